@@ -1,0 +1,285 @@
+"""The engine's public door: the web layer, the scheduler, the CLI and integrators all use it.
+
+Every method takes and returns plain values, opens its own unit of work and commits it
+whole or not at all.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, or_, select, update
+
+from . import runtime
+from .clock import aware, utcnow
+from .db import Definition, HistoryEntry, HumanTask, Instance, Timer
+from .definitions import read_folder
+from .errors import (
+    Conflict,
+    EngineError,
+    InstanceNotFound,
+    ProcessNotFound,
+    TaskAlreadyCompleted,
+    TaskNotFound,
+)
+from .steps import Step
+from .unit_of_work import Database
+from .validation import check_data
+from .views import DeployedVersion, HistoryView, InstanceView, TaskView, TimerView
+
+log = logging.getLogger(__name__)
+
+# SpiffWorkflow fires a timer only once the clock is strictly past its moment; firing
+# "what is due at now" therefore runs the workflow a microsecond later.
+_TIMER_EPSILON = timedelta(microseconds=1)
+
+
+class Engine:
+    """Runs the deployed BPMN processes on a SQL database.
+
+    `database_url` is a SQLAlchemy URL: a SQLite file (the embedded default) or
+    PostgreSQL via psycopg 3. The schema must have been created with `zvt db upgrade`.
+    `clock` returns the current moment (timezone-aware); tests pass their own.
+    """
+
+    def __init__(self, database_url: str, *, helpers: dict | None = None,
+                 clock: Callable[[], datetime] = utcnow):
+        self.database = Database(database_url)
+        self.store = runtime.WorkflowStore(helpers)
+        self._reserved = frozenset(helpers or ())
+        self.clock = clock
+
+    def close(self) -> None:
+        self.database.dispose()
+
+    # -- definitions -------------------------------------------------------------
+
+    def deploy(self, path, forms=None, actor: str = "zvt deploy") -> list[DeployedVersion]:
+        """Deploy every executable process in the folder `path`.
+
+        Forms are read from `forms` (default: the folder `forms` next to `path`). Each
+        process is versioned by the hash of its files and forms: unchanged content deploys
+        nothing new, running instances keep the version they started on. Raises
+        DefinitionRefused, with nothing stored, when any file has a problem.
+        """
+        path = Path(path)
+        bundles = read_folder(path, Path(forms) if forms is not None else path.parent / "forms")
+        now = aware(self.clock())
+        result = []
+        with self.database.unit_of_work() as uow:
+            for bundle in bundles:
+                existing = uow.session.scalar(select(Definition).where(
+                    Definition.process_id == bundle.process_id, Definition.content_hash == bundle.content_hash))
+                if existing is not None:
+                    result.append(DeployedVersion(bundle.process_id, existing.version, existing.content_hash, existing.id, False))
+                    continue
+                latest = uow.session.scalar(select(func.max(Definition.version)).where(
+                    Definition.process_id == bundle.process_id)) or 0
+                definition = Definition(
+                    process_id=bundle.process_id, version=latest + 1, name=bundle.name,
+                    content_hash=bundle.content_hash,
+                    specs=self.store.specs_to_json(bundle.spec, bundle.subprocess_specs),
+                    files=bundle.files, forms=bundle.forms, deployed_at=now, deployed_by=actor,
+                )
+                uow.session.add(definition)
+                uow.session.flush()
+                result.append(DeployedVersion(bundle.process_id, definition.version, definition.content_hash, definition.id, True))
+            uow.commit()
+        for version in result:
+            if version.new:
+                log.info("deployed %s version %s (%s)", version.process_id, version.version, version.content_hash[:12])
+        return result
+
+    # -- commands ----------------------------------------------------------------
+
+    def start(self, process_id: str, data: dict | None, actor: str) -> int:
+        """Start the latest version of a process with `data` as its first data; return the instance id."""
+        data = check_data(data, {"type": "object"}, self._reserved)
+        now = aware(self.clock())
+        with self.database.unit_of_work() as uow:
+            definition = uow.session.scalar(
+                select(Definition).where(Definition.process_id == process_id)
+                .order_by(Definition.version.desc()).limit(1))
+            if definition is None:
+                raise ProcessNotFound(f"process '{process_id}' is not deployed")
+            instance = Instance(
+                definition_id=definition.id, process_id=process_id, status="running", state=None,
+                data={}, started_at=now, started_by=actor, updated_at=now,
+            )
+            uow.session.add(instance)
+            uow.session.flush()
+            workflow = self.store.new(definition.id, definition.specs)
+            workflow.task_tree.data.update(data)
+            step = Step(uow.session, self.store, definition, instance, workflow, now)
+            step.run(lambda wf: None)
+            step.save(actor)
+            uow.commit()
+            return instance.id
+
+    def complete(self, task_id: str, data: dict | None, actor: str) -> None:
+        """Complete a ready user task with form data, checked against its JSON Schema.
+
+        Raises InvalidTaskData (every failing field, nothing saved), TaskNotFound, or
+        Conflict/TaskAlreadyCompleted when someone else completed or changed it first.
+        """
+        now = aware(self.clock())
+        with self.database.unit_of_work() as uow:
+            row = uow.session.get(HumanTask, task_id)
+            if row is None:
+                self._raise_missing_task(uow.session, task_id)
+            definition, instance = self._load_for_update(uow.session, row.instance_id)
+            schema = definition.forms.get(row.form) if row.form else None
+            data = check_data(data, schema, self._reserved)
+            workflow = self.store.load(definition.id, definition.specs, instance.state)
+            task = runtime.find_task(workflow, task_id)
+            if task is None or task not in runtime.ready_user_tasks(workflow):
+                raise Conflict("this task is no longer open; someone else changed the case first")
+            step = Step(uow.session, self.store, definition, instance, workflow, now)
+
+            def finish(_workflow):
+                task.data.update(data)
+                task.run()
+
+            step.run(finish)
+            step.save(actor)
+            uow.commit()
+
+    def fire_due_timers(self, now: datetime | None = None, actor: str = "scheduler") -> int:
+        """Fire every timer due at `now` (default: the clock); return how many fired.
+
+        Each instance runs in its own transaction, so one broken case never holds up
+        the others; a failure is recorded on its timer rows and tried again next round.
+        """
+        now = aware(now or self.clock())
+        with self.database.unit_of_work(write=False) as uow:
+            due = uow.session.execute(
+                select(Timer.instance_id, Timer.id).where(Timer.due_at <= now).order_by(Timer.due_at)).all()
+        by_instance: dict[int, list[str]] = {}
+        for instance_id, timer_id in due:
+            by_instance.setdefault(instance_id, []).append(timer_id)
+        fired = 0
+        for instance_id, timer_ids in by_instance.items():
+            try:
+                fired += self._fire(instance_id, set(timer_ids), now, actor)
+            except Conflict:
+                log.info("instance %s changed while its timers fired; next round tries again", instance_id)
+            except EngineError as exc:
+                self._record_timer_failure(timer_ids, exc)
+        return fired
+
+    def _fire(self, instance_id: int, timer_ids: set[str], now: datetime, actor: str) -> int:
+        with self.database.unit_of_work() as uow:
+            definition, instance = self._load_for_update(uow.session, instance_id)
+            workflow = self.store.load(definition.id, definition.specs, instance.state)
+            before = runtime.waiting_timers(workflow)
+            step = Step(uow.session, self.store, definition, instance, workflow, now)
+            step.run(lambda wf: wf.refresh_timers(), at=now + _TIMER_EPSILON)
+            after = runtime.waiting_timers(workflow)
+            fired = sum(1 for t in timer_ids if t in before and after.get(t) != before[t])
+            step.save(actor)
+            uow.commit()
+            return fired
+
+    def _record_timer_failure(self, timer_ids: list[str], exc: Exception) -> None:
+        log.error("timers %s failed: %s", timer_ids, exc)
+        with self.database.unit_of_work() as uow:
+            uow.session.execute(update(Timer).where(Timer.id.in_(timer_ids)).values(
+                attempts=Timer.attempts + 1, last_error=str(exc)[:4000]))
+            uow.commit()
+
+    # -- queries -----------------------------------------------------------------
+
+    def ready_tasks(self, instance_id: int | None = None, role=None, user: str | None = None) -> list[TaskView]:
+        """Open user tasks. `role` (a name or several) gives the tasks of those lanes; `user`
+        the tasks assigned to that user; both together give the user's own tasks plus the
+        unassigned tasks of their roles - an inbox."""
+        query = select(HumanTask)
+        if instance_id is not None:
+            query = query.where(HumanTask.instance_id == instance_id)
+        roles = [role] if isinstance(role, str) else list(role or [])
+        if roles and user:
+            query = query.where(or_(HumanTask.assignee == user,
+                                    HumanTask.lane.in_(roles) & HumanTask.assignee.is_(None)))
+        elif roles:
+            query = query.where(HumanTask.lane.in_(roles))
+        elif user:
+            query = query.where(HumanTask.assignee == user)
+        query = query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id)
+        with self.database.unit_of_work(write=False) as uow:
+            return [_task_view(row) for row in uow.session.scalars(query)]
+
+    def task(self, task_id: str) -> TaskView:
+        with self.database.unit_of_work(write=False) as uow:
+            row = uow.session.get(HumanTask, task_id)
+            if row is None:
+                self._raise_missing_task(uow.session, task_id)
+            return _task_view(row)
+
+    def form(self, task_id: str) -> dict | None:
+        """The JSON Schema of an open task's form, or None when the task takes no data."""
+        with self.database.unit_of_work(write=False) as uow:
+            row = uow.session.get(HumanTask, task_id)
+            if row is None:
+                self._raise_missing_task(uow.session, task_id)
+            if row.form is None:
+                return None
+            definition = uow.session.get(Definition, uow.session.get(Instance, row.instance_id).definition_id)
+            return definition.forms[row.form]
+
+    def instance(self, instance_id: int) -> InstanceView:
+        with self.database.unit_of_work(write=False) as uow:
+            row = uow.session.execute(
+                select(Instance, Definition.version).join(Definition).where(Instance.id == instance_id)).first()
+            if row is None:
+                raise InstanceNotFound(f"instance {instance_id} does not exist")
+            instance, version = row
+            return InstanceView(
+                id=instance.id, process_id=instance.process_id, version=version, status=instance.status,
+                data=instance.data, started_at=instance.started_at, started_by=instance.started_by,
+                updated_at=instance.updated_at, completed_at=instance.completed_at,
+            )
+
+    def history(self, instance_id: int) -> list[HistoryView]:
+        """Every finished task of the instance, oldest first."""
+        with self.database.unit_of_work(write=False) as uow:
+            if uow.session.get(Instance, instance_id) is None:
+                raise InstanceNotFound(f"instance {instance_id} does not exist")
+            rows = uow.session.scalars(
+                select(HistoryEntry).where(HistoryEntry.instance_id == instance_id).order_by(HistoryEntry.id))
+            return [HistoryView(
+                task_id=r.task_id, process_id=r.process_id, bpmn_id=r.bpmn_id, name=r.name, task_type=r.task_type,
+                lane=r.lane, state=r.state, actor=r.actor, finished_at=r.finished_at,
+            ) for r in rows]
+
+    def timers(self, instance_id: int | None = None) -> list[TimerView]:
+        query = select(Timer).order_by(Timer.due_at)
+        if instance_id is not None:
+            query = query.where(Timer.instance_id == instance_id)
+        with self.database.unit_of_work(write=False) as uow:
+            return [TimerView(t.id, t.instance_id, t.bpmn_id, t.due_at) for t in uow.session.scalars(query)]
+
+    # -- helpers -----------------------------------------------------------------
+
+    def _load_for_update(self, session, instance_id: int) -> tuple[Definition, Instance]:
+        instance = session.get(Instance, instance_id)
+        if instance is None:
+            raise InstanceNotFound(f"instance {instance_id} does not exist")
+        if instance.status != "running":
+            raise Conflict(f"instance {instance_id} is {instance.status}")
+        return session.get(Definition, instance.definition_id), instance
+
+    @staticmethod
+    def _raise_missing_task(session, task_id: str):
+        finished = session.scalar(select(HistoryEntry.id).where(HistoryEntry.task_id == task_id).limit(1))
+        if finished is not None:
+            raise TaskAlreadyCompleted("someone else completed this task first")
+        raise TaskNotFound(f"task {task_id} does not exist")
+
+
+def _task_view(row: HumanTask) -> TaskView:
+    return TaskView(
+        id=row.id, instance_id=row.instance_id, process_id=row.process_id, bpmn_id=row.bpmn_id, name=row.name,
+        lane=row.lane, form=row.form, assignee=row.assignee, due_at=row.due_at,
+    )

@@ -1,0 +1,184 @@
+"""Tables and database connections.
+
+The schema itself is created by the Alembic migrations in engine/migrations; these
+mapped classes must stay in step with them (a test compares the two).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    create_engine,
+    event,
+)
+from sqlalchemy.engine import Engine as SqlEngine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware datetimes on every backend.
+
+    SQLite has no timezone type and hands back naive values; storing UTC and
+    re-attaching the zone on the way out keeps comparisons and arithmetic right
+    on both SQLite and PostgreSQL.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; pass a timezone-aware value")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+class Definition(Base):
+    """One deployed version of one process, with everything needed to run it."""
+
+    __tablename__ = "definitions"
+    __table_args__ = (
+        UniqueConstraint("process_id", "version"),
+        UniqueConstraint("process_id", "content_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(255), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str | None] = mapped_column(String(255))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    # Serialised SpiffWorkflow specs ({"spec": ..., "subprocess_specs": ...}), stored once
+    # per version so that an instance's state holds only its own tasks.
+    specs: Mapped[str] = mapped_column(Text)
+    files: Mapped[dict] = mapped_column(JSON)  # file name -> source text, for the diagram
+    forms: Mapped[dict] = mapped_column(JSON)  # "<process_id>/<task_id>" -> JSON Schema
+    deployed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deployed_by: Mapped[str] = mapped_column(String(255))
+
+
+class Instance(Base):
+    __tablename__ = "instances"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("definitions.id"), index=True)
+    process_id: Mapped[str] = mapped_column(String(255), index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    # Optimistic concurrency: every save bumps it, a save based on an older revision fails.
+    revision: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str | None] = mapped_column(Text)  # the live frontier of the workflow
+    data: Mapped[dict] = mapped_column(JSON)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_by: Mapped[str] = mapped_column(String(255))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __mapper_args__ = {"version_id_col": revision}
+
+
+class HumanTask(Base):
+    """An open user task, kept in step with the workflow so an inbox is one query."""
+
+    __tablename__ = "human_tasks"
+    __table_args__ = (Index(None, "lane", "assignee"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task id
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
+    process_id: Mapped[str] = mapped_column(String(255))
+    bpmn_id: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str | None] = mapped_column(String(255))
+    lane: Mapped[str | None] = mapped_column(String(255))
+    form: Mapped[str | None] = mapped_column(String(511))
+    assignee: Mapped[str | None] = mapped_column(String(255), index=True)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Timer(Base):
+    """A waiting timer event of a workflow, mirrored so the scheduler can find due ones."""
+
+    __tablename__ = "timers"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task id
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
+    bpmn_id: Mapped[str] = mapped_column(String(255))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    lock_owner: Mapped[str | None] = mapped_column(String(255))
+    lock_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class HistoryEntry(Base):
+    """A finished task, written when it finishes; the live workflow forgets it."""
+
+    __tablename__ = "history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36), index=True)
+    process_id: Mapped[str] = mapped_column(String(255))
+    bpmn_id: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str | None] = mapped_column(String(255))
+    task_type: Mapped[str] = mapped_column(String(64))
+    lane: Mapped[str | None] = mapped_column(String(255))
+    state: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[str] = mapped_column(String(255))
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+def make_sql_engine(database_url: str) -> SqlEngine:
+    if database_url.startswith("sqlite"):
+        engine = create_engine(database_url, connect_args={"timeout": 30})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(database_url, pool_pre_ping=True)
+
+
+def _configure_sqlite(engine: SqlEngine) -> None:
+    # pysqlite's own transaction handling defers BEGIN and cannot take the write lock
+    # up front. We emit BEGIN ourselves (SQLAlchemy's documented recipe) so a writing
+    # unit of work can say BEGIN IMMEDIATE: two writers then queue instead of both
+    # reading the same revision and one failing late with "database is locked".
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")

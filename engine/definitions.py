@@ -1,0 +1,278 @@
+"""Reading a folder of BPMN/DMN files and forms into deployable process versions.
+
+Everything is checked before anything is stored: a deployment with one problem stores
+nothing, and the error lists every problem with file, element and reason.
+"""
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
+from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
+from SpiffWorkflow.dmn.specs.business_rule_task_mixin import BusinessRuleTaskMixin
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+
+from .errors import DefinitionRefused, Problem
+from .roles import ROLES
+from .sandbox import ScriptRefused, check_expression, check_script
+
+# lxml 6 already refuses external entities and entity expansion bombs; saying so
+# explicitly keeps it that way if defaults ever change.
+_XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+_DMN_QUESTION_MARK = re.compile(r'(\?)(?=(?:[^\'"]|[\'"][^\'"]*[\'"])*$)')
+
+
+@dataclass
+class ProcessBundle:
+    """One executable process with everything it needs, ready to store as a version."""
+
+    process_id: str
+    name: str | None
+    spec: object
+    subprocess_specs: dict
+    files: dict[str, str]
+    forms: dict[str, dict]
+    content_hash: str = field(init=False)
+
+    def __post_init__(self):
+        canonical = json.dumps({"files": self.files, "forms": self.forms}, sort_keys=True, ensure_ascii=False)
+        self.content_hash = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def form_key(process_id: str, task_id: str) -> str:
+    return f"{process_id}/{task_id}"
+
+
+def read_folder(processes_dir: Path, forms_dir: Path) -> list[ProcessBundle]:
+    """Parse and check every BPMN/DMN file below processes_dir; raise DefinitionRefused on any problem."""
+    processes_dir, forms_dir = Path(processes_dir), Path(forms_dir)
+    if not processes_dir.is_dir():
+        raise DefinitionRefused([Problem(str(processes_dir), None, "folder does not exist")])
+    problems: list[Problem] = []
+    sources: dict[str, str] = {}
+    parser = SpiffBpmnParser(validator=BpmnValidator())
+
+    paths = sorted(p for p in processes_dir.rglob("*") if p.suffix.lower() in (".bpmn", ".dmn") and p.is_file())
+    if not paths:
+        raise DefinitionRefused([Problem(str(processes_dir), None, "no .bpmn or .dmn files found")])
+    for path in paths:
+        name = path.relative_to(processes_dir).as_posix()
+        try:
+            text = path.read_text(encoding="utf-8")
+            tree = etree.fromstring(text.encode("utf-8"), _XML_PARSER)
+        except (UnicodeDecodeError, etree.XMLSyntaxError) as exc:
+            problems.append(Problem(name, None, f"malformed XML: {exc}"))
+            continue
+        sources[name] = text
+        try:
+            if path.suffix.lower() == ".dmn":
+                parser.add_dmn_xml(tree, filename=name)
+            else:
+                parser.add_bpmn_xml(tree, filename=name)
+        except ValidationException as exc:
+            problems.append(_problem_from_validation(exc, name))
+    if problems:
+        raise DefinitionRefused(problems)
+
+    for pid, process_parser in parser.process_parsers.items():
+        if not process_parser.process_executable:
+            problems.append(Problem(process_parser.filename, pid, 'process is not executable (set isExecutable="true")'))
+    dmn_files = _dmn_files_by_table(parser, problems)
+
+    bundles = []
+    for pid in sorted(parser.get_process_ids()):
+        bundle = _bundle(parser, pid, sources, dmn_files, forms_dir, problems)
+        if bundle is not None:
+            bundles.append(bundle)
+    _check_stray_forms(forms_dir, bundles, problems)
+    if problems:
+        raise DefinitionRefused(_unique(problems))
+    return bundles
+
+
+def _bundle(parser, pid, sources, dmn_files, forms_dir, problems) -> ProcessBundle | None:
+    main_file = parser.process_parsers[pid].filename
+    try:
+        spec = parser.get_spec(pid)
+        subprocess_specs = parser.get_subprocess_specs(pid)
+    except ValidationException as exc:
+        problems.append(_problem_from_validation(exc, main_file))
+        return None
+
+    files = {main_file: sources[main_file]}
+    forms: dict[str, dict] = {}
+    before = len(problems)
+    for process_spec in [spec, *subprocess_specs.values()]:
+        spec_file = getattr(process_spec, "file", None) or main_file
+        files.setdefault(spec_file, sources.get(spec_file, ""))
+        for task_spec in process_spec.task_specs.values():
+            _check_task_spec(task_spec, process_spec.name, spec_file, subprocess_specs, forms_dir, forms, problems)
+            if isinstance(task_spec, BusinessRuleTaskMixin):
+                dmn_file = dmn_files.get(task_spec.dmnEngine.decision_table.id)
+                if dmn_file:
+                    files.setdefault(dmn_file, sources[dmn_file])
+    if len(problems) > before:
+        return None
+    return ProcessBundle(pid, spec.description if spec.description != pid else None, spec, subprocess_specs, files, forms)
+
+
+def _check_task_spec(task_spec, process_id, file, subprocess_specs, forms_dir, forms, problems) -> None:
+    element = getattr(task_spec, "bpmn_id", None)
+    if element is None:
+        return  # SpiffWorkflow's own glue (start, joins, end); it runs no user code
+
+    def refuse(reason: str) -> None:
+        problems.append(Problem(file, element, reason))
+
+    def check(source, what, mode="eval"):
+        if source is None:
+            return
+        try:
+            (check_script if mode == "exec" else check_expression)(source)
+        except ScriptRefused as exc:
+            refuse(f"{what} refused: {exc}")
+
+    check(getattr(task_spec, "script", None), "script", "exec")
+    check(getattr(task_spec, "prescript", None), "pre-script", "exec")
+    check(getattr(task_spec, "postscript", None), "post-script", "exec")
+    for condition, target in getattr(task_spec, "cond_task_specs", None) or []:
+        if condition is not None:
+            check(condition.args[0], f"condition of the flow to '{target}'")
+    event_definition = getattr(task_spec, "event_definition", None)
+    if isinstance(event_definition, TimerEventDefinition):
+        check(event_definition.expression, "timer expression")
+    elif isinstance(event_definition, ConditionalEventDefinition):
+        check(event_definition.expression, "event condition")
+    elif getattr(event_definition, "expression", None):
+        check(event_definition.expression, "event expression")
+    if isinstance(task_spec, LoopTask):
+        check(getattr(task_spec, "condition", None), "loop condition")
+        check(getattr(task_spec, "cardinality", None), "multi-instance cardinality")
+    if isinstance(task_spec, BusinessRuleTaskMixin):
+        _check_decision_table(task_spec.dmnEngine.decision_table, refuse)
+    if isinstance(task_spec, SubWorkflowTask) and task_spec.spec not in subprocess_specs:
+        refuse(f"calls process '{task_spec.spec}', which is not deployed with it")
+    if isinstance(task_spec, UserTask):
+        if task_spec.lane is None:
+            refuse(f"user task is in no lane; put it in a lane named after a role ({', '.join(sorted(ROLES))})")
+        elif task_spec.lane not in ROLES:
+            refuse(f"lane '{task_spec.lane}' is not a role; use one of: {', '.join(sorted(ROLES))}")
+        _load_form(forms_dir, process_id, element, forms, refuse)
+
+
+def _check_decision_table(table, refuse) -> None:
+    for column in table.inputs:
+        if column.expression:
+            try:
+                check_expression(column.expression)
+            except ScriptRefused as exc:
+                refuse(f"decision table '{table.id}' input '{column.label or column.id}' refused: {exc}")
+    for rule in table.rules:
+        for entry in rule.inputEntries:
+            input_expr = entry.input.expression or "dmninputexpr"
+            for lhs in entry.lhs:
+                if lhs is None:
+                    continue
+                try:
+                    check_expression(_dmn_rule_expression(input_expr, lhs))
+                except ScriptRefused as exc:
+                    refuse(f"decision table '{table.id}' rule {rule.row_number} refused: {exc}")
+        for entry in rule.outputEntries:
+            if entry.text:
+                try:
+                    check_expression(entry.text)
+                except ScriptRefused as exc:
+                    refuse(f"decision table '{table.id}' rule {rule.row_number} output refused: {exc}")
+
+
+def _dmn_rule_expression(input_expr: str, match_expr: str) -> str:
+    # The same rewriting SpiffWorkflow's DMNEngine.evaluate does at run time, so that what
+    # is checked here is exactly what will be evaluated.
+    match_expr = _DMN_QUESTION_MARK.sub("dmninputexpr", match_expr)
+    if "dmninputexpr" in match_expr:
+        return match_expr
+    try:
+        ast.parse(match_expr)
+        return f"({input_expr}) == ({match_expr})"
+    except SyntaxError:
+        return f"{input_expr} {match_expr}"
+
+
+def _load_form(forms_dir: Path, process_id: str, task_id: str, forms: dict, refuse) -> None:
+    path = forms_dir / process_id / f"{task_id}.schema.json"
+    if not path.is_file():
+        return  # a user task without a form takes no data
+    try:
+        schema = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        refuse(f"form {path.as_posix()} is not valid JSON: {exc}")
+        return
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path) or "(root)"
+        refuse(f"form {path.as_posix()} is not a valid JSON Schema at {where}: {exc.message}")
+        return
+    if schema.get("type") != "object":
+        refuse(f'form {path.as_posix()} must describe an object ("type": "object")')
+        return
+    forms[form_key(process_id, task_id)] = schema
+
+
+def _check_stray_forms(forms_dir: Path, bundles: list[ProcessBundle], problems: list[Problem]) -> None:
+    # A form file whose task id does not exist is almost always a renamed task; refusing it
+    # beats a form that silently never shows.
+    known: dict[str, set[str]] = {}
+    for bundle in bundles:
+        for process_spec in [bundle.spec, *bundle.subprocess_specs.values()]:
+            known.setdefault(process_spec.name, set()).update(
+                ts.bpmn_id for ts in process_spec.task_specs.values() if isinstance(ts, UserTask)
+            )
+    for process_id, task_ids in known.items():
+        folder = forms_dir / process_id
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("*.schema.json")):
+            task_id = path.name.removesuffix(".schema.json")
+            if task_id not in task_ids:
+                problems.append(Problem(path.as_posix(), task_id, f"form for a user task that process '{process_id}' does not have"))
+
+
+def _dmn_files_by_table(parser, problems) -> dict[str, str]:
+    files = {}
+    for decision_id, dmn_parser in parser.dmn_parsers.items():
+        try:
+            dmn_parser.parse()
+        except (ValidationException, Exception) as exc:  # DMNParser raises bare exceptions on bad tables
+            problems.append(Problem(dmn_parser.filename or "?", decision_id, f"decision cannot be read: {exc}"))
+            continue
+        for table in dmn_parser.decision.decisionTables:
+            files[table.id] = dmn_parser.filename
+    return files
+
+
+def _problem_from_validation(exc: ValidationException, default_file: str) -> Problem:
+    file = getattr(exc, "file_name", None) or default_file
+    element = getattr(exc, "id", None) or getattr(exc, "name", None)
+    line = getattr(exc, "line_number", None)
+    reason = str(exc).split("\n")[0]
+    if line:
+        reason = f"{reason} (line {line})"
+    return Problem(file, element, reason)
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    return list(dict.fromkeys(problems))

@@ -1,0 +1,72 @@
+"""Domain errors of the engine; the web layer maps them to 400/404/409 pages."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class EngineError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    element: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.element}" if self.element else self.file
+        return f"{where}: {self.reason}"
+
+
+class DefinitionRefused(EngineError):
+    """A deployment was refused; nothing of it was stored."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("deployment refused:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+class NotFound(EngineError):
+    pass
+
+
+class ProcessNotFound(NotFound):
+    pass
+
+
+class InstanceNotFound(NotFound):
+    pass
+
+
+class TaskNotFound(NotFound):
+    pass
+
+
+class Conflict(EngineError):
+    """Someone else changed the same case first; nothing of this command was saved."""
+
+
+class TaskAlreadyCompleted(Conflict):
+    pass
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str  # JSON pointer style path, "" for the whole form
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field or '(form)'}: {self.message}"
+
+
+class InvalidTaskData(EngineError):
+    """Form data failed the task's JSON Schema; nothing was saved."""
+
+    def __init__(self, errors: list[FieldError]):
+        self.errors = errors
+        super().__init__("invalid task data:\n" + "\n".join(f"  - {e}" for e in errors))
+
+
+class WorkflowFailed(EngineError):
+    """A script, condition or timer expression failed while running; nothing was saved."""

@@ -1,0 +1,300 @@
+"""SpiffWorkflow objects in and out of the database, kept to their live frontier.
+
+SpiffWorkflow keeps every finished task in one tree and grows it one level per loop
+iteration: each step scans the whole tree and at a few hundred cycles it recurses past
+Python's limit. Here, after every command, finished tasks are written to history rows
+(when they finish, with who and when) and the tree is cut down to the lowest common
+ancestor of its unfinished tasks; finished subprocesses are dropped. What stays is what
+a live task can still need (joins look at siblings below their split, boundary joins at
+their split), so step cost and stored size stay flat however long a case runs.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
+    TimerEventDefinition,
+)
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.deep_merge import DeepMerge
+from SpiffWorkflow.util.task import TaskState
+
+from .sandbox import make_script_engine
+
+_FINISHED = TaskState.FINISHED_MASK
+_UNFINISHED = TaskState.NOT_FINISHED_MASK
+_LIVE = TaskState.WAITING | TaskState.READY | TaskState.STARTED
+
+
+class _SpeclessWorkflowConverter(BpmnWorkflowConverter):
+    """Serialises a workflow without its specs: those are stored once per deployed version."""
+
+    def to_dict(self, workflow):
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct, spec=None, subprocess_specs=None):
+        workflow = self.target_class(spec, subprocess_specs, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+class WorkflowStore:
+    def __init__(self, helpers: dict | None = None):
+        config = dict(SPIFF_CONFIG)
+        config[BpmnWorkflow] = _SpeclessWorkflowConverter
+        self.serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+        self.script_engine = make_script_engine(helpers)
+        # Deployed versions never change, so their parsed specs can be shared by every load.
+        self._specs: dict[tuple[int, int], tuple] = {}
+
+    def specs_to_json(self, spec, subprocess_specs) -> str:
+        return json.dumps({
+            "spec": self.serializer.to_dict(spec),
+            "subprocess_specs": {name: self.serializer.to_dict(s) for name, s in subprocess_specs.items()},
+        }, separators=(",", ":"))
+
+    def specs(self, definition_id: int, specs_json: str) -> tuple:
+        key = (definition_id, hash(specs_json))
+        cached = self._specs.get(key)
+        if cached is None:
+            raw = json.loads(specs_json)
+            cached = (
+                self.serializer.from_dict(raw["spec"]),
+                {name: self.serializer.from_dict(s) for name, s in raw["subprocess_specs"].items()},
+            )
+            self._specs[key] = cached
+        return cached
+
+    def new(self, definition_id: int, specs_json: str) -> BpmnWorkflow:
+        spec, subprocess_specs = self.specs(definition_id, specs_json)
+        return BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
+
+    def load(self, definition_id: int, specs_json: str, state: str) -> BpmnWorkflow:
+        spec, subprocess_specs = self.specs(definition_id, specs_json)
+        dct = json.loads(state)
+        restore = self.serializer.registry.convert_from_dict[dct.pop("typename")]
+        workflow = restore(dct, spec=spec, subprocess_specs=subprocess_specs)
+        # The serializer does not keep the script engine; a loaded workflow would otherwise
+        # fall back to SpiffWorkflow's unrestricted eval/exec.
+        workflow.script_engine = self.script_engine
+        return workflow
+
+    def dump(self, workflow: BpmnWorkflow) -> str:
+        return json.dumps(self.serializer.to_dict(workflow), separators=(",", ":"))
+
+
+def all_tasks(workflow: BpmnWorkflow):
+    yield from workflow.tasks.values()
+    for subprocess in workflow.subprocesses.values():
+        yield from subprocess.tasks.values()
+
+
+def finished_ids(workflow: BpmnWorkflow) -> set[UUID]:
+    return {t.id for t in all_tasks(workflow) if t.has_state(_FINISHED)}
+
+
+@dataclass(frozen=True)
+class Finished:
+    task_id: str
+    process_id: str
+    bpmn_id: str
+    name: str | None
+    task_type: str
+    lane: str | None
+    state: str
+
+
+def newly_finished(workflow: BpmnWorkflow, before: set[UUID]) -> list[Finished]:
+    """Tasks that finished since `before` was taken, in the order they finished.
+
+    Only BPMN elements count (SpiffWorkflow's internal start/join/end glue has no
+    bpmn_id), and a cancelled task only when a person could have seen it: a user task
+    cancelled by an interrupting event, not every timer that stopped waiting.
+    """
+    result = []
+    for task in sorted(all_tasks(workflow), key=lambda t: t.last_state_change):
+        spec = task.task_spec
+        if task.id in before or not task.has_state(_FINISHED) or getattr(spec, "bpmn_id", None) is None:
+            continue
+        if task.state == TaskState.CANCELLED and not spec.manual:
+            continue
+        result.append(Finished(
+            task_id=str(task.id),
+            process_id=spec._wf_spec.name,
+            bpmn_id=spec.bpmn_id,
+            name=spec.bpmn_name,
+            task_type=type(spec).__name__,
+            lane=spec.lane,
+            state=TaskState.get_name(task.state).lower(),
+        ))
+    return result
+
+
+def ready_user_tasks(workflow: BpmnWorkflow) -> list[Task]:
+    return [t for t in all_tasks(workflow) if t.state == TaskState.READY and t.task_spec.manual]
+
+
+def find_task(workflow: BpmnWorkflow, task_id: str) -> Task | None:
+    try:
+        uuid = UUID(task_id)
+    except ValueError:
+        return None
+    if uuid in workflow.tasks:
+        return workflow.tasks[uuid]
+    for subprocess in workflow.subprocesses.values():
+        if uuid in subprocess.tasks:
+            return subprocess.tasks[uuid]
+    return None
+
+
+def waiting_timers(workflow: BpmnWorkflow) -> dict[str, tuple[str, datetime]]:
+    """Task id -> (BPMN id, due moment in UTC) for every timer event that is waiting."""
+    timers = {}
+    for task in all_tasks(workflow):
+        if task.state != TaskState.WAITING:
+            continue
+        event_definition = getattr(task.task_spec, "event_definition", None)
+        if isinstance(event_definition, TimerEventDefinition):
+            due = timer_due(task)
+            if due is not None:
+                timers[str(task.id)] = (task.task_spec.bpmn_id, due)
+    return timers
+
+
+def timer_due(task: Task) -> datetime | None:
+    event_definition = task.task_spec.event_definition
+    value = task.internal_data.get("event_value")
+    if value is None:
+        return None
+    if isinstance(event_definition, CycleTimerEventDefinition):
+        if value["cycles"] == 0:
+            return None
+        due = datetime.fromisoformat(value["next"])
+    elif isinstance(event_definition, TimeDateEventDefinition):
+        due = TimerEventDefinition.parse_time_or_duration(value)
+    elif isinstance(event_definition, DurationTimerEventDefinition):
+        due = TimerEventDefinition.get_datetime(value)
+    else:
+        return None
+    return datetime.fromtimestamp(due.timestamp(), timezone.utc)
+
+
+def task_due(task: Task, timers: dict[str, tuple[str, datetime]]) -> datetime | None:
+    """A user task is due when the first timer attached to its border fires."""
+    parent = task.parent
+    if parent is None or not isinstance(parent.task_spec, BoundaryEventSplit):
+        return None
+    dues = [timers[str(sibling.id)][1] for sibling in parent.children if str(sibling.id) in timers]
+    return min(dues, default=None)
+
+
+def current_data(workflow: BpmnWorkflow) -> dict:
+    """What the case knows now: workflow data merged with the data of its live tasks."""
+    if workflow.is_completed():
+        return dict(workflow.data)
+    data: dict = {}
+    live = [t for t in workflow.tasks.values() if t.has_state(_LIVE)]
+    for task in sorted(live, key=lambda t: t.last_state_change):
+        DeepMerge.merge(data, task.data)
+    for key, value in workflow.data.items():
+        data.setdefault(key, value)
+    return data
+
+
+def prune(workflow: BpmnWorkflow) -> None:
+    _drop_finished_subprocesses(workflow)
+    for w in [workflow, *workflow.subprocesses.values()]:
+        _cut_to_frontier(w, workflow)
+
+
+def _drop_finished_subprocesses(workflow: BpmnWorkflow) -> None:
+    changed = True
+    while changed:
+        changed = False
+        for task_id, subprocess in list(workflow.subprocesses.items()):
+            owner = _owner_task(workflow, task_id)
+            if owner is None or (subprocess.completed and owner.has_state(_FINISHED)):
+                del workflow.subprocesses[task_id]
+                for task in subprocess.tasks.values():
+                    workflow.event_manager.remove_task(task)
+                changed = True
+
+
+def _owner_task(workflow: BpmnWorkflow, task_id: UUID) -> Task | None:
+    if task_id in workflow.tasks:
+        return workflow.tasks[task_id]
+    for subprocess in workflow.subprocesses.values():
+        if task_id in subprocess.tasks:
+            return subprocess.tasks[task_id]
+    return None
+
+
+def _cut_to_frontier(w, top: BpmnWorkflow) -> None:
+    unfinished = [t for t in w.tasks.values() if t.has_state(_UNFINISHED)]
+    if not unfinished:
+        if w is top and w.is_completed():
+            # Nothing can run any more: keep only the last task, which holds the final data.
+            keep = w.last_task if w.last_task is not None else w.task_tree
+            _keep_subtree(w, keep, top, only_root=True)
+        return
+    root = _lowest_common_ancestor(unfinished)
+    if root is not w.task_tree:
+        _keep_subtree(w, root, top)
+
+
+def _lowest_common_ancestor(tasks: list[Task]) -> Task:
+    # Iterative on purpose: SpiffWorkflow's own ancestor helpers recurse, which is what
+    # overflows on long cases.
+    chain = []
+    node = tasks[0]
+    while node is not None:
+        chain.append(node)
+        node = node.parent
+    index = {t.id: i for i, t in enumerate(chain)}
+    highest = 0
+    for task in tasks[1:]:
+        node = task
+        while node.id not in index:
+            node = node.parent
+        highest = max(highest, index[node.id])
+    return chain[highest]
+
+
+def _keep_subtree(w, root: Task, top: BpmnWorkflow, only_root: bool = False) -> None:
+    keep = {root.id}
+    if not only_root:
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            for child_id in node._children:
+                if child_id not in keep:
+                    keep.add(child_id)
+                    stack.append(w.tasks[child_id])
+    else:
+        root._children = []
+    for task_id in [t for t in w.tasks if t not in keep]:
+        top.event_manager.remove_task(w.tasks.pop(task_id))
+    # The new root keeps its full data; the serializer stores data of children as deltas
+    # against it.
+    root._parent = None
+    w.task_tree = root
+    if w.last_task is not None and w.last_task.id not in keep:
+        w.last_task = None

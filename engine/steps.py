@@ -1,0 +1,104 @@
+"""Running SpiffWorkflow for one command and writing everything it changed.
+
+A command (start, complete, fire a timer) loads the instance, runs the workflow at the
+command's moment, and then - in the same transaction - writes the finished tasks to
+history, cuts the workflow to its frontier, brings the human-task and timer rows in step
+and saves the instance with a bumped revision.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import delete, select
+
+from . import runtime
+from .clock import running_at
+from .db import Definition, HistoryEntry, HumanTask, Instance, Timer
+from .definitions import form_key
+from .errors import WorkflowFailed
+
+log = logging.getLogger(__name__)
+
+
+class Step:
+    """The workflow of one instance, open for one command."""
+
+    def __init__(self, session, store, definition: Definition, instance: Instance, workflow, now: datetime):
+        self.session = session
+        self.store = store
+        self.definition = definition
+        self.instance = instance
+        self.workflow = workflow
+        self.now = now
+        self._finished_before: set[UUID] = runtime.finished_ids(workflow)
+
+    def run(self, action, at: datetime | None = None) -> None:
+        """Run `action(workflow)` and the engine steps after it; any failure aborts the command."""
+        try:
+            with running_at(at or self.now):
+                action(self.workflow)
+                self.workflow.do_engine_steps()
+        except Exception as exc:  # whatever a BPMN script did, the command saves nothing
+            log.warning("instance %s: workflow step failed: %s", self.instance.id, exc, exc_info=True)
+            raise WorkflowFailed(f"the process could not continue: {exc}") from exc
+
+    def save(self, actor: str) -> None:
+        session, workflow, instance = self.session, self.workflow, self.instance
+        for finished in runtime.newly_finished(workflow, self._finished_before):
+            session.add(HistoryEntry(
+                instance_id=instance.id, task_id=finished.task_id, process_id=finished.process_id,
+                bpmn_id=finished.bpmn_id, name=finished.name, task_type=finished.task_type,
+                lane=finished.lane, state=finished.state, actor=actor, finished_at=self.now,
+            ))
+        runtime.prune(workflow)
+        timers = runtime.waiting_timers(workflow)
+        self._sync_timers(timers)
+        self._sync_human_tasks(timers)
+        completed = workflow.is_completed()
+        instance.data = runtime.current_data(workflow)
+        instance.state = None if completed else self.store.dump(workflow)
+        instance.status = "completed" if completed else "running"
+        instance.updated_at = self.now
+        if completed and instance.completed_at is None:
+            instance.completed_at = self.now
+        session.add(instance)
+        session.flush()
+
+    def _sync_human_tasks(self, timers) -> None:
+        session, instance = self.session, self.instance
+        existing = {row.id: row for row in session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id))}
+        ready = {str(t.id): t for t in runtime.ready_user_tasks(self.workflow)}
+        gone = [task_id for task_id in existing if task_id not in ready]
+        if gone:
+            session.execute(delete(HumanTask).where(HumanTask.id.in_(gone)))
+        forms = self.definition.forms
+        for task_id, task in ready.items():
+            due_at = runtime.task_due(task, timers)
+            row = existing.get(task_id)
+            if row is not None:
+                if due_at is not None:  # a fired deadline stays on the task: it is now overdue
+                    row.due_at = due_at
+                continue
+            spec = task.task_spec
+            key = form_key(spec._wf_spec.name, spec.bpmn_id)
+            session.add(HumanTask(
+                id=task_id, instance_id=instance.id, process_id=spec._wf_spec.name, bpmn_id=spec.bpmn_id,
+                name=spec.bpmn_name, lane=spec.lane, form=key if key in forms else None,
+                assignee=None, due_at=due_at, created_at=self.now,
+            ))
+
+    def _sync_timers(self, timers) -> None:
+        session, instance = self.session, self.instance
+        existing = {row.id: row for row in session.scalars(select(Timer).where(Timer.instance_id == instance.id))}
+        gone = [timer_id for timer_id in existing if timer_id not in timers]
+        if gone:
+            session.execute(delete(Timer).where(Timer.id.in_(gone)))
+        for timer_id, (bpmn_id, due_at) in timers.items():
+            row = existing.get(timer_id)
+            if row is None:
+                session.add(Timer(id=timer_id, instance_id=instance.id, bpmn_id=bpmn_id, due_at=due_at, attempts=0))
+            elif row.due_at != due_at:
+                # A cycle timer that fired waits for its next moment: a fresh timer.
+                row.due_at, row.attempts, row.last_error = due_at, 0, None

@@ -1,0 +1,52 @@
+"""One database transaction per engine command (cosmicpython's unit of work)."""
+from __future__ import annotations
+
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from .db import make_sql_engine
+from .errors import Conflict
+
+
+class Database:
+    def __init__(self, database_url: str):
+        self.url = database_url
+        self.sql = make_sql_engine(database_url)
+        self.is_sqlite = self.sql.dialect.name == "sqlite"
+        writer = self.sql.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else self.sql
+        self._read = sessionmaker(bind=self.sql, expire_on_commit=False, autoflush=False)
+        self._write = sessionmaker(bind=writer, expire_on_commit=False, autoflush=False)
+
+    def unit_of_work(self, write: bool = True) -> "UnitOfWork":
+        return UnitOfWork((self._write if write else self._read)())
+
+    def dispose(self) -> None:
+        self.sql.dispose()
+
+
+class UnitOfWork:
+    """Leaving the block rolls back unless commit() was called."""
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    def __enter__(self) -> "UnitOfWork":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        try:
+            self.session.rollback()
+        finally:
+            self.session.close()
+
+    def commit(self) -> None:
+        try:
+            self.session.commit()
+        except StaleDataError as exc:
+            raise Conflict("someone else changed this case first; nothing was saved") from exc
+        except OperationalError as exc:
+            # PostgreSQL reports a lost serialisation race this way too.
+            if "could not serialize" in str(exc) or "deadlock detected" in str(exc):
+                raise Conflict("someone else changed this case first; nothing was saved") from exc
+            raise

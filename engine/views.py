@@ -1,0 +1,62 @@
+"""Plain values the engine hands out; callers never see SpiffWorkflow or SQL objects."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class DeployedVersion:
+    process_id: str
+    version: int
+    content_hash: str
+    definition_id: int
+    new: bool  # False when this exact content was already deployed
+
+
+@dataclass(frozen=True)
+class TaskView:
+    id: str
+    instance_id: int
+    process_id: str
+    bpmn_id: str
+    name: str | None
+    lane: str | None
+    form: str | None  # "<process_id>/<task_id>" when the task has a form, else None
+    assignee: str | None
+    due_at: datetime | None
+
+
+@dataclass(frozen=True)
+class InstanceView:
+    id: int
+    process_id: str
+    version: int
+    status: str  # "running" or "completed"
+    data: dict[str, Any]
+    started_at: datetime
+    started_by: str
+    updated_at: datetime
+    completed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class HistoryView:
+    task_id: str
+    process_id: str
+    bpmn_id: str
+    name: str | None
+    task_type: str
+    lane: str | None
+    state: str  # "completed", "cancelled" or "error"
+    actor: str
+    finished_at: datetime
+
+
+@dataclass(frozen=True)
+class TimerView:
+    id: str
+    instance_id: int
+    bpmn_id: str
+    due_at: datetime

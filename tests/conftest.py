@@ -1,0 +1,95 @@
+"""Every engine test runs twice: on a SQLite file and on PostgreSQL, both migrated by Alembic."""
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from engine import Engine
+from engine.db import Base
+from engine.migrate import upgrade
+
+FIXTURES = Path(__file__).parent / "engine" / "fixtures"
+POSTGRES_URL = os.environ.get("ZVT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("sqlite") / "template.sqlite3"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_database(worker_id) -> str:
+    """A database of its own per test worker, migrated once; tests empty it between runs."""
+    admin_url = make_url(POSTGRES_URL)
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    name = f"zvt_test_{worker_id}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_URL} (set ZVT_TEST_POSTGRES_URL or start it): {exc}",
+                    pytrace=False)
+    url = admin_url.set(database=name).render_as_string(hide_password=False)
+    upgrade(url)
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "zvt.sqlite3"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("postgres_database")
+    sql = create_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with sql.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    sql.dispose()
+    return url
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    # A Friday afternoon in winter time, Amsterdam (UTC+1).
+    return Clock(datetime(2026, 11, 27, 16, 0, tzinfo=timezone.utc))
+
+
+@pytest.fixture
+def engine(database_url, clock):
+    engine = Engine(database_url, clock=clock)
+    yield engine
+    engine.close()
+
+
+@pytest.fixture
+def deployed(engine):
+    engine.deploy(FIXTURES / "processes", FIXTURES / "forms")
+    return engine

@@ -11,7 +11,7 @@ their split), so step cost and stored size stay flat however long a case runs.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from uuid import UUID
 
@@ -120,6 +120,7 @@ class Finished:
     task_type: str
     lane: str | None
     state: str
+    data: dict = field(repr=False, compare=False, default_factory=dict)
 
 
 def newly_finished(workflow: BpmnWorkflow, before: set[UUID]) -> list[Finished]:
@@ -144,6 +145,7 @@ def newly_finished(workflow: BpmnWorkflow, before: set[UUID]) -> list[Finished]:
             task_type=type(spec).__name__,
             lane=spec.lane,
             state=TaskState.get_name(task.state).lower(),
+            data=task.data,
         ))
     return result
 
@@ -206,16 +208,21 @@ def task_due(task: Task, timers: dict[str, tuple[str, datetime]]) -> datetime | 
     return min(dues, default=None)
 
 
-def current_data(workflow: BpmnWorkflow) -> dict:
-    """What the case knows now: workflow data merged with the data of its live tasks."""
-    if workflow.is_completed():
-        return dict(workflow.data)
-    data: dict = {}
+def current_data(workflow: BpmnWorkflow, previous: dict, finished: list[Finished]) -> dict:
+    """What the case knows now: what it knew, plus what finished tasks and live tasks hold.
+
+    Branches of a case keep their own data until they join; the case page wants all of
+    it, so values recorded on any branch are kept, later ones winning.
+    """
+    data = dict(previous)
+    for item in finished:
+        DeepMerge.merge(data, item.data)
     live = [t for t in workflow.tasks.values() if t.has_state(_LIVE)]
     for task in sorted(live, key=lambda t: t.last_state_change):
         DeepMerge.merge(data, task.data)
-    for key, value in workflow.data.items():
-        data.setdefault(key, value)
+    DeepMerge.merge(data, workflow.data)
+    if not data.get("data_objects"):
+        data.pop("data_objects", None)
     return data
 
 

@@ -18,6 +18,7 @@ from .clock import running_at
 from .db import Definition, HistoryEntry, HumanTask, Instance, Timer
 from .definitions import form_key
 from .errors import WorkflowFailed
+from .unit_of_work import flush
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,8 @@ class Step:
 
     def save(self, actor: str) -> None:
         session, workflow, instance = self.session, self.workflow, self.instance
-        for finished in runtime.newly_finished(workflow, self._finished_before):
+        finished_tasks = runtime.newly_finished(workflow, self._finished_before)
+        for finished in finished_tasks:
             session.add(HistoryEntry(
                 instance_id=instance.id, task_id=finished.task_id, process_id=finished.process_id,
                 bpmn_id=finished.bpmn_id, name=finished.name, task_type=finished.task_type,
@@ -57,14 +59,14 @@ class Step:
         self._sync_timers(timers)
         self._sync_human_tasks(timers)
         completed = workflow.is_completed()
-        instance.data = runtime.current_data(workflow)
+        instance.data = runtime.current_data(workflow, instance.data or {}, finished_tasks)
         instance.state = None if completed else self.store.dump(workflow)
         instance.status = "completed" if completed else "running"
         instance.updated_at = self.now
         if completed and instance.completed_at is None:
             instance.completed_at = self.now
         session.add(instance)
-        session.flush()
+        flush(session)
 
     def _sync_human_tasks(self, timers) -> None:
         session, instance = self.session, self.instance

@@ -1,6 +1,8 @@
 """One database transaction per engine command (cosmicpython's unit of work)."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -41,12 +43,25 @@ class UnitOfWork:
             self.session.close()
 
     def commit(self) -> None:
-        try:
+        with _conflicts_as_errors():
             self.session.commit()
-        except StaleDataError as exc:
+
+
+def flush(session: Session) -> None:
+    """Write pending changes now, so a lost race surfaces as Conflict inside the command."""
+    with _conflicts_as_errors():
+        session.flush()
+
+
+@contextmanager
+def _conflicts_as_errors():
+    try:
+        yield
+    except StaleDataError as exc:
+        # The instance's revision moved on since we read it: another command won.
+        raise Conflict("someone else changed this case first; nothing was saved") from exc
+    except OperationalError as exc:
+        # PostgreSQL reports a lost serialisation race this way too.
+        if "could not serialize" in str(exc) or "deadlock detected" in str(exc):
             raise Conflict("someone else changed this case first; nothing was saved") from exc
-        except OperationalError as exc:
-            # PostgreSQL reports a lost serialisation race this way too.
-            if "could not serialize" in str(exc) or "deadlock detected" in str(exc):
-                raise Conflict("someone else changed this case first; nothing was saved") from exc
-            raise
+        raise

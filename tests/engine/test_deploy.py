@@ -1,0 +1,193 @@
+import json
+import shutil
+
+import pytest
+from sqlalchemy import func, select
+
+from engine import DefinitionRefused
+from engine.db import Definition
+from tests.conftest import FIXTURES
+from tests.engine.bpmn import simple_process
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """A processes/ and forms/ pair that tests may change."""
+    shutil.copytree(FIXTURES / "processes", tmp_path / "processes")
+    shutil.copytree(FIXTURES / "forms", tmp_path / "forms")
+    return tmp_path
+
+
+def definition_count(engine):
+    with engine.database.unit_of_work(write=False) as uow:
+        return uow.session.scalar(select(func.count()).select_from(Definition))
+
+
+def test_deploy_stores_a_first_version(engine, folder):
+    [version] = engine.deploy(folder / "processes")
+    assert (version.process_id, version.version, version.new) == ("proef_casus", 1, True)
+    assert len(version.content_hash) == 64
+
+
+def test_unchanged_files_deploy_nothing_new(engine, folder):
+    first = engine.deploy(folder / "processes")
+    second = engine.deploy(folder / "processes")
+    assert [v.new for v in second] == [False]
+    assert second[0].definition_id == first[0].definition_id
+    assert definition_count(engine) == 1
+
+
+def test_a_changed_form_is_a_new_version_and_running_instances_keep_theirs(engine, folder):
+    engine.deploy(folder / "processes")
+    running = engine.start("proef_casus", {}, actor="piet")
+    form = folder / "forms" / "proef_casus" / "beoordeling.schema.json"
+    schema = json.loads(form.read_text())
+    schema["properties"]["toelichting"]["minLength"] = 20
+    form.write_text(json.dumps(schema))
+
+    [version] = engine.deploy(folder / "processes")
+
+    assert (version.version, version.new) == (2, True)
+    assert engine.instance(running).version == 1
+    assert engine.instance(engine.start("proef_casus", {}, actor="piet")).version == 2
+    [old_task] = engine.ready_tasks(running)
+    # The old instance still validates against the form of its own version.
+    engine.complete(old_task.id, {"besluit": "oppakken", "toelichting": "kort maar ok"}, actor="anna")
+
+
+def test_a_changed_bpmn_file_is_a_new_version(engine, folder):
+    engine.deploy(folder / "processes")
+    path = folder / "processes" / "proef_casus.bpmn"
+    path.write_text(path.read_text().replace('termijn = "P3D"', 'termijn = "P5D"'))
+    assert [v.version for v in engine.deploy(folder / "processes")] == [2]
+
+
+def refuse(engine, folder):
+    with pytest.raises(DefinitionRefused) as refused:
+        engine.deploy(folder / "processes")
+    assert definition_count(engine) == 0
+    return refused.value
+
+
+def write(folder, name, text):
+    (folder / "processes" / name).write_text(text)
+
+
+def test_malformed_xml_is_refused_naming_the_file(engine, folder):
+    write(folder, "kapot.bpmn", "<bpmn:definitions><niet-afgesloten>")
+    [problem] = refuse(engine, folder).problems
+    assert problem.file == "kapot.bpmn"
+    assert "malformed XML" in problem.reason
+
+
+def test_xml_that_breaks_the_bpmn_schema_is_refused(engine, folder):
+    write(folder, "raar.bpmn", simple_process("raar").replace("<bpmn:startEvent", "<bpmn:onbekendElement"))
+    [problem] = refuse(engine, folder).problems
+    assert problem.file == "raar.bpmn"
+    assert "onbekendElement" in problem.reason
+
+
+def test_external_entities_are_never_resolved(engine, folder, tmp_path):
+    secret = tmp_path / "geheim.txt"
+    secret.write_text("GEHEIM")
+    write(folder, "xxe.bpmn", simple_process("xxe").replace(
+        '<?xml version="1.0" encoding="UTF-8"?>\n',
+        f'<?xml version="1.0"?>\n<!DOCTYPE d [<!ENTITY x SYSTEM "file://{secret}">]>\n').replace(
+        'name="Rekenen"', 'name="&x;"'))
+    try:
+        engine.deploy(folder / "processes")
+    except DefinitionRefused:
+        return
+    with engine.database.unit_of_work(write=False) as uow:
+        stored = uow.session.scalars(select(Definition.specs)).all()
+    assert not any("GEHEIM" in s for s in stored)
+
+
+def test_a_process_that_is_not_executable_is_refused(engine, folder):
+    write(folder, "schets.bpmn", simple_process("schets", executable=False))
+    [problem] = refuse(engine, folder).problems
+    assert (problem.file, problem.element) == ("schets.bpmn", "schets")
+    assert "not executable" in problem.reason
+
+
+def test_a_call_to_an_unknown_process_is_refused(engine, folder):
+    write(folder, "hoofd.bpmn", simple_process("hoofd", call="bestaat_niet"))
+    problems = refuse(engine, folder).problems
+    assert any(p.file == "hoofd.bpmn" and "bestaat_niet" in p.reason for p in problems)
+
+
+def test_a_call_to_a_process_in_another_file_is_deployed_with_it(engine, folder):
+    write(folder, "hoofd.bpmn", simple_process("hoofd", call="deel"))
+    write(folder, "deel.bpmn", simple_process("deel", user_task="deeltaak"))
+    versions = {v.process_id: v for v in engine.deploy(folder / "processes")}
+    assert set(versions) == {"proef_casus", "hoofd", "deel"}
+
+
+@pytest.mark.parametrize("script", [
+    "import os",
+    "x = open('/etc/passwd').read()",
+    "x = ().__class__.__bases__",
+    "x = eval('1 + 1')",
+    "x = getattr(1, 'real')",
+])
+def test_a_script_that_fails_the_restricted_compiler_is_refused(engine, folder, script):
+    write(folder, "script.bpmn", simple_process("script_proces", script=script))
+    [problem] = refuse(engine, folder).problems
+    assert (problem.file, problem.element) == ("script.bpmn", "script")
+    assert problem.reason.startswith("script refused")
+
+
+def test_a_condition_that_fails_the_restricted_compiler_is_refused(engine, folder):
+    write(folder, "keuze.bpmn", simple_process("keuze_proces", condition="__import__('os').system('id') == 0"))
+    [problem] = refuse(engine, folder).problems
+    assert problem.element == "keuze"
+    assert "condition" in problem.reason
+
+
+def test_a_timer_expression_that_fails_the_restricted_compiler_is_refused(engine, folder):
+    write(folder, "timer.bpmn", simple_process("timer_proces", timer="open('/etc/passwd').read()"))
+    [problem] = refuse(engine, folder).problems
+    assert problem.element == "termijn"
+    assert "timer expression refused" in problem.reason
+
+
+def test_a_form_that_is_not_valid_json_schema_is_refused(engine, folder):
+    form = folder / "forms" / "proef_casus" / "beoordeling.schema.json"
+    form.write_text(json.dumps({"type": "object", "properties": {"besluit": {"type": "tekst"}}}))
+    [problem] = refuse(engine, folder).problems
+    assert problem.element == "beoordeling"
+    assert "not a valid JSON Schema" in problem.reason and "properties/besluit/type" in problem.reason
+
+
+def test_a_form_that_is_not_json_is_refused(engine, folder):
+    (folder / "forms" / "proef_casus" / "beoordeling.schema.json").write_text("{niet: json")
+    [problem] = refuse(engine, folder).problems
+    assert "not valid JSON" in problem.reason
+
+
+def test_a_form_for_a_task_that_does_not_exist_is_refused(engine, folder):
+    (folder / "forms" / "proef_casus" / "beoordeeling.schema.json").write_text('{"type": "object"}')
+    [problem] = refuse(engine, folder).problems
+    assert problem.element == "beoordeeling"
+
+
+def test_a_user_task_outside_a_role_lane_is_refused(engine, folder):
+    write(folder, "zonder.bpmn", simple_process("zonder_baan", lane=None))
+    write(folder, "fout.bpmn", simple_process("foute_baan", lane="iedereen"))
+    problems = refuse(engine, folder).problems
+    assert {(p.file, p.element) for p in problems} == {("zonder.bpmn", "controle"), ("fout.bpmn", "controle")}
+    assert any("'iedereen' is not a role" in p.reason for p in problems)
+
+
+def test_every_problem_is_listed_and_nothing_of_the_good_files_is_stored(engine, folder):
+    write(folder, "a.bpmn", simple_process("a_proces", script="import os"))
+    write(folder, "b.bpmn", simple_process("b_proces", executable=False))
+    refused = refuse(engine, folder)
+    assert {p.file for p in refused.problems} == {"a.bpmn", "b.bpmn"}
+    assert "a.bpmn: script" in str(refused) and "b.bpmn: b_proces" in str(refused)
+
+
+def test_an_empty_folder_is_refused(engine, tmp_path):
+    (tmp_path / "processes").mkdir()
+    with pytest.raises(DefinitionRefused, match="no .bpmn or .dmn files"):
+        engine.deploy(tmp_path / "processes")

@@ -1,0 +1,48 @@
+"""Overhead of persistence: the engine's `complete` on SQLite versus plain SpiffWorkflow.
+
+Plain means the same step done in memory the way an application without a database
+would persist it: deserialise the whole JSON, complete the user task, run the engine,
+serialise again. Both are measured in the same run, early in a case (cycles 10-30),
+where plain SpiffWorkflow is at its fastest; later its step grows and ours does not.
+Target (issue 2): ratio at most 2.0.
+"""
+from __future__ import annotations
+
+import statistics
+
+from bench import plain_spiff
+from bench.engine_loop import LoopRun
+
+
+def measure(first: int = 10, samples: int = 21, rounds: int = 3) -> dict:
+    engine_medians, plain_medians = [], []
+    for _ in range(rounds):  # interleaved, so a busy moment of the machine hits both
+        run = LoopRun()
+        try:
+            for _ in range(first - 1):
+                run.step()
+            engine_medians.append(statistics.median(run.step() for _ in range(samples)))
+        finally:
+            run.close()
+        plain_medians.append(plain_spiff.serialised_step_ms(first, samples))
+    engine_ms, plain_ms = statistics.median(engine_medians), statistics.median(plain_medians)
+    return {"engine_ms": engine_ms, "plain_ms": plain_ms, "ratio": engine_ms / plain_ms,
+            "first": first, "samples": samples}
+
+
+def report(result: dict) -> None:
+    last = result["first"] + result["samples"] - 1
+    print(f"overhead, cycles {result['first']}-{last} of the zorgoverleg loop")
+    print(f"  plain SpiffWorkflow (deserialise, run, serialise): {result['plain_ms']:7.2f} ms")
+    print(f"  engine complete() on SQLite, committed:            {result['engine_ms']:7.2f} ms")
+    print(f"  ratio engine/plain:                                {result['ratio']:7.2f}  (target <= 2.0)")
+
+
+def main() -> dict:
+    result = measure()
+    report(result)
+    return result
+
+
+if __name__ == "__main__":
+    main()

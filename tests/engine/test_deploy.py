@@ -18,23 +18,29 @@ def folder(tmp_path):
     return tmp_path
 
 
+def by_process(versions):
+    return {v.process_id: v for v in versions}
+
+
 def definition_count(engine):
     with engine.database.unit_of_work(write=False) as uow:
         return uow.session.scalar(select(func.count()).select_from(Definition))
 
 
 def test_deploy_stores_a_first_version(engine, folder):
-    [version] = engine.deploy(folder / "processes")
-    assert (version.process_id, version.version, version.new) == ("proef_casus", 1, True)
+    versions = by_process(engine.deploy(folder / "processes"))
+    assert set(versions) == {"proef_casus", "parallel_overleg"}
+    version = versions["proef_casus"]
+    assert (version.version, version.new) == (1, True)
     assert len(version.content_hash) == 64
 
 
 def test_unchanged_files_deploy_nothing_new(engine, folder):
-    first = engine.deploy(folder / "processes")
-    second = engine.deploy(folder / "processes")
-    assert [v.new for v in second] == [False]
-    assert second[0].definition_id == first[0].definition_id
-    assert definition_count(engine) == 1
+    first = by_process(engine.deploy(folder / "processes"))
+    second = by_process(engine.deploy(folder / "processes"))
+    assert [v.new for v in second.values()] == [False, False]
+    assert {p: v.definition_id for p, v in second.items()} == {p: v.definition_id for p, v in first.items()}
+    assert definition_count(engine) == 2
 
 
 def test_a_changed_form_is_a_new_version_and_running_instances_keep_theirs(engine, folder):
@@ -45,9 +51,10 @@ def test_a_changed_form_is_a_new_version_and_running_instances_keep_theirs(engin
     schema["properties"]["toelichting"]["minLength"] = 20
     form.write_text(json.dumps(schema))
 
-    [version] = engine.deploy(folder / "processes")
+    versions = by_process(engine.deploy(folder / "processes"))
 
-    assert (version.version, version.new) == (2, True)
+    assert (versions["proef_casus"].version, versions["proef_casus"].new) == (2, True)
+    assert versions["parallel_overleg"].new is False
     assert engine.instance(running).version == 1
     assert engine.instance(engine.start("proef_casus", {}, actor="piet")).version == 2
     [old_task] = engine.ready_tasks(running)
@@ -59,7 +66,8 @@ def test_a_changed_bpmn_file_is_a_new_version(engine, folder):
     engine.deploy(folder / "processes")
     path = folder / "processes" / "proef_casus.bpmn"
     path.write_text(path.read_text().replace('termijn = "P3D"', 'termijn = "P5D"'))
-    assert [v.version for v in engine.deploy(folder / "processes")] == [2]
+    assert {v.process_id: v.version for v in engine.deploy(folder / "processes")} == {
+        "proef_casus": 2, "parallel_overleg": 1}
 
 
 def refuse(engine, folder):
@@ -120,7 +128,7 @@ def test_a_call_to_a_process_in_another_file_is_deployed_with_it(engine, folder)
     write(folder, "hoofd.bpmn", simple_process("hoofd", call="deel"))
     write(folder, "deel.bpmn", simple_process("deel", user_task="deeltaak"))
     versions = {v.process_id: v for v in engine.deploy(folder / "processes")}
-    assert set(versions) == {"proef_casus", "hoofd", "deel"}
+    assert set(versions) == {"proef_casus", "parallel_overleg", "hoofd", "deel"}
 
 
 @pytest.mark.parametrize("script", [

@@ -1,9 +1,12 @@
 """Properties of the engine's own machinery: schema, script engine after loading."""
+import shutil
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine
 
+from engine import Engine
 from engine.db import Base, Definition, Instance
 from engine.sandbox import ScriptRefused, is_restricted
 
@@ -32,3 +35,14 @@ def test_a_loaded_workflow_runs_scripts_in_the_restricted_engine_again(deployed)
     with pytest.raises(ScriptRefused):  # plain Python would allow it; the run-time guard does not
         environment.execute("y = range(3).start", {})
     assert environment.evaluate("termijn == 'P3D'", {"termijn": "P3D"}) is True
+
+
+def test_the_embedded_sqlite_database_runs_in_wal_mode(sqlite_template, tmp_path):
+    path = tmp_path / "zvt.sqlite3"
+    shutil.copyfile(sqlite_template, path)
+    engine = Engine(f"sqlite:///{path}")
+    try:
+        with engine.database.sql.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    finally:
+        engine.close()

@@ -1,0 +1,33 @@
+# `make run` and `make test` are the two set-up commands; see README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: install run test bench clean
+
+install: $(VENV)/.installed
+
+# The stamp reruns the install only when the dependencies change.
+$(VENV)/.installed: setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -e '.[test]'
+	touch $@
+
+run: install
+	$(BIN)/zvt db upgrade
+	$(if $(wildcard processes/*.bpmn),$(BIN)/zvt deploy processes,@echo "no processes to deploy yet")
+	$(BIN)/zvt demo-data
+	$(BIN)/zvt serve --host 127.0.0.1 --port 5000
+
+test: install
+	PYTHON=$(BIN)/python scripts/ensure_postgres.sh
+	$(BIN)/python -m pytest -n 2 -q
+
+bench: install
+	$(BIN)/zvt bench
+
+clean:
+	rm -rf $(VENV) instance test-output .pytest_cache build *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

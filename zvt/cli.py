@@ -1,0 +1,202 @@
+"""The `zvt` command: database, deployment, web server, scheduler and benchmarks.
+
+This is the composition root: it reads the configuration once and builds the engine,
+the Flask app and the scheduler from it. The engine never imports Flask or click.
+"""
+from __future__ import annotations
+
+import importlib.util
+import logging
+import signal
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+
+from engine import DefinitionRefused, Engine, EngineError
+from engine import migrate
+
+from .config import PROJECT_ROOT, Config, ConfigError
+
+log = logging.getLogger("zvt")
+
+
+class _Group(click.Group):
+    """Turns the errors a user can act on into one line on stderr and exit code 1."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except DefinitionRefused as exc:
+            # Multi-line on purpose: one "file: element: reason" line per problem.
+            _fail(str(exc))
+        except (EngineError, ConfigError) as exc:
+            _fail(f"error: {exc}")
+        except DBAPIError as exc:
+            message = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            if "no such table" in message or ("relation" in message and "does not exist" in message):
+                message += " (run 'zvt db upgrade' first)"
+            _fail(f"error: database {_safe_url(ctx)}: {message}")
+
+
+def _fail(message: str, code: int = 1):
+    click.echo(message, err=True)
+    raise SystemExit(code)
+
+
+def _safe_url(ctx: click.Context) -> str:
+    config = ctx.find_root().meta.get("zvt.config")
+    if config is None:
+        return ""
+    return make_url(config.database_url).render_as_string(hide_password=True)
+
+
+def _config() -> Config:
+    # Read on first use, so `zvt --help`, `zvt bench` and `zvt demo-data` work with any environment.
+    meta = click.get_current_context().find_root().meta
+    if "zvt.config" not in meta:
+        meta["zvt.config"] = Config.from_env()
+    return meta["zvt.config"]
+
+
+def _engine() -> Engine:
+    engine = Engine(_config().database_url)
+    click.get_current_context().call_on_close(engine.close)
+    return engine
+
+
+@click.group(cls=_Group, name="zvt")
+def main():
+    """ZVT: case workflow for a zorg- en veiligheidsteam."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+# -- database --------------------------------------------------------------------
+
+@main.group()
+def db():
+    """Create or inspect the database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade():
+    """Migrate the database to the newest schema."""
+    url = _config().database_url
+    migrate.upgrade(url)
+    click.echo(f"database at revision {migrate.current(url)}")
+
+
+@db.command("current")
+def db_current():
+    """Print the database's schema revision ("none" before the first upgrade)."""
+    click.echo(migrate.current(_config().database_url) or "none")
+
+
+# -- processes -------------------------------------------------------------------
+
+@main.command(short_help="Deploy the processes in a folder.")
+@click.argument("directory", metavar="[DIR]", required=False, type=click.Path(path_type=Path))
+@click.option("--forms", "forms_dir", type=click.Path(path_type=Path),
+              help="Folder of JSON Schema forms (default: ZVT_FORMS_DIR or forms).")
+def deploy(directory: Path | None, forms_dir: Path | None):
+    """Deploy every process in DIR (default: ZVT_PROCESSES_DIR or processes).
+
+    Unchanged processes keep their version; when any file has a problem nothing is stored.
+    """
+    config = _config()
+    deployed = _engine().deploy(directory or config.processes_dir, forms_dir or config.forms_dir)
+    for version in deployed:
+        click.echo(f"{version.process_id} version {version.version} ({'new' if version.new else 'unchanged'})")
+
+
+@main.command("demo-data")
+def demo_data():
+    """Load demonstration cases (not yet: comes with a later issue)."""
+    click.echo("no demo data yet (see issue 3)")
+
+
+# -- web -------------------------------------------------------------------------
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--reload/--no-reload", default=False, show_default=True,
+              help="Restart when a source file changes (development only).")
+def serve(host: str, port: int, reload: bool):
+    """Serve the web app with Flask's development server."""
+    from web import create_app  # here, not at the top: only this command needs Flask
+
+    config = _config()
+    if config.is_production:
+        log.warning("the Flask development server is not meant for production; use a WSGI server")
+    app = create_app(config)
+    app.run(host=host, port=port, use_reloader=reload, debug=False)
+
+
+# -- scheduler -------------------------------------------------------------------
+
+@main.command()
+@click.option("--once", is_flag=True, help="Fire the due timers once and exit.")
+@click.option("--interval", type=click.IntRange(min=1),
+              help="Seconds between rounds (default: ZVT_SCHEDULER_INTERVAL or 30).")
+def scheduler(once: bool, interval: int | None):
+    """Fire due timers now and then, until stopped."""
+    engine = _engine()
+    if once:
+        click.echo(f"fired {engine.fire_due_timers()} timers")
+        return
+
+    from apscheduler.executors.pool import ThreadPoolExecutor
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    interval = interval or _config().scheduler_interval
+    # APScheduler logs two INFO lines per round; our own line per round says what matters.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+    def fire():
+        try:
+            log.info("fired %d timers", engine.fire_due_timers())
+        except Exception:  # noqa: BLE001 - a daemon logs and tries again next round
+            log.exception("firing timers failed; the next round tries again")
+
+    # APScheduler only triggers. Due times live in our own timer rows, written in the
+    # same transaction as the workflow step that made them, so a restart loses nothing
+    # and several scheduler processes on PostgreSQL agree on what is due. APScheduler's
+    # job store would be a second copy of that truth, pickled, and out of step after
+    # every rollback - so its default in-memory store holds just this one interval job.
+    blocking = BlockingScheduler(executors={"default": ThreadPoolExecutor(1)})
+    blocking.add_job(fire, "interval", seconds=interval, id="fire_due_timers",
+                     max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
+
+    # SIGTERM ends like Ctrl-C: shutdown() waits for a running round to commit or roll back.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    log.info("scheduler started: firing due timers every %d seconds", interval)
+    try:
+        blocking.start()
+    except (KeyboardInterrupt, SystemExit):
+        blocking.shutdown()
+        log.info("scheduler stopped")
+
+
+# -- benchmarks ------------------------------------------------------------------
+
+@main.command()
+@click.option("--quick", is_flag=True, help="Fewer rounds: a smoke run, not figures to quote.")
+def bench(quick: bool):
+    """Run the benchmarks in bench/run_all.py and print their figures."""
+    path = PROJECT_ROOT / "bench" / "run_all.py"
+    if not path.is_file():
+        _fail(f"error: {path} does not exist; the benchmarks are not written yet", code=2)
+    # Like `python bench/run_all.py`: the bench folder and the project root are importable.
+    for folder in (str(path.parent), str(PROJECT_ROOT)):
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
+    spec = importlib.util.spec_from_file_location("zvt_bench_run_all", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    result = module.main(quick=quick)
+    if isinstance(result, int) and not isinstance(result, bool) and result:
+        raise SystemExit(result)

@@ -2,8 +2,8 @@
 
 Plain means the same step done in memory the way an application without a database
 would persist it: deserialise the whole JSON, complete the user task, run the engine,
-serialise again. Both are measured in the same run, early in a case (cycles 10-30),
-where plain SpiffWorkflow is at its fastest; later its step grows and ours does not.
+serialise again. Both are measured in the same run, early in a case (cycles 2-10 and
+10-30), where plain SpiffWorkflow is at its fastest; later its step grows and ours does not.
 Target (issue 2): ratio at most 2.0.
 """
 from __future__ import annotations
@@ -38,10 +38,13 @@ def report(result: dict) -> None:
     print(f"  ratio engine/plain:                                {result['ratio']:7.2f}  (target <= 2.0)")
 
 
-def main() -> dict:
-    result = measure()
-    report(result)
-    return result
+def main() -> list[dict]:
+    # The very start of a case is where plain SpiffWorkflow's tree is smallest: the
+    # least favourable window for us, so it is printed too.
+    results = [measure(first=2, samples=9), measure(first=10, samples=21)]
+    for result in results:
+        report(result)
+    return results
 
 
 if __name__ == "__main__":

@@ -48,7 +48,9 @@ class Engine:
                  clock: Callable[[], datetime] = utcnow):
         self.database = Database(database_url)
         self.store = runtime.WorkflowStore(helpers)
-        self._reserved = frozenset(helpers or ())
+        # Data may not shadow what scripts are offered (helpers, datetime, guards): SpiffWorkflow
+        # would refuse it later, in the middle of a step; refusing it as a field is clearer.
+        self._reserved = frozenset(self.store.script_engine.environment.globals)
         self.clock = clock
 
     def close(self) -> None:

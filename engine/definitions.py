@@ -174,28 +174,24 @@ def _check_task_spec(task_spec, process_id, file, subprocess_specs, forms_dir, f
 
 
 def _check_decision_table(table, refuse) -> None:
+    def check(source, what):
+        try:
+            check_expression(source)
+        except ScriptRefused as exc:
+            refuse(f"decision table '{table.id}' {what} refused: {exc}")
+
     for column in table.inputs:
         if column.expression:
-            try:
-                check_expression(column.expression)
-            except ScriptRefused as exc:
-                refuse(f"decision table '{table.id}' input '{column.label or column.id}' refused: {exc}")
+            check(column.expression, f"input '{column.label or column.id}'")
     for rule in table.rules:
         for entry in rule.inputEntries:
             input_expr = entry.input.expression or "dmninputexpr"
             for lhs in entry.lhs:
-                if lhs is None:
-                    continue
-                try:
-                    check_expression(_dmn_rule_expression(input_expr, lhs))
-                except ScriptRefused as exc:
-                    refuse(f"decision table '{table.id}' rule {rule.row_number} refused: {exc}")
+                if lhs is not None:
+                    check(_dmn_rule_expression(input_expr, lhs), f"rule {rule.row_number}")
         for entry in rule.outputEntries:
             if entry.text:
-                try:
-                    check_expression(entry.text)
-                except ScriptRefused as exc:
-                    refuse(f"decision table '{table.id}' rule {rule.row_number} output refused: {exc}")
+                check(entry.text, f"rule {rule.row_number} output")
 
 
 def _dmn_rule_expression(input_expr: str, match_expr: str) -> str:

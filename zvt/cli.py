@@ -72,6 +72,9 @@ def _engine() -> Engine:
 def main():
     """ZVT: case workflow for a zorg- en veiligheidsteam."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # SpiffWorkflow logs every task state change at INFO: thousands of lines per case, and
+    # formatting them is a measurable part of each step.
+    logging.getLogger("spiff").setLevel(logging.WARNING)
 
 
 # -- database --------------------------------------------------------------------

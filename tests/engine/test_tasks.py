@@ -110,6 +110,12 @@ def test_a_task_without_a_form_takes_no_data(deployed):
     assert deployed.ready_tasks(instance_id) == [plan]
 
 
+def test_data_that_would_shadow_a_script_global_is_refused_as_a_field(deployed):
+    with pytest.raises(InvalidTaskData) as refused:
+        deployed.start("proef_casus", {"datetime": "vandaag", "naam": "ok"}, actor="piet")
+    assert [e.field for e in refused.value.errors] == ["datetime"]
+
+
 def test_data_that_is_not_plain_json_is_refused(deployed):
     with pytest.raises(InvalidTaskData):
         deployed.start("proef_casus", {"typename": "BpmnWorkflow"}, actor="piet")

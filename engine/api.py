@@ -27,6 +27,7 @@ from .errors import (
 from .steps import Step
 from .unit_of_work import Database
 from .validation import check_data
+from .werkdagen import add_werkdagen
 from .views import DeployedVersion, HistoryView, InstanceView, TaskView, TimerView
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ class Engine:
     def __init__(self, database_url: str, *, helpers: dict | None = None,
                  clock: Callable[[], datetime] = utcnow):
         self.database = Database(database_url)
-        self.store = runtime.WorkflowStore(helpers)
+        self.store = runtime.WorkflowStore({"add_werkdagen": add_werkdagen, **(helpers or {})})
         # Data may not shadow what scripts are offered (helpers, datetime, guards): SpiffWorkflow
         # would refuse it later, in the middle of a step; refusing it as a field is clearer.
         self._reserved = frozenset(self.store.script_engine.environment.globals)

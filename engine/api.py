@@ -113,7 +113,7 @@ class Engine:
             )
             uow.session.add(instance)
             uow.session.flush()
-            workflow = self.store.new(definition.id, definition.specs)
+            workflow = self.store.new(definition)
             workflow.task_tree.data.update(data)
             step = Step(uow.session, self.store, definition, instance, workflow, now)
             step.run(lambda wf: None)
@@ -135,7 +135,7 @@ class Engine:
             definition, instance = self._load_for_update(uow.session, row.instance_id)
             schema = definition.forms.get(row.form) if row.form else None
             data = check_data(data, schema, self._reserved)
-            workflow = self.store.load(definition.id, definition.specs, instance.state)
+            workflow = self.store.load(definition, instance.state)
             task = runtime.find_task(workflow, task_id)
             if task is None or task not in runtime.ready_user_tasks(workflow):
                 raise Conflict("this task is no longer open; someone else changed the case first")
@@ -175,7 +175,7 @@ class Engine:
     def _fire(self, instance_id: int, timer_ids: set[str], now: datetime, actor: str) -> int:
         with self.database.unit_of_work() as uow:
             definition, instance = self._load_for_update(uow.session, instance_id)
-            workflow = self.store.load(definition.id, definition.specs, instance.state)
+            workflow = self.store.load(definition, instance.state)
             before = runtime.waiting_timers(workflow)
             step = Step(uow.session, self.store, definition, instance, workflow, now)
             step.run(lambda wf: wf.refresh_timers(), at=now + _TIMER_EPSILON)

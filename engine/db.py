@@ -79,8 +79,10 @@ class Definition(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     # Serialised SpiffWorkflow specs ({"spec": ..., "subprocess_specs": ...}), stored once
     # per version so that an instance's state holds only its own tasks.
-    specs: Mapped[str] = mapped_column(Text)
-    files: Mapped[dict] = mapped_column(JSON)  # file name -> source text, for the diagram
+    # Deferred: every step loads its definition, but needs these only on a spec-cache miss
+    # (specs) or for the diagram (files).
+    specs: Mapped[str] = mapped_column(Text, deferred=True)
+    files: Mapped[dict] = mapped_column(JSON, deferred=True)  # file name -> source text
     forms: Mapped[dict] = mapped_column(JSON)  # "<process_id>/<task_id>" -> JSON Schema
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     deployed_by: Mapped[str] = mapped_column(String(255))

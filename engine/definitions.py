@@ -252,7 +252,7 @@ def _dmn_files_by_table(parser, problems) -> dict[str, str]:
     for decision_id, dmn_parser in parser.dmn_parsers.items():
         try:
             dmn_parser.parse()
-        except (ValidationException, Exception) as exc:  # DMNParser raises bare exceptions on bad tables
+        except Exception as exc:  # DMNParser raises bare exceptions as well as ValidationException
             problems.append(Problem(dmn_parser.filename or "?", decision_id, f"decision cannot be read: {exc}"))
             continue
         for table in dmn_parser.decision.decisionTables:

@@ -63,7 +63,7 @@ class WorkflowStore:
         self.serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
         self.script_engine = make_script_engine(helpers)
         # Deployed versions never change, so their parsed specs can be shared by every load.
-        self._specs: dict[tuple[int, int], tuple] = {}
+        self._specs: dict[tuple[int, str], tuple] = {}
 
     def specs_to_json(self, spec, subprocess_specs) -> str:
         return json.dumps({
@@ -71,11 +71,13 @@ class WorkflowStore:
             "subprocess_specs": {name: self.serializer.to_dict(s) for name, s in subprocess_specs.items()},
         }, separators=(",", ":"))
 
-    def specs(self, definition_id: int, specs_json: str) -> tuple:
-        key = (definition_id, hash(specs_json))
+    def specs(self, definition) -> tuple:
+        # Keyed by content hash as well as id, so two databases never share a wrong entry;
+        # `definition.specs` is a deferred column, read from the database only on a miss.
+        key = (definition.id, definition.content_hash)
         cached = self._specs.get(key)
         if cached is None:
-            raw = json.loads(specs_json)
+            raw = json.loads(definition.specs)
             cached = (
                 self.serializer.from_dict(raw["spec"]),
                 {name: self.serializer.from_dict(s) for name, s in raw["subprocess_specs"].items()},
@@ -83,12 +85,12 @@ class WorkflowStore:
             self._specs[key] = cached
         return cached
 
-    def new(self, definition_id: int, specs_json: str) -> BpmnWorkflow:
-        spec, subprocess_specs = self.specs(definition_id, specs_json)
+    def new(self, definition) -> BpmnWorkflow:
+        spec, subprocess_specs = self.specs(definition)
         return BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
 
-    def load(self, definition_id: int, specs_json: str, state: str) -> BpmnWorkflow:
-        spec, subprocess_specs = self.specs(definition_id, specs_json)
+    def load(self, definition, state: str) -> BpmnWorkflow:
+        spec, subprocess_specs = self.specs(definition)
         dct = json.loads(state)
         restore = self.serializer.registry.convert_from_dict[dct.pop("typename")]
         workflow = restore(dct, spec=spec, subprocess_specs=subprocess_specs)

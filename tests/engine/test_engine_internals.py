@@ -26,7 +26,7 @@ def test_a_loaded_workflow_runs_scripts_in_the_restricted_engine_again(deployed)
     with deployed.database.unit_of_work(write=False) as uow:
         instance = uow.session.get(Instance, instance_id)
         definition = uow.session.get(Definition, instance.definition_id)
-        workflow = deployed.store.load(definition.id, definition.specs, instance.state)
+        workflow = deployed.store.load(definition, instance.state)
 
     assert is_restricted(workflow.script_engine)
     environment = workflow.script_engine.environment

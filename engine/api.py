@@ -10,12 +10,12 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from . import runtime
 from .clock import aware, utcnow
 from .db import Definition, HistoryEntry, HumanTask, Instance, Timer
-from .definitions import read_folder
+from .definitions import is_scheduled, read_folder, start_form_key
 from .errors import (
     Conflict,
     EngineError,
@@ -26,7 +26,8 @@ from .errors import (
 )
 from .steps import Step
 from .unit_of_work import Database
-from .validation import check_data
+from .validation import check_data, read_only_fields
+from .termijnen import HELPERS as TERMIJN_HELPERS
 from .werkdagen import add_werkdagen
 from .views import DeployedVersion, HistoryView, InstanceView, TaskView, TimerView
 
@@ -48,7 +49,7 @@ class Engine:
     def __init__(self, database_url: str, *, helpers: dict | None = None,
                  clock: Callable[[], datetime] = utcnow):
         self.database = Database(database_url)
-        self.store = runtime.WorkflowStore({"add_werkdagen": add_werkdagen, **(helpers or {})})
+        self.store = runtime.WorkflowStore({"add_werkdagen": add_werkdagen, **TERMIJN_HELPERS, **(helpers or {})})
         # Data may not shadow what scripts are offered (helpers, datetime, guards): SpiffWorkflow
         # would refuse it later, in the middle of a step; refusing it as a field is clearer.
         self._reserved = frozenset(self.store.script_engine.environment.globals)
@@ -89,6 +90,9 @@ class Engine:
                 uow.session.add(definition)
                 uow.session.flush()
                 result.append(DeployedVersion(bundle.process_id, definition.version, definition.content_hash, definition.id, True))
+            for bundle in bundles:
+                if is_scheduled(bundle.spec):
+                    self._keep_scheduled(uow.session, bundle.process_id, actor, now)
             uow.commit()
         for version in result:
             if version.new:
@@ -97,29 +101,58 @@ class Engine:
 
     # -- commands ----------------------------------------------------------------
 
-    def start(self, process_id: str, data: dict | None, actor: str) -> int:
-        """Start the latest version of a process with `data` as its first data; return the instance id."""
-        data = check_data(data, {"type": "object"}, self._reserved)
+    def start(self, process_id: str, data: dict | None, actor: str, context: dict | None = None) -> int:
+        """Start the latest version of a process; return the instance id.
+
+        `data` is what the starter filled in: checked against the form of the start event
+        when the process has one. `context` is what the caller knows for certain (the
+        starter's organisation, say), added as is; its names may not clash with the form.
+        """
         now = aware(self.clock())
         with self.database.unit_of_work() as uow:
-            definition = uow.session.scalar(
-                select(Definition).where(Definition.process_id == process_id)
-                .order_by(Definition.version.desc()).limit(1))
-            if definition is None:
-                raise ProcessNotFound(f"process '{process_id}' is not deployed")
-            instance = Instance(
-                definition_id=definition.id, process_id=process_id, status="running", state=None,
-                data={}, started_at=now, started_by=actor, updated_at=now,
-            )
-            uow.session.add(instance)
-            uow.session.flush()
-            workflow = self.store.new(definition)
-            workflow.task_tree.data.update(data)
-            step = Step(uow.session, self.store, definition, instance, workflow, now)
-            step.run(lambda wf: None)
-            step.save(actor)
+            definition = self._latest(uow.session, process_id)
+            spec = self.store.specs(definition)[0]
+            if is_scheduled(spec):
+                raise EngineError(f"process '{process_id}' starts by its timer and cannot be started by hand")
+            key = start_form_key(spec)
+            schema = definition.forms.get(key) if key else None
+            data = check_data(data, schema or {"type": "object"}, self._reserved)
+            context = check_data(context, {"type": "object"}, self._reserved)
+            clash = sorted(set(data) & set(context))
+            if clash:
+                raise ValueError(f"context may not overwrite form fields: {', '.join(clash)}")
+            instance = self._new_instance(uow.session, definition, {**data, **context}, actor, now)
             uow.commit()
             return instance.id
+
+    def start_form(self, process_id: str) -> dict | None:
+        """The JSON Schema of the form that starts the latest version, or None."""
+        with self.database.unit_of_work(write=False) as uow:
+            definition = self._latest(uow.session, process_id)
+            key = start_form_key(self.store.specs(definition)[0])
+            return definition.forms.get(key) if key else None
+
+    def _latest(self, session, process_id: str) -> Definition:
+        definition = session.scalar(
+            select(Definition).where(Definition.process_id == process_id)
+            .order_by(Definition.version.desc()).limit(1))
+        if definition is None:
+            raise ProcessNotFound(f"process '{process_id}' is not deployed")
+        return definition
+
+    def _new_instance(self, session, definition: Definition, data: dict, actor: str, now: datetime) -> Instance:
+        instance = Instance(
+            definition_id=definition.id, process_id=definition.process_id, status="running", state=None,
+            data={}, started_at=now, started_by=actor, updated_at=now,
+        )
+        session.add(instance)
+        session.flush()
+        workflow = self.store.new(definition)
+        workflow.task_tree.data.update(data)
+        step = Step(session, self.store, definition, instance, workflow, now)
+        step.run(lambda wf: None)
+        step.save(actor)
+        return instance
 
     def complete(self, task_id: str, data: dict | None, actor: str) -> None:
         """Complete a ready user task with form data, checked against its JSON Schema.
@@ -133,12 +166,12 @@ class Engine:
             if row is None:
                 self._raise_missing_task(uow.session, task_id)
             definition, instance = self._load_for_update(uow.session, row.instance_id)
-            schema = definition.forms.get(row.form) if row.form else None
-            data = check_data(data, schema, self._reserved)
             workflow = self.store.load(definition, instance.state)
             task = runtime.find_task(workflow, task_id)
             if task is None or task not in runtime.ready_user_tasks(workflow):
                 raise Conflict("this task is no longer open; someone else changed the case first")
+            schema = definition.forms.get(row.form) if row.form else None
+            data = check_data(data, schema, self._reserved, case=task.data)
             step = Step(uow.session, self.store, definition, instance, workflow, now)
 
             def finish(_workflow):
@@ -172,9 +205,29 @@ class Engine:
                 self._record_timer_failure(timer_ids, exc)
         return fired
 
+    def _keep_scheduled(self, session, process_id: str, actor: str, now: datetime) -> None:
+        """Keep exactly one instance of a scheduled process waiting, on its latest version.
+
+        A waiting instance has done nothing yet and holds no data, so one on an older
+        version is cancelled and replaced: otherwise both versions would start at the next
+        moment. It stays as a row, so instance numbers are never reused.
+        """
+        latest = self._latest(session, process_id)
+        waiting = session.scalars(select(Instance).where(
+            Instance.process_id == process_id, Instance.status == "scheduled")).all()
+        if any(i.definition_id == latest.id for i in waiting):
+            return
+        for old in waiting:
+            session.execute(delete(Timer).where(Timer.instance_id == old.id))
+            old.status, old.state, old.completed_at, old.updated_at = "cancelled", None, now, now
+        session.flush()
+        if is_scheduled(self.store.specs(latest)[0]):
+            self._new_instance(session, latest, {}, actor, now)
+
     def _fire(self, instance_id: int, timer_ids: set[str], now: datetime, actor: str) -> int:
         with self.database.unit_of_work() as uow:
             definition, instance = self._load_for_update(uow.session, instance_id)
+            was_scheduled = instance.status == "scheduled"
             workflow = self.store.load(definition, instance.state)
             before = runtime.waiting_timers(workflow)
             step = Step(uow.session, self.store, definition, instance, workflow, now)
@@ -182,6 +235,9 @@ class Engine:
             after = runtime.waiting_timers(workflow)
             fired = sum(1 for t in timer_ids if t in before and after.get(t) != before[t])
             step.save(actor)
+            if was_scheduled and instance.status != "scheduled":
+                # The next occurrence waits from the same transaction: never none, never two.
+                self._keep_scheduled(uow.session, instance.process_id, actor, now)
             uow.commit()
             return fired
 
@@ -231,6 +287,19 @@ class Engine:
             definition = uow.session.get(Definition, uow.session.get(Instance, row.instance_id).definition_id)
             return definition.forms[row.form]
 
+    def form_values(self, task_id: str) -> dict:
+        """The values of the open task's read-only form fields, as the case holds them now."""
+        with self.database.unit_of_work(write=False) as uow:
+            row = uow.session.get(HumanTask, task_id)
+            if row is None:
+                self._raise_missing_task(uow.session, task_id)
+            if row.form is None:
+                return {}
+            definition, instance = self._load_for_update(uow.session, row.instance_id)
+            task = runtime.find_task(self.store.load(definition, instance.state), task_id)
+            fields = read_only_fields(definition.forms[row.form])
+            return {k: task.data[k] for k in fields if task is not None and k in task.data}
+
     def instance(self, instance_id: int) -> InstanceView:
         with self.database.unit_of_work(write=False) as uow:
             row = uow.session.execute(
@@ -269,7 +338,7 @@ class Engine:
         instance = session.get(Instance, instance_id)
         if instance is None:
             raise InstanceNotFound(f"instance {instance_id} does not exist")
-        if instance.status != "running":
+        if instance.status not in ("running", "scheduled"):
             raise Conflict(f"instance {instance_id} is {instance.status}")
         return session.get(Definition, instance.definition_id), instance
 

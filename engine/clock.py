@@ -33,6 +33,12 @@ _spiff_timer.datetime = _EngineDatetime
 _spiff_timer.LOCALTZ = AMSTERDAM
 
 
+def current() -> datetime:
+    """The moment the running command runs at (the engine clock), else the real time."""
+    moment = _current.get()
+    return moment if moment is not None else utcnow()
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 

@@ -18,6 +18,8 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
@@ -54,6 +56,24 @@ class ProcessBundle:
 
 def form_key(process_id: str, task_id: str) -> str:
     return f"{process_id}/{task_id}"
+
+
+def start_events(process_spec) -> list:
+    return [ts for ts in process_spec.task_specs.values() if isinstance(ts, StartEvent)]
+
+
+def is_scheduled(process_spec) -> bool:
+    """A process that starts by a timer on its start event: the engine keeps one instance
+    of it waiting for that moment (see Engine.deploy)."""
+    return any(isinstance(ts.event_definition, TimerEventDefinition) for ts in start_events(process_spec))
+
+
+def start_form_key(process_spec) -> str | None:
+    """The form filled in to start the process: the form of its (none) start event."""
+    for ts in start_events(process_spec):
+        if isinstance(ts.event_definition, NoneEventDefinition):
+            return form_key(process_spec.name, ts.bpmn_id)
+    return None
 
 
 def read_folder(processes_dir: Path, forms_dir: Path) -> list[ProcessBundle]:
@@ -124,9 +144,22 @@ def _bundle(parser, pid, sources, dmn_files, forms_dir, problems) -> ProcessBund
                 dmn_file = dmn_files.get(task_spec.dmnEngine.decision_table.id)
                 if dmn_file:
                     files.setdefault(dmn_file, sources[dmn_file])
+    _check_start_events(spec, main_file, problems)
     if len(problems) > before:
         return None
     return ProcessBundle(pid, spec.description if spec.description != pid else None, spec, subprocess_specs, files, forms)
+
+
+def _check_start_events(spec, file, problems) -> None:
+    # A timer start beside another start would leave a waiting start timer inside every
+    # instance started by hand; two plain starts would make "the" start form ambiguous.
+    starts = start_events(spec)
+    timers = [ts for ts in starts if isinstance(ts.event_definition, TimerEventDefinition)]
+    plain = [ts for ts in starts if isinstance(ts.event_definition, NoneEventDefinition)]
+    if timers and len(starts) > 1:
+        problems.append(Problem(file, timers[0].bpmn_id, "a process with a timer start event can have no other start event"))
+    if len(plain) > 1:
+        problems.append(Problem(file, plain[1].bpmn_id, "a process can have only one plain start event"))
 
 
 def _check_task_spec(task_spec, process_id, file, subprocess_specs, forms_dir, forms, problems) -> None:
@@ -171,6 +204,8 @@ def _check_task_spec(task_spec, process_id, file, subprocess_specs, forms_dir, f
         elif task_spec.lane not in ROLES:
             refuse(f"lane '{task_spec.lane}' is not a role; use one of: {', '.join(sorted(ROLES))}")
         _load_form(forms_dir, process_id, element, forms, refuse)
+    elif isinstance(task_spec, StartEvent) and isinstance(task_spec.event_definition, NoneEventDefinition):
+        _load_form(forms_dir, process_id, element, forms, refuse)
 
 
 def _check_decision_table(table, refuse) -> None:
@@ -210,7 +245,7 @@ def _dmn_rule_expression(input_expr: str, match_expr: str) -> str:
 def _load_form(forms_dir: Path, process_id: str, task_id: str, forms: dict, refuse) -> None:
     path = forms_dir / process_id / f"{task_id}.schema.json"
     if not path.is_file():
-        return  # a user task without a form takes no data
+        return  # a user task or start without a form takes no data
     try:
         schema = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -225,6 +260,10 @@ def _load_form(forms_dir: Path, process_id: str, task_id: str, forms: dict, refu
     if schema.get("type") != "object":
         refuse(f'form {path.as_posix()} must describe an object ("type": "object")')
         return
+    for name, field_schema in (schema.get("properties") or {}).items():
+        if isinstance(field_schema, dict) and field_schema.get("readOnly") and name in (schema.get("required") or []):
+            refuse(f"form {path.as_posix()}: read-only field '{name}' comes from the case and cannot be required")
+            return
     forms[form_key(process_id, task_id)] = schema
 
 
@@ -235,7 +274,8 @@ def _check_stray_forms(forms_dir: Path, bundles: list[ProcessBundle], problems: 
     for bundle in bundles:
         for process_spec in [bundle.spec, *bundle.subprocess_specs.values()]:
             known.setdefault(process_spec.name, set()).update(
-                ts.bpmn_id for ts in process_spec.task_specs.values() if isinstance(ts, UserTask)
+                ts.bpmn_id for ts in process_spec.task_specs.values()
+                if isinstance(ts, UserTask) or (isinstance(ts, StartEvent) and isinstance(ts.event_definition, NoneEventDefinition))
             )
     for process_id, task_ids in known.items():
         folder = forms_dir / process_id
@@ -244,7 +284,7 @@ def _check_stray_forms(forms_dir: Path, bundles: list[ProcessBundle], problems: 
         for path in sorted(folder.glob("*.schema.json")):
             task_id = path.name.removesuffix(".schema.json")
             if task_id not in task_ids:
-                problems.append(Problem(path.as_posix(), task_id, f"form for a user task that process '{process_id}' does not have"))
+                problems.append(Problem(path.as_posix(), task_id, f"form for a user task or start event that process '{process_id}' does not have"))
 
 
 def _dmn_files_by_table(parser, problems) -> dict[str, str]:

@@ -19,6 +19,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     DurationTimerEventDefinition,
@@ -156,6 +157,11 @@ def ready_user_tasks(workflow: BpmnWorkflow) -> list[Task]:
     return [t for t in all_tasks(workflow) if t.state == TaskState.READY and t.task_spec.manual]
 
 
+def waiting_to_start(workflow: BpmnWorkflow) -> bool:
+    """True while a scheduled instance's start event still waits for its timer."""
+    return any(t.state == TaskState.WAITING and isinstance(t.task_spec, StartEvent) for t in workflow.tasks.values())
+
+
 def find_task(workflow: BpmnWorkflow, task_id: str) -> Task | None:
     try:
         uuid = UUID(task_id)
@@ -265,6 +271,9 @@ def _cut_to_frontier(w, top: BpmnWorkflow) -> None:
             _keep_subtree(w, keep, top, only_root=True)
         return
     root = _lowest_common_ancestor(unfinished)
+    if root.has_state(_UNFINISHED) and root.parent is not None:
+        # A task that has still to run takes its data from its parent when it does.
+        root = root.parent
     if root is not w.task_tree:
         _keep_subtree(w, root, top)
 

@@ -61,7 +61,7 @@ class Step:
         completed = workflow.is_completed()
         instance.data = runtime.current_data(workflow, instance.data or {}, finished_tasks)
         instance.state = None if completed else self.store.dump(workflow)
-        instance.status = "completed" if completed else "running"
+        instance.status = "completed" if completed else ("scheduled" if runtime.waiting_to_start(workflow) else "running")
         instance.updated_at = self.now
         if completed and instance.completed_at is None:
             instance.completed_at = self.now

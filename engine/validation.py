@@ -17,13 +17,27 @@ def _validator(schema_json: str) -> Draft202012Validator:
     return Draft202012Validator(json.loads(schema_json), format_checker=FormatChecker())
 
 
-def check_data(data, schema: dict | None, reserved: frozenset[str] = frozenset()) -> dict:
-    """Return the data to merge into the task, or raise InvalidTaskData listing every failing field."""
+def read_only_fields(schema: dict | None) -> list[str]:
+    """Fields marked `"readOnly": true`: shown on the form, filled from the case, never taken
+    from what is submitted. They let a form's rules depend on the case, for example "a
+    reason is required when the niveau differs from the suggested one"."""
+    properties = (schema or {}).get("properties") or {}
+    return [name for name, field in properties.items() if isinstance(field, dict) and field.get("readOnly")]
+
+
+def check_data(data, schema: dict | None, reserved: frozenset[str] = frozenset(), case: dict | None = None) -> dict:
+    """Return the data to merge into the task, or raise InvalidTaskData listing every failing field.
+
+    `case` is what the case already holds; read-only fields of the form are taken from it
+    for validation and are not part of the result.
+    """
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise InvalidTaskData([FieldError("", "data must be a JSON object")])
+    read_only = read_only_fields(schema)
     errors = [FieldError(k, "this name is reserved by the engine") for k in data if k in _RESERVED_KEYS | reserved]
+    errors.extend(FieldError(k, "this field is filled in by the case and cannot be changed") for k in read_only if k in data)
     try:
         json.dumps(data, allow_nan=False)
     except (TypeError, ValueError) as exc:
@@ -32,7 +46,8 @@ def check_data(data, schema: dict | None, reserved: frozenset[str] = frozenset()
         if data:
             errors.append(FieldError("", "this task takes no data"))
     elif not errors:
-        errors.extend(_schema_errors(data, schema))
+        known = {k: (case or {})[k] for k in read_only if k in (case or {})}
+        errors.extend(_schema_errors({**data, **known}, schema))
     if errors:
         raise InvalidTaskData(errors)
     return data

@@ -33,7 +33,9 @@ class InstanceView:
     id: int
     process_id: str
     version: int
-    status: str  # "running" or "completed"
+    # "scheduled" (waiting for its start timer), "running", "completed", or "cancelled"
+    # (a scheduled instance replaced by a newer version before it started)
+    status: str
     data: dict[str, Any]
     started_at: datetime
     started_by: str

@@ -151,7 +151,7 @@ class Engine:
         workflow.task_tree.data.update(data)
         step = Step(session, self.store, definition, instance, workflow, now)
         step.run(lambda wf: None)
-        step.save(actor)
+        step.save(actor, {"start": data} if data else None)
         return instance
 
     def complete(self, task_id: str, data: dict | None, actor: str) -> None:
@@ -179,7 +179,7 @@ class Engine:
                 task.run()
 
             step.run(finish)
-            step.save(actor)
+            step.save(actor, {task_id: data})
             uow.commit()
 
     def fire_due_timers(self, now: datetime | None = None, actor: str = "scheduler") -> int:
@@ -322,7 +322,7 @@ class Engine:
                 select(HistoryEntry).where(HistoryEntry.instance_id == instance_id).order_by(HistoryEntry.id))
             return [HistoryView(
                 task_id=r.task_id, process_id=r.process_id, bpmn_id=r.bpmn_id, name=r.name, task_type=r.task_type,
-                lane=r.lane, state=r.state, actor=r.actor, finished_at=r.finished_at,
+                lane=r.lane, state=r.state, actor=r.actor, finished_at=r.finished_at, data=r.data,
             ) for r in rows]
 
     def timers(self, instance_id: int | None = None) -> list[TimerView]:

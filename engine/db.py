@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
@@ -156,6 +157,37 @@ class HistoryEntry(Base):
     state: Mapped[str] = mapped_column(String(20))
     actor: Mapped[str] = mapped_column(String(255))
     finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # What a person entered to finish it (a form, the start data); the live task data is
+    # overwritten by the next round of a loop, this keeps every zorgoverleg's record.
+    data: Mapped[dict | None] = mapped_column(JSON)
+
+
+class Partner(Base):
+    """A convenantpartner, or an ad-hoc partner admitted for one case."""
+
+    __tablename__ = "partners"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # a code such as "politie"
+    name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(20))  # "convenant" or "adhoc"
+    grondslag: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean)
+
+
+class Account(Base):
+    """A personal account: one person, one partner, one or more roles; never shared."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(255), unique=True)
+    display_name: Mapped[str] = mapped_column(String(255))
+    partner_id: Mapped[str] = mapped_column(ForeignKey("partners.id"), index=True)
+    roles: Mapped[list] = mapped_column(JSON)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 def make_sql_engine(database_url: str) -> SqlEngine:

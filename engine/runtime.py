@@ -10,6 +10,7 @@ their split), so step cost and stored size stay flat however long a case runs.
 """
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -28,7 +29,6 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 )
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
-from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
 from .sandbox import make_script_engine
@@ -222,16 +222,29 @@ def current_data(workflow: BpmnWorkflow, previous: dict, finished: list[Finished
     Branches of a case keep their own data until they join; the case page wants all of
     it, so values recorded on any branch are kept, later ones winning.
     """
-    data = dict(previous)
+    data: dict = {}
+    _overlay(data, previous)
     for item in finished:
-        DeepMerge.merge(data, item.data)
+        _overlay(data, item.data)
     live = [t for t in workflow.tasks.values() if t.has_state(_LIVE)]
     for task in sorted(live, key=lambda t: t.last_state_change):
-        DeepMerge.merge(data, task.data)
-    DeepMerge.merge(data, workflow.data)
+        _overlay(data, task.data)
+    _overlay(data, workflow.data)
     if not data.get("data_objects"):
         data.pop("data_objects", None)
     return data
+
+
+def _overlay(target: dict, newer: dict) -> None:
+    # Written here because SpiffWorkflow's DeepMerge unites lists (a partner list that
+    # shrank would keep its old members) and shares nested objects with the task data it
+    # reads. Here dicts merge key by key, anything else is replaced by a copy of the newer
+    # value, and nothing the workflow or the previous state holds is ever changed.
+    for key, value in newer.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _overlay(target[key], value)
+        else:
+            target[key] = copy.deepcopy(value)
 
 
 def prune(workflow: BpmnWorkflow) -> None:

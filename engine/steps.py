@@ -45,14 +45,19 @@ class Step:
             log.warning("instance %s: workflow step failed: %s", self.instance.id, exc, exc_info=True)
             raise WorkflowFailed(f"the process could not continue: {exc}") from exc
 
-    def save(self, actor: str) -> None:
+    def save(self, actor: str, entered: dict[str, dict] | None = None) -> None:
+        """`entered` maps a task id (or "start") to what the actor entered to finish it."""
         session, workflow, instance = self.session, self.workflow, self.instance
+        entered = entered or {}
         finished_tasks = runtime.newly_finished(workflow, self._finished_before)
         for finished in finished_tasks:
+            data = entered.get(finished.task_id)
+            if data is None and finished.task_type == "StartEvent":
+                data = entered.get("start")
             session.add(HistoryEntry(
                 instance_id=instance.id, task_id=finished.task_id, process_id=finished.process_id,
                 bpmn_id=finished.bpmn_id, name=finished.name, task_type=finished.task_type,
-                lane=finished.lane, state=finished.state, actor=actor, finished_at=self.now,
+                lane=finished.lane, state=finished.state, actor=actor, finished_at=self.now, data=data,
             ))
         runtime.prune(workflow)
         timers = runtime.waiting_timers(workflow)

@@ -54,6 +54,7 @@ class HistoryView:
     state: str  # "completed", "cancelled" or "error"
     actor: str
     finished_at: datetime
+    data: dict[str, Any] | None = None  # what the actor entered: form or start data
 
 
 @dataclass(frozen=True)

@@ -27,11 +27,13 @@ def sqlite_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_database(worker_id) -> str:
-    """A database of its own per test worker, migrated once; tests empty it between runs."""
+def postgres_database(worker_id, testrun_uid) -> str:
+    """A database of its own per test worker, migrated once; tests empty it between runs.
+
+    Named after the run as well, so two runs on one machine never drop each other's."""
     admin_url = make_url(POSTGRES_URL)
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"zvt_test_{worker_id}"
+    name = f"zvt_test_{testrun_uid[:12]}_{worker_id}"
     try:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

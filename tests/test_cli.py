@@ -1,6 +1,9 @@
 """The zvt command against a real SQLite file, as an administrator would use it."""
 import pytest
+from alembic.script import ScriptDirectory
 from click.testing import CliRunner
+
+from engine.migrate import alembic_config
 
 from tests.conftest import FIXTURES
 from tests.engine.bpmn import simple_process
@@ -21,7 +24,8 @@ def zvt(tmp_path, monkeypatch):
 
 def test_upgrade_then_deploy_twice_deploys_nothing_new_the_second_time(zvt):
     assert zvt("db", "upgrade").exit_code == 0
-    assert zvt("db", "current").output.strip() == "0001"
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    assert head is not None and zvt("db", "current").output.strip() == head
 
     first = zvt("deploy", str(FIXTURES / "processes"), "--forms", str(FIXTURES / "forms"))
     second = zvt("deploy", str(FIXTURES / "processes"), "--forms", str(FIXTURES / "forms"))

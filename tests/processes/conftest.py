@@ -1,0 +1,91 @@
+"""Scenario tests of the covenant's processes: the real BPMN, DMN and forms on a real database.
+
+`deploy_only` deploys one process (with the DMN files it needs) from `processes/` and
+`forms/`, so a scenario test depends on its own files only; test_all_processes.py deploys
+the whole folder as `make run` does.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+ROOT = Path(__file__).resolve().parents[2]
+PROCESSES = ROOT / "processes"
+FORMS = ROOT / "forms"
+BPMN_NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL"}
+
+
+@pytest.fixture
+def deploy_only(engine, tmp_path):
+    def deploy(*process_ids: str, dmn: tuple[str, ...] = ()):
+        (tmp_path / "processes").mkdir(exist_ok=True)
+        (tmp_path / "forms").mkdir(exist_ok=True)
+        for pid in process_ids:
+            shutil.copy(PROCESSES / f"{pid}.bpmn", tmp_path / "processes")
+            if (FORMS / pid).is_dir():
+                shutil.copytree(FORMS / pid, tmp_path / "forms" / pid, dirs_exist_ok=True)
+        for name in dmn:
+            shutil.copy(PROCESSES / name, tmp_path / "processes")
+        return engine.deploy(tmp_path / "processes", tmp_path / "forms")
+    return deploy
+
+
+class Case:
+    """One instance walked through by a test: find the open task, check who may do it, do it."""
+
+    def __init__(self, engine, instance_id: int):
+        self.engine = engine
+        self.id = instance_id
+
+    def open_tasks(self) -> dict[str, str]:
+        """BPMN id -> lane of every open task of this case."""
+        return {t.bpmn_id: t.lane for t in self.engine.ready_tasks(self.id)}
+
+    def task(self, bpmn_id: str):
+        matches = [t for t in self.engine.ready_tasks(self.id) if t.bpmn_id == bpmn_id]
+        assert len(matches) == 1, f"expected one open '{bpmn_id}', open are: {self.open_tasks()}"
+        return matches[0]
+
+    def complete(self, bpmn_id: str, data: dict | None = None, *, role: str, actor: str = "medewerker"):
+        task = self.task(bpmn_id)
+        assert task.lane == role, f"'{bpmn_id}' is for {task.lane}, not {role}"
+        self.engine.complete(task.id, data or {}, actor=actor)
+        return task
+
+    @property
+    def data(self) -> dict:
+        return self.engine.instance(self.id).data
+
+    @property
+    def status(self) -> str:
+        return self.engine.instance(self.id).status
+
+    def visited(self) -> list[str]:
+        """BPMN ids of everything this case did, in order (the engine's history)."""
+        return [h.bpmn_id for h in self.engine.history(self.id)]
+
+    def timers(self) -> dict[str, object]:
+        return {t.bpmn_id: t.due_at for t in self.engine.timers(self.id)}
+
+
+def start(engine, process_id: str, data: dict, *, actor: str = "aanmelder", context: dict | None = None) -> Case:
+    return Case(engine, engine.start(process_id, data, actor=actor, context=context))
+
+
+def branches(process_id: str) -> set[str]:
+    """What a full set of scenarios must reach: the target of every flow leaving a gateway,
+    and every boundary or intermediate timer event."""
+    tree = etree.parse(str(PROCESSES / f"{process_id}.bpmn"))
+    targets = set()
+    for gateway in tree.xpath("//bpmn:exclusiveGateway | //bpmn:inclusiveGateway | //bpmn:parallelGateway "
+                              "| //bpmn:eventBasedGateway", namespaces=BPMN_NS):
+        gid = gateway.get("id")
+        for flow in tree.xpath(f"//bpmn:sequenceFlow[@sourceRef='{gid}']", namespaces=BPMN_NS):
+            targets.add(flow.get("targetRef"))
+    for timer in tree.xpath("//bpmn:boundaryEvent[bpmn:timerEventDefinition] "
+                            "| //bpmn:intermediateCatchEvent[bpmn:timerEventDefinition]", namespaces=BPMN_NS):
+        targets.add(timer.get("id"))
+    return targets

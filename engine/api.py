@@ -125,6 +125,10 @@ class Engine:
             uow.commit()
             return instance.id
 
+    def is_deployed(self, process_id: str) -> bool:
+        with self.database.unit_of_work(write=False) as uow:
+            return uow.session.scalar(select(Definition.id).where(Definition.process_id == process_id).limit(1)) is not None
+
     def start_form(self, process_id: str) -> dict | None:
         """The JSON Schema of the form that starts the latest version, or None."""
         with self.database.unit_of_work(write=False) as uow:

@@ -207,13 +207,31 @@ def timer_due(task: Task) -> datetime | None:
     return datetime.fromtimestamp(due.timestamp(), timezone.utc)
 
 
-def task_due(task: Task, timers: dict[str, tuple[str, datetime]]) -> datetime | None:
-    """A user task is due when the first timer attached to its border fires."""
+def task_due(task: Task) -> datetime | None:
+    """A user task is due when the first deadline timer on its border fires (or fired).
+
+    A timer marked as a reminder (extension property `herinnering`) is not a deadline. A
+    deadline that has fired keeps counting, so the task shows as overdue, also when the
+    deadline had already passed when the task opened.
+    """
     parent = task.parent
     if parent is None or not isinstance(parent.task_spec, BoundaryEventSplit):
         return None
-    dues = [timers[str(sibling.id)][1] for sibling in parent.children if str(sibling.id) in timers]
+    dues = []
+    for sibling in parent.children:
+        spec = sibling.task_spec
+        if sibling is task or sibling.state == TaskState.CANCELLED or is_reminder(spec):
+            continue
+        if isinstance(getattr(spec, "event_definition", None), TimerEventDefinition):
+            due = timer_due(sibling)
+            if due is not None:
+                dues.append(due)
     return min(dues, default=None)
+
+
+def is_reminder(spec) -> bool:
+    properties = (getattr(spec, "extensions", None) or {}).get("properties") or {}
+    return "herinnering" in properties
 
 
 def current_data(workflow: BpmnWorkflow, previous: dict, finished: list[Finished]) -> dict:

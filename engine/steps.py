@@ -62,7 +62,7 @@ class Step:
         runtime.prune(workflow)
         timers = runtime.waiting_timers(workflow)
         self._sync_timers(timers)
-        self._sync_human_tasks(timers)
+        self._sync_human_tasks()
         completed = workflow.is_completed()
         instance.data = runtime.current_data(workflow, instance.data or {}, finished_tasks)
         instance.state = None if completed else self.store.dump(workflow)
@@ -73,7 +73,7 @@ class Step:
         session.add(instance)
         flush(session)
 
-    def _sync_human_tasks(self, timers) -> None:
+    def _sync_human_tasks(self) -> None:
         session, instance = self.session, self.instance
         existing = {row.id: row for row in session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id))}
         ready = {str(t.id): t for t in runtime.ready_user_tasks(self.workflow)}
@@ -82,10 +82,10 @@ class Step:
             session.execute(delete(HumanTask).where(HumanTask.id.in_(gone)))
         forms = self.definition.forms
         for task_id, task in ready.items():
-            due_at = runtime.task_due(task, timers)
+            due_at = runtime.task_due(task)
             row = existing.get(task_id)
             if row is not None:
-                if due_at is not None:  # a fired deadline stays on the task: it is now overdue
+                if due_at is not None:
                     row.due_at = due_at
                 continue
             spec = task.task_spec

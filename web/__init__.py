@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask, Response
 
 from engine import Engine
-from zvt.config import Config
+from zvt.config import Config, ConfigError
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'",
@@ -26,7 +26,15 @@ def create_app(config: Config | None = None) -> Flask:
     # There are no POST routes yet. When forms arrive, every POST must carry a CSRF
     # token that is checked before the view runs - no exceptions for "harmless" forms.
     app.extensions["zvt_config"] = config
-    app.extensions["zvt_engine"] = Engine(config.database_url)
+    engine = Engine(config.database_url)
+    if config.is_production:
+        from zvt.demo import demo_accounts_present
+
+        if demo_accounts_present(engine):
+            engine.close()
+            # Their passwords are in the README: a production database must never hold them.
+            raise ConfigError("this database holds demo accounts; production refuses to start with them")
+    app.extensions["zvt_engine"] = engine
 
     from . import home
 

@@ -117,8 +117,15 @@ def deploy(directory: Path | None, forms_dir: Path | None):
 
 @main.command("demo-data")
 def demo_data():
-    """Load demonstration cases (not yet: comes with a later issue)."""
-    click.echo("no demo data yet (see issue 3)")
+    """Load the partners, one demo account per role and three invented cases (development only)."""
+    if _config().is_production:
+        raise click.ClickException("demo data is for the development configuration only (ZVT_ENV=production)")
+    from . import demo
+
+    loaded = demo.load(_engine())
+    click.echo(f"demo data: {loaded.partners} partners, {loaded.accounts} accounts, {loaded.cases} cases added")
+    if loaded.accounts:
+        click.echo("demo accounts (password demo-<role>): " + ", ".join(a.username for a in demo.ACCOUNTS))
 
 
 # -- web -------------------------------------------------------------------------

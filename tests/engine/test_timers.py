@@ -91,3 +91,46 @@ def test_a_broken_instance_does_not_hold_up_the_others(engine, tmp_path, clock):
         from engine.db import Timer
         [row] = uow.session.query(Timer).all()
         assert row.attempts == 1 and "division by zero" in row.last_error
+
+
+def _two_timers(deadline: str) -> str:
+    # A reminder after one day (marked with the extension property "herinnering") and a
+    # deadline given by `deadline`, both non-interrupting, on one user task.
+    bpmn = simple_process("herinneren", timer='"P1D"').replace(
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"',
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"')
+    bpmn = bpmn.replace(
+        '<bpmn:boundaryEvent id="termijn" attachedToRef="controle" cancelActivity="false">',
+        '<bpmn:boundaryEvent id="termijn" attachedToRef="controle" cancelActivity="false"><bpmn:extensionElements>'
+        '<spiffworkflow:properties><spiffworkflow:property name="herinnering" value="ja" /></spiffworkflow:properties>'
+        '</bpmn:extensionElements>')
+    return bpmn.replace(
+        '<bpmn:endEvent id="termijn_einde" />',
+        '<bpmn:endEvent id="termijn_einde" /><bpmn:boundaryEvent id="deadline" attachedToRef="controle" cancelActivity="false">'
+        f'<bpmn:timerEventDefinition><bpmn:timeDate xsi:type="bpmn:tFormalExpression">{deadline}</bpmn:timeDate>'
+        '</bpmn:timerEventDefinition></bpmn:boundaryEvent><bpmn:endEvent id="deadline_einde" />'
+        '<bpmn:sequenceFlow id="flow_deadline" sourceRef="deadline" targetRef="deadline_einde" />')
+
+
+def test_a_reminder_is_not_the_due_date_and_a_fired_deadline_stays_on_the_task(engine, tmp_path, clock):
+    (tmp_path / "processes").mkdir()
+    (tmp_path / "processes" / "herinneren.bpmn").write_text(_two_timers('"2026-11-30T17:00:00+01:00"'))
+    engine.deploy(tmp_path / "processes")
+    instance = engine.start("herinneren", {}, actor="jan")
+    deadline = datetime(2026, 11, 30, 16, 0, tzinfo=timezone.utc)
+    [task] = engine.ready_tasks(instance)
+    assert task.due_at == deadline
+    assert engine.fire_due_timers(clock.now + timedelta(days=1)) == 1  # the reminder
+    assert engine.task(task.id).due_at == deadline
+    assert engine.fire_due_timers(deadline) == 1
+    assert engine.task(task.id).due_at == deadline
+
+
+def test_a_task_whose_deadline_passed_before_it_opened_is_due_at_that_deadline(engine, tmp_path, clock):
+    (tmp_path / "processes").mkdir()
+    (tmp_path / "processes" / "herinneren.bpmn").write_text(_two_timers('"2026-11-20T17:00:00+01:00"'))
+    engine.deploy(tmp_path / "processes")
+    instance = engine.start("herinneren", {}, actor="jan")
+    [task] = engine.ready_tasks(instance)
+    assert task.due_at == datetime(2026, 11, 20, 16, 0, tzinfo=timezone.utc)
+    assert "deadline" in [h.bpmn_id for h in engine.history(instance)]

@@ -374,3 +374,26 @@ def test_the_scenarios_walk_every_gateway_flow_and_timer_of_zvt_casus(engine, cl
     visited.update(unregistered.visited())
 
     assert branches("zvt_casus") - visited == set()
+
+
+def test_informing_the_betrokkene_records_purpose_sources_recipients_and_rights(engine, casus):
+    case = new_case(engine)
+    case.complete("beoordeling", OPPAKKEN, role="procesregisseur")
+    incomplete = {k: v for k, v in INFORMEREN.items() if k not in ("rechten_uitgelegd", "bronnen_en_ontvangers")}
+    with pytest.raises(InvalidTaskData) as refused:
+        case.complete("betrokkene_informeren", {**incomplete, "gegevens_en_doel": False}, role="procesregisseur")
+    assert {e.field for e in refused.value.errors} == {"rechten_uitgelegd", "bronnen_en_ontvangers", "gegevens_en_doel"}
+    case.complete("betrokkene_informeren", INFORMEREN, role="procesregisseur")
+    [informed] = [h for h in engine.history(case.id) if h.bpmn_id == "betrokkene_informeren"]
+    assert informed.data == INFORMEREN and informed.lane == "procesregisseur"
+
+
+def test_an_ad_hoc_partner_joins_a_case_only_with_a_signed_declaration(engine, casus):
+    case = new_case(engine)
+    unsigned = {**OPPAKKEN, "adhoc_partners": [{"organisatie": "Stichting Schuldhulp Noord", "verklaring_getekend": False}]}
+    with pytest.raises(InvalidTaskData) as refused:
+        case.complete("beoordeling", unsigned, role="procesregisseur")
+    assert [e.field for e in refused.value.errors] == ["adhoc_partners/0/verklaring_getekend"]
+    signed = {**OPPAKKEN, "adhoc_partners": [{"organisatie": "Stichting Schuldhulp Noord", "verklaring_getekend": True}]}
+    case.complete("beoordeling", signed, role="procesregisseur")
+    assert case.data["adhoc_partners"] == signed["adhoc_partners"]

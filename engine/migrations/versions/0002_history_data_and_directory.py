@@ -33,6 +33,7 @@ def upgrade() -> None:
     sa.Column('password_hash', sa.String(length=255), nullable=False),
     sa.Column('totp_secret', sa.String(length=64), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('demo', sa.Boolean(), nullable=False),
     sa.Column('created_at', engine.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['partner_id'], ['partners.id'], name=op.f('fk_accounts_partner_id_partners')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_accounts')),

@@ -1,0 +1,71 @@
+"""`zvt demo-data`: partners, one account per role, invented cases; development only."""
+import pytest
+from argon2 import PasswordHasher
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from engine import Engine
+from engine.db import Account, Partner
+from engine.roles import ROLES
+from tests.processes.conftest import FORMS, PROCESSES
+from web import create_app
+from zvt import demo
+from zvt.cli import main
+from zvt.config import Config, ConfigError
+
+
+@pytest.fixture
+def loaded(database_url, clock):
+    engine = Engine(database_url, clock=clock)
+    engine.deploy(PROCESSES, FORMS)
+    # Cheap hashing parameters: the test is about what is stored, not about argon2's cost.
+    first = demo.load(engine, hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    yield engine, first
+    engine.close()
+
+
+def test_demo_data_holds_the_eight_partners_with_their_grondslag(loaded):
+    engine, first = loaded
+    with engine.database.unit_of_work(write=False) as uow:
+        partners = {p.id: (p.grondslag, p.kind, p.active) for p in uow.session.scalars(select(Partner))}
+    assert first.partners == 8 and len(partners) == 8
+    assert partners["politie"][0] == "Art. 20 Wet politiegegevens"
+    assert "6 lid 1 sub e" in partners["gemeente_heerenveen"][0]
+    assert all(kind == "convenant" and active for _, kind, active in partners.values())
+
+
+def test_there_is_a_demo_account_for_every_role_with_a_working_password(loaded):
+    engine, _ = loaded
+    with engine.database.unit_of_work(write=False) as uow:
+        accounts = {a.username: (a.roles, a.demo, a.password_hash, a.partner_id)
+                    for a in uow.session.scalars(select(Account))}
+    assert {role for roles, *_ in accounts.values() for role in roles} == ROLES
+    assert all(is_demo for _, is_demo, _, _ in accounts.values())
+    password_hash = accounts["procesregisseur"][2]
+    assert password_hash.startswith("$argon2id$")
+    assert PasswordHasher().verify(password_hash, "demo-procesregisseur")
+    assert accounts["politie"][3] == "politie"
+
+
+def test_loading_twice_adds_nothing_and_the_demo_cases_are_at_three_stages(loaded):
+    engine, first = loaded
+    assert first.cases == 3
+    again = demo.load(engine, hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    assert (again.partners, again.accounts, again.cases) == (0, 0, 0)
+    open_tasks = sorted(t.bpmn_id for t in engine.ready_tasks())
+    assert open_tasks == ["beoordeling", "privacycheck"]
+
+
+def test_demo_data_is_refused_in_production(tmp_path, monkeypatch):
+    monkeypatch.setenv("ZVT_ENV", "production")
+    monkeypatch.setenv("ZVT_DATABASE_URL", f"sqlite:///{tmp_path / 'prod.sqlite3'}")
+    monkeypatch.setenv("ZVT_SECRET_KEY", "a-production-secret-of-its-own")
+    result = CliRunner().invoke(main, ["demo-data"])
+    assert result.exit_code != 0
+    assert "development configuration only" in result.output
+
+
+def test_production_refuses_to_start_on_a_database_with_demo_accounts(loaded, database_url):
+    config = Config(database_url=database_url, environment="production", secret_key="a-production-secret")
+    with pytest.raises(ConfigError, match="demo accounts"):
+        create_app(config)

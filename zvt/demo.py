@@ -1,0 +1,151 @@
+"""Demonstration data for the development configuration: the covenant's partners, one
+account per role and a few invented cases, so that `make run` shows a working team.
+
+Every person here is invented. Demo accounts carry `demo = True`; production refuses them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from argon2 import PasswordHasher
+from sqlalchemy import func, select
+
+from engine import Engine
+from engine.db import Account, Instance, Partner
+
+# The eight convenantpartners and the grondslag each shares data on (convenant, "Grondslag").
+WONINGCORPORATIE = ("AVG art. 6 lid 1 sub b (uitvoering van de huurovereenkomst) of sub f "
+                    "(gerechtvaardigd belang)")
+ZORG = ("AVG art. 6 lid 1 sub a (toestemming), of sub b jo. art. 9 lid 2 sub h AVG, de WGBO en de "
+        "Handreiking Gegevensdeling Bemoeizorg")
+PARTNERS = [
+    ("gemeente_heerenveen", "Gemeente Heerenveen",
+     "AVG art. 6 lid 1 sub e (taak van algemeen belang of openbaar gezag)"),
+    ("accolade", "Accolade", WONINGCORPORATIE),
+    ("woonfriesland", "WoonFriesland", WONINGCORPORATIE),
+    ("elkien", "Elkien", WONINGCORPORATIE),
+    ("politie", "Politie", "Art. 20 Wet politiegegevens"),
+    ("ggz_friesland", "GGZ Friesland", ZORG),
+    ("vnn", "Verslavingszorg Noord-Nederland (VNN)", ZORG),
+    ("veiligheidsregio_fryslan", "Veiligheidsregio Fryslân", ZORG),
+]
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    display_name: str
+    partner: str
+    role: str
+
+    @property
+    def password(self) -> str:
+        # Known on purpose: listed in the README, refused outside development.
+        return f"demo-{self.role}"
+
+
+ACCOUNTS = [
+    DemoAccount("procesregisseur", "Demo Procesregisseur", "gemeente_heerenveen", "procesregisseur"),
+    DemoAccount("partnermedewerker", "Demo Medewerker WoonFriesland", "woonfriesland", "partnermedewerker"),
+    DemoAccount("politie", "Demo Medewerker Politie", "politie", "partnermedewerker"),
+    DemoAccount("teamleider", "Demo Teamleider", "gemeente_heerenveen", "teamleider"),
+    DemoAccount("proceseigenaar", "Demo Proceseigenaar", "gemeente_heerenveen", "proceseigenaar"),
+    DemoAccount("fg", "Demo Functionaris Gegevensbescherming", "gemeente_heerenveen", "fg"),
+    DemoAccount("beheerder", "Demo Beheerder", "gemeente_heerenveen", "beheerder"),
+    DemoAccount("manager", "Demo Manager Accolade", "accolade", "manager"),
+]
+
+
+@dataclass(frozen=True)
+class Loaded:
+    partners: int  # partners added
+    accounts: int  # accounts added
+    cases: int  # cases started
+
+
+def load(engine: Engine, *, hasher: PasswordHasher | None = None) -> Loaded:
+    """Add what is missing; running it again changes nothing (passwords are not reset)."""
+    hasher = hasher or PasswordHasher()
+    now = engine.clock()
+    added_partners = added_accounts = 0
+    with engine.database.unit_of_work() as uow:
+        session = uow.session
+        for code, name, grondslag in PARTNERS:
+            if session.get(Partner, code) is None:
+                session.add(Partner(id=code, name=name, kind="convenant", grondslag=grondslag, active=True))
+                added_partners += 1
+        session.flush()
+        existing = set(session.scalars(select(Account.username)))
+        for account in ACCOUNTS:
+            if account.username in existing:
+                continue
+            session.add(Account(
+                username=account.username, display_name=account.display_name, partner_id=account.partner,
+                roles=[account.role], password_hash=hasher.hash(account.password), totp_secret=None,
+                active=True, demo=True, created_at=now,
+            ))
+            added_accounts += 1
+        has_cases = session.scalar(select(func.count()).select_from(Instance).where(
+            Instance.process_id == "zvt_casus")) > 0
+        uow.commit()
+    cases = 0
+    if not has_cases and engine.is_deployed("zvt_casus"):
+        cases = _start_cases(engine)
+    return Loaded(added_partners, added_accounts, cases)
+
+
+def demo_accounts_present(engine: Engine) -> bool:
+    with engine.database.unit_of_work(write=False) as uow:
+        return uow.session.scalar(select(Account.id).where(Account.demo.is_(True)).limit(1)) is not None
+
+
+def _aanmelding(naam: str, situaties: list[str], leefgebieden: list[str], reden: str) -> dict:
+    return {
+        "betrokkene_naam": naam, "betrokkene_geboortedatum": "1970-01-01",
+        "betrokkene_adres": "Demostraat 1, 8441 AA Heerenveen", "reden_aanmelding": reden,
+        "situaties": situaties, "leefgebieden": leefgebieden, "zelfregie": False,
+        "grote_maatschappelijke_impact": False, "betrokkene_op_de_hoogte": True, "toestemming": "ja",
+        "grondslag_afgewogen": True,
+    }
+
+
+def _start_cases(engine: Engine) -> int:
+    """Three invented cases at different stages: new, in zorgoverleg, closed."""
+    def start(data: dict, partner: str) -> int:
+        return engine.start("zvt_casus", data, actor="partnermedewerker", context={"aanmelder_partner": partner})
+
+    def open_task(instance: int, bpmn_id: str):
+        return next(t for t in engine.ready_tasks(instance) if t.bpmn_id == bpmn_id)
+
+    start(_aanmelding("Demo-persoon A. Jansen", ["dreigende_huisuitzetting", "zorgmijding"],
+                      ["wonen", "financien", "psychische_gezondheid"],
+                      "Huurachterstand van vijf maanden; reageert niet op brieven."), "woonfriesland")
+
+    beoordeling = {
+        "niveau": 3, "besluit_beoordeling": "oppakken", "toelichting_besluit": "Meerdere leefgebieden en zorgmijding.",
+        "deelnemende_partners": ["gemeente_heerenveen", "woonfriesland", "ggz_friesland"],
+        "crisisoverleg": False, "informeren": "informeren",
+    }
+    informeren = {
+        "datum_geinformeerd": "2026-11-02", "manier": "gesprek", "gegevens_en_doel": True,
+        "bronnen_en_ontvangers": "WoonFriesland en GGZ Friesland", "rechten_uitgelegd": True, "uitgenodigd_voor_plan": True,
+    }
+    plan = {
+        "doelen": "Huurachterstand oplossen; betrokkene accepteert begeleiding.",
+        "afspraken": [{"partner": "woonfriesland", "actie": "Betalingsregeling aanbieden"},
+                      {"partner": "ggz_friesland", "actie": "Huisbezoek met wijkverpleegkundige"}],
+        "betrokkene_aanwezig": True, "eerste_zorgoverleg_op": "2026-11-16",
+    }
+    for naam, sluiten in (("Demo-persoon B. de Boer", False), ("Demo-persoon C. Visser", True)):
+        instance = start(_aanmelding(naam, ["overlast", "verwaarlozing"], ["wonen", "zelfzorg", "sociaal_netwerk"],
+                                     "Buren melden overlast en vervuiling van de woning."), "accolade")
+        for bpmn_id, data in (("beoordeling", beoordeling), ("betrokkene_informeren", informeren),
+                              ("plan_van_aanpak", plan)):
+            engine.complete(open_task(instance, bpmn_id).id, data, actor="procesregisseur")
+        if sluiten:
+            engine.complete(open_task(instance, "privacycheck").id, {
+                "uitgenodigde_partners": beoordeling["deelnemende_partners"], "noodzaak_nagegaan": True},
+                actor="procesregisseur")
+            engine.complete(open_task(instance, "zorgoverleg").id, {
+                "datum": "2026-11-16", "betrokkene_aanwezig": True, "voortgang": "Woning is schoon, begeleiding loopt.",
+                "effect": "Doelen bereikt.", "besluit_overleg": "afronden"}, actor="procesregisseur")
+    return 3

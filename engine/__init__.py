@@ -11,6 +11,7 @@ from .errors import (
     Problem,
     ProcessNotFound,
     TaskAlreadyCompleted,
+    TaskClosedByDeadline,
     TaskNotFound,
     WorkflowFailed,
 )
@@ -18,6 +19,7 @@ from .views import DeployedVersion, HistoryView, InstanceView, TaskView, TimerVi
 
 __all__ = [
     "Engine", "Conflict", "DefinitionRefused", "EngineError", "FieldError", "InstanceNotFound",
-    "InvalidTaskData", "NotFound", "Problem", "ProcessNotFound", "TaskAlreadyCompleted", "TaskNotFound",
+    "InvalidTaskData", "NotFound", "Problem", "ProcessNotFound", "TaskAlreadyCompleted", "TaskClosedByDeadline",
+    "TaskNotFound",
     "WorkflowFailed", "DeployedVersion", "HistoryView", "InstanceView", "TaskView", "TimerView",
 ]

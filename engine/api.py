@@ -22,6 +22,7 @@ from .errors import (
     InstanceNotFound,
     ProcessNotFound,
     TaskAlreadyCompleted,
+    TaskClosedByDeadline,
     TaskNotFound,
 )
 from .steps import Step
@@ -163,6 +164,9 @@ class Engine:
 
         Raises InvalidTaskData (every failing field, nothing saved), TaskNotFound, or
         Conflict/TaskAlreadyCompleted when someone else completed or changed it first.
+        Timers of the case that are due fire first, as the scheduler would have: a deadline
+        that passed a moment ago still escalates, and an interrupting one that closed the
+        task raises TaskClosedByDeadline (the deadline's path is saved, the data is not).
         """
         now = aware(self.clock())
         with self.database.unit_of_work() as uow:
@@ -176,6 +180,14 @@ class Engine:
                 raise Conflict("this task is no longer open; someone else changed the case first")
             schema = definition.forms.get(row.form) if row.form else None
             data = check_data(data, schema, self._reserved, case=task.data)
+            due = uow.session.scalar(select(Timer.id).where(Timer.instance_id == instance.id, Timer.due_at <= now).limit(1))
+            if due is not None:
+                timers = Step(uow.session, self.store, definition, instance, workflow, now)
+                timers.run(lambda wf: wf.refresh_timers(), at=now + _TIMER_EPSILON)
+                timers.save("scheduler")
+                if task not in runtime.ready_user_tasks(workflow):
+                    uow.commit()
+                    raise TaskClosedByDeadline("the deadline of this task passed before it was completed")
             step = Step(uow.session, self.store, definition, instance, workflow, now)
 
             def finish(_workflow):

@@ -51,6 +51,11 @@ class TaskAlreadyCompleted(Conflict):
     pass
 
 
+class TaskClosedByDeadline(Conflict):
+    """The task's interrupting deadline passed before it was completed; the deadline's
+    path was taken and saved, what was entered was not."""
+
+
 @dataclass(frozen=True)
 class FieldError:
     field: str  # JSON pointer style path, "" for the whole form

@@ -32,8 +32,11 @@ def _whole(number, what: str) -> int:
 
 
 def nu() -> str:
-    """The moment the current step runs at: the engine's clock, not the server's."""
-    return current().astimezone(AMSTERDAM).isoformat()
+    """The moment the current step runs at: the engine's clock, not the server's.
+
+    Whole seconds: a timer runs its step a microsecond after its moment, and a deadline
+    computed from it should read 09:00:00, not 09:00:00.000001."""
+    return current().astimezone(AMSTERDAM).replace(microsecond=0).isoformat()
 
 
 def add_uren(moment: str | datetime, uren: int) -> str:

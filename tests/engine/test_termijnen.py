@@ -25,6 +25,8 @@ def test_one_month_after_31_january_is_the_last_day_of_february():
 def test_nu_is_the_engine_clock_in_amsterdam_time():
     with running_at(datetime(2026, 7, 1, 8, 0, tzinfo=timezone.utc)):
         assert nu() == "2026-07-01T10:00:00+02:00"
+    with running_at(datetime(2026, 7, 1, 8, 0, 0, 1, tzinfo=timezone.utc)):  # a timer's step
+        assert nu() == "2026-07-01T10:00:00+02:00"
 
 
 def test_the_next_moment_of_a_yearly_schedule_keeps_nine_o_clock_and_is_strictly_after_now():

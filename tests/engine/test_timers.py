@@ -1,5 +1,8 @@
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
+from engine import TaskClosedByDeadline
 from engine.clock import AMSTERDAM
 from tests.engine.bpmn import simple_process
 
@@ -134,3 +137,31 @@ def test_a_task_whose_deadline_passed_before_it_opened_is_due_at_that_deadline(e
     [task] = engine.ready_tasks(instance)
     assert task.due_at == datetime(2026, 11, 20, 16, 0, tzinfo=timezone.utc)
     assert "deadline" in [h.bpmn_id for h in engine.history(instance)]
+
+
+def test_completing_after_a_deadline_the_scheduler_has_not_fired_yet_still_escalates(deployed, clock):
+    instance_id = deployed.start("proef_casus", {}, actor="piet")
+    [task] = deployed.ready_tasks(instance_id)
+    clock.advance(days=3, seconds=5)  # due, but no scheduler round since
+    deployed.complete(task.id, {"besluit": "oppakken", "toelichting": "Te laat, maar gedaan."}, actor="piet")
+
+    assert sorted(t.bpmn_id for t in deployed.ready_tasks(instance_id)) == ["escalatie", "plan"]
+    fired = [h for h in deployed.history(instance_id) if h.bpmn_id == "termijn_verlopen"]
+    assert [h.actor for h in fired] == ["scheduler"]
+    assert deployed.timers(instance_id) == []
+
+
+def test_a_task_closed_by_its_interrupting_deadline_cannot_be_completed_and_the_deadline_path_is_saved(engine, tmp_path, clock):
+    bpmn = simple_process("onderbreken", timer='"P1D"').replace('cancelActivity="false"', 'cancelActivity="true"')
+    (tmp_path / "processes").mkdir()
+    (tmp_path / "processes" / "onderbreken.bpmn").write_text(bpmn)
+    engine.deploy(tmp_path / "processes")
+    instance_id = engine.start("onderbreken", {}, actor="jan")
+    [task] = engine.ready_tasks(instance_id)
+    clock.advance(days=1, seconds=1)
+
+    with pytest.raises(TaskClosedByDeadline):
+        engine.complete(task.id, {}, actor="jan")
+    assert engine.instance(instance_id).status == "completed"
+    visited = [(h.bpmn_id, h.state) for h in engine.history(instance_id)]
+    assert ("controle", "cancelled") in visited and ("termijn_einde", "completed") in visited

@@ -27,8 +27,8 @@ from .errors import (
 )
 from .steps import Step
 from .unit_of_work import Database
-from .validation import check_data, read_only_fields
 from .termijnen import HELPERS as TERMIJN_HELPERS
+from .validation import check_data, read_only_fields
 from .werkdagen import add_werkdagen
 from .views import DeployedVersion, HistoryView, InstanceView, TaskView, TimerView
 

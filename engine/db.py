@@ -20,6 +20,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     create_engine,
+    text,
     event,
 )
 from sqlalchemy.engine import Engine as SqlEngine
@@ -91,6 +92,11 @@ class Definition(Base):
 
 class Instance(Base):
     __tablename__ = "instances"
+    # A scheduled process has exactly one instance waiting for its start timer; the database
+    # enforces it, so two deploys or two schedulers racing can never start it twice.
+    __table_args__ = (Index(
+        "uq_instances_one_scheduled", "process_id", unique=True,
+        postgresql_where=text("status = 'scheduled'"), sqlite_where=text("status = 'scheduled'")),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("definitions.id"), index=True)

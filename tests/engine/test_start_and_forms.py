@@ -146,3 +146,18 @@ def test_a_timer_start_beside_another_start_is_refused(engine, tmp_path):
         '<bpmn:sequenceFlow id="f2"', '<bpmn:sequenceFlow id="f9" sourceRef="hand" targetRef="bespreken" /><bpmn:sequenceFlow id="f2"')
     with pytest.raises(DefinitionRefused, match="timer start event can have no other start event"):
         engine.deploy(write(tmp_path, "evaluatie", bpmn))
+
+
+def test_the_database_refuses_a_second_waiting_instance_of_a_scheduled_process(engine, tmp_path, clock):
+    from sqlalchemy.exc import IntegrityError
+
+    from engine.db import Instance
+
+    engine.deploy(write(tmp_path, "evaluatie", gepland()))
+    [timer] = engine.timers()
+    with pytest.raises(IntegrityError):
+        with engine.database.unit_of_work() as uow:
+            waiting = uow.session.get(Instance, timer.instance_id)
+            uow.session.add(Instance(definition_id=waiting.definition_id, process_id="evaluatie", status="scheduled",
+                                     state=None, data={}, started_at=clock.now, started_by="x", updated_at=clock.now))
+            uow.session.flush()

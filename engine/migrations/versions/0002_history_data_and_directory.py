@@ -45,9 +45,13 @@ def upgrade() -> None:
     with op.batch_alter_table('history', schema=None) as batch_op:
         batch_op.add_column(sa.Column('data', sa.JSON(), nullable=True))
 
+    op.create_index('uq_instances_one_scheduled', 'instances', ['process_id'], unique=True,
+                    postgresql_where=sa.text("status = 'scheduled'"), sqlite_where=sa.text("status = 'scheduled'"))
+
 
 
 def downgrade() -> None:
+    op.drop_index('uq_instances_one_scheduled', table_name='instances')
     with op.batch_alter_table('history', schema=None) as batch_op:
         batch_op.drop_column('data')
 

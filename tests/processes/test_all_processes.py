@@ -5,7 +5,7 @@ from lxml import etree
 
 from tests.processes.conftest import BPMN_NS, FORMS, PROCESSES
 
-COVENANT_PROCESSES = {"zvt_casus", "datalek", "rechten_betrokkene", "klacht", "jaarlijkse_evaluatie", "toegangsreview"}
+COVENANT_PROCESSES = {"zvt_casus", "convenant", "datalek", "rechten_betrokkene", "klacht", "jaarlijkse_evaluatie", "toegangsreview"}
 SCHEDULED = {"jaarlijkse_evaluatie", "toegangsreview"}
 
 

@@ -115,6 +115,25 @@ def deploy(directory: Path | None, forms_dir: Path | None):
         click.echo(f"{version.process_id} version {version.version} ({'new' if version.new else 'unchanged'})")
 
 
+@main.command(short_help="Add a diagram to BPMN files.")
+@click.argument("files", metavar="FILE...", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True, help="Lay out a file that already has a diagram anew.")
+def layout(files: tuple[Path, ...], replace: bool):
+    """Draw each FILE's process as a pool with its lanes, rewriting the file in place.
+
+    Only the diagram (and the pool it needs) is added; the process itself is left as it is.
+    """
+    from .layout import add_diagram
+
+    for path in files:
+        try:
+            path.write_bytes(add_diagram(path.read_bytes(), replace=replace))
+        except (ValueError, OSError) as exc:
+            _fail(f"error: {path}: {exc}")
+        click.echo(f"{path}: diagram added")
+
+
 @main.command("demo-data")
 def demo_data():
     """Load the partners, one demo account per role and three invented cases (development only)."""

@@ -146,6 +146,7 @@ def test_not_taken_up_is_registered_fed_back_and_kept_for_a_year(engine, clock, 
     assert case.status == "completed"
     assert case.data["uitkomst"] == "niet_opgepakt"
     assert case.data["terugkoppeling"]["opgepakt"] is False
+    assert case.data["terugkoppeling"]["toelichting"] == "Reguliere hulp loopt al via het wijkteam."
     assert case.data["vernietigen_op"] == "2027-11-27T17:00:00+01:00"
     assert "terugkoppeling_aanmelder" in case.visited() and case.visited()[-1] == "einde_niet_opgepakt"
 

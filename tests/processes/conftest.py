@@ -71,6 +71,20 @@ class Case:
         return {t.bpmn_id: t.due_at for t in self.engine.timers(self.id)}
 
 
+def only_waiting_instance(engine, process_id: str, bpmn_id: str, due_at) -> int:
+    """A scheduled process after deploy: one instance waits at its timer start, nothing is open,
+    and it cannot be started by hand. Returns that instance's id."""
+    from engine import EngineError
+
+    [timer] = engine.timers()
+    assert (timer.bpmn_id, timer.due_at) == (bpmn_id, due_at)
+    assert engine.instance(timer.instance_id).status == "scheduled"
+    assert engine.ready_tasks() == []
+    with pytest.raises(EngineError, match="starts by its timer"):
+        engine.start(process_id, {}, actor="medewerker")
+    return timer.instance_id
+
+
 def start(engine, process_id: str, data: dict, *, actor: str = "aanmelder", context: dict | None = None) -> Case:
     return Case(engine, engine.start(process_id, data, actor=actor, context=context))
 

@@ -5,8 +5,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from engine import EngineError, InvalidTaskData
-from tests.processes.conftest import Case, branches
+from engine import InvalidTaskData
+from tests.processes.conftest import Case, branches, only_waiting_instance
 
 PID = "jaarlijkse_evaluatie"
 
@@ -117,14 +117,7 @@ def fg_advies_te_laat(engine, clock):
 def test_deploying_leaves_one_evaluation_waiting_for_15_january(engine, deploy_only):
     deploy_only(PID)
     deploy_only(PID)  # unchanged: still one waiting
-
-    [timer] = engine.timers()
-    assert timer.bpmn_id == "jaarlijks"
-    assert timer.due_at == EERSTE_KEER
-    assert engine.instance(timer.instance_id).status == "scheduled"
-    assert engine.ready_tasks() == []
-    with pytest.raises(EngineError, match="starts by its timer"):
-        engine.start(PID, {}, actor="teamleider")
+    only_waiting_instance(engine, PID, "jaarlijks", EERSTE_KEER)
 
 
 def test_on_15_january_the_teamleider_reports_on_the_past_year_and_the_next_year_waits(engine, deploy_only):

@@ -5,8 +5,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from engine import EngineError, InvalidTaskData
-from tests.processes.conftest import Case, branches
+from engine import InvalidTaskData
+from tests.processes.conftest import Case, branches, only_waiting_instance
 
 PID = "toegangsreview"
 UTC = timezone.utc
@@ -62,13 +62,7 @@ def review_te_laat(engine, clock):
 
 def test_deploying_leaves_one_review_waiting_for_the_first_quarter(engine, deploy_only):
     deploy_only(PID)
-    [timer] = engine.timers()
-    assert timer.bpmn_id == "elk_kwartaal"
-    assert timer.due_at == K1_2027
-    assert engine.instance(timer.instance_id).status == "scheduled"
-    assert engine.ready_tasks() == []
-    with pytest.raises(EngineError, match="starts by its timer"):
-        engine.start(PID, {}, actor="beheerder")
+    only_waiting_instance(engine, PID, "elk_kwartaal", K1_2027)
 
 
 def test_the_first_quarter_reviews_every_right_and_the_second_quarter_waits(engine, deploy_only):

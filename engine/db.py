@@ -198,6 +198,42 @@ class Account(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+
+class AccessLogEntry(Base):
+    """One access to a person's data (NEN 7513): append-only, each row chained to the one
+    before by a SHA-256 hash, so a changed or removed row shows."""
+
+    __tablename__ = "access_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    username: Mapped[str] = mapped_column(String(255), index=True)
+    partner: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(255))  # the roles the user acted in, comma-separated
+    on_behalf_of: Mapped[str | None] = mapped_column(String(255))
+    action: Mapped[str] = mapped_column(String(20))  # read, create, change, delete, print, export, search, transfer
+    object_type: Mapped[str] = mapped_column(String(64))  # case, task, form, history, ...
+    object_id: Mapped[str] = mapped_column(String(64))
+    instance_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the case: whose data it is
+    origin_ip: Mapped[str] = mapped_column(String(64))
+    origin_device: Mapped[str] = mapped_column(String(255))
+    result: Mapped[str] = mapped_column(String(20))  # "toegestaan" or "geweigerd"
+    previous_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class LoginAttempt(Base):
+    """Every login attempt, kept to slow down guessing across processes and hosts."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index(None, "username", "at"), Index(None, "origin_ip", "at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(255))
+    origin_ip: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    success: Mapped[bool] = mapped_column(Boolean)
+
 def make_sql_engine(database_url: str) -> SqlEngine:
     if database_url.startswith("sqlite"):
         engine = create_engine(database_url, connect_args={"timeout": 30})

@@ -102,12 +102,14 @@ class Engine:
 
     # -- commands ----------------------------------------------------------------
 
-    def start(self, process_id: str, data: dict | None, actor: str, context: dict | None = None) -> int:
+    def start(self, process_id: str, data: dict | None, actor: str, context: dict | None = None,
+              audit: Callable | None = None) -> int:
         """Start the latest version of a process; return the instance id.
 
         `data` is what the starter filled in: checked against the form of the start event
         when the process has one. `context` is what the caller knows for certain (the
         starter's organisation, say), added as is; its names may not clash with the form.
+        `audit(session, instance_id)` runs in the same transaction, to write the access log.
         """
         now = aware(self.clock())
         with self.database.unit_of_work() as uow:
@@ -123,6 +125,8 @@ class Engine:
             if clash:
                 raise ValueError(f"context may not overwrite form fields: {', '.join(clash)}")
             instance = self._new_instance(uow.session, definition, {**data, **context}, actor, now)
+            if audit is not None:
+                audit(uow.session, instance.id)
             uow.commit()
             return instance.id
 
@@ -159,7 +163,7 @@ class Engine:
         step.save(actor, {"start": data} if data else None)
         return instance
 
-    def complete(self, task_id: str, data: dict | None, actor: str) -> None:
+    def complete(self, task_id: str, data: dict | None, actor: str, audit: Callable | None = None) -> None:
         """Complete a ready user task with form data, checked against its JSON Schema.
 
         Raises InvalidTaskData (every failing field, nothing saved), TaskNotFound, or
@@ -167,6 +171,7 @@ class Engine:
         Timers of the case that are due fire first, as the scheduler would have: a deadline
         that passed a moment ago still escalates, and an interrupting one that closed the
         task raises TaskClosedByDeadline (the deadline's path is saved, the data is not).
+        `audit(session, instance_id)` runs in the same transaction, to write the access log.
         """
         now = aware(self.clock())
         with self.database.unit_of_work() as uow:
@@ -196,6 +201,25 @@ class Engine:
 
             step.run(finish)
             step.save(actor, {task_id: data})
+            if audit is not None:
+                audit(uow.session, instance.id)
+            uow.commit()
+
+    def assign(self, task_id: str, assignee: str | None, expected: str | None) -> None:
+        """Give an open task to `assignee` (None: back to the role's shared list).
+
+        `expected` is who the caller saw holding it; if someone else changed it meanwhile,
+        nothing changes and Conflict is raised.
+        """
+        with self.database.unit_of_work() as uow:
+            row = uow.session.get(HumanTask, task_id)
+            if row is None:
+                self._raise_missing_task(uow.session, task_id)
+            holder = HumanTask.assignee.is_(None) if expected is None else HumanTask.assignee == expected
+            changed = uow.session.execute(
+                update(HumanTask).where(HumanTask.id == task_id, holder).values(assignee=assignee)).rowcount
+            if changed != 1:
+                raise Conflict("someone else took or gave away this task first")
             uow.commit()
 
     def fire_due_timers(self, now: datetime | None = None, actor: str = "scheduler") -> int:
@@ -283,14 +307,14 @@ class Engine:
             query = query.where(HumanTask.assignee == user)
         query = query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id)
         with self.database.unit_of_work(write=False) as uow:
-            return [_task_view(row) for row in uow.session.scalars(query)]
+            return [task_view(row) for row in uow.session.scalars(query)]
 
     def task(self, task_id: str) -> TaskView:
         with self.database.unit_of_work(write=False) as uow:
             row = uow.session.get(HumanTask, task_id)
             if row is None:
                 self._raise_missing_task(uow.session, task_id)
-            return _task_view(row)
+            return task_view(row)
 
     def form(self, task_id: str) -> dict | None:
         """The JSON Schema of an open task's form, or None when the task takes no data."""
@@ -318,28 +342,14 @@ class Engine:
 
     def instance(self, instance_id: int) -> InstanceView:
         with self.database.unit_of_work(write=False) as uow:
-            row = uow.session.execute(
-                select(Instance, Definition.version).join(Definition).where(Instance.id == instance_id)).first()
-            if row is None:
-                raise InstanceNotFound(f"instance {instance_id} does not exist")
-            instance, version = row
-            return InstanceView(
-                id=instance.id, process_id=instance.process_id, version=version, status=instance.status,
-                data=instance.data, started_at=instance.started_at, started_by=instance.started_by,
-                updated_at=instance.updated_at, completed_at=instance.completed_at,
-            )
+            return instance_view(uow.session, instance_id)
 
     def history(self, instance_id: int) -> list[HistoryView]:
         """Every finished task of the instance, oldest first."""
         with self.database.unit_of_work(write=False) as uow:
             if uow.session.get(Instance, instance_id) is None:
                 raise InstanceNotFound(f"instance {instance_id} does not exist")
-            rows = uow.session.scalars(
-                select(HistoryEntry).where(HistoryEntry.instance_id == instance_id).order_by(HistoryEntry.id))
-            return [HistoryView(
-                task_id=r.task_id, process_id=r.process_id, bpmn_id=r.bpmn_id, name=r.name, task_type=r.task_type,
-                lane=r.lane, state=r.state, actor=r.actor, finished_at=r.finished_at, data=r.data,
-            ) for r in rows]
+            return history_views(uow.session, instance_id)
 
     def timers(self, instance_id: int | None = None) -> list[TimerView]:
         query = select(Timer).order_by(Timer.due_at)
@@ -366,7 +376,28 @@ class Engine:
         raise TaskNotFound(f"task {task_id} does not exist")
 
 
-def _task_view(row: HumanTask) -> TaskView:
+def instance_view(session, instance_id: int) -> InstanceView:
+    row = session.execute(
+        select(Instance, Definition.version).join(Definition).where(Instance.id == instance_id)).first()
+    if row is None:
+        raise InstanceNotFound(f"instance {instance_id} does not exist")
+    instance, version = row
+    return InstanceView(
+        id=instance.id, process_id=instance.process_id, version=version, status=instance.status,
+        data=instance.data, started_at=instance.started_at, started_by=instance.started_by,
+        updated_at=instance.updated_at, completed_at=instance.completed_at,
+    )
+
+
+def history_views(session, instance_id: int) -> list[HistoryView]:
+    rows = session.scalars(select(HistoryEntry).where(HistoryEntry.instance_id == instance_id).order_by(HistoryEntry.id))
+    return [HistoryView(
+        task_id=r.task_id, process_id=r.process_id, bpmn_id=r.bpmn_id, name=r.name, task_type=r.task_type,
+        lane=r.lane, state=r.state, actor=r.actor, finished_at=r.finished_at, data=r.data,
+    ) for r in rows]
+
+
+def task_view(row: HumanTask) -> TaskView:
     return TaskView(
         id=row.id, instance_id=row.instance_id, process_id=row.process_id, bpmn_id=row.bpmn_id, name=row.name,
         lane=row.lane, form=row.form, assignee=row.assignee, due_at=row.due_at,

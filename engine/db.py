@@ -110,6 +110,9 @@ class Instance(Base):
     started_by: Mapped[str] = mapped_column(String(255))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Partner codes taking part, as the policy reads them from the data at every save: the
+    # inbox filters on it without loading every case's data.
+    participants: Mapped[list] = mapped_column(JSON, default=list)
 
     __mapper_args__ = {"version_id_col": revision}
 

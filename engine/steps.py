@@ -13,7 +13,7 @@ from uuid import UUID
 
 from sqlalchemy import delete, select
 
-from . import runtime
+from . import policy, runtime
 from .clock import running_at
 from .db import Definition, HistoryEntry, HumanTask, Instance, Timer
 from .definitions import form_key
@@ -65,6 +65,7 @@ class Step:
         self._sync_human_tasks()
         completed = workflow.is_completed()
         instance.data = runtime.current_data(workflow, instance.data or {}, finished_tasks)
+        instance.participants = sorted(policy.participants(instance.process_id, instance.data))
         instance.state = None if completed else self.store.dump(workflow)
         instance.status = "completed" if completed else ("scheduled" if runtime.waiting_to_start(workflow) else "running")
         instance.updated_at = self.now

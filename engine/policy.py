@@ -1,0 +1,115 @@
+"""Need to know: who may see a case and who may do its tasks. Deny by default.
+
+This is the one place that decides; the engine's case functions and the web views ask it,
+nothing else grants access. Rules from DOMAIN.md ("Need to know") and the covenant:
+
+- A case with a person's data is visible only to users of the partners that take part in it,
+  in a role that works with personal data, and to the municipality's procesregisseur, who
+  directs every case. Proceseigenaar, beheerder and manager never see personal data through
+  their role.
+- Who takes part is read from the case itself: the partners chosen in the beoordeling and kept
+  by the privacy check before each zorgoverleg (a partner that opted out drops out), the
+  partner that reported a datalek and the partners responsible for the data, the partner that
+  received a rights request or a complaint.
+- A municipality teamleider sees a case while it holds an open task in the teamleider lane: an
+  escalation needs the case, and only for as long as it is open.
+- A task is for users whose role is the task's lane and who may see the case.
+- Processes without citizens' data (evaluation, access review, covenant) are open to the roles
+  that work in them.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .identity import User
+
+GEMEENTE = "gemeente_heerenveen"
+PERSONAL_DATA_ROLES = frozenset({"procesregisseur", "partnermedewerker", "teamleider", "fg"})
+
+# Processes whose cases hold a citizen's personal data, and where their participants are.
+_PARTICIPANTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # process: (data keys holding one partner code, data keys holding a list of codes)
+    "zvt_casus": (("aanmelder_partner",), ("deelnemende_partners",)),
+    "datalek": (("melder_partner", "partner_inbreuk"), ("verantwoordelijke_partners",)),
+    "rechten_betrokkene": (("ontvangen_door", "verantwoordelijke_partner"), ()),
+    "klacht": (("ontvangen_door", "behandelende_partner", "medewerker_partner"), ()),
+}
+# Where the municipality's procesregisseur directs the work without being a listed partner.
+_DIRECTED_BY_PROCESREGISSEUR = frozenset({"zvt_casus", "rechten_betrokkene"})
+
+# Processes without citizens' data: the roles that work in them may open them.
+_OPEN_TO_ROLES = {
+    "jaarlijkse_evaluatie": frozenset({"manager", "teamleider", "fg"}),
+    "toegangsreview": frozenset({"beheerder", "teamleider"}),
+    "convenant": frozenset({"teamleider", "beheerder", "manager"}),
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str  # English, for the access log and for tests; never shown as such to users
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def holds_personal_data(process_id: str) -> bool:
+    # Unknown processes count as holding personal data: deny by default.
+    return process_id not in _OPEN_TO_ROLES
+
+
+def participants(process_id: str, data: dict) -> frozenset[str]:
+    """The partner codes taking part in a case, as its data says now."""
+    single, lists = _PARTICIPANTS.get(process_id, ((), ()))
+    found: set[str] = set()
+    if process_id == "zvt_casus" and "deelnemende_partners" in data:
+        # Once the beoordeling chose partners, the aanmelder is one of them or no longer sees it.
+        single = ()
+    for key in single:
+        if isinstance(data.get(key), str):
+            found.add(data[key])
+    for key in lists:
+        value = data.get(key)
+        if isinstance(value, list):
+            found.update(v for v in value if isinstance(v, str))
+    return frozenset(found)
+
+
+def may_view_case(user: User, process_id: str, case_participants: Iterable[str],
+                  open_lanes: Iterable[str] = ()) -> Decision:
+    if not holds_personal_data(process_id):
+        if user.roles & _OPEN_TO_ROLES[process_id]:
+            return Decision(True, "role works in this process")
+        return Decision(False, "no role in this process")
+    if not user.roles & PERSONAL_DATA_ROLES:
+        return Decision(False, "role grants no access to personal data")
+    if user.partner == GEMEENTE and user.has("procesregisseur") and process_id in _DIRECTED_BY_PROCESREGISSEUR:
+        return Decision(True, "procesregisseur directs the case")
+    if user.partner in set(case_participants):
+        return Decision(True, "organisation takes part in the case")
+    if user.partner == GEMEENTE and user.has("teamleider") and "teamleider" in set(open_lanes):
+        return Decision(True, "open escalation for the teamleider")
+    return Decision(False, "organisation does not take part in the case")
+
+
+def may_do_task(user: User, lane: str | None, process_id: str, case_participants: Iterable[str],
+                open_lanes: Iterable[str] = ()) -> Decision:
+    if lane is None or not user.has(lane):
+        return Decision(False, f"task is for role {lane}")
+    return may_view_case(user, process_id, case_participants, open_lanes)
+
+
+def may_start(user: User, process_id: str) -> Decision:
+    """Who may start which process by hand (scheduled processes start themselves)."""
+    starters = {
+        "zvt_casus": {"partnermedewerker", "procesregisseur"},  # any partner employee can refer
+        "datalek": PERSONAL_DATA_ROLES,  # every partner reports a breach
+        "rechten_betrokkene": {"procesregisseur", "partnermedewerker", "fg"},
+        "klacht": PERSONAL_DATA_ROLES,
+        "convenant": {"teamleider"},
+    }.get(process_id, set())
+    if user.roles & starters:
+        return Decision(True, "role may start this process")
+    return Decision(False, "role may not start this process")

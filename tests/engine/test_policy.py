@@ -1,0 +1,73 @@
+"""Need to know, decided in one place: engine/policy.py."""
+import pytest
+
+from engine import policy
+from engine.identity import User
+
+
+def user(role, partner="gemeente_heerenveen", *more):
+    return User(f"{role}.{partner}", role, partner, frozenset({role, *more}))
+
+
+CASE = {"aanmelder_partner": "woonfriesland", "deelnemende_partners": ["gemeente_heerenveen", "ggz_friesland"]}
+
+
+def test_the_partners_chosen_in_the_beoordeling_replace_the_aanmelder():
+    assert policy.participants("zvt_casus", {"aanmelder_partner": "woonfriesland"}) == {"woonfriesland"}
+    assert policy.participants("zvt_casus", CASE) == {"gemeente_heerenveen", "ggz_friesland"}
+
+
+def test_a_partner_employee_sees_a_case_only_while_the_organisation_takes_part():
+    taking_part = policy.participants("zvt_casus", CASE)
+    assert policy.may_view_case(user("partnermedewerker", "ggz_friesland"), "zvt_casus", taking_part)
+    refused = policy.may_view_case(user("partnermedewerker", "woonfriesland"), "zvt_casus", taking_part)
+    assert not refused and refused.reason == "organisation does not take part in the case"
+
+
+def test_the_procesregisseur_of_the_municipality_directs_every_case():
+    assert policy.may_view_case(user("procesregisseur"), "zvt_casus", set())
+    assert not policy.may_view_case(user("procesregisseur", "politie"), "zvt_casus", set())
+
+
+@pytest.mark.parametrize("role", ["proceseigenaar", "beheerder", "manager"])
+def test_roles_without_personal_data_never_see_a_case_even_of_a_taking_part_organisation(role):
+    decision = policy.may_view_case(user(role, "ggz_friesland"), "zvt_casus", {"ggz_friesland"})
+    assert not decision and decision.reason == "role grants no access to personal data"
+
+
+def test_the_teamleider_sees_a_case_only_while_an_escalation_is_open_for_the_teamleider():
+    assert not policy.may_view_case(user("teamleider"), "zvt_casus", {"ggz_friesland"})
+    assert policy.may_view_case(user("teamleider"), "zvt_casus", {"ggz_friesland"}, open_lanes={"teamleider"})
+    assert not policy.may_view_case(user("teamleider", "politie"), "zvt_casus", {"ggz_friesland"}, {"teamleider"})
+
+
+def test_a_task_needs_the_role_of_its_lane_as_well_as_sight_of_the_case():
+    procesregisseur = user("procesregisseur")
+    assert policy.may_do_task(procesregisseur, "procesregisseur", "zvt_casus", set())
+    assert not policy.may_do_task(procesregisseur, "teamleider", "zvt_casus", set())
+    assert not policy.may_do_task(procesregisseur, None, "zvt_casus", set())
+
+
+def test_an_unknown_process_is_treated_as_holding_personal_data():
+    assert policy.holds_personal_data("nieuw_proces")
+    assert not policy.may_view_case(user("manager"), "nieuw_proces", set())
+
+
+def test_processes_without_citizens_data_are_open_to_the_roles_that_work_in_them():
+    assert policy.may_view_case(user("manager", "accolade"), "jaarlijkse_evaluatie", set())
+    assert not policy.may_view_case(user("partnermedewerker", "accolade"), "jaarlijkse_evaluatie", set())
+    assert policy.may_view_case(user("beheerder"), "toegangsreview", set())
+
+
+def test_who_may_start_what():
+    assert policy.may_start(user("partnermedewerker", "politie"), "zvt_casus")
+    assert not policy.may_start(user("manager", "accolade"), "zvt_casus")
+    assert not policy.may_start(user("beheerder"), "toegangsreview")  # it starts by its timer
+    assert policy.may_start(user("teamleider"), "convenant")
+
+
+def test_the_datalek_and_klacht_participants_come_from_their_start_data():
+    assert policy.participants("datalek", {"melder_partner": "elkien", "partner_inbreuk": "elkien",
+                                           "verantwoordelijke_partners": ["elkien", "politie"]}) == {"elkien", "politie"}
+    assert policy.participants("klacht", {"ontvangen_door": "politie", "behandelende_partner": "gemeente_heerenveen"}) == {
+        "politie", "gemeente_heerenveen"}

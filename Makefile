@@ -6,13 +6,19 @@ BIN := $(VENV)/bin
 
 .PHONY: install run test bench clean
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed node_modules/.installed
 
 # The stamp reruns the install only when the dependencies change.
 $(VENV)/.installed: setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
 	$(BIN)/python -m pip install -e '.[test]'
+	touch $@
+
+# The NL Design System CSS, bpmn-js and axe-core, exactly as package-lock.json pins them;
+# the web app serves a few named files from node_modules (web/vendor.py).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
 	touch $@
 
 run: install
@@ -29,5 +35,5 @@ bench: install
 	$(BIN)/zvt bench
 
 clean:
-	rm -rf $(VENV) instance test-output .pytest_cache build *.egg-info
+	rm -rf $(VENV) node_modules instance test-output .pytest_cache build *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

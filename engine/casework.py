@@ -14,7 +14,7 @@ from sqlalchemy import or_, select
 from . import access_log, policy, runtime
 from .api import Engine, history_views, instance_view, task_view
 from .clock import aware
-from .db import Account, Definition, HumanTask, Instance
+from .db import Account, Definition, HumanTask, Instance, Partner
 from .errors import EngineError, NotFound, TaskNotFound
 from .identity import Origin, User
 from .validation import read_only_fields
@@ -174,6 +174,11 @@ def view_case(engine: Engine, user: User, instance_id: int, origin: Origin) -> C
         )
         uow.commit()
         return page
+
+
+def partner_names(engine: Engine) -> dict[str, str]:
+    with engine.database.unit_of_work(write=False) as uow:
+        return {p.id: p.name for p in uow.session.scalars(select(Partner))}
 
 
 def start_case(engine: Engine, user: User, process_id: str, data: dict, origin: Origin) -> int:

@@ -195,6 +195,12 @@ class Account(Base):
     roles: Mapped[list] = mapped_column(JSON)
     password_hash: Mapped[str] = mapped_column(String(255))
     totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The TOTP time step (Unix time // 30) of the last code accepted: a code is refused
+    # unless it is from a later step, so a code seen over a shoulder cannot be used again.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # Raised by logging out: a browser session remembers the value it signed in with and
+    # stops working once they differ, so a copied session cookie dies with the logout.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     active: Mapped[bool] = mapped_column(Boolean)
     # A demonstration account (`zvt demo-data`): never usable in production.
     demo: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -60,6 +60,10 @@ class TaskClosedByDeadline(Conflict):
 class FieldError:
     field: str  # JSON pointer style path, "" for the whole form
     message: str
+    # The JSON Schema keyword that failed ("required", "enum", "maxLength", ...) or one of the
+    # engine's own checks ("reserved", "readOnly", "json", "noForm"), so a UI can word the
+    # message in its own language without parsing the English text.
+    code: str | None = None
 
     def __str__(self) -> str:
         return f"{self.field or '(form)'}: {self.message}"

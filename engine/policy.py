@@ -3,16 +3,17 @@
 This is the one place that decides; the engine's case functions and the web views ask it,
 nothing else grants access. Rules from DOMAIN.md ("Need to know") and the covenant:
 
-- A case with a person's data is visible only to users of the partners that take part in it,
-  in a role that works with personal data, and to the municipality's procesregisseur, who
-  directs every case. Proceseigenaar, beheerder and manager never see personal data through
+- A case with a person's data is visible only to caseworkers (partnermedewerker,
+  procesregisseur) of the partners that take part in it, and to the municipality's
+  procesregisseur, who directs every case. Proceseigenaar, beheerder and manager never see personal data through
   their role.
 - Who takes part is read from the case itself: the partners chosen in the beoordeling and kept
   by the privacy check before each zorgoverleg (a partner that opted out drops out), the
   partner that reported a datalek and the partners responsible for the data, the partner that
   received a rights request or a complaint.
-- A municipality teamleider sees a case while it holds an open task in the teamleider lane: an
-  escalation needs the case, and only for as long as it is open.
+- A teamleider (of the municipality) or an FG (of a partner taking part) sees a case only while
+  it holds an open task in their lane: an escalation or an advice needs the case, and only for
+  as long as it is open. Their role alone is no reason to read every case.
 - A task is for users whose role is the task's lane and who may see the case.
 - Processes without citizens' data (evaluation, access review, covenant) are open to the roles
   that work in them.
@@ -26,13 +27,15 @@ from .identity import User
 
 GEMEENTE = "gemeente_heerenveen"
 PERSONAL_DATA_ROLES = frozenset({"procesregisseur", "partnermedewerker", "teamleider", "fg"})
+CASEWORK_ROLES = frozenset({"procesregisseur", "partnermedewerker"})
 
 # Processes whose cases hold a citizen's personal data, and where their participants are.
 _PARTICIPANTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # process: (data keys holding one partner code, data keys holding a list of codes)
     "zvt_casus": (("aanmelder_partner",), ("deelnemende_partners",)),
     "datalek": (("melder_partner", "partner_inbreuk"), ("verantwoordelijke_partners",)),
-    "rechten_betrokkene": (("ontvangen_door", "verantwoordelijke_partner"), ()),
+    # The municipality answers every request (covenant, Rechten van betrokkenen).
+    "rechten_betrokkene": (("ontvangen_door", "verantwoordelijke_partner", "gemeente"), ()),
     "klacht": (("ontvangen_door", "behandelende_partner", "medewerker_partner"), ()),
 }
 # Where the municipality's procesregisseur directs the work without being a listed partner.
@@ -68,7 +71,9 @@ def participants(process_id: str, data: dict) -> frozenset[str]:
         # Once the beoordeling chose partners, the aanmelder is one of them or no longer sees it.
         single = ()
     for key in single:
-        if isinstance(data.get(key), str):
+        if key == "gemeente":
+            found.add(GEMEENTE)
+        elif isinstance(data.get(key), str):
             found.add(data[key])
     for key in lists:
         value = data.get(key)
@@ -87,11 +92,17 @@ def may_view_case(user: User, process_id: str, case_participants: Iterable[str],
         return Decision(False, "role grants no access to personal data")
     if user.partner == GEMEENTE and user.has("procesregisseur") and process_id in _DIRECTED_BY_PROCESREGISSEUR:
         return Decision(True, "procesregisseur directs the case")
-    if user.partner in set(case_participants):
+    taking_part = user.partner in set(case_participants)
+    if taking_part and user.roles & CASEWORK_ROLES:
         return Decision(True, "organisation takes part in the case")
-    if user.partner == GEMEENTE and user.has("teamleider") and "teamleider" in set(open_lanes):
+    open_lanes = set(open_lanes)
+    if user.partner == GEMEENTE and user.has("teamleider") and "teamleider" in open_lanes:
         return Decision(True, "open escalation for the teamleider")
-    return Decision(False, "organisation does not take part in the case")
+    if taking_part and user.has("fg") and "fg" in open_lanes:
+        return Decision(True, "open task for the FG")
+    if not taking_part:
+        return Decision(False, "organisation does not take part in the case")
+    return Decision(False, "role needs an open task in this case")
 
 
 def may_do_task(user: User, lane: str | None, process_id: str, case_participants: Iterable[str],

@@ -34,17 +34,18 @@ def check_data(data, schema: dict | None, reserved: frozenset[str] = frozenset()
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise InvalidTaskData([FieldError("", "data must be a JSON object")])
+        raise InvalidTaskData([FieldError("", "data must be a JSON object", "type")])
     read_only = read_only_fields(schema)
-    errors = [FieldError(k, "this name is reserved by the engine") for k in data if k in _RESERVED_KEYS | reserved]
-    errors.extend(FieldError(k, "this field is filled in by the case and cannot be changed") for k in read_only if k in data)
+    errors = [FieldError(k, "this name is reserved by the engine", "reserved") for k in data if k in _RESERVED_KEYS | reserved]
+    errors.extend(FieldError(k, "this field is filled in by the case and cannot be changed", "readOnly")
+                  for k in read_only if k in data)
     try:
         json.dumps(data, allow_nan=False)
     except (TypeError, ValueError) as exc:
-        errors.append(FieldError("", f"data must be plain JSON: {exc}"))
+        errors.append(FieldError("", f"data must be plain JSON: {exc}", "json"))
     if schema is None:
         if data:
-            errors.append(FieldError("", "this task takes no data"))
+            errors.append(FieldError("", "this task takes no data", "noForm"))
     elif not errors:
         known = {k: (case or {})[k] for k in read_only if k in (case or {})}
         errors.extend(_schema_errors({**data, **known}, schema))
@@ -62,11 +63,24 @@ def _schema_errors(data: dict, schema: dict) -> list[FieldError]:
             # jsonschema reports a missing field on its parent; name the field itself.
             for name in error.validator_value:
                 if isinstance(error.instance, dict) and name not in error.instance:
-                    errors.append(FieldError(f"{path}/{name}" if path else name, "this field is required"))
+                    errors.append(FieldError(f"{path}/{name}" if path else name, "this field is required", "required"))
+        elif error.validator == "dependentRequired" and isinstance(error.instance, dict):
+            # Reported on the parent too; the field to fill in is the one that is missing.
+            for trigger, names in error.validator_value.items():
+                if trigger in error.instance:
+                    for name in names:
+                        if name not in error.instance:
+                            errors.append(FieldError(f"{path}/{name}" if path else name, "this field is required",
+                                                     "dependentRequired"))
         elif error.validator == "additionalProperties" and isinstance(error.instance, dict):
             known = set(error.schema.get("properties", {}))
             for name in sorted(set(error.instance) - known):
-                errors.append(FieldError(f"{path}/{name}" if path else name, "this field is not part of the form"))
+                errors.append(FieldError(f"{path}/{name}" if path else name, "this field is not part of the form",
+                                         "additionalProperties"))
         else:
-            errors.append(FieldError(path, error.message))
-    return list(dict.fromkeys(errors))
+            errors.append(FieldError(path, error.message, error.validator))
+    # One message per field and text: two keywords can say the same thing (required, dependentRequired).
+    unique: dict[tuple[str, str], FieldError] = {}
+    for error in errors:
+        unique.setdefault((error.field, error.message), error)
+    return list(unique.values())

@@ -1,32 +1,42 @@
 """The web layer: a thin Flask app over the engine's public API."""
 from __future__ import annotations
 
-from flask import Flask, Response
+import importlib
+from collections.abc import Callable
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from flask import Flask
 
 from engine import Engine
+from engine.clock import utcnow
 from zvt.config import Config, ConfigError
 
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-}
+# The blueprints of the work areas, registered when their module exists (each module
+# has a `bp`). Others add their area here; the order is the order of registration.
+AREA_BLUEPRINTS = [
+    "web.home",
+    "web.inbox",       # Mijn taken: /taken
+    "web.tasks",       # a task's form
+    "web.cases",       # the case page
+    "web.aanmelding",  # Nieuwe aanmelding: /aanmelding/nieuw
+]
 
 
-def create_app(config: Config | None = None) -> Flask:
+def create_app(config: Config | None = None, *, clock: Callable[[], datetime] | None = None,
+               password_hasher: PasswordHasher | None = None) -> Flask:
+    """Build the app. `clock` (timezone-aware "now") is for tests that move time; it drives
+    the engine too. `password_hasher` is for tests that want cheap argon2 parameters."""
     config = config or Config.from_env()
+    clock = clock or utcnow
     app = Flask(__name__)
-    app.config.update(
-        SECRET_KEY=config.secret_key,
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=config.is_production,
-    )
-    # There are no POST routes yet. When forms arrive, every POST must carry a CSRF
-    # token that is checked before the view runs - no exceptions for "harmless" forms.
+    app.config.update(SECRET_KEY=config.secret_key)
     app.extensions["zvt_config"] = config
-    engine = Engine(config.database_url)
+    app.extensions["zvt_clock"] = clock
+    if password_hasher is not None:
+        app.extensions["zvt_password_hasher"] = password_hasher
+
+    engine = Engine(config.database_url, clock=clock)
     if config.is_production:
         from zvt.demo import demo_accounts_present
 
@@ -36,14 +46,24 @@ def create_app(config: Config | None = None) -> Flask:
             raise ConfigError("this database holds demo accounts; production refuses to start with them")
     app.extensions["zvt_engine"] = engine
 
-    from . import home
+    from . import auth, errors, security, vendor
 
-    app.register_blueprint(home.bp)
-    app.after_request(_set_security_headers)
+    # Security first: its CSRF check must run before any view or login check.
+    security.init_app(app, config)
+    auth.init_app(app)
+    errors.init_app(app)
+    vendor.init_app(app)
+    for name in AREA_BLUEPRINTS:
+        module = _optional_module(name)
+        if module is not None:
+            app.register_blueprint(module.bp)
     return app
 
 
-def _set_security_headers(response: Response) -> Response:
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    return response
+def _optional_module(name: str):
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name != name:
+            raise  # the module exists but something it imports is missing: a real error
+        return None

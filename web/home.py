@@ -5,7 +5,9 @@ import logging
 
 from flask import Blueprint, current_app, render_template
 
-from engine import Engine
+from engine import Engine, casework
+
+from .auth import current_user, now
 
 bp = Blueprint("home", __name__)
 log = logging.getLogger(__name__)
@@ -17,7 +19,10 @@ def engine() -> Engine:
 
 @bp.get("/")
 def index():
-    return render_template("home.html", open_tasks=len(engine().ready_tasks()))
+    # Only the user's own work: counting every open task would tell anyone how busy each
+    # role is, and is not theirs to know.
+    inbox = casework.inbox(engine(), current_user(), now())
+    return render_template("home.html", inbox=inbox)
 
 
 @bp.get("/health")

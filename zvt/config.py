@@ -29,6 +29,13 @@ class Config:
     processes_dir: Path = Path("processes")
     forms_dir: Path = Path("forms")
     scheduler_interval: int = 30  # seconds between two rounds of firing due timers
+    # Minutes without a request after which a signed-in user is signed out: a screen left
+    # open in a shared office must not show case data for long (BIO 9.4.2: session timeout).
+    session_idle_minutes: int = 15
+    # Reverse proxies in front of the app that set X-Forwarded-For/-Proto. Only these may
+    # tell us the client's address, which the login limit per address and the access log use;
+    # 0 (direct) means forwarded headers are ignored, since any client could forge them.
+    trusted_proxies: int = 0
 
     @property
     def is_production(self) -> bool:
@@ -68,16 +75,22 @@ class Config:
             processes_dir=Path(get("ZVT_PROCESSES_DIR") or "processes"),
             forms_dir=Path(get("ZVT_FORMS_DIR") or "forms"),
             scheduler_interval=_positive_int("ZVT_SCHEDULER_INTERVAL", get("ZVT_SCHEDULER_INTERVAL"), 30),
+            session_idle_minutes=_positive_int("ZVT_SESSION_IDLE_MINUTES", get("ZVT_SESSION_IDLE_MINUTES"), 15,
+                                               unit="minutes"),
+            trusted_proxies=_positive_int("ZVT_TRUSTED_PROXIES", get("ZVT_TRUSTED_PROXIES"), 0,
+                                          unit="proxies", allow_zero=True),
         )
 
 
-def _positive_int(name: str, value: str | None, default: int) -> int:
+def _positive_int(name: str, value: str | None, default: int, *, unit: str = "seconds",
+                  allow_zero: bool = False) -> int:
     if value is None:
         return default
     try:
         number = int(value)
     except ValueError:
-        raise ConfigError(f"{name} must be a whole number of seconds, not {value!r}") from None
-    if number <= 0:
-        raise ConfigError(f"{name} must be a positive number of seconds, not {number}")
+        raise ConfigError(f"{name} must be a whole number of {unit}, not {value!r}") from None
+    if number < 0 or (number == 0 and not allow_zero):
+        kind = "zero or more" if allow_zero else "a positive number of"
+        raise ConfigError(f"{name} must be {kind} {unit}, not {number}")
     return number

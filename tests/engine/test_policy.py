@@ -41,6 +41,17 @@ def test_the_teamleider_sees_a_case_only_while_an_escalation_is_open_for_the_tea
     assert not policy.may_view_case(user("teamleider", "politie"), "zvt_casus", {"ggz_friesland"}, {"teamleider"})
 
 
+def test_an_fg_or_teamleider_of_a_taking_part_organisation_sees_a_case_only_with_an_open_task_for_them():
+    assert not policy.may_view_case(user("fg", "ggz_friesland"), "datalek", {"ggz_friesland"})
+    assert policy.may_view_case(user("fg", "ggz_friesland"), "datalek", {"ggz_friesland"}, open_lanes={"fg"})
+    assert not policy.may_view_case(user("fg", "politie"), "datalek", {"ggz_friesland"}, open_lanes={"fg"})
+    assert not policy.may_view_case(user("teamleider"), "zvt_casus", {"gemeente_heerenveen"})
+
+
+def test_the_municipality_takes_part_in_every_rights_request():
+    assert policy.participants("rechten_betrokkene", {"ontvangen_door": "politie"}) == {"politie", "gemeente_heerenveen"}
+
+
 def test_a_task_needs_the_role_of_its_lane_as_well_as_sight_of_the_case():
     procesregisseur = user("procesregisseur")
     assert policy.may_do_task(procesregisseur, "procesregisseur", "zvt_casus", set())

@@ -1,0 +1,341 @@
+"""Local accounts: signing in with a password and a TOTP code, with limits on guessing.
+
+Plain functions over the engine's database; the web layer turns their errors into Dutch
+messages. Every password and code attempt is written to `login_attempts`, so the limits
+hold across processes and hosts that share one database.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from pyotp.utils import strings_equal
+from sqlalchemy import func, select, update
+
+from .clock import aware
+from .db import Account, LoginAttempt, Partner
+from .errors import EngineError
+from .identity import Origin, User
+
+if TYPE_CHECKING:
+    from .api import Engine
+
+# Guessing limits. 5 failures per username per 15 minutes lets a person mistype a few
+# times but stops an online guess at about 480 tries a day per account (NIST SP 800-63B
+# asks for at most 100 failures in a row before locking; this is stricter and heals by
+# itself). 20 per address lets a shared office address (one NAT for a whole team) absorb
+# a few people's typos while one address can no longer walk through many usernames.
+MAX_FAILURES_PER_USERNAME = 5
+MAX_FAILURES_PER_ADDRESS = 20
+ATTEMPT_WINDOW = timedelta(minutes=15)
+
+# argon2 cost grows with the input; a password longer than any passphrase is refused
+# before hashing so a megabyte "password" cannot tie up a worker.
+MAX_PASSWORD_LENGTH = 1024
+
+# RFC 6238 defaults, which every authenticator app uses. One step either side absorbs a
+# phone clock that is up to 30 seconds off and a code typed just as it changed.
+TOTP_INTERVAL = 30
+TOTP_VALID_WINDOW = 1
+TOTP_ISSUER = "ZVT"
+
+_DEFAULT_HASHER = PasswordHasher()
+_dummy_hashes: dict[tuple, str] = {}
+
+
+class LoginRefused(EngineError):
+    """Signing in did not succeed; the subclass says why."""
+
+
+class WrongCredentials(LoginRefused):
+    """Unknown username or wrong password; deliberately not saying which."""
+
+
+class AccountInactive(LoginRefused):
+    """The account, or the partner it belongs to, has been switched off."""
+
+
+class DemoAccountRefused(LoginRefused):
+    """A demo account (its password is in the README) tried to sign in where demo accounts are refused."""
+
+
+class TooManyAttempts(LoginRefused):
+    """Too many failed attempts for this username or address; try again after the window."""
+
+    def __init__(self, message: str, retry_after: timedelta = ATTEMPT_WINDOW):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class InvalidCode(LoginRefused):
+    """The TOTP code is wrong, too old, or was used before."""
+
+
+class TotpNotEnrolled(LoginRefused):
+    """The account has no TOTP secret yet."""
+
+
+class TotpAlreadyEnrolled(LoginRefused):
+    """The account has a TOTP secret already; replacing it is a beheerder's job."""
+
+
+@dataclass(frozen=True)
+class AccountView:
+    """What the web layer shows of a signed-in account besides the User itself."""
+
+    user: User
+    partner_name: str
+    has_totp: bool
+    demo: bool
+    session_epoch: int  # a browser session signed in under another value has ended
+
+
+def authenticate(engine: Engine, username: str, password: str, origin: Origin, now: datetime, *,
+                 refuse_demo: bool = False, hasher: PasswordHasher | None = None) -> User:
+    """Check a username and password; return the User or raise a LoginRefused subclass.
+
+    The password is checked before anything else is told: a refusal for an inactive or
+    demo account only follows a correct password, so the answers reveal nothing about which
+    usernames exist. `refuse_demo` is the production configuration's flag.
+    """
+    hasher = hasher or _DEFAULT_HASHER
+    now = aware(now)
+    name, key = username.strip(), _attempt_key(username)
+    with engine.database.unit_of_work(write=False) as uow:
+        limited = _limited(uow.session, key, origin.ip, now)
+        account = None if limited else _load(uow.session, name)
+    # The password is hashed outside any transaction: argon2 takes tens of milliseconds
+    # and SQLite's write lock must not be held that long.
+    if limited is not None:
+        _record(engine, key, origin, now, success=False)
+        raise limited
+    if account is None or not password or len(password) > MAX_PASSWORD_LENGTH:
+        # Hash anyway, so an unknown username takes as long as a known one.
+        _verify(hasher, _dummy_hash(hasher), password[:MAX_PASSWORD_LENGTH])
+        _record(engine, key, origin, now, success=False)
+        raise WrongCredentials("unknown username or wrong password")
+    if not _verify(hasher, account.password_hash, password):
+        _record(engine, key, origin, now, success=False)
+        raise WrongCredentials("unknown username or wrong password")
+
+    refusal: LoginRefused | None = None
+    if not (account.active and account.partner_active):
+        refusal = AccountInactive(f"account {name!r} or its partner is inactive")
+    elif refuse_demo and account.demo:
+        refusal = DemoAccountRefused(f"account {name!r} is a demo account, refused in this configuration")
+    new_hash = None
+    if refusal is None and hasher.check_needs_rehash(account.password_hash):
+        new_hash = hasher.hash(password)
+    with engine.database.unit_of_work() as uow:
+        uow.session.add(_attempt(key, origin, now, success=refusal is None))
+        if new_hash is not None:
+            # Only if nobody changed the password meanwhile.
+            uow.session.execute(update(Account).where(
+                Account.id == account.id, Account.password_hash == account.password_hash,
+            ).values(password_hash=new_hash))
+        uow.commit()
+    if refusal is not None:
+        raise refusal
+    return account.user
+
+
+def verify_totp(engine: Engine, username: str, code: str, now: datetime, *, origin: Origin | None = None) -> None:
+    """Accept a TOTP code for the account, once: raises InvalidCode for a wrong or reused code.
+
+    Wrong codes count towards the same limits as wrong passwords: a six-digit code is
+    otherwise guessed in a few hundred thousand tries.
+    """
+    origin = origin or Origin(ip="")
+    now = aware(now)
+    name, key = username.strip(), _attempt_key(username)
+    with engine.database.unit_of_work(write=False) as uow:
+        limited = _limited(uow.session, key, origin.ip, now)
+        account = None if limited else _load(uow.session, name)
+    if limited is not None:
+        _record(engine, key, origin, now, success=False)
+        raise limited
+    if account is None or not (account.active and account.partner_active):
+        _record(engine, key, origin, now, success=False)
+        raise AccountInactive(f"account {name!r} is unknown or inactive")
+    if account.totp_secret is None:
+        raise TotpNotEnrolled(f"account {name!r} has no TOTP secret")
+    step = _matching_step(account.totp_secret, code, now)
+    if step is not None and (account.totp_last_step is None or step > account.totp_last_step):
+        with engine.database.unit_of_work() as uow:
+            # Conditional, so two requests racing with the same code cannot both win.
+            claimed = uow.session.execute(update(Account).where(
+                Account.id == account.id,
+                (Account.totp_last_step.is_(None)) | (Account.totp_last_step < step),
+            ).values(totp_last_step=step)).rowcount == 1
+            uow.session.add(_attempt(key, origin, now, success=claimed))
+            uow.commit()
+        if claimed:
+            return
+    else:
+        _record(engine, key, origin, now, success=False)
+    raise InvalidCode("wrong, expired or already used code")
+
+
+def new_totp_secret() -> str:
+    """A fresh random secret (160 bits, base32), as RFC 4226 recommends."""
+    return pyotp.random_base32()
+
+
+def provisioning_uri(username: str, secret: str) -> str:
+    """The otpauth:// address an authenticator app reads from a QR code."""
+    return pyotp.TOTP(secret, interval=TOTP_INTERVAL).provisioning_uri(name=username, issuer_name=TOTP_ISSUER)
+
+
+def enrol_totp(engine: Engine, username: str, secret: str, code: str, now: datetime) -> None:
+    """Store `secret` for the account once `code` proves the person's app produces it.
+
+    Refuses to replace an existing secret: that would let whoever holds a session switch
+    the second factor to their own phone.
+    """
+    now = aware(now)
+    name = username.strip()
+    try:
+        step = _matching_step(secret, code, now)
+    except ValueError:
+        raise InvalidCode("the secret is not valid base32") from None
+    if step is None:
+        raise InvalidCode("the code does not match the new secret")
+    with engine.database.unit_of_work() as uow:
+        stored = uow.session.execute(update(Account).where(
+            Account.username == name, Account.active.is_(True), Account.totp_secret.is_(None),
+        ).values(totp_secret=secret, totp_last_step=step)).rowcount == 1
+        if not stored:
+            has_secret = uow.session.scalar(select(Account.totp_secret.is_not(None)).where(Account.username == name))
+            if has_secret:
+                raise TotpAlreadyEnrolled(f"account {name!r} has a TOTP secret already")
+            raise AccountInactive(f"account {name!r} is unknown or inactive")
+        uow.commit()
+
+
+def load_account(engine: Engine, username: str) -> AccountView | None:
+    """The account behind a session, if it may still be used: active, with an active partner."""
+    with engine.database.unit_of_work(write=False) as uow:
+        account = _load(uow.session, username.strip())
+    if account is None or not (account.active and account.partner_active):
+        return None
+    return AccountView(account.user, account.partner_name, account.totp_secret is not None, account.demo,
+                       account.session_epoch)
+
+
+def end_sessions(engine: Engine, username: str) -> None:
+    """End every browser session of the account (logging out), wherever it was started.
+
+    Sessions live in signed cookies, which the server cannot delete; the cookie's epoch
+    no longer matching the account's is what ends them.
+    """
+    with engine.database.unit_of_work() as uow:
+        uow.session.execute(update(Account).where(Account.username == username.strip()).values(
+            session_epoch=Account.session_epoch + 1))
+        uow.commit()
+
+
+def load_user(engine: Engine, username: str) -> User | None:
+    """The User for an active account of an active partner, else None."""
+    view = load_account(engine, username)
+    return view.user if view is not None else None
+
+
+# -- internals ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Loaded:
+    id: int
+    user: User
+    password_hash: str
+    totp_secret: str | None
+    totp_last_step: int | None
+    active: bool
+    demo: bool
+    partner_active: bool
+    partner_name: str
+    session_epoch: int
+
+
+def _load(session, username: str) -> _Loaded | None:
+    if not username:
+        return None
+    row = session.execute(
+        select(Account, Partner.active, Partner.name)
+        .join(Partner, Partner.id == Account.partner_id)
+        .where(Account.username == username)
+    ).one_or_none()
+    if row is None:
+        return None
+    account, partner_active, partner_name = row
+    user = User(username=account.username, display_name=account.display_name, partner=account.partner_id,
+                roles=frozenset(account.roles or ()))
+    return _Loaded(account.id, user, account.password_hash, account.totp_secret, account.totp_last_step,
+                   bool(account.active), bool(account.demo), bool(partner_active), partner_name,
+                   account.session_epoch or 0)
+
+
+def _attempt_key(username: str) -> str:
+    # Case-folded, so "Jan" and "jan" share one limit instead of doubling the guesses.
+    return username.strip().casefold()[:255]
+
+
+def _limited(session, key: str, ip: str, now: datetime) -> TooManyAttempts | None:
+    since = now - ATTEMPT_WINDOW
+    # A success does not reset the count: a correct password is only half a login, and
+    # resetting on it would give whoever knows the password endless guesses at the code.
+    user_failures = session.scalar(select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.username == key, LoginAttempt.success.is_(False), LoginAttempt.at > since))
+    if user_failures >= MAX_FAILURES_PER_USERNAME:
+        return TooManyAttempts(f"too many failed attempts for {key!r}; try again later")
+    if ip:
+        address_failures = session.scalar(select(func.count()).select_from(LoginAttempt).where(
+            LoginAttempt.origin_ip == ip[:64], LoginAttempt.success.is_(False), LoginAttempt.at > since))
+        if address_failures >= MAX_FAILURES_PER_ADDRESS:
+            return TooManyAttempts(f"too many failed attempts from {ip}; try again later")
+    return None
+
+
+def _attempt(key: str, origin: Origin, now: datetime, *, success: bool) -> LoginAttempt:
+    # A refused attempt while limited is recorded as a failure too, so the window slides:
+    # whoever keeps guessing stays locked out until they stop for the whole window.
+    return LoginAttempt(username=key, origin_ip=origin.ip[:64], at=now, success=success)
+
+
+def _record(engine: Engine, key: str, origin: Origin, now: datetime, *, success: bool) -> None:
+    with engine.database.unit_of_work() as uow:
+        uow.session.add(_attempt(key, origin, now, success=success))
+        uow.commit()
+
+
+def _verify(hasher: PasswordHasher, password_hash: str, password: str) -> bool:
+    try:
+        return hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    parameters = (hasher.time_cost, hasher.memory_cost, hasher.parallelism, hasher.hash_len, hasher.salt_len,
+                  hasher.type)
+    if parameters not in _dummy_hashes:
+        _dummy_hashes[parameters] = hasher.hash("not a password of anyone")
+    return _dummy_hashes[parameters]
+
+
+def _matching_step(secret: str, code: str, now: datetime) -> int | None:
+    """The time step whose code `code` is, within the valid window, else None."""
+    code = "".join(code.split())  # apps show "123 456"; people type it that way
+    if not (code.isdigit() and len(code) == 6):
+        return None
+    totp = pyotp.TOTP(secret, interval=TOTP_INTERVAL)
+    current = totp.timecode(now)
+    matched = None
+    # Every step is compared (no early exit), in constant time per comparison.
+    for step in range(current - TOTP_VALID_WINDOW, current + TOTP_VALID_WINDOW + 1):
+        if strings_equal(code, totp.generate_otp(step)):
+            matched = step
+    return matched

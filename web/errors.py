@@ -1,0 +1,72 @@
+"""Error pages in Dutch, one template for all; the engine's domain errors become 403/404/409.
+
+An error page shows a fixed text for its status and nothing else: no exception message,
+no stack trace, nothing a person typed. What went wrong goes to the log.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from engine.casework import Forbidden
+from engine.errors import Conflict, NotFound, TaskClosedByDeadline
+
+log = logging.getLogger(__name__)
+
+# status -> (heading, explanation), B1 Dutch.
+PAGES = {
+    400: ("Dit verzoek klopt niet", "Er ging iets mis met wat uw browser stuurde. Ga terug en probeer het opnieuw."),
+    403: ("Geen toegang", "U mag deze pagina niet zien. Denkt u dat dit niet klopt? "
+                          "Vraag het de beheerder van uw organisatie."),
+    404: ("Pagina niet gevonden", "Deze pagina bestaat niet (meer). Controleer het adres of ga naar de startpagina."),
+    405: ("Dit kan zo niet", "Deze pagina werkt niet op deze manier. Ga terug en gebruik de knoppen op de pagina."),
+    409: ("Taak al afgerond", "Iemand anders heeft deze taak al afgerond. Wat u invulde is niet opgeslagen."),
+    413: ("Te groot", "Wat u wilde versturen is te groot. Maak het kleiner en probeer het opnieuw."),
+    429: ("Te veel pogingen", "U heeft het te vaak geprobeerd. Wacht 15 minuten en probeer het dan opnieuw."),
+    500: ("Er ging iets mis", "Er ging bij ons iets mis. Probeer het later nog een keer. Blijft het misgaan? "
+                              "Neem dan contact op met de beheerder."),
+}
+CSRF_PAGE = ("Formulier verlopen", "Het formulier is verlopen of niet compleet. Laad de pagina opnieuw "
+                                   "en probeer het nog een keer.")
+DEADLINE_PAGE = ("Taak gesloten", "De termijn van deze taak is verlopen. De taak is daarom al gesloten. "
+                                  "Wat u invulde is niet opgeslagen.")
+
+
+def render_error(status: int, heading: str | None = None, explanation: str | None = None):
+    default_heading, default_explanation = PAGES.get(status, PAGES[500] if status >= 500 else PAGES[400])
+    return render_template("error.html", status=status, heading=heading or default_heading,
+                           explanation=explanation or default_explanation), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        log.info("CSRF check failed: %s", exc.description)
+        return render_error(400, *CSRF_PAGE)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        status = exc.code or 500
+        response = render_error(status)
+        # Keep what the exception knows about the response (Allow for 405, Retry-After for 429).
+        headers = {name: value for name, value in exc.get_headers() if name.lower() != "content-type"}
+        return response[0], status, headers
+
+    @app.errorhandler(Forbidden)
+    def forbidden(exc: Forbidden):
+        return render_error(403)
+
+    @app.errorhandler(NotFound)
+    def not_found(exc: NotFound):
+        return render_error(404)
+
+    @app.errorhandler(TaskClosedByDeadline)
+    def closed_by_deadline(exc: TaskClosedByDeadline):
+        return render_error(409, *DEADLINE_PAGE)
+
+    @app.errorhandler(Conflict)
+    def conflict(exc: Conflict):
+        return render_error(409)

@@ -1,0 +1,17 @@
+"""Mijn taken: my tasks, the open tasks of my roles, and what is overdue."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from engine import casework
+
+from .areas import current_user, engine, now, register_filters
+
+bp = Blueprint("inbox", __name__)
+bp.record_once(lambda state: register_filters(state.app))
+
+
+@bp.get("/taken")
+def index():
+    moment = now()
+    return render_template("inbox.html", inbox=casework.inbox(engine(), current_user(), moment), moment=moment)

@@ -1,0 +1,64 @@
+"""One task: its form, and claiming, releasing or giving it to a colleague."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from engine import InvalidTaskData, casework
+from engine.validation import read_only_fields
+
+from .areas import current_user, engine, now, origin
+from .forms import dutch_errors, parse_form, render_form
+
+bp = Blueprint("tasks", __name__)
+
+
+@bp.get("/taken/<task_id>")
+def show(task_id: str):
+    page = casework.open_task(engine(), current_user(), task_id, origin())
+    return _page(page, values={}, errors={})
+
+
+@bp.post("/taken/<task_id>")
+def submit(task_id: str):
+    # The form's schema holds no personal data; the policy check and the log are in submit_task.
+    schema = engine().form(task_id) or {"type": "object", "properties": {}}
+    name = engine().task(task_id).name
+    # Read-only values only help to tell "ticked nothing" from "not answered"; they are not shown.
+    read_only = engine().form_values(task_id) if read_only_fields(schema) else {}
+    data = parse_form(schema, request.form, read_only)
+    try:
+        case = casework.submit_task(engine(), current_user(), task_id, data, origin())
+    except InvalidTaskData as exc:
+        # Everything entered stays on the page, with a message at every field that needs it.
+        page = casework.open_task(engine(), current_user(), task_id, origin())
+        return _page(page, values=data, errors=dutch_errors(exc.errors, schema), status=400)
+    flash(f"De taak ‘{name}’ is afgerond.", "ok")
+    return redirect(url_for("cases.show", number=case))
+
+
+@bp.post("/taken/<task_id>/oppakken")
+def claim(task_id: str):
+    casework.claim(engine(), current_user(), task_id, origin())
+    flash("U heeft de taak opgepakt. Hij staat nu bij uw taken.", "ok")
+    return redirect(url_for("tasks.show", task_id=task_id))
+
+
+@bp.post("/taken/<task_id>/vrijgeven")
+def release(task_id: str):
+    casework.release(engine(), current_user(), task_id, origin())
+    flash("De taak staat weer bij de open taken van de rol.", "ok")
+    return redirect(url_for("inbox.index"))
+
+
+@bp.post("/taken/<task_id>/toewijzen")
+def assign(task_id: str):
+    colleague = request.form.get("collega", "")
+    expected = request.form.get("huidige") or None
+    casework.assign(engine(), current_user(), task_id, colleague, expected, origin())
+    flash("De taak is toegewezen.", "ok")
+    return redirect(url_for("inbox.index"))
+
+
+def _page(page: casework.TaskPage, *, values: dict, errors: dict, status: int = 200):
+    form = render_form(page.schema, values, errors, page.read_only) if page.schema else None
+    return render_template("task.html", page=page, form=form, errors=errors, moment=now()), status

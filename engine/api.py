@@ -28,6 +28,7 @@ from .errors import (
 from .steps import Step
 from .unit_of_work import Database
 from .termijnen import HELPERS as TERMIJN_HELPERS
+from .ui_schema import UI_SUFFIX
 from .validation import check_data, read_only_fields
 from .werkdagen import add_werkdagen
 from .views import DeployedVersion, HistoryView, InstanceView, TaskView, TimerView
@@ -326,6 +327,23 @@ class Engine:
                 return None
             definition = uow.session.get(Definition, uow.session.get(Instance, row.instance_id).definition_id)
             return definition.forms[row.form]
+
+    def form_ui(self, task_id: str) -> dict:
+        """The UI schema of an open task's form (order, widgets, help), or {}."""
+        with self.database.unit_of_work(write=False) as uow:
+            row = uow.session.get(HumanTask, task_id)
+            if row is None:
+                self._raise_missing_task(uow.session, task_id)
+            if row.form is None:
+                return {}
+            definition = uow.session.get(Definition, uow.session.get(Instance, row.instance_id).definition_id)
+            return definition.forms.get(row.form + UI_SUFFIX, {})
+
+    def start_form_ui(self, process_id: str) -> dict:
+        with self.database.unit_of_work(write=False) as uow:
+            definition = self._latest(uow.session, process_id)
+            key = start_form_key(self.store.specs(definition)[0])
+            return definition.forms.get(key + UI_SUFFIX, {}) if key else {}
 
     def form_values(self, task_id: str) -> dict:
         """The values of the open task's read-only form fields, as the case holds them now."""

@@ -17,6 +17,7 @@ from .clock import aware
 from .db import Account, Definition, HumanTask, Instance, Partner
 from .errors import EngineError, NotFound, TaskNotFound
 from .identity import Origin, User
+from .ui_schema import UI_SUFFIX
 from .validation import read_only_fields
 from .views import HistoryView, InstanceView, TaskView
 
@@ -58,6 +59,7 @@ class TaskPage:
     process_name: str | None
     schema: dict | None
     read_only: dict  # values of the form's read-only fields, from the case
+    ui: dict  # the form's UI schema: order, widgets, help
     colleagues: list[tuple[str, str]]  # (username, display name) who may also do the task
 
 
@@ -111,7 +113,8 @@ def open_task(engine: Engine, user: User, task_id: str, origin: Origin) -> TaskP
             task = runtime.find_task(engine.store.load(definition, instance.state), task_id)
             read_only = {k: task.data[k] for k in read_only_fields(schema) if task is not None and k in task.data}
         colleagues = _colleagues(uow.session, row, instance)
-        page = TaskPage(task_view(row), definition.name, schema, read_only, colleagues)
+        ui = definition.forms.get(row.form + UI_SUFFIX, {}) if row.form else {}
+        page = TaskPage(task_view(row), definition.name, schema, read_only, ui, colleagues)
         uow.commit()
         return page
 

@@ -27,6 +27,7 @@ from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.dmn.specs.business_rule_task_mixin import BusinessRuleTaskMixin
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
+from . import ui_schema
 from .errors import DefinitionRefused, Problem
 from .roles import ROLES
 from .sandbox import ScriptRefused, check_expression, check_script
@@ -245,6 +246,8 @@ def _dmn_rule_expression(input_expr: str, match_expr: str) -> str:
 def _load_form(forms_dir: Path, process_id: str, task_id: str, forms: dict, refuse) -> None:
     path = forms_dir / process_id / f"{task_id}.schema.json"
     if not path.is_file():
+        if (forms_dir / process_id / f"{task_id}.ui.json").is_file():
+            refuse(f"UI schema for {process_id}/{task_id} without a form ({path.as_posix()})")
         return  # a user task or start without a form takes no data
     try:
         schema = json.loads(path.read_text(encoding="utf-8"))
@@ -265,6 +268,16 @@ def _load_form(forms_dir: Path, process_id: str, task_id: str, forms: dict, refu
             refuse(f"form {path.as_posix()}: read-only field '{name}' comes from the case and cannot be required")
             return
     forms[form_key(process_id, task_id)] = schema
+    ui_path = forms_dir / process_id / f"{task_id}.ui.json"
+    if ui_path.is_file():
+        try:
+            ui = json.loads(ui_path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            refuse(f"UI schema {ui_path.as_posix()} is not valid JSON: {exc}")
+            return
+        for problem in ui_schema.problems(ui, schema):
+            refuse(f"UI schema {ui_path.as_posix()}: {problem}")
+        forms[form_key(process_id, task_id) + ui_schema.UI_SUFFIX] = ui
 
 
 def _check_stray_forms(forms_dir: Path, bundles: list[ProcessBundle], problems: list[Problem]) -> None:
@@ -281,8 +294,8 @@ def _check_stray_forms(forms_dir: Path, bundles: list[ProcessBundle], problems: 
         folder = forms_dir / process_id
         if not folder.is_dir():
             continue
-        for path in sorted(folder.glob("*.schema.json")):
-            task_id = path.name.removesuffix(".schema.json")
+        for path in sorted([*folder.glob("*.schema.json"), *folder.glob("*.ui.json")]):
+            task_id = path.name.removesuffix(".schema.json").removesuffix(".ui.json")
             if task_id not in task_ids:
                 problems.append(Problem(path.as_posix(), task_id, f"form for a user task or start event that process '{process_id}' does not have"))
 

@@ -15,7 +15,7 @@ PROCESS = "zvt_casus"
 @bp.get("/aanmelding/nieuw")
 def new():
     schema = _schema()
-    return render_template("aanmelding.html", schema=schema, form=render_form(schema), errors={})
+    return render_template("aanmelding.html", schema=schema, form=render_form(schema, ui=_ui()), errors={})
 
 
 @bp.post("/aanmelding/nieuw")
@@ -26,11 +26,15 @@ def create():
         case = casework.start_case(engine(), current_user(), PROCESS, data, origin())
     except InvalidTaskData as exc:
         errors = dutch_errors(exc.errors, schema)
-        return render_template("aanmelding.html", schema=schema, form=render_form(schema, data, errors),
+        return render_template("aanmelding.html", schema=schema, form=render_form(schema, data, errors, ui=_ui()),
                                errors=errors), 400
     flash(f"De aanmelding is verstuurd. Het casusnummer is {case}. "
           "De procesregisseur laat u weten of het team de aanmelding oppakt.", "ok")
     return redirect(url_for("cases.show", number=case))
+
+
+def _ui() -> dict:
+    return engine().start_form_ui(PROCESS)
 
 
 def _schema() -> dict:

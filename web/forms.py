@@ -21,6 +21,7 @@ from jsonschema import Draft202012Validator
 from markupsafe import Markup
 
 from engine.errors import FieldError
+from engine.ui_schema import ordered, widgets_for
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 # Radio buttons show every choice at once; beyond this many a select list is easier to scan.
@@ -181,15 +182,17 @@ def _templates() -> Environment:
 
 
 def render_form(schema: dict, values: Mapping | None = None, errors: Mapping[str, str] | None = None,
-                read_only: Mapping | None = None, *, extra_rows: int = EXTRA_ROWS) -> Markup:
+                read_only: Mapping | None = None, *, extra_rows: int = EXTRA_ROWS, ui: Mapping | None = None) -> Markup:
     """The fields of a task form as HTML, to be put inside the page's <form>.
 
     `values` is what was entered (after a failed submit: what `parse_form` returned), `errors` maps a
     data path to its Dutch message (`dutch_errors`), `read_only` holds the case's values of the form's
-    read-only fields (`engine.form_values`).
+    read-only fields (`engine.form_values`). `ui` is the form's UI schema (engine/ui_schema.py:
+    field order, another fitting widget, help text), checked at deploy.
     """
     context = _Context(errors or {}, read_only or {}, max(0, extra_rows))
-    items = _items(schema, values if isinstance(values, Mapping) else {}, (), (), top=True, context=context)
+    items = _items(schema, values if isinstance(values, Mapping) else {}, (), (), top=True, context=context,
+                   ui=ui or {})
     return Markup(_templates().get_template("form/form.html").render(
         items=items, summary=_summary(context), summary_id=ERROR_SUMMARY_ID))
 
@@ -207,15 +210,20 @@ def _summary(context: _Context) -> list[dict]:
     return summary
 
 
-def _items(schema: Mapping, values: Mapping, path: tuple, titles: tuple, *, top: bool, context: _Context) -> list:
+def _items(schema: Mapping, values: Mapping, path: tuple, titles: tuple, *, top: bool, context: _Context,
+           ui: Mapping) -> list:
     required = set(schema.get("required") or [])
+    properties = dict(_properties(schema))
     items: list = []
-    for name, prop in _properties(schema):
+    for name in ordered(list(properties), ui):
+        prop = properties[name]
         if top and prop.get("readOnly"):
             value = context.read_only.get(name, values.get(name, _ABSENT))
         else:
             value = values.get(name, _ABSENT)
-        item = _field(prop, value, path + (name,), titles, required=name in required, top=top, context=context)
+        field_ui = ui.get(name) if isinstance(ui.get(name), Mapping) else {}
+        item = _field(prop, value, path + (name,), titles, required=name in required, top=top, context=context,
+                      ui=field_ui)
         if item.widget != "read_only":
             items.append(item)
         elif items and isinstance(items[-1], ReadOnlyGroup):
@@ -226,13 +234,16 @@ def _items(schema: Mapping, values: Mapping, path: tuple, titles: tuple, *, top:
 
 
 def _field(prop: Mapping, value: Any, path: tuple, titles: tuple, *, required: bool, top: bool,
-           context: _Context) -> Field:
+           context: _Context, ui: Mapping) -> Field:
     widget = _widget(prop)
+    if widget != "read_only" and ui.get("ui:widget") in widgets_for(prop):
+        widget = ui["ui:widget"]
+    description = "\n".join(t for t in (prop.get("description"), ui.get("ui:help")) if t) or None
     title = str(prop.get("title") or path[-1])
     key = "/".join(str(p) for p in path)
     item = Field(
         widget=widget, key=key, name=field_name(path), id=field_id(path), title=title,
-        label_path=" › ".join(titles + (title,)), description=prop.get("description"),
+        label_path=" › ".join(titles + (title,)), description=description,
         required=required and widget != "read_only",
         # Only where the whole answer is required: not inside optional rows or groups, nor when a
         # rule elsewhere in the schema makes it required, which the browser cannot know.
@@ -272,13 +283,14 @@ def _field(prop: Mapping, value: Any, path: tuple, titles: tuple, *, required: b
         item.options = [Option(item.id, "ja", title, value is True)]
     elif widget == "group":
         item.children = _items(prop, value if isinstance(value, Mapping) else {}, path, titles + (title,),
-                               top=False, context=context)
+                               top=False, context=context, ui=ui)
     elif widget == "rows":
-        item.rows = _rows(prop, value if isinstance(value, list) else [], path, titles + (title,), context)
+        item.rows = _rows(prop, value if isinstance(value, list) else [], path, titles + (title,), context,
+                          ui.get("items") if isinstance(ui.get("items"), Mapping) else {})
     return item
 
 
-def _rows(prop: Mapping, entered: list, path: tuple, titles: tuple, context: _Context) -> list[Row]:
+def _rows(prop: Mapping, entered: list, path: tuple, titles: tuple, context: _Context, ui: Mapping) -> list[Row]:
     count = max(len(entered) + context.extra_rows, prop.get("minItems") or 0)
     if isinstance(prop.get("maxItems"), int):
         count = max(min(count, prop["maxItems"]), len(entered))
@@ -289,7 +301,8 @@ def _rows(prop: Mapping, entered: list, path: tuple, titles: tuple, context: _Co
         values = entered[index] if index < len(entered) and isinstance(entered[index], Mapping) else {}
         legend = f"{noun} {index + 1}"
         rows.append(Row(field_id(path + (index,)), legend,
-                        _items(items_schema, values, path + (index,), titles + (legend,), top=False, context=context)))
+                        _items(items_schema, values, path + (index,), titles + (legend,), top=False, context=context,
+                               ui=ui)))
     return rows
 
 

@@ -60,5 +60,5 @@ def assign(task_id: str):
 
 
 def _page(page: casework.TaskPage, *, values: dict, errors: dict, status: int = 200):
-    form = render_form(page.schema, values, errors, page.read_only) if page.schema else None
+    form = render_form(page.schema, values, errors, page.read_only, ui=page.ui) if page.schema else None
     return render_template("task.html", page=page, form=form, errors=errors, moment=now()), status

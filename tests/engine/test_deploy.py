@@ -200,3 +200,64 @@ def test_an_empty_folder_is_refused(engine, tmp_path):
     (tmp_path / "processes").mkdir()
     with pytest.raises(DefinitionRefused, match="no .bpmn or .dmn files"):
         engine.deploy(tmp_path / "processes")
+
+
+# --- UI schemas beside the forms --------------------------------------------------------------------
+
+def write_ui(folder, ui, task="beoordeling"):
+    (folder / "forms" / "proef_casus" / f"{task}.ui.json").write_text(json.dumps(ui))
+
+
+def test_a_ui_schema_is_deployed_with_its_form_and_served_per_task(engine, folder):
+    ui = {"ui:order": ["toelichting", "*"], "besluit": {"ui:widget": "select", "ui:help": "Kies één besluit."}}
+    write_ui(folder, ui)
+    engine.deploy(folder / "processes", folder / "forms")
+    instance = engine.start("proef_casus", {}, actor="test")
+    [task] = engine.ready_tasks(instance)
+    assert engine.form_ui(task.id) == ui
+
+
+def test_a_form_without_a_ui_schema_has_an_empty_one(engine, folder):
+    engine.deploy(folder / "processes", folder / "forms")
+    [task] = engine.ready_tasks(engine.start("proef_casus", {}, actor="test"))
+    assert engine.form_ui(task.id) == {}
+
+
+@pytest.mark.parametrize("ui, expected", [
+    ({"ui:order": ["besluit"]}, "ui:order leaves out toelichting"),
+    ({"ui:order": ["besluit", "toelichtng", "*"]}, "ui:order names 'toelichtng'"),
+    ({"besluit": {"ui:widget": "textarea"}}, "besluit: widget 'textarea' cannot show this field (possible: radio, select)"),
+    ({"toelichting": {"ui:widget": "kalender"}}, "widget 'kalender' cannot show this field"),
+    ({"toelichting": {"ui:help": 3}}, "ui:help must be text"),
+    ({"toelichting": {"ui:hulp": "x"}}, "unknown key 'ui:hulp'"),
+    ({"besluiten": {"ui:widget": "select"}}, "'besluiten' is not a field of the form"),
+    ({"ui:titel": "x"}, "'ui:titel' is not a UI schema keyword"),
+    (["besluit"], "must be a JSON object"),
+])
+def test_a_ui_schema_that_does_not_fit_its_form_is_refused(engine, folder, ui, expected):
+    write_ui(folder, ui)
+    with pytest.raises(DefinitionRefused) as refused:
+        engine.deploy(folder / "processes", folder / "forms")
+    [problem] = refused.value.problems
+    assert expected in problem.reason and "beoordeling.ui.json" in problem.reason
+    assert definition_count(engine) == 0
+
+
+def test_a_ui_schema_that_is_not_json_or_has_no_form_is_refused(engine, folder):
+    (folder / "forms" / "proef_casus" / "beoordeling.ui.json").write_text("{niet: json")
+    with pytest.raises(DefinitionRefused) as refused:
+        engine.deploy(folder / "processes", folder / "forms")
+    assert "is not valid JSON" in refused.value.problems[0].reason
+
+    (folder / "forms" / "proef_casus" / "beoordeling.ui.json").unlink()
+    write_ui(folder, {"ui:order": ["*"]}, task="plan")  # a user task that takes no data
+    with pytest.raises(DefinitionRefused) as refused:
+        engine.deploy(folder / "processes", folder / "forms")
+    assert "UI schema for proef_casus/plan without a form" in refused.value.problems[0].reason
+
+    (folder / "forms" / "proef_casus" / "plan.ui.json").unlink()
+    write_ui(folder, {"ui:order": ["*"]}, task="besluit_vastleggen")  # no such task
+    with pytest.raises(DefinitionRefused) as refused:
+        engine.deploy(folder / "processes", folder / "forms")
+    assert [p.element for p in refused.value.problems] == ["besluit_vastleggen"]
+    assert definition_count(engine) == 0

@@ -189,6 +189,44 @@ def test_a_description_is_linked_to_its_field():
     assert description.text_content() == "Deze toelichting krijgt de aanmelder ook te zien."
 
 
+def field_names(page) -> list[str]:
+    """The names of the form's fields in the order they are shown, each once."""
+    return list(dict.fromkeys(e.get("name") for e in page.xpath("//input|//textarea|//select")))
+
+
+def test_the_ui_schema_orders_the_fields_picks_a_widget_and_adds_help():
+    schema = {"type": "object", "properties": {
+        "besluit": {"title": "Besluit", "type": "string", "enum": ["oppakken", "niet_oppakken"]},
+        "toelichting": {"title": "Toelichting", "type": "string", "maxLength": 200},
+        "datum": {"title": "Datum", "type": "string", "format": "date"}}}
+    plain = html_of(render_form(schema))
+    assert field_names(plain) == ["besluit", "toelichting", "datum"]
+    assert plain.xpath('//input[@type="text"][@name="toelichting"]')
+
+    ui = {"ui:order": ["datum", "*"], "besluit": {"ui:widget": "select", "ui:help": "Kies één besluit."},
+          "toelichting": {"ui:widget": "textarea"}}
+    markup = render_form(schema, ui=ui)
+    page = html_of(markup)
+    assert field_names(page) == ["datum", "besluit", "toelichting"]  # "*": the rest in the schema's order
+    assert [o.get("value") for o in page.xpath('//select[@name="besluit"]/option')] == ["", "oppakken", "niet_oppakken"]
+    assert page.xpath('//textarea[@name="toelichting"]')
+    help_text = by_id(markup, by_id(markup, "field-besluit").get("aria-describedby"))
+    assert help_text.text_content() == "Kies één besluit."
+    # What the other widget posts parses to the same data.
+    assert parse_form(schema, MultiDict({"besluit": "niet_oppakken", "toelichting": "Zie het dossier."})) == {
+        "besluit": "niet_oppakken", "toelichting": "Zie het dossier."}
+
+
+def test_the_beoordeling_shows_the_proposal_before_the_niveau_with_help():
+    schema, ui = form("zvt_casus/beoordeling"), json.loads((FORMS / "zvt_casus/beoordeling.ui.json").read_text())
+    markup = render_form(schema, {}, {}, {"voorgesteld_niveau": 2, "niveau_uitleg": "Twee leefgebieden."}, ui=ui)
+    text = html_of(markup).text_content()
+    assert text.index("Twee leefgebieden.") < text.index("Kijk naar het voorstel hierboven.")
+    niveau = by_id(markup, "field-niveau")
+    assert niveau.get("type") == "number"  # an integer keeps its number field
+    assert "Kijk naar het voorstel hierboven." in by_id(markup, niveau.get("aria-describedby")).text_content()
+
+
 # --- parsing -----------------------------------------------------------------------------------------
 
 def test_date_time_is_amsterdam_time_before_and_after_the_october_change():

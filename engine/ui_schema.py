@@ -1,0 +1,85 @@
+"""UI schemas: how a form is shown, beside the JSON Schema that says what it accepts.
+
+`forms/<process_id>/<task_id>.ui.json` is optional. It follows the react-jsonschema-form
+convention that process owners know from modelers: `"ui:order"` lists the fields in the order
+to show them, and per field `"ui:widget"` picks another fitting widget and `"ui:help"` adds help
+text. A group's or a row's fields are described under the field's own name (rows under
+`"items"`). Deploy refuses a UI schema that names a field the form does not have, or a widget
+that cannot show that field's answers: a typo must not silently change nothing.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+UI_SUFFIX = "#ui"  # key of a form's UI schema beside the form's own key
+_FIELD_KEYS = {"ui:widget", "ui:help", "items"}
+
+
+def widgets_for(prop: Mapping) -> set[str]:
+    """The widgets a process owner may choose for a field, by what it accepts."""
+    one_of = prop.get("oneOf")
+    if (isinstance(one_of, list) and one_of and all(isinstance(o, dict) and "const" in o for o in one_of)) \
+            or isinstance(prop.get("enum"), list):
+        return {"radio", "select"}
+    if prop.get("type") == "string" and "format" not in prop and not prop.get("readOnly"):
+        return {"text", "textarea"}
+    return set()
+
+
+def problems(ui: object, schema: Mapping, where: str = "") -> list[str]:
+    """What is wrong with a UI schema for this JSON Schema; empty when it is fine."""
+    if not isinstance(ui, dict):
+        return [f"{where or 'the UI schema'} must be a JSON object"]
+    properties = schema.get("properties") or {}
+    found = []
+    order = ui.get("ui:order")
+    if order is not None:
+        if not isinstance(order, list) or not all(isinstance(n, str) for n in order):
+            found.append(f"{where}ui:order must be a list of field names")
+        else:
+            found += [f"{where}ui:order names '{n}', which the form does not have"
+                      for n in order if n != "*" and n not in properties]
+            if "*" not in order and set(properties) - set(order):
+                found.append(f"{where}ui:order leaves out {', '.join(sorted(set(properties) - set(order)))}; "
+                             "list them or end with \"*\"")
+    for name, field_ui in ui.items():
+        if name == "ui:order":
+            continue
+        if name.startswith("ui:"):
+            found.append(f"{where}'{name}' is not a UI schema keyword here")
+            continue
+        prop = properties.get(name)
+        if not isinstance(prop, dict):
+            found.append(f"{where}'{name}' is not a field of the form")
+            continue
+        if not isinstance(field_ui, dict):
+            found.append(f"{where}{name} must be a JSON object")
+            continue
+        found += [f"{where}{name}: unknown key '{k}'" for k in field_ui if k not in _FIELD_KEYS]
+        widget = field_ui.get("ui:widget")
+        if widget is not None and widget not in widgets_for(prop):
+            allowed = ", ".join(sorted(widgets_for(prop))) or "none"
+            found.append(f"{where}{name}: widget '{widget}' cannot show this field (possible: {allowed})")
+        if "ui:help" in field_ui and not isinstance(field_ui["ui:help"], str):
+            found.append(f"{where}{name}: ui:help must be text")
+        nested = {k: v for k, v in field_ui.items() if k not in _FIELD_KEYS}
+        if "items" in field_ui and isinstance(prop.get("items"), dict):
+            found += problems(field_ui["items"], prop["items"], f"{where}{name}/items/")
+        elif prop.get("type") == "object" and nested:
+            found += problems(nested, prop, f"{where}{name}/")
+    return found
+
+
+def ordered(names: list[str], ui: Mapping | None) -> list[str]:
+    """The field names in the order the UI schema asks; unnamed fields keep their place at "*"."""
+    order = (ui or {}).get("ui:order")
+    if not order:
+        return names
+    rest = [n for n in names if n not in order]
+    result = []
+    for name in order:
+        if name == "*":
+            result += rest
+        elif name in names:
+            result.append(name)
+    return result if "*" in order else result + rest

@@ -31,7 +31,7 @@ from .termijnen import HELPERS as TERMIJN_HELPERS
 from .ui_schema import UI_SUFFIX
 from .validation import check_data, read_only_fields
 from .werkdagen import add_werkdagen
-from .views import DeployedVersion, HistoryView, InstanceView, TaskView, TimerView
+from .views import DeployedVersion, HistoryView, InstanceView, TaskForm, TaskView, TimerView
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +164,8 @@ class Engine:
         step.save(actor, {"start": data} if data else None)
         return instance
 
-    def complete(self, task_id: str, data: dict | None, actor: str, audit: Callable | None = None) -> None:
+    def complete(self, task_id: str, data: dict | None, actor: str, audit: Callable | None = None,
+                 guard: Callable | None = None) -> None:
         """Complete a ready user task with form data, checked against its JSON Schema.
 
         Raises InvalidTaskData (every failing field, nothing saved), TaskNotFound, or
@@ -173,6 +174,9 @@ class Engine:
         that passed a moment ago still escalates, and an interrupting one that closed the
         task raises TaskClosedByDeadline (the deadline's path is saved, the data is not).
         `audit(session, instance_id)` runs in the same transaction, to write the access log.
+        `guard(session, task_row, instance)` runs first, in the same transaction: it returns None
+        to go on, or an exception, which is raised after committing what the guard wrote (the
+        record of a refusal) and nothing else.
         """
         now = aware(self.clock())
         with self.database.unit_of_work() as uow:
@@ -180,6 +184,7 @@ class Engine:
             if row is None:
                 self._raise_missing_task(uow.session, task_id)
             definition, instance = self._load_for_update(uow.session, row.instance_id)
+            _apply_guard(uow, guard, row, instance)
             workflow = self.store.load(definition, instance.state)
             task = runtime.find_task(workflow, task_id)
             if task is None or task not in runtime.ready_user_tasks(workflow):
@@ -206,16 +211,18 @@ class Engine:
                 audit(uow.session, instance.id)
             uow.commit()
 
-    def assign(self, task_id: str, assignee: str | None, expected: str | None) -> None:
+    def assign(self, task_id: str, assignee: str | None, expected: str | None, guard: Callable | None = None) -> None:
         """Give an open task to `assignee` (None: back to the role's shared list).
 
         `expected` is who the caller saw holding it; if someone else changed it meanwhile,
-        nothing changes and Conflict is raised.
+        nothing changes and Conflict is raised. `guard` as for `complete`.
         """
         with self.database.unit_of_work() as uow:
             row = uow.session.get(HumanTask, task_id)
             if row is None:
                 self._raise_missing_task(uow.session, task_id)
+            if guard is not None:
+                _apply_guard(uow, guard, row, uow.session.get(Instance, row.instance_id))
             holder = HumanTask.assignee.is_(None) if expected is None else HumanTask.assignee == expected
             changed = uow.session.execute(
                 update(HumanTask).where(HumanTask.id == task_id, holder).values(assignee=assignee)).rowcount
@@ -319,25 +326,11 @@ class Engine:
 
     def form(self, task_id: str) -> dict | None:
         """The JSON Schema of an open task's form, or None when the task takes no data."""
-        with self.database.unit_of_work(write=False) as uow:
-            row = uow.session.get(HumanTask, task_id)
-            if row is None:
-                self._raise_missing_task(uow.session, task_id)
-            if row.form is None:
-                return None
-            definition = uow.session.get(Definition, uow.session.get(Instance, row.instance_id).definition_id)
-            return definition.forms[row.form]
+        return self.task_form(task_id, with_values=False).schema
 
     def form_ui(self, task_id: str) -> dict:
         """The UI schema of an open task's form (order, widgets, help), or {}."""
-        with self.database.unit_of_work(write=False) as uow:
-            row = uow.session.get(HumanTask, task_id)
-            if row is None:
-                self._raise_missing_task(uow.session, task_id)
-            if row.form is None:
-                return {}
-            definition = uow.session.get(Definition, uow.session.get(Instance, row.instance_id).definition_id)
-            return definition.forms.get(row.form + UI_SUFFIX, {})
+        return self.task_form(task_id, with_values=False).ui
 
     def start_form_ui(self, process_id: str) -> dict:
         with self.database.unit_of_work(write=False) as uow:
@@ -347,16 +340,22 @@ class Engine:
 
     def form_values(self, task_id: str) -> dict:
         """The values of the open task's read-only form fields, as the case holds them now."""
+        return self.task_form(task_id).read_only
+
+    def task_form(self, task_id: str, with_values: bool = True) -> TaskForm:
+        """An open task with its form, UI schema and (`with_values`) the case's values of the
+        form's read-only fields, read at once: what a form post needs before `complete`."""
         with self.database.unit_of_work(write=False) as uow:
             row = uow.session.get(HumanTask, task_id)
             if row is None:
                 self._raise_missing_task(uow.session, task_id)
             if row.form is None:
-                return {}
-            definition, instance = self._load_for_update(uow.session, row.instance_id)
-            task = runtime.find_task(self.store.load(definition, instance.state), task_id)
-            fields = read_only_fields(definition.forms[row.form])
-            return {k: task.data[k] for k in fields if task is not None and k in task.data}
+                return TaskForm(task_view(row), None, {}, {})
+            instance = uow.session.get(Instance, row.instance_id)
+            definition = uow.session.get(Definition, instance.definition_id)
+            schema = definition.forms[row.form]
+            read_only = read_only_values(self.store, definition, instance, task_id, schema) if with_values else {}
+            return TaskForm(task_view(row), schema, definition.forms.get(row.form + UI_SUFFIX, {}), read_only)
 
     def instance(self, instance_id: int) -> InstanceView:
         with self.database.unit_of_work(write=False) as uow:
@@ -413,6 +412,25 @@ def history_views(session, instance_id: int) -> list[HistoryView]:
         task_id=r.task_id, process_id=r.process_id, bpmn_id=r.bpmn_id, name=r.name, task_type=r.task_type,
         lane=r.lane, state=r.state, actor=r.actor, finished_at=r.finished_at, data=r.data,
     ) for r in rows]
+
+
+def _apply_guard(uow, guard: Callable | None, row: HumanTask, instance: Instance) -> None:
+    """Run a caller's guard; raise its refusal after committing what it wrote (its log row)."""
+    if guard is None:
+        return
+    refusal = guard(uow.session, row, instance)
+    if refusal is not None:
+        uow.commit()
+        raise refusal
+
+
+def read_only_values(store, definition: Definition, instance: Instance, task_id: str, schema: dict | None) -> dict:
+    """The case's values of the form's read-only fields, as the open task sees them."""
+    fields = read_only_fields(schema) if schema else []
+    if not fields or instance.state is None:
+        return {}  # loading the workflow costs more than the rest of a form page
+    task = runtime.find_task(store.load(definition, instance.state), task_id)
+    return {k: task.data[k] for k in fields if task is not None and k in task.data}
 
 
 def task_view(row: HumanTask) -> TaskView:

@@ -11,14 +11,13 @@ from datetime import datetime
 
 from sqlalchemy import or_, select
 
-from . import access_log, policy, runtime
-from .api import Engine, history_views, instance_view, task_view
+from . import access_log, policy
+from .api import Engine, history_views, instance_view, read_only_values, task_view
 from .clock import aware
 from .db import Account, Definition, HumanTask, Instance, Partner
 from .errors import EngineError, NotFound, TaskNotFound
 from .identity import Origin, User
 from .ui_schema import UI_SUFFIX
-from .validation import read_only_fields
 from .views import HistoryView, InstanceView, TaskView
 
 
@@ -102,54 +101,60 @@ def open_task(engine: Engine, user: User, task_id: str, origin: Origin) -> TaskP
     now = aware(engine.clock())
     with engine.database.unit_of_work() as uow:
         row, instance, definition = _task_row(uow.session, task_id)
-        decision = _may_do(uow.session, user, row, instance)
-        access_log.record(uow.session, user, origin, "read", "task", task_id, instance.id, bool(decision), now)
+        lanes = _open_lanes(uow.session, instance.id)
+        decision = _may_do(uow.session, user, row, instance, lanes)
         if not decision:
+            access_log.record(uow.session, user, origin, "read", "task", task_id, instance.id, False, now)
             uow.commit()
             raise Forbidden(decision.reason)
         schema = definition.forms.get(row.form) if row.form else None
-        read_only = {}
-        if schema is not None and read_only_fields(schema):
-            task = runtime.find_task(engine.store.load(definition, instance.state), task_id)
-            read_only = {k: task.data[k] for k in read_only_fields(schema) if task is not None and k in task.data}
-        colleagues = _colleagues(uow.session, row, instance)
         ui = definition.forms.get(row.form + UI_SUFFIX, {}) if row.form else {}
-        page = TaskPage(task_view(row), definition.name, schema, read_only, ui, colleagues)
+        page = TaskPage(task_view(row), definition.name, schema,
+                        read_only_values(engine.store, definition, instance, task_id, schema), ui,
+                        _colleagues(uow.session, row, instance, lanes))
+        # Last: the log's chain lock is then held only for its insert and the commit.
+        access_log.record(uow.session, user, origin, "read", "task", task_id, instance.id, True, now)
         uow.commit()
         return page
 
 
 def submit_task(engine: Engine, user: User, task_id: str, data: dict, origin: Origin) -> int:
-    """Complete the task with the form data; return the case number."""
-    instance_id = _check_task(engine, user, task_id, origin, "change")
+    """Complete the task with the form data; return the case number.
 
-    def audit(session, case_id):
-        access_log.record(session, user, origin, "change", "task", task_id, case_id, True, aware(engine.clock()))
+    The policy check, its access-log row and the step are one transaction: nothing can change
+    between the check and the step, and a form post costs one round of reads."""
+    case_id = None
 
-    engine.complete(task_id, data, actor=user.username, audit=audit)
-    return instance_id
+    def audit(session, instance_id):
+        nonlocal case_id
+        case_id = instance_id
+        access_log.record(session, user, origin, "change", "task", task_id, instance_id, True, aware(engine.clock()))
+
+    engine.complete(task_id, data, actor=user.username, audit=audit,
+                    guard=_task_guard(engine, user, task_id, origin, "change"))
+    return case_id
 
 
 def claim(engine: Engine, user: User, task_id: str, origin: Origin) -> None:
-    _check_task(engine, user, task_id, origin, None)
-    engine.assign(task_id, user.username, expected=None)
+    engine.assign(task_id, user.username, expected=None, guard=_task_guard(engine, user, task_id, origin))
 
 
 def release(engine: Engine, user: User, task_id: str, origin: Origin) -> None:
-    _check_task(engine, user, task_id, origin, None)
-    engine.assign(task_id, None, expected=user.username)
+    engine.assign(task_id, None, expected=user.username, guard=_task_guard(engine, user, task_id, origin))
 
 
 def assign(engine: Engine, user: User, task_id: str, colleague: str, expected: str | None, origin: Origin) -> None:
     """Give the task to a colleague who may do it: their role is the task's lane and the
     policy lets them see the case."""
-    _check_task(engine, user, task_id, origin, None)
-    with engine.database.unit_of_work(write=False) as uow:
-        row, instance, _ = _task_row(uow.session, task_id)
-        allowed = {name for name, _ in _colleagues(uow.session, row, instance)}
-    if colleague not in allowed:
-        raise Forbidden("colleague may not do this task")
-    engine.assign(task_id, colleague, expected=expected)
+    may_do = _task_guard(engine, user, task_id, origin)
+
+    def guard(session, row: HumanTask, instance: Instance) -> Exception | None:
+        refusal = may_do(session, row, instance)
+        if refusal is None and colleague not in {name for name, _ in _colleagues(session, row, instance)}:
+            return Forbidden("colleague may not do this task")
+        return refusal
+
+    engine.assign(task_id, colleague, expected=expected, guard=guard)
 
 
 def view_case(engine: Engine, user: User, instance_id: int, origin: Origin) -> CasePage:
@@ -162,8 +167,8 @@ def view_case(engine: Engine, user: User, instance_id: int, origin: Origin) -> C
             raise NotFound(f"case {instance_id} does not exist")
         decision = policy.may_view_case(user, instance.process_id, instance.participants or [],
                                         _open_lanes(session, instance_id))
-        access_log.record(session, user, origin, "read", "case", str(instance_id), instance_id, bool(decision), now)
         if not decision:
+            access_log.record(session, user, origin, "read", "case", str(instance_id), instance_id, False, now)
             uow.commit()
             raise Forbidden(decision.reason)
         definition = session.get(Definition, instance.definition_id)
@@ -175,6 +180,8 @@ def view_case(engine: Engine, user: User, instance_id: int, origin: Origin) -> C
             history_views(session, instance_id), [task_view(t) for t in tasks],
             definition.files.get(main_file) if main_file else None,
         )
+        # Last: the log's chain lock is then held only for its insert and the commit.
+        access_log.record(session, user, origin, "read", "case", str(instance_id), instance_id, True, now)
         uow.commit()
         return page
 
@@ -205,17 +212,16 @@ _STARTER_CONTEXT = {
 }
 
 
-def _check_task(engine: Engine, user: User, task_id: str, origin: Origin, action: str | None) -> int:
-    """Refuse (and log the refusal) unless the user may do the task; return the case number."""
-    with engine.database.unit_of_work() as uow:
-        row, instance, _ = _task_row(uow.session, task_id)
-        decision = _may_do(uow.session, user, row, instance)
-        if not decision:
-            access_log.record(uow.session, user, origin, action or "change", "task", task_id, instance.id,
-                              False, aware(engine.clock()))
-            uow.commit()
-            raise Forbidden(decision.reason)
-        return instance.id
+def _task_guard(engine: Engine, user: User, task_id: str, origin: Origin, action: str = "change"):
+    """For the engine's `guard`: None when the user may do the task, else Forbidden, after
+    logging the refusal in the same transaction."""
+    def guard(session, row: HumanTask, instance: Instance) -> Exception | None:
+        decision = _may_do(session, user, row, instance)
+        if decision:
+            return None
+        access_log.record(session, user, origin, action, "task", task_id, instance.id, False, aware(engine.clock()))
+        return Forbidden(decision.reason)
+    return guard
 
 
 def _task_row(session, task_id: str):
@@ -226,19 +232,19 @@ def _task_row(session, task_id: str):
     return row, instance, session.get(Definition, instance.definition_id)
 
 
-def _may_do(session, user: User, row: HumanTask, instance: Instance) -> policy.Decision:
+def _may_do(session, user: User, row: HumanTask, instance: Instance, lanes: set[str] | None = None) -> policy.Decision:
     if row.assignee is not None and row.assignee != user.username:
         return policy.Decision(False, "task is assigned to someone else")
     return policy.may_do_task(user, row.lane, instance.process_id, instance.participants or [],
-                              _open_lanes(session, instance.id))
+                              _open_lanes(session, instance.id) if lanes is None else lanes)
 
 
 def _open_lanes(session, instance_id: int) -> set[str]:
     return set(session.scalars(select(HumanTask.lane).where(HumanTask.instance_id == instance_id)))
 
 
-def _colleagues(session, row: HumanTask, instance: Instance) -> list[tuple[str, str]]:
-    lanes = _open_lanes(session, instance.id)
+def _colleagues(session, row: HumanTask, instance: Instance, lanes: set[str] | None = None) -> list[tuple[str, str]]:
+    lanes = _open_lanes(session, instance.id) if lanes is None else lanes
     result = []
     for account in session.scalars(select(Account).where(Account.active.is_(True)).order_by(Account.display_name)):
         colleague = User(account.username, account.display_name, account.partner_id, frozenset(account.roles))

@@ -29,6 +29,15 @@ class TaskView:
 
 
 @dataclass(frozen=True)
+class TaskForm:
+    """An open task with what its form page or form post needs (Engine.task_form)."""
+    task: TaskView
+    schema: dict | None  # None: the task takes no data
+    ui: dict  # the form's UI schema, {} when it has none
+    read_only: dict  # the case's values of the form's read-only fields
+
+
+@dataclass(frozen=True)
 class InstanceView:
     id: int
     process_id: str

@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from engine import InvalidTaskData, casework
-from engine.validation import read_only_fields
 
 from .areas import current_user, engine, now, origin
 from .forms import dutch_errors, parse_form, render_form
@@ -21,18 +20,17 @@ def show(task_id: str):
 @bp.post("/taken/<task_id>")
 def submit(task_id: str):
     # The form's schema holds no personal data; the policy check and the log are in submit_task.
-    schema = engine().form(task_id) or {"type": "object", "properties": {}}
-    name = engine().task(task_id).name
     # Read-only values only help to tell "ticked nothing" from "not answered"; they are not shown.
-    read_only = engine().form_values(task_id) if read_only_fields(schema) else {}
-    data = parse_form(schema, request.form, read_only)
+    form = engine().task_form(task_id)
+    schema = form.schema or {"type": "object", "properties": {}}
+    data = parse_form(schema, request.form, form.read_only)
     try:
         case = casework.submit_task(engine(), current_user(), task_id, data, origin())
     except InvalidTaskData as exc:
         # Everything entered stays on the page, with a message at every field that needs it.
         page = casework.open_task(engine(), current_user(), task_id, origin())
         return _page(page, values=data, errors=dutch_errors(exc.errors, schema), status=400)
-    flash(f"De taak ‘{name}’ is afgerond.", "ok")
+    flash(f"De taak ‘{form.task.name}’ is afgerond.", "ok")
     return redirect(url_for("cases.show", number=case))
 
 

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm import aliased
 
 from . import runtime
 from .clock import aware, utcnow
@@ -59,6 +60,26 @@ class Engine:
 
     def close(self) -> None:
         self.database.dispose()
+
+    def warm_up(self) -> int:
+        """Parse, once, the specs every step may need: the latest version of each process and
+        every version with open cases. A server calls this before it forks its workers, so no
+        caseworker's first click waits for it. Returns how many versions were parsed.
+
+        Closes the connections it used: a forked worker must never share its parent's."""
+        newer = aliased(Definition)
+        latest = ~select(newer.id).where(newer.process_id == Definition.process_id,
+                                        newer.version > Definition.version).exists()
+        open_versions = select(Instance.definition_id).where(Instance.status.in_(("running", "scheduled")))
+        try:
+            with self.database.unit_of_work(write=False) as uow:
+                definitions = list(uow.session.scalars(
+                    select(Definition).where(or_(latest, Definition.id.in_(open_versions)))))
+                for definition in definitions:
+                    self.store.specs(definition)
+            return len(definitions)
+        finally:
+            self.database.dispose()
 
     # -- definitions -------------------------------------------------------------
 
@@ -164,9 +185,12 @@ class Engine:
         step.save(actor, {"start": data} if data else None)
         return instance
 
-    def complete(self, task_id: str, data: dict | None, actor: str, audit: Callable | None = None,
-                 guard: Callable | None = None) -> None:
+    def complete(self, task_id: str, data: dict | None | Callable[[dict | None, dict], dict], actor: str,
+                 audit: Callable | None = None, guard: Callable | None = None) -> None:
         """Complete a ready user task with form data, checked against its JSON Schema.
+
+        `data` may be a function `data(schema, read_only_values)` that gives the data: a form post
+        is then read with the form and the case's values as they are in this transaction.
 
         Raises InvalidTaskData (every failing field, nothing saved), TaskNotFound, or
         Conflict/TaskAlreadyCompleted when someone else completed or changed it first.
@@ -190,6 +214,8 @@ class Engine:
             if task is None or task not in runtime.ready_user_tasks(workflow):
                 raise Conflict("this task is no longer open; someone else changed the case first")
             schema = definition.forms.get(row.form) if row.form else None
+            if callable(data):
+                data = data(schema, _read_only_of(task, schema))
             data = check_data(data, schema, self._reserved, case=task.data)
             due = uow.session.scalar(select(Timer.id).where(Timer.instance_id == instance.id, Timer.due_at <= now).limit(1))
             if due is not None:
@@ -426,11 +452,15 @@ def _apply_guard(uow, guard: Callable | None, row: HumanTask, instance: Instance
 
 def read_only_values(store, definition: Definition, instance: Instance, task_id: str, schema: dict | None) -> dict:
     """The case's values of the form's read-only fields, as the open task sees them."""
-    fields = read_only_fields(schema) if schema else []
-    if not fields or instance.state is None:
+    if not (schema and read_only_fields(schema)) or instance.state is None:
         return {}  # loading the workflow costs more than the rest of a form page
     task = runtime.find_task(store.load(definition, instance.state), task_id)
-    return {k: task.data[k] for k in fields if task is not None and k in task.data}
+    return _read_only_of(task, schema) if task is not None else {}
+
+
+def _read_only_of(task, schema: dict | None) -> dict:
+    fields = read_only_fields(schema) if schema else []
+    return {k: task.data[k] for k in fields if k in task.data}
 
 
 def task_view(row: HumanTask) -> TaskView:

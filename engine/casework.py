@@ -118,21 +118,31 @@ def open_task(engine: Engine, user: User, task_id: str, origin: Origin) -> TaskP
         return page
 
 
-def submit_task(engine: Engine, user: User, task_id: str, data: dict, origin: Origin) -> int:
-    """Complete the task with the form data; return the case number.
+@dataclass(frozen=True)
+class Completed:
+    case_number: int
+    task_name: str | None
+
+
+def submit_task(engine: Engine, user: User, task_id: str, data, origin: Origin) -> Completed:
+    """Complete the task with the form data (or `data(schema, read_only_values)`, see
+    Engine.complete); say which case and task it was.
 
     The policy check, its access-log row and the step are one transaction: nothing can change
     between the check and the step, and a form post costs one round of reads."""
-    case_id = None
+    done = {}
+    may_do = _task_guard(engine, user, task_id, origin, "change")
+
+    def guard(session, row: HumanTask, instance: Instance) -> Exception | None:
+        done["task_name"] = row.name
+        return may_do(session, row, instance)
 
     def audit(session, instance_id):
-        nonlocal case_id
-        case_id = instance_id
+        done["case_number"] = instance_id
         access_log.record(session, user, origin, "change", "task", task_id, instance_id, True, aware(engine.clock()))
 
-    engine.complete(task_id, data, actor=user.username, audit=audit,
-                    guard=_task_guard(engine, user, task_id, origin, "change"))
-    return case_id
+    engine.complete(task_id, data, actor=user.username, audit=audit, guard=guard)
+    return Completed(done["case_number"], done["task_name"])
 
 
 def claim(engine: Engine, user: User, task_id: str, origin: Origin) -> None:

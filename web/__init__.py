@@ -12,6 +12,8 @@ from engine import Engine
 from engine.clock import utcnow
 from zvt.config import Config, ConfigError
 
+from .forms import warm_up as warm_up_forms
+
 # The blueprints of the work areas, registered when their module exists (each module
 # has a `bp`). Others add their area here; the order is the order of registration.
 AREA_BLUEPRINTS = [
@@ -58,6 +60,16 @@ def create_app(config: Config | None = None, *, clock: Callable[[], datetime] | 
         if module is not None:
             app.register_blueprint(module.bp)
     return app
+
+
+def warm_up(app: Flask) -> None:
+    """Do now what the first requests would otherwise pay for: compile every template and
+    parse the deployed processes. For a server that loads the app once and then forks its
+    workers (gunicorn --preload, web/wsgi.py), which then share the result."""
+    for name in app.jinja_env.list_templates(filter_func=lambda n: n.endswith(".html")):
+        app.jinja_env.get_template(name)
+    warm_up_forms()
+    app.extensions["zvt_engine"].warm_up()
 
 
 def _optional_module(name: str):

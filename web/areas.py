@@ -9,7 +9,7 @@ from engine import Engine
 from engine.clock import AMSTERDAM
 
 from .auth import current_user, now, origin  # noqa: F401 - re-exported for the area views
-from .forms import dutch_datetime
+from .forms import dutch_date, dutch_datetime
 
 
 def engine() -> Engine:
@@ -33,4 +33,5 @@ def due_state(due_at: datetime | None, moment: datetime) -> tuple[str, str]:
 def register_filters(app) -> None:
     app.add_template_filter(lambda value: dutch_datetime(value.isoformat() if isinstance(value, datetime) else value),
                             "datum_tijd")
+    app.add_template_filter(lambda value: dutch_date(value, weekday=False) if isinstance(value, str) else value, "datum")
     app.add_template_global(due_state)

@@ -181,6 +181,13 @@ def _templates() -> Environment:
                        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
+def warm_up() -> None:
+    """Compile the form templates now (see web.warm_up)."""
+    environment = _templates()
+    for name in environment.list_templates(filter_func=lambda n: n.startswith("form/")):
+        environment.get_template(name)
+
+
 def render_form(schema: dict, values: Mapping | None = None, errors: Mapping[str, str] | None = None,
                 read_only: Mapping | None = None, *, extra_rows: int = EXTRA_ROWS, ui: Mapping | None = None) -> Markup:
     """The fields of a task form as HTML, to be put inside the page's <form>.
@@ -359,13 +366,15 @@ def _display(prop: Mapping, value: Any) -> dict:
     return _text(*str(value).splitlines() or [""])
 
 
-def dutch_date(value: str) -> str:
-    """"2026-11-27" -> "vrijdag 27 november 2026"; anything else is returned as it is."""
+def dutch_date(value: str, weekday: bool = True) -> str:
+    """"2026-11-27" -> "vrijdag 27 november 2026" (without `weekday`: "27 november 2026", as for a
+    date of birth); anything else is returned as it is."""
     try:
         day = date.fromisoformat(value)
     except (TypeError, ValueError):
         return str(value)
-    return f"{_DAGEN[day.weekday()]} {day.day} {_MAANDEN[day.month - 1]} {day.year}"
+    text = f"{day.day} {_MAANDEN[day.month - 1]} {day.year}"
+    return f"{_DAGEN[day.weekday()]} {text}" if weekday else text
 
 
 def dutch_datetime(value: str) -> str:

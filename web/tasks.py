@@ -9,6 +9,7 @@ from .areas import current_user, engine, now, origin
 from .forms import dutch_errors, parse_form, render_form
 
 bp = Blueprint("tasks", __name__)
+NO_FORM = {"type": "object", "properties": {}}
 
 
 @bp.get("/taken/<task_id>")
@@ -19,19 +20,24 @@ def show(task_id: str):
 
 @bp.post("/taken/<task_id>")
 def submit(task_id: str):
-    # The form's schema holds no personal data; the policy check and the log are in submit_task.
-    # Read-only values only help to tell "ticked nothing" from "not answered"; they are not shown.
-    form = engine().task_form(task_id)
-    schema = form.schema or {"type": "object", "properties": {}}
-    data = parse_form(schema, request.form, form.read_only)
+    posted = {"schema": NO_FORM, "data": {}}
+
+    def from_post(schema: dict | None, read_only: dict) -> dict:
+        # Read in the engine's transaction, after its policy check, with the form's schema and
+        # the case's values of the read-only fields (which only tell "ticked nothing" from
+        # "not answered"; they are not shown). One transaction for the whole post.
+        posted["schema"] = schema or NO_FORM
+        posted["data"] = parse_form(posted["schema"], request.form, read_only)
+        return posted["data"]
+
     try:
-        case = casework.submit_task(engine(), current_user(), task_id, data, origin())
+        done = casework.submit_task(engine(), current_user(), task_id, from_post, origin())
     except InvalidTaskData as exc:
         # Everything entered stays on the page, with a message at every field that needs it.
         page = casework.open_task(engine(), current_user(), task_id, origin())
-        return _page(page, values=data, errors=dutch_errors(exc.errors, schema), status=400)
-    flash(f"De taak ‘{form.task.name}’ is afgerond.", "ok")
-    return redirect(url_for("cases.show", number=case))
+        return _page(page, values=posted["data"], errors=dutch_errors(exc.errors, posted["schema"]), status=400)
+    flash(f"De taak ‘{done.task_name}’ is afgerond.", "ok")
+    return redirect(url_for("cases.show", number=done.case_number))
 
 
 @bp.post("/taken/<task_id>/oppakken")

@@ -4,7 +4,7 @@ import shutil
 import pytest
 from sqlalchemy import func, select
 
-from engine import DefinitionRefused
+from engine import DefinitionRefused, Engine
 from engine.db import Definition
 from tests.conftest import FIXTURES
 from tests.engine.bpmn import simple_process
@@ -261,3 +261,24 @@ def test_a_ui_schema_that_is_not_json_or_has_no_form_is_refused(engine, folder):
         engine.deploy(folder / "processes", folder / "forms")
     assert [p.element for p in refused.value.problems] == ["besluit_vastleggen"]
     assert definition_count(engine) == 0
+
+
+def test_warm_up_parses_the_latest_versions_and_every_version_with_open_cases(engine, folder, database_url):
+    first = by_process(engine.deploy(folder / "processes"))
+    running = engine.start("proef_casus", {}, actor="piet")
+    path = folder / "processes" / "proef_casus.bpmn"
+    path.write_text(path.read_text().replace('termijn = "P3D"', 'termijn = "P5D"'))
+    second = by_process(engine.deploy(folder / "processes"))
+
+    server = Engine(database_url)  # a new process: nothing parsed yet
+    try:
+        assert server.warm_up() == 3
+        assert {key[0] for key in server.store._specs} == {
+            first["proef_casus"].definition_id,  # still has a running case
+            second["proef_casus"].definition_id, first["parallel_overleg"].definition_id}
+        assert server.database.sql.pool.checkedout() == 0  # nothing held for a forked worker to share
+        # The warmed-up process works as before.
+        [task] = server.ready_tasks(running)
+        server.complete(task.id, {"besluit": "oppakken", "toelichting": "warm en wel"}, actor="anna")
+    finally:
+        server.close()

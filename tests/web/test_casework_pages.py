@@ -95,7 +95,11 @@ def test_the_case_page_shows_the_person_the_niveau_the_partners_the_timeline_and
     body = client.get(f"/casussen/{case}").get_data(as_text=True)
     assert NAAM in body and "Niveau nu: <strong>3</strong>" in body
     assert "WoonFriesland" in body and "Gemeente Heerenveen" in body
-    assert "Aanmelding beoordelen" in body  # the timeline
+    assert "<dd>4 maart 1971</dd>" in body  # the date of birth, the Dutch way
+    timeline = body[body.index('id="kop-tijdlijn"'):body.index('id="kop-diagram"')]
+    assert "Aanmelding beoordelen" in timeline and "procesregisseur" in timeline
+    assert "Oppakken?" not in timeline  # a gateway only repeats the answer of the task before it
+    assert "Aanmelding registreren" in timeline and "automatisch" in timeline  # a script step
     assert 'data-bpmn="' in body and "bpmn-navigated-viewer.js" in body
     assert re.search(r'data-markers="\{&#34;finished&#34;: \[.*&#34;beoordeling&#34;', body)
 
@@ -157,3 +161,14 @@ def test_need_to_know_holds_on_every_route_for_every_account(app, engine, case, 
             assert NAAM not in body and "Voorbeeldstraat" not in body, (username, path)
     inbox = client.get("/taken").get_data(as_text=True)
     assert (f"/taken/{task.id}" in inbox) == (username in MAY_DO and engine.task(task.id).assignee in (None, username))
+
+
+def test_warm_up_compiles_every_page_template_before_the_first_request(app):
+    from web import warm_up
+
+    pages = set(app.jinja_env.list_templates(filter_func=lambda name: name.endswith(".html")))
+    assert "task.html" in pages and "case.html" in pages
+    compiled = {name for _, name in app.jinja_env.cache.keys()} if app.jinja_env.cache is not None else set()
+    assert not pages <= compiled
+    warm_up(app)
+    assert pages <= {name for _, name in app.jinja_env.cache.keys()}

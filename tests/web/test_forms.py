@@ -466,7 +466,7 @@ def test_an_error_is_shown_next_to_its_field_and_linked_from_the_summary():
     assert links == {
         "#field-doelen": "Doelen: Gebruik minstens 5 tekens.",
         "#field-afspraken-0-actie": "Wie doet wat? › Regel 1 › Actie: Gebruik minstens 3 tekens.",
-        "#field-betrokkene_over_plan_geinformeerd": "Is de betrokkene over het plan geïnformeerd?: "
+        "#field-betrokkene_over_plan_geinformeerd": "Is de betrokkene over het plan geïnformeerd? "
                                                     "Kies een van de mogelijkheden.",
         "#field-eerste_zorgoverleg_op": "Datum eerste zorgoverleg: Vul een datum in.",
     }

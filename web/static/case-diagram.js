@@ -11,6 +11,10 @@
       var canvas = viewer.get("canvas");
       var registry = viewer.get("elementRegistry");
       canvas.zoom("fit-viewport");
+      // bpmn-js makes the canvas focusable (it can be moved with the arrow keys) but gives it
+      // no name; a screen reader would announce an unnamed element.
+      var focusable = container.querySelector("[tabindex]");
+      if (focusable) { focusable.setAttribute("aria-label", "Procesdiagram van de casus; verschuif met de pijltjestoetsen"); }
       (markers.finished || []).forEach(function (id) {
         if (registry.get(id)) { canvas.addMarker(id, "zvt-finished"); }
       });

@@ -3,6 +3,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# apt-get needs root: sudo only when not root already (a container often runs as root without sudo).
+SUDO := $$( [ "$$(id -u)" = 0 ] || echo sudo )
 
 .PHONY: install run test bench clean
 
@@ -27,12 +29,20 @@ run: install
 	$(BIN)/zvt demo-data
 	$(BIN)/zvt serve --host 127.0.0.1 --port 5000
 
+# The browser tests drive Debian's Chromium (tests/browser); they fail, not skip, without it.
 test: install
 	PYTHON=$(BIN)/python scripts/ensure_postgres.sh
+	command -v chromium >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium; }
 	$(BIN)/python -m pytest -n 2 -q
 
-bench: install
+bench: install $(VENV)/.bench-installed
+	PYTHON=$(BIN)/python scripts/ensure_postgres.sh
 	$(BIN)/zvt bench
+
+# locust, for the web load benchmark only.
+$(VENV)/.bench-installed: $(VENV)/.installed
+	$(BIN)/python -m pip install -e '.[test,bench]'
+	touch $@
 
 clean:
 	rm -rf $(VENV) node_modules instance test-output .pytest_cache build *.egg-info

@@ -1,4 +1,7 @@
-"""`zvt bench`: every benchmark of the engine, printing figures (never a pass/fail test)."""
+"""`zvt bench`: every benchmark, printing figures (never a pass/fail test).
+
+The engine's (flat cost, overhead, plain SpiffWorkflow) need nothing but the project; the web
+load (bench/web_load.py) needs PostgreSQL and the bench extra (locust): `make bench`."""
 from __future__ import annotations
 
 import sys
@@ -6,7 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import flat_cost, overhead, plain_spiff  # noqa: E402
+from bench import flat_cost, overhead, plain_spiff, web_load  # noqa: E402
 
 
 def main(quick: bool = False) -> None:
@@ -17,6 +20,8 @@ def main(quick: bool = False) -> None:
     print()
     if not quick:
         plain_spiff.main()
+    print()
+    web_load.main(run_time=15 if quick else 60)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,94 @@
+"""The simulated caseworkers of bench/web_load.py (locust, headless; not a test).
+
+Each locust user is one procesregisseur (regisseur01..NN, taken in order) who logs in once and
+then works: open "Mijn taken", open the first task there of one of their own cases (as a
+regisseur works her own cases; the file --bench-cases says which are whose), claim it when it
+is not yet theirs, submit it. Their cases stand at the privacycheck; a privacycheck leads to
+the zorgoverleg, which is answered "doorgaan" and leads to the next privacycheck, so the work
+never runs out and no two caseworkers reach for the same task.
+
+Request names are the kinds the report prints: login, inbox, claim, task, submit. A response
+that is not what a caseworker would see (another status, the form shown again with errors, an
+inbox without tasks) is a failure, so "zero errors" means the work really got done.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import random
+import re
+import threading
+
+import gevent
+from locust import HttpUser, events, task
+
+_numbers = itertools.count(1)
+_numbers_lock = threading.Lock()
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+# A row of the inbox: the task's link, then the case cell ("<process name> <case number>").
+TASK_ROW = re.compile(r'href="/taken/([0-9a-f-]{36})">[^<]*</a></td>\s*<td class="utrecht-table__cell">[^<]*?(\d+)</td>')
+
+PRIVACYCHECK = {"uitgenodigde_partners": ["gemeente_heerenveen", "woonfriesland", "ggz_friesland"],
+                "noodzaak_nagegaan": "ja"}
+ZORGOVERLEG = {"datum": "2026-11-23", "betrokkene_aanwezig": "ja",
+               "voortgang": "Betalingsregeling loopt; huisbezoek gedaan.", "effect": "Geen nieuwe klachten.",
+               "besluit_overleg": "doorgaan", "volgend_overleg_op": "2026-12-07"}
+
+
+@events.init_command_line_parser.add_listener
+def _options(parser):
+    parser.add_argument("--bench-password", default="", help="password of the bench accounts")
+    parser.add_argument("--bench-cases", default="", help="JSON file: username -> case numbers")
+    parser.add_argument("--think-time", type=float, default=1.0,
+                        help="mean seconds between a caseworker's requests (exponential; 0: none)")
+
+
+class Caseworker(HttpUser):
+    def on_start(self):
+        with _numbers_lock:
+            self.username = f"regisseur{next(_numbers):02d}"
+        with open(self.environment.parsed_options.bench_cases, encoding="utf-8") as handle:
+            self.cases = {str(n) for n in json.load(handle)[self.username]}
+        page = self.client.get("/inloggen", name="login")
+        token = CSRF.search(page.text).group(1)
+        with self.client.post("/inloggen", name="login", allow_redirects=False, catch_response=True,
+                              data={"csrf_token": token, "gebruikersnaam": self.username,
+                                    "wachtwoord": self.environment.parsed_options.bench_password}) as response:
+            if response.status_code != 302:
+                response.failure(f"login of {self.username} gave {response.status_code}")
+
+    def pause(self):
+        mean = self.environment.parsed_options.think_time
+        if mean > 0:
+            gevent.sleep(random.expovariate(1 / mean))
+
+    @task
+    def work(self):
+        with self.client.get("/taken", name="inbox", catch_response=True) as response:
+            rows = TASK_ROW.findall(response.text) if response.status_code == 200 else []
+            mine = [task_id for task_id, case in rows if case in self.cases]
+            if not mine:
+                response.failure(f"no task of their cases in the inbox of {self.username} ({response.status_code})")
+                return
+        task_id = mine[0]
+        self.pause()
+        page = self.client.get(f"/taken/{task_id}", name="task")
+        if page.status_code != 200:
+            return  # counted as a failure by locust
+        token = CSRF.search(page.text).group(1)
+        if "Oppakken</button>" in page.text:
+            with self.client.post(f"/taken/{task_id}/oppakken", name="claim", data={"csrf_token": token},
+                                  allow_redirects=False, catch_response=True) as response:
+                if response.status_code not in (302, 303):
+                    response.failure(f"claim gave {response.status_code}")
+                    return
+            page = self.client.get(f"/taken/{task_id}", name="task")
+            token = CSRF.search(page.text).group(1)
+        data = PRIVACYCHECK if 'name="noodzaak_nagegaan"' in page.text else ZORGOVERLEG
+        self.pause()
+        with self.client.post(f"/taken/{task_id}", name="submit", data={"csrf_token": token, **data},
+                              allow_redirects=False, catch_response=True) as response:
+            if response.status_code not in (302, 303):
+                response.failure(f"submit gave {response.status_code}")
+        self.pause()

@@ -2,6 +2,8 @@
 from .api import Engine
 from .errors import (
     Conflict,
+    DeadlinesAlreadyPaused,
+    DeadlinesNotPaused,
     DefinitionRefused,
     EngineError,
     FieldError,
@@ -10,6 +12,7 @@ from .errors import (
     NotFound,
     Problem,
     ProcessNotFound,
+    ReasonRequired,
     TaskAlreadyCompleted,
     TaskClosedByDeadline,
     TaskNotFound,
@@ -18,8 +21,8 @@ from .errors import (
 from .views import DeployedVersion, HistoryView, InstanceView, TaskView, TimerView
 
 __all__ = [
-    "Engine", "Conflict", "DefinitionRefused", "EngineError", "FieldError", "InstanceNotFound",
-    "InvalidTaskData", "NotFound", "Problem", "ProcessNotFound", "TaskAlreadyCompleted", "TaskClosedByDeadline",
-    "TaskNotFound",
+    "Engine", "Conflict", "DeadlinesAlreadyPaused", "DeadlinesNotPaused", "DefinitionRefused", "EngineError",
+    "FieldError", "InstanceNotFound", "InvalidTaskData", "NotFound", "Problem", "ProcessNotFound", "ReasonRequired",
+    "TaskAlreadyCompleted", "TaskClosedByDeadline", "TaskNotFound",
     "WorkflowFailed", "DeployedVersion", "HistoryView", "InstanceView", "TaskView", "TimerView",
 ]

@@ -16,6 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from pyotp.utils import strings_equal
 from sqlalchemy import func, select, update
 
+from . import policy
 from .clock import aware
 from .db import Account, LoginAttempt, Partner
 from .errors import EngineError
@@ -244,6 +245,32 @@ def load_user(engine: Engine, username: str) -> User | None:
     return view.user if view is not None else None
 
 
+def task_candidates(session, lane: str | None, process_id: str, participants, open_lanes, *,
+                    with_email: bool = False) -> list[Account]:
+    """The accounts that may do a task: active, of an active partner, with the task's lane
+    among their roles and let through by the policy (engine/policy.py may_do_task).
+
+    One rule for everyone who asks: the colleagues a task can be given to (casework) and the
+    people told of a new task by e-mail (outbox), so no mail points someone at a task the
+    task page would refuse them. `with_email` leaves out accounts without an address.
+    """
+    if lane is None:
+        return []
+    query = (select(Account).join(Partner, Partner.id == Account.partner_id)
+             .where(Account.active.is_(True), Partner.active.is_(True)).order_by(Account.display_name, Account.id))
+    if with_email:
+        query = query.where(Account.email.is_not(None))
+    participants, open_lanes = list(participants or ()), set(open_lanes or ())
+    return [account for account in session.scalars(query)
+            if lane in (account.roles or ())
+            and policy.may_do_task(user_of(account), lane, process_id, participants, open_lanes)]
+
+
+def user_of(account: Account) -> User:
+    return User(username=account.username, display_name=account.display_name, partner=account.partner_id,
+                roles=frozenset(account.roles or ()))
+
+
 # -- internals ---------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -271,8 +298,7 @@ def _load(session, username: str) -> _Loaded | None:
     if row is None:
         return None
     account, partner_active, partner_name = row
-    user = User(username=account.username, display_name=account.display_name, partner=account.partner_id,
-                roles=frozenset(account.roles or ()))
+    user = user_of(account)
     return _Loaded(account.id, user, account.password_hash, account.totp_secret, account.totp_last_step,
                    bool(account.active), bool(account.demo), bool(partner_active), partner_name,
                    account.session_epoch or 0)

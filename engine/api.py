@@ -6,11 +6,14 @@ whole or not at all.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+from uuid import uuid4
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from . import runtime
@@ -19,26 +22,42 @@ from .db import Definition, HistoryEntry, HumanTask, Instance, Timer
 from .definitions import is_scheduled, read_folder, start_form_key
 from .errors import (
     Conflict,
+    DeadlinesAlreadyPaused,
+    DeadlinesNotPaused,
     EngineError,
     InstanceNotFound,
+    NotFound,
     ProcessNotFound,
+    ReasonRequired,
     TaskAlreadyCompleted,
     TaskClosedByDeadline,
     TaskNotFound,
 )
 from .steps import Step
-from .unit_of_work import Database
+from .unit_of_work import Database, flush
 from .termijnen import HELPERS as TERMIJN_HELPERS
 from .ui_schema import UI_SUFFIX
 from .validation import check_data, read_only_fields
 from .werkdagen import add_werkdagen
-from .views import DeployedVersion, HistoryView, InstanceView, TaskForm, TaskView, TimerView
+from .views import DeployedVersion, HistoryView, IncidentView, InstanceView, TaskForm, TaskView, TimerView
 
 log = logging.getLogger(__name__)
 
 # SpiffWorkflow fires a timer only once the clock is strictly past its moment; firing
 # "what is due at now" therefore runs the workflow a microsecond later.
 _TIMER_EPSILON = timedelta(microseconds=1)
+# How long a scheduler holds the timers it claimed; when it dies, others fire them after this.
+DEFAULT_LEASE = timedelta(minutes=5)
+# After a failed firing: wait this long before the next try; the last failure makes an incident.
+RETRY_AFTER = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1))
+MAX_ATTEMPTS = len(RETRY_AFTER) + 1
+# A timer whose case changed under it waits until a later round (rounds share one `now`).
+_NEXT_ROUND = timedelta(seconds=1)
+
+
+def default_owner() -> str:
+    """Who holds a claim: host and process, so an operator can tell which scheduler it was."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 class Engine:
@@ -196,7 +215,8 @@ class Engine:
         Conflict/TaskAlreadyCompleted when someone else completed or changed it first.
         Timers of the case that are due fire first, as the scheduler would have: a deadline
         that passed a moment ago still escalates, and an interrupting one that closed the
-        task raises TaskClosedByDeadline (the deadline's path is saved, the data is not).
+        task raises TaskClosedByDeadline (the deadline's path is saved, the data is not). While
+        the case's deadlines are paused (`pause_deadlines`) no timer of the case fires.
         `audit(session, instance_id)` runs in the same transaction, to write the access log.
         `guard(session, task_row, instance)` runs first, in the same transaction: it returns None
         to go on, or an exception, which is raised after committing what the guard wrote (the
@@ -218,7 +238,7 @@ class Engine:
                 data = data(schema, _read_only_of(task, schema))
             data = check_data(data, schema, self._reserved, case=task.data)
             due = uow.session.scalar(select(Timer.id).where(Timer.instance_id == instance.id, Timer.due_at <= now).limit(1))
-            if due is not None:
+            if due is not None and instance.paused_at is None:  # paused: nothing is due
                 timers = Step(uow.session, self.store, definition, instance, workflow, now)
                 timers.run(lambda wf: wf.refresh_timers(), at=now + _TIMER_EPSILON)
                 timers.save("scheduler")
@@ -256,28 +276,168 @@ class Engine:
                 raise Conflict("someone else took or gave away this task first")
             uow.commit()
 
-    def fire_due_timers(self, now: datetime | None = None, actor: str = "scheduler") -> int:
+    # -- paused deadlines --------------------------------------------------------
+
+    def pause_deadlines(self, instance_id: int, reason: str, actor: str, audit: Callable | None = None,
+                        guard: Callable | None = None) -> datetime:
+        """Stop the clock of a running case: none of its timers fires until `resume_deadlines`.
+
+        The whole case pauses (a rights request waiting for proof of identity stops its legal
+        clock, whichever task is open): its deadlines, their reminders and any other timer,
+        also those of tasks that open during the pause. Timers that were due already fire
+        first, as the scheduler would have fired them. Returns the moment of the pause (whole
+        seconds), which is written with `actor` and `reason` to the case and its history.
+
+        Raises ReasonRequired for an empty reason, DeadlinesAlreadyPaused, or Conflict when the
+        case is not running. `guard(session, instance)` and `audit(session, instance_id)` as for
+        `complete`: the guard runs first; its refusal is raised after committing what it wrote.
+        """
+        now = aware(self.clock())
+        with self.database.unit_of_work() as uow:
+            definition, instance = self._load_running(uow, instance_id, guard)
+            reason = reason.strip() if isinstance(reason, str) else ""
+            if not reason:
+                raise ReasonRequired("pausing the deadlines needs a reason")
+            if instance.paused_at is not None:
+                raise DeadlinesAlreadyPaused(f"the deadlines of case {instance_id} are paused already")
+            due = uow.session.scalar(select(Timer.id).where(Timer.instance_id == instance.id, Timer.due_at <= now).limit(1))
+            if due is not None:
+                timers = Step(uow.session, self.store, definition, instance, self.store.load(definition, instance.state), now)
+                timers.run(lambda wf: wf.refresh_timers(), at=now + _TIMER_EPSILON)
+                timers.save("scheduler")
+            paused_at = now.replace(microsecond=0)
+            instance.paused_at, instance.paused_by, instance.pause_reason = paused_at, actor, reason
+            instance.updated_at = now
+            _record_case_event(uow.session, instance, "termijnen_gepauzeerd", "Termijnen gepauzeerd", "DeadlinesPaused",
+                               actor, paused_at, {"reden": reason})
+            if audit is not None:
+                audit(uow.session, instance.id)
+            uow.commit()
+            return paused_at
+
+    def resume_deadlines(self, instance_id: int, actor: str, audit: Callable | None = None,
+                         guard: Callable | None = None) -> timedelta:
+        """Let the paused clock of a case run again; return how long it stood still.
+
+        Every waiting timer moves later by exactly that real time (a duration: the same hours
+        across a daylight-saving change), in the workflow's own state, the timer rows and the
+        open tasks' due dates, in one transaction; a case field holding a moved deadline moves
+        with it (see runtime.shift_waiting_timers). Raises DeadlinesNotPaused, or Conflict when
+        the case is not running; `guard` and `audit` as for `pause_deadlines`.
+        """
+        now = aware(self.clock())
+        with self.database.unit_of_work() as uow:
+            definition, instance = self._load_running(uow, instance_id, guard)
+            if instance.paused_at is None:
+                raise DeadlinesNotPaused(f"the deadlines of case {instance_id} are not paused")
+            resumed_at = now.replace(microsecond=0)
+            paused_at, paused_by, reason = instance.paused_at, instance.paused_by, instance.pause_reason
+            stood_still = max(resumed_at - paused_at, timedelta(0))
+            instance.paused_at = instance.paused_by = instance.pause_reason = None
+            step = Step(uow.session, self.store, definition, instance, self.store.load(definition, instance.state), now)
+            # After the move nothing is due that was not due at the pause; what was due exactly
+            # then fires now, as it would have a moment after the pause.
+            step.run(lambda wf: runtime.shift_waiting_timers(wf, stood_still), at=now + _TIMER_EPSILON)
+            step.save("scheduler")
+            _record_case_event(uow.session, instance, "termijnen_hervat", "Termijnen lopen weer", "DeadlinesResumed",
+                               actor, resumed_at, {"reden": reason, "gepauzeerd_op": paused_at.isoformat(),
+                                                   "gepauzeerd_door": paused_by,
+                                                   "stilgestaan_seconden": int(stood_still.total_seconds())})
+            if audit is not None:
+                audit(uow.session, instance.id)
+            uow.commit()
+            return stood_still
+
+    def _load_running(self, uow, instance_id: int, guard: Callable | None) -> tuple[Definition, Instance]:
+        """A case command's instance, for update: the guard first, then only a running case."""
+        instance = uow.session.get(Instance, instance_id)
+        if instance is None:
+            raise InstanceNotFound(f"instance {instance_id} does not exist")
+        if guard is not None:
+            refusal = guard(uow.session, instance)
+            if refusal is not None:
+                uow.commit()
+                raise refusal
+        if instance.status != "running":
+            raise Conflict(f"instance {instance_id} is {instance.status}")
+        return uow.session.get(Definition, instance.definition_id), instance
+
+    def fire_due_timers(self, now: datetime | None = None, actor: str = "scheduler", owner: str | None = None,
+                        lease: timedelta = DEFAULT_LEASE, batch: int = 100) -> int:
         """Fire every timer due at `now` (default: the clock); return how many fired.
 
-        Each instance runs in its own transaction, so one broken case never holds up
-        the others; a failure is recorded on its timer rows and tried again next round.
+        Several schedulers may run this at once against one PostgreSQL: each claims a batch of
+        due timers (FOR UPDATE SKIP LOCKED, so they never wait for each other) for `lease`,
+        fires them and claims the next batch. A scheduler that dies leaves its claims to run
+        out; then another fires those timers. Each case's timers fire in one transaction whose
+        optimistic revision check lets only one firing of a case ever be saved.
+
+        A failure is recorded on the timer and tried again later (RETRY_AFTER), up to
+        MAX_ATTEMPTS; then the timer becomes an incident for the beheerder (`incidents`). One
+        broken case never holds up the others.
         """
         now = aware(now or self.clock())
-        with self.database.unit_of_work(write=False) as uow:
-            due = uow.session.execute(
-                select(Timer.instance_id, Timer.id).where(Timer.due_at <= now).order_by(Timer.due_at)).all()
-        by_instance: dict[int, list[str]] = {}
-        for instance_id, timer_id in due:
-            by_instance.setdefault(instance_id, []).append(timer_id)
+        owner = owner or default_owner()
         fired = 0
-        for instance_id, timer_ids in by_instance.items():
-            try:
-                fired += self._fire(instance_id, set(timer_ids), now, actor)
-            except Conflict:
-                log.info("instance %s changed while its timers fired; next round tries again", instance_id)
-            except EngineError as exc:
-                self._record_timer_failure(timer_ids, exc)
+        while claimed := self._claim_due_timers(now, owner, lease, batch):
+            by_instance: dict[int, list[str]] = {}
+            for timer_id, instance_id in claimed:
+                by_instance.setdefault(instance_id, []).append(timer_id)
+            for instance_id, timer_ids in by_instance.items():
+                try:
+                    fired += self._fire(instance_id, set(timer_ids), now, actor, owner)
+                except Conflict:
+                    # Someone changed the case meanwhile (a caseworker, or another scheduler
+                    # holding another of its timers): not a failure; the next round tries again.
+                    log.info("instance %s changed while its timers fired; the next round tries again", instance_id)
+                    self._release(timer_ids, owner, retry_at=now + _NEXT_ROUND)
+                except Exception as exc:  # noqa: BLE001 - whatever broke, only this case waits
+                    self._record_timer_failure(timer_ids, owner, exc, now)
         return fired
+
+    def _claim_due_timers(self, now: datetime, owner: str, lease: timedelta, batch: int) -> list[tuple[str, int]]:
+        """Claim up to `batch` due timers that nobody holds (or whose holder's lease ran out)."""
+        with self.database.unit_of_work() as uow:
+            ids = list(uow.session.scalars(
+                select(Timer.id).where(
+                    Timer.due_at <= now, Timer.incident_at.is_(None), _not_paused(Timer.instance_id),
+                    or_(Timer.retry_at.is_(None), Timer.retry_at <= now),
+                    or_(Timer.lock_owner.is_(None), Timer.lock_expires_at <= now))
+                .order_by(Timer.due_at, Timer.id).limit(batch)
+                # PostgreSQL: rows another scheduler is claiming right now are skipped, not waited
+                # for. SQLite has one writer at a time (BEGIN IMMEDIATE) and ignores this.
+                .with_for_update(skip_locked=True)))
+            if not ids:
+                return []
+            uow.session.execute(update(Timer).where(Timer.id.in_(ids)).values(
+                lock_owner=owner, lock_expires_at=now + lease))
+            claimed = list(uow.session.execute(select(Timer.id, Timer.instance_id).where(Timer.id.in_(ids))))
+            uow.commit()
+            return claimed
+
+    def _release(self, timer_ids: list[str], owner: str, retry_at: datetime | None) -> None:
+        with self.database.unit_of_work() as uow:
+            uow.session.execute(update(Timer).where(Timer.id.in_(timer_ids), Timer.lock_owner == owner).values(
+                lock_owner=None, lock_expires_at=None, retry_at=retry_at))
+            uow.commit()
+
+    def incidents(self) -> list[IncidentView]:
+        """Timers that failed MAX_ATTEMPTS times and wait for a person (`retry_incident`)."""
+        query = (select(Timer, Instance.process_id).join(Instance, Instance.id == Timer.instance_id)
+                 .where(Timer.incident_at.is_not(None)).order_by(Timer.incident_at, Timer.id))
+        with self.database.unit_of_work(write=False) as uow:
+            return [IncidentView(t.id, t.instance_id, process_id, t.bpmn_id, t.due_at, t.attempts, t.last_error,
+                                 t.incident_at) for t, process_id in uow.session.execute(query)]
+
+    def retry_incident(self, timer_id: str) -> None:
+        """Let the scheduler try an incident's timer again, from its next round, with fresh attempts."""
+        with self.database.unit_of_work() as uow:
+            changed = uow.session.execute(
+                update(Timer).where(Timer.id == timer_id, Timer.incident_at.is_not(None)).values(
+                    incident_at=None, attempts=0, retry_at=None, lock_owner=None, lock_expires_at=None)).rowcount
+            if changed != 1:
+                raise NotFound(f"there is no incident {timer_id}")
+            uow.commit()
 
     def _keep_scheduled(self, session, process_id: str, actor: str, now: datetime) -> None:
         """Keep exactly one instance of a scheduled process waiting, on its latest version.
@@ -298,7 +458,7 @@ class Engine:
         if is_scheduled(self.store.specs(latest)[0]):
             self._new_instance(session, latest, {}, actor, now)
 
-    def _fire(self, instance_id: int, timer_ids: set[str], now: datetime, actor: str) -> int:
+    def _fire(self, instance_id: int, timer_ids: set[str], now: datetime, actor: str, owner: str) -> int:
         with self.database.unit_of_work() as uow:
             definition, instance = self._load_for_update(uow.session, instance_id)
             was_scheduled = instance.status == "scheduled"
@@ -309,17 +469,32 @@ class Engine:
             after = runtime.waiting_timers(workflow)
             fired = sum(1 for t in timer_ids if t in before and after.get(t) != before[t])
             step.save(actor)
+            # Fired timers are gone and a cycle's next one is fresh; what this round claimed and
+            # still waits (not due by the workflow's own reckoning) is let go until next round.
+            uow.session.execute(update(Timer).where(Timer.instance_id == instance_id, Timer.lock_owner == owner)
+                                .values(lock_owner=None, lock_expires_at=None,
+                                        retry_at=case((Timer.due_at <= now, now + _NEXT_ROUND), else_=None)))
             if was_scheduled and instance.status != "scheduled":
                 # The next occurrence waits from the same transaction: never none, never two.
                 self._keep_scheduled(uow.session, instance.process_id, actor, now)
             uow.commit()
             return fired
 
-    def _record_timer_failure(self, timer_ids: list[str], exc: Exception) -> None:
-        log.error("timers %s failed: %s", timer_ids, exc)
+    def _record_timer_failure(self, timer_ids: list[str], owner: str, exc: Exception, now: datetime) -> None:
         with self.database.unit_of_work() as uow:
-            uow.session.execute(update(Timer).where(Timer.id.in_(timer_ids)).values(
-                attempts=Timer.attempts + 1, last_error=str(exc)[:4000]))
+            for timer in uow.session.scalars(select(Timer).where(Timer.id.in_(timer_ids))):
+                timer.attempts += 1
+                timer.last_error = f"{type(exc).__name__}: {exc}"[:4000]
+                timer.lock_owner = timer.lock_expires_at = None
+                if timer.attempts >= MAX_ATTEMPTS:
+                    timer.incident_at, timer.retry_at = now, None
+                    log.error("timer %s of instance %s failed %d times and is now an incident: %s",
+                              timer.id, timer.instance_id, timer.attempts, exc)
+                else:
+                    timer.retry_at = now + RETRY_AFTER[timer.attempts - 1]
+                    log.warning("timer %s of instance %s failed (attempt %d of %d), again from %s: %s",
+                                timer.id, timer.instance_id, timer.attempts, MAX_ATTEMPTS,
+                                timer.retry_at.isoformat(), exc)
             uow.commit()
 
     # -- queries -----------------------------------------------------------------
@@ -328,7 +503,7 @@ class Engine:
         """Open user tasks. `role` (a name or several) gives the tasks of those lanes; `user`
         the tasks assigned to that user; both together give the user's own tasks plus the
         unassigned tasks of their roles - an inbox."""
-        query = select(HumanTask)
+        query = select(HumanTask, Instance.paused_at).join(Instance, Instance.id == HumanTask.instance_id)
         if instance_id is not None:
             query = query.where(HumanTask.instance_id == instance_id)
         roles = [role] if isinstance(role, str) else list(role or [])
@@ -341,14 +516,14 @@ class Engine:
             query = query.where(HumanTask.assignee == user)
         query = query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id)
         with self.database.unit_of_work(write=False) as uow:
-            return [task_view(row) for row in uow.session.scalars(query)]
+            return [task_view(row, paused_at) for row, paused_at in uow.session.execute(query)]
 
     def task(self, task_id: str) -> TaskView:
         with self.database.unit_of_work(write=False) as uow:
             row = uow.session.get(HumanTask, task_id)
             if row is None:
                 self._raise_missing_task(uow.session, task_id)
-            return task_view(row)
+            return task_view(row, uow.session.get(Instance, row.instance_id).paused_at)
 
     def form(self, task_id: str) -> dict | None:
         """The JSON Schema of an open task's form, or None when the task takes no data."""
@@ -375,13 +550,14 @@ class Engine:
             row = uow.session.get(HumanTask, task_id)
             if row is None:
                 self._raise_missing_task(uow.session, task_id)
-            if row.form is None:
-                return TaskForm(task_view(row), None, {}, {})
             instance = uow.session.get(Instance, row.instance_id)
+            if row.form is None:
+                return TaskForm(task_view(row, instance.paused_at), None, {}, {})
             definition = uow.session.get(Definition, instance.definition_id)
             schema = definition.forms[row.form]
             read_only = read_only_values(self.store, definition, instance, task_id, schema) if with_values else {}
-            return TaskForm(task_view(row), schema, definition.forms.get(row.form + UI_SUFFIX, {}), read_only)
+            return TaskForm(task_view(row, instance.paused_at), schema, definition.forms.get(row.form + UI_SUFFIX, {}),
+                            read_only)
 
     def instance(self, instance_id: int) -> InstanceView:
         with self.database.unit_of_work(write=False) as uow:
@@ -429,6 +605,7 @@ def instance_view(session, instance_id: int) -> InstanceView:
         id=instance.id, process_id=instance.process_id, version=version, status=instance.status,
         data=instance.data, started_at=instance.started_at, started_by=instance.started_by,
         updated_at=instance.updated_at, completed_at=instance.completed_at,
+        paused_at=instance.paused_at, paused_by=instance.paused_by, pause_reason=instance.pause_reason,
     )
 
 
@@ -438,6 +615,21 @@ def history_views(session, instance_id: int) -> list[HistoryView]:
         task_id=r.task_id, process_id=r.process_id, bpmn_id=r.bpmn_id, name=r.name, task_type=r.task_type,
         lane=r.lane, state=r.state, actor=r.actor, finished_at=r.finished_at, data=r.data,
     ) for r in rows]
+
+
+def _not_paused(instance_id):
+    """SQL: the case of `instance_id` does not have its deadlines paused."""
+    return ~select(Instance.id).where(Instance.id == instance_id, Instance.paused_at.is_not(None)).exists()
+
+
+def _record_case_event(session, instance: Instance, bpmn_id: str, name: str, task_type: str, actor: str,
+                       at: datetime, data: dict) -> None:
+    """A history row for something done to the whole case (no task of the process), for its timeline."""
+    session.add(HistoryEntry(
+        instance_id=instance.id, task_id=str(uuid4()), process_id=instance.process_id, bpmn_id=bpmn_id, name=name,
+        task_type=task_type, lane=None, state="completed", actor=actor, finished_at=at, data=data,
+    ))
+    flush(session)
 
 
 def _apply_guard(uow, guard: Callable | None, row: HumanTask, instance: Instance) -> None:
@@ -463,8 +655,9 @@ def _read_only_of(task, schema: dict | None) -> dict:
     return {k: task.data[k] for k in fields if k in task.data}
 
 
-def task_view(row: HumanTask) -> TaskView:
+def task_view(row: HumanTask, paused_at: datetime | None = None) -> TaskView:
+    """`paused_at`: since when the deadlines of the task's case are paused, if they are."""
     return TaskView(
         id=row.id, instance_id=row.instance_id, process_id=row.process_id, bpmn_id=row.bpmn_id, name=row.name,
-        lane=row.lane, form=row.form, assignee=row.assignee, due_at=row.due_at,
+        lane=row.lane, form=row.form, assignee=row.assignee, due_at=row.due_at, paused_at=paused_at,
     )

@@ -7,14 +7,15 @@ Forbidden; an allowed one is logged in the same transaction that reads or change
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 
 from . import access_log, policy
+from .accounts import task_candidates
 from .api import Engine, history_views, instance_view, read_only_values, task_view
 from .clock import aware
-from .db import Account, Definition, HumanTask, Instance, Partner
+from .db import Definition, HumanTask, Instance, Partner
 from .errors import EngineError, NotFound, TaskNotFound
 from .identity import Origin, User
 from .ui_schema import UI_SUFFIX
@@ -70,6 +71,7 @@ class CasePage:
     history: list[HistoryView]
     open_tasks: list[TaskView]
     diagram: str | None  # the process's BPMN XML, for the diagram
+    may_pause: bool = False  # the user may pause and resume the case's deadlines
 
 
 def inbox(engine: Engine, user: User, now: datetime | None = None) -> Inbox:
@@ -78,7 +80,7 @@ def inbox(engine: Engine, user: User, now: datetime | None = None) -> Inbox:
     Shows no personal data (case number, task, due date), so it writes no access-log row."""
     now = aware(now or engine.clock())
     query = (
-        select(HumanTask, Instance.participants, Definition.name)
+        select(HumanTask, Instance.participants, Definition.name, Instance.paused_at)
         .join(Instance, Instance.id == HumanTask.instance_id)
         .join(Definition, Definition.id == Instance.definition_id)
         .where(HumanTask.lane.in_(sorted(user.roles)),
@@ -86,14 +88,15 @@ def inbox(engine: Engine, user: User, now: datetime | None = None) -> Inbox:
         .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id))
     items = []
     with engine.database.unit_of_work(write=False) as uow:
-        for row, participants, process_name in uow.session.execute(query):
+        for row, participants, process_name, paused_at in uow.session.execute(query):
             # The task itself is an open task in its lane (the teamleider's escalation rule).
             if not policy.may_do_task(user, row.lane, row.process_id, participants or [], {row.lane}):
                 continue
-            task = task_view(row)
+            task = task_view(row, paused_at)
+            # A paused deadline is late only if it was late when the clock stopped.
             items.append(InboxItem(task, row.instance_id, row.process_id, process_name,
                                    mine=row.assignee == user.username,
-                                   overdue=row.due_at is not None and row.due_at <= now))
+                                   overdue=row.due_at is not None and row.due_at <= (paused_at or now)))
     return Inbox(items)
 
 
@@ -109,7 +112,7 @@ def open_task(engine: Engine, user: User, task_id: str, origin: Origin) -> TaskP
             raise Forbidden(decision.reason)
         schema = definition.forms.get(row.form) if row.form else None
         ui = definition.forms.get(row.form + UI_SUFFIX, {}) if row.form else {}
-        page = TaskPage(task_view(row), definition.name, schema,
+        page = TaskPage(task_view(row, instance.paused_at), definition.name, schema,
                         read_only_values(engine.store, definition, instance, task_id, schema), ui,
                         _colleagues(uow.session, row, instance, lanes))
         # Last: the log's chain lock is then held only for its insert and the commit.
@@ -175,8 +178,8 @@ def view_case(engine: Engine, user: User, instance_id: int, origin: Origin) -> C
         instance = session.get(Instance, instance_id)
         if instance is None:
             raise NotFound(f"case {instance_id} does not exist")
-        decision = policy.may_view_case(user, instance.process_id, instance.participants or [],
-                                        _open_lanes(session, instance_id))
+        lanes = _open_lanes(session, instance_id)
+        decision = policy.may_view_case(user, instance.process_id, instance.participants or [], lanes)
         if not decision:
             access_log.record(session, user, origin, "read", "case", str(instance_id), instance_id, False, now)
             uow.commit()
@@ -187,13 +190,49 @@ def view_case(engine: Engine, user: User, instance_id: int, origin: Origin) -> C
                                 .order_by(HumanTask.created_at, HumanTask.id))
         page = CasePage(
             instance_view(session, instance_id), definition.name, sorted(instance.participants or []),
-            history_views(session, instance_id), [task_view(t) for t in tasks],
+            history_views(session, instance_id), [task_view(t, instance.paused_at) for t in tasks],
             definition.files.get(main_file) if main_file else None,
+            may_pause=instance.status == "running" and bool(policy.may_pause_deadlines(
+                user, instance.process_id, instance.participants or [], lanes)),
         )
         # Last: the log's chain lock is then held only for its insert and the commit.
         access_log.record(session, user, origin, "read", "case", str(instance_id), instance_id, True, now)
         uow.commit()
         return page
+
+
+def pause_deadlines(engine: Engine, user: User, instance_id: int, reason: str, origin: Origin) -> None:
+    """Pause the case's deadlines (Engine.pause_deadlines), if the policy lets the user."""
+    engine.pause_deadlines(instance_id, reason, actor=user.username, guard=_pause_guard(engine, user, origin),
+                           audit=_case_change_audit(engine, user, origin))
+
+
+def resume_deadlines(engine: Engine, user: User, instance_id: int, origin: Origin) -> timedelta:
+    """Let the case's paused deadlines run again (Engine.resume_deadlines), if the policy lets the
+    user; returns how long they stood still, which is how far they moved."""
+    return engine.resume_deadlines(instance_id, actor=user.username, guard=_pause_guard(engine, user, origin),
+                                   audit=_case_change_audit(engine, user, origin))
+
+
+def _pause_guard(engine: Engine, user: User, origin: Origin):
+    """For the engine's case `guard`: None when the user may pause the case's deadlines, else
+    Forbidden, after logging the refusal in the same transaction."""
+    def guard(session, instance: Instance) -> Exception | None:
+        decision = policy.may_pause_deadlines(user, instance.process_id, instance.participants or [],
+                                              _open_lanes(session, instance.id))
+        if decision:
+            return None
+        access_log.record(session, user, origin, "change", "case", str(instance.id), instance.id, False,
+                          aware(engine.clock()))
+        return Forbidden(decision.reason)
+    return guard
+
+
+def _case_change_audit(engine: Engine, user: User, origin: Origin):
+    def audit(session, instance_id: int) -> None:
+        access_log.record(session, user, origin, "change", "case", str(instance_id), instance_id, True,
+                          aware(engine.clock()))
+    return audit
 
 
 def partner_names(engine: Engine) -> dict[str, str]:
@@ -255,9 +294,5 @@ def _open_lanes(session, instance_id: int) -> set[str]:
 
 def _colleagues(session, row: HumanTask, instance: Instance, lanes: set[str] | None = None) -> list[tuple[str, str]]:
     lanes = _open_lanes(session, instance.id) if lanes is None else lanes
-    result = []
-    for account in session.scalars(select(Account).where(Account.active.is_(True)).order_by(Account.display_name)):
-        colleague = User(account.username, account.display_name, account.partner_id, frozenset(account.roles))
-        if policy.may_do_task(colleague, row.lane, instance.process_id, instance.participants or [], lanes):
-            result.append((account.username, account.display_name))
-    return result
+    return [(account.username, account.display_name) for account in task_candidates(
+        session, row.lane, instance.process_id, instance.participants or [], lanes)]

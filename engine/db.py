@@ -113,6 +113,11 @@ class Instance(Base):
     # Partner codes taking part, as the policy reads them from the data at every save: the
     # inbox filters on it without loading every case's data.
     participants: Mapped[list] = mapped_column(JSON, default=list)
+    # Set while the procesregisseur has paused the case's deadlines (Engine.pause_deadlines):
+    # since when, by whom and why. Every pause and resume is also a history row.
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paused_by: Mapped[str | None] = mapped_column(String(255))
+    pause_reason: Mapped[str | None] = mapped_column(Text)
 
     __mapper_args__ = {"version_id_col": revision}
 
@@ -144,10 +149,14 @@ class Timer(Base):
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
     bpmn_id: Mapped[str] = mapped_column(String(255))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # A scheduler claims a due timer for a while (its lease); when it dies, the claim runs out
+    # and another scheduler fires the timer.
     lock_owner: Mapped[str | None] = mapped_column(String(255))
     lock_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # failed firings since the last success
     last_error: Mapped[str | None] = mapped_column(Text)
+    retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # after a failure: not before then
+    incident_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # out of attempts: a person must look
 
 
 class HistoryEntry(Base):
@@ -205,7 +214,39 @@ class Account(Base):
     # A demonstration account (`zvt demo-data`): never usable in production.
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Where notifications go (engine/outbox.py); an account without one gets none.
+    email: Mapped[str | None] = mapped_column(String(255))
 
+
+
+class OutboxMail(Base):
+    """An e-mail notification, written in the transaction of the step that caused it and sent
+    later by the scheduler (engine/outbox.py): a rolled-back step leaves none, a failing mail
+    server delays it. It names a case number and a link, never a person's data."""
+
+    __tablename__ = "outbox"
+    # What the sender looks for each round: unsent rows, by when they may be tried.
+    __table_args__ = (Index(
+        "ix_outbox_unsent", "retry_at", "id",
+        postgresql_where=text("sent_at IS NULL"), sqlite_where=text("sent_at IS NULL")),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # nieuwe_taak, herinnering, escalatie, terugkoppeling
+    recipient: Mapped[str] = mapped_column(String(255))  # one e-mail address
+    subject: Mapped[str] = mapped_column(String(255))
+    body: Mapped[str] = mapped_column(Text)
+    # The page the mail points to, relative to ZVT_BASE_URL ("/taken/<id>", "/casussen/<n>"):
+    # joined to the base only when sent, so the engine needs no web configuration.
+    link: Mapped[str] = mapped_column(String(255))
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # failed sends so far
+    last_error: Mapped[str | None] = mapped_column(Text)
+    retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # after a failure: not before then
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A sender claims a batch for a while (its lease); when it dies, the claim runs out.
+    lock_owner: Mapped[str | None] = mapped_column(String(255))
+    lock_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class AccessLogEntry(Base):

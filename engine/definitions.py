@@ -29,6 +29,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from . import ui_schema
 from .errors import DefinitionRefused, Problem
+from .outbox import element_message
 from .roles import ROLES
 from .sandbox import ScriptRefused, check_expression, check_script
 
@@ -197,6 +198,10 @@ def _check_task_spec(task_spec, process_id, file, subprocess_specs, forms_dir, f
         check(getattr(task_spec, "cardinality", None), "multi-instance cardinality")
     if isinstance(task_spec, BusinessRuleTaskMixin):
         _check_decision_table(task_spec.dmnEngine.decision_table, refuse)
+    try:
+        element_message(task_spec)
+    except ValueError as exc:
+        refuse(str(exc))
     if isinstance(task_spec, SubWorkflowTask) and task_spec.spec not in subprocess_specs:
         refuse(f"calls process '{task_spec.spec}', which is not deployed with it")
     if isinstance(task_spec, UserTask):

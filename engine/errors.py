@@ -56,6 +56,18 @@ class TaskClosedByDeadline(Conflict):
     path was taken and saved, what was entered was not."""
 
 
+class DeadlinesAlreadyPaused(Conflict):
+    """Pausing a case whose deadlines are paused already; nothing changed."""
+
+
+class DeadlinesNotPaused(Conflict):
+    """Resuming a case whose deadlines are not paused; nothing changed."""
+
+
+class ReasonRequired(EngineError):
+    """Pausing deadlines needs a reason (it goes into the case's history); nothing changed."""
+
+
 @dataclass(frozen=True)
 class FieldError:
     field: str  # JSON pointer style path, "" for the whole form

@@ -112,6 +112,16 @@ def may_do_task(user: User, lane: str | None, process_id: str, case_participants
     return may_view_case(user, process_id, case_participants, open_lanes)
 
 
+def may_pause_deadlines(user: User, process_id: str, case_participants: Iterable[str],
+                        open_lanes: Iterable[str] = ()) -> Decision:
+    """Pausing and resuming a case's deadlines is for the procesregisseur who directs it: only in
+    the processes a procesregisseur directs (a datalek's legal hours to the AP never pause), and
+    only for whoever may do the case's procesregisseur tasks (the role, the case visible)."""
+    if process_id not in _DIRECTED_BY_PROCESREGISSEUR:
+        return Decision(False, "deadlines of this process cannot be paused")
+    return may_do_task(user, "procesregisseur", process_id, case_participants, open_lanes)
+
+
 def may_start(user: User, process_id: str) -> Decision:
     """Who may start which process by hand (scheduled processes start themselves)."""
     starters = {

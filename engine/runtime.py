@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -31,6 +31,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from .clock import AMSTERDAM
 from .sandbox import make_script_engine
 
 _FINISHED = TaskState.FINISHED_MASK
@@ -207,6 +208,57 @@ def timer_due(task: Task) -> datetime | None:
     return datetime.fromtimestamp(due.timestamp(), timezone.utc)
 
 
+def shift_waiting_timers(workflow: BpmnWorkflow, by: timedelta) -> int:
+    """Move every waiting timer of the workflow `by` later (real time); return how many moved.
+
+    The moment a timer fires is held in the timer task's `event_value` (an ISO moment for a
+    timeDate or a started duration, {"next": ...} for a cycle), which SpiffWorkflow compares with
+    the clock at every refresh: that is what moves. A timeDate whose expression is a case field
+    (`termijn`) moves that field too, in every task of the tree that holds the same moment, so the
+    tasks that open later and read the field again keep the moved deadline.
+    """
+    moved_fields: dict[str, set[datetime]] = {}
+    moved = 0
+    for task in all_tasks(workflow):
+        event_definition = getattr(task.task_spec, "event_definition", None)
+        if task.state != TaskState.WAITING or not isinstance(event_definition, TimerEventDefinition):
+            continue
+        due = timer_due(task)
+        if due is None:
+            continue
+        value = task.internal_data["event_value"]
+        if isinstance(event_definition, CycleTimerEventDefinition):
+            value = {**value, "next": (datetime.fromisoformat(value["next"]) + by).isoformat()}
+        else:
+            value = _amsterdam_iso(due + by)
+        task._set_internal_data(event_value=value)
+        moved += 1
+        field_name = event_definition.expression.strip() if isinstance(event_definition, TimeDateEventDefinition) else ""
+        if field_name.isidentifier():
+            moved_fields.setdefault(field_name, set()).add(due)
+    for task in all_tasks(workflow):
+        for field_name, moments in moved_fields.items():
+            moment = _as_moment(task.data.get(field_name))
+            if moment is not None and moment in moments:
+                task.data[field_name] = _amsterdam_iso(moment + by)
+    return moved
+
+
+def _as_moment(value) -> datetime | None:
+    """A case field read as a timer reads it (naive: Amsterdam), in UTC; None if it is none."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = TimerEventDefinition.get_datetime(value)
+    except ValueError:
+        return None
+    return moment.astimezone(timezone.utc)
+
+
+def _amsterdam_iso(moment: datetime) -> str:
+    return moment.astimezone(AMSTERDAM).isoformat()
+
+
 def task_due(task: Task) -> datetime | None:
     """A user task is due when the first deadline timer on its border fires (or fired).
 
@@ -230,8 +282,23 @@ def task_due(task: Task) -> datetime | None:
 
 
 def is_reminder(spec) -> bool:
-    properties = (getattr(spec, "extensions", None) or {}).get("properties") or {}
-    return "herinnering" in properties
+    return "herinnering" in properties(spec)
+
+
+def properties(spec) -> dict[str, str]:
+    """The element's extension properties (`<spiffworkflow:property name=... value=...>`),
+    parsed at deploy and kept in the stored spec."""
+    return (getattr(spec, "extensions", None) or {}).get("properties") or {}
+
+
+def timer_task_of(boundary: Task) -> Task | None:
+    """The user task on whose border this timer event sits, or None for any other event."""
+    parent = boundary.parent
+    if parent is None or not isinstance(parent.task_spec, BoundaryEventSplit):
+        return None
+    if not isinstance(getattr(boundary.task_spec, "event_definition", None), TimerEventDefinition):
+        return None
+    return next((sibling for sibling in parent.children if sibling.task_spec.manual), None)
 
 
 def current_data(workflow: BpmnWorkflow, previous: dict, finished: list[Finished]) -> dict:

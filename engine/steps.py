@@ -2,8 +2,9 @@
 
 A command (start, complete, fire a timer) loads the instance, runs the workflow at the
 command's moment, and then - in the same transaction - writes the finished tasks to
-history, cuts the workflow to its frontier, brings the human-task and timer rows in step
-and saves the instance with a bumped revision.
+history, cuts the workflow to its frontier, brings the human-task and timer rows in step,
+queues the e-mails the step causes (engine/outbox.py) and saves the instance with a bumped
+revision. A step that is rolled back leaves no trace in any of them, mails included.
 """
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from uuid import UUID
 
 from sqlalchemy import delete, select
 
-from . import policy, runtime
-from .clock import running_at
+from . import outbox, policy, runtime
+from .clock import running_at, timers_stopped_at
 from .db import Definition, HistoryEntry, HumanTask, Instance, Timer
 from .definitions import form_key
 from .errors import WorkflowFailed
@@ -38,7 +39,8 @@ class Step:
     def run(self, action, at: datetime | None = None) -> None:
         """Run `action(workflow)` and the engine steps after it; any failure aborts the command."""
         try:
-            with running_at(at or self.now):
+            # A case whose deadlines are paused: its timers see the clock stand still at the pause.
+            with running_at(at or self.now), timers_stopped_at(self.instance.paused_at):
                 action(self.workflow)
                 self.workflow.do_engine_steps()
         except Exception as exc:  # whatever a BPMN script did, the command saves nothing
@@ -50,6 +52,8 @@ class Step:
         session, workflow, instance = self.session, self.workflow, self.instance
         entered = entered or {}
         finished_tasks = runtime.newly_finished(workflow, self._finished_before)
+        # Read before pruning: the fired timers and the tasks on whose border they sat go now.
+        news = outbox.collect(session, workflow, finished_tasks)
         for finished in finished_tasks:
             data = entered.get(finished.task_id)
             if data is None and finished.task_type == "StartEvent":
@@ -62,7 +66,7 @@ class Step:
         runtime.prune(workflow)
         timers = runtime.waiting_timers(workflow)
         self._sync_timers(timers)
-        self._sync_human_tasks()
+        new_tasks, open_lanes = self._sync_human_tasks()
         completed = workflow.is_completed()
         instance.data = runtime.current_data(workflow, instance.data or {}, finished_tasks)
         instance.participants = sorted(policy.participants(instance.process_id, instance.data))
@@ -71,10 +75,12 @@ class Step:
         instance.updated_at = self.now
         if completed and instance.completed_at is None:
             instance.completed_at = self.now
+        outbox.write(session, instance, news, new_tasks, open_lanes, actor, self.now)
         session.add(instance)
         flush(session)
 
-    def _sync_human_tasks(self) -> None:
+    def _sync_human_tasks(self) -> tuple[list[HumanTask], set[str]]:
+        """Returns the rows of tasks that opened in this step and the lanes of all open tasks."""
         session, instance = self.session, self.instance
         existing = {row.id: row for row in session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id))}
         ready = {str(t.id): t for t in runtime.ready_user_tasks(self.workflow)}
@@ -82,6 +88,7 @@ class Step:
         if gone:
             session.execute(delete(HumanTask).where(HumanTask.id.in_(gone)))
         forms = self.definition.forms
+        added = []
         for task_id, task in ready.items():
             due_at = runtime.task_due(task)
             row = existing.get(task_id)
@@ -91,11 +98,13 @@ class Step:
                 continue
             spec = task.task_spec
             key = form_key(spec._wf_spec.name, spec.bpmn_id)
-            session.add(HumanTask(
+            added.append(HumanTask(
                 id=task_id, instance_id=instance.id, process_id=spec._wf_spec.name, bpmn_id=spec.bpmn_id,
                 name=spec.bpmn_name, lane=spec.lane, form=key if key in forms else None,
                 assignee=None, due_at=due_at, created_at=self.now,
             ))
+        session.add_all(added)
+        return added, {t.task_spec.lane for t in ready.values() if t.task_spec.lane is not None}
 
     def _sync_timers(self, timers) -> None:
         session, instance = self.session, self.instance

@@ -26,6 +26,9 @@ class TaskView:
     form: str | None  # "<process_id>/<task_id>" when the task has a form, else None
     assignee: str | None
     due_at: datetime | None
+    # Since when the deadlines of the task's case are paused (Engine.pause_deadlines), or None.
+    # While paused, `due_at` is where the deadline stood; resuming moves it by the pause.
+    paused_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,10 @@ class InstanceView:
     started_by: str
     updated_at: datetime
     completed_at: datetime | None
+    # While the procesregisseur has paused the case's deadlines: since when, by whom, why.
+    paused_at: datetime | None = None
+    paused_by: str | None = None
+    pause_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,3 +79,16 @@ class TimerView:
     instance_id: int
     bpmn_id: str
     due_at: datetime
+
+
+@dataclass(frozen=True)
+class IncidentView:
+    """A timer that failed too often; no case data, only where it is and what went wrong."""
+    timer_id: str
+    instance_id: int
+    process_id: str
+    bpmn_id: str
+    due_at: datetime
+    attempts: int
+    last_error: str | None
+    incident_at: datetime

@@ -7,6 +7,7 @@ from engine.migrate import alembic_config
 
 from tests.conftest import FIXTURES
 from tests.engine.bpmn import simple_process
+from tests.engine.test_outbox import smtp  # noqa: F401 - a fixture, used by name
 from zvt.cli import main
 
 
@@ -57,3 +58,19 @@ def test_a_database_that_was_never_migrated_gives_one_clear_line(zvt):
     result = zvt("deploy", str(FIXTURES / "processes"), "--forms", str(FIXTURES / "forms"))
     assert result.exit_code == 1
     assert "zvt db upgrade" in result.output
+
+
+def test_a_scheduler_round_sends_the_mail_the_steps_queued_over_smtp(zvt, smtp, monkeypatch):
+    from tests.processes.conftest import FORMS, PROCESSES
+
+    zvt("db", "upgrade")
+    zvt("deploy", str(PROCESSES), "--forms", str(FORMS))
+    assert zvt("demo-data").exit_code == 0  # three invented cases: their new tasks queue mail
+    monkeypatch.setenv("ZVT_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("ZVT_SMTP_PORT", str(smtp.port))
+
+    first = zvt("scheduler", "--once")
+    sent = int(first.output.split("sent ")[1].split()[0])
+    assert first.exit_code == 0 and sent > 0 and sent == len(smtp.received)
+    assert all(r.endswith("@example.nl") for mail in smtp.received for r in mail.recipients)
+    assert "sent 0 mails" in zvt("scheduler", "--once").output  # each mail once

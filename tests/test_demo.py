@@ -47,6 +47,13 @@ def test_there_is_a_demo_account_for_every_role_with_a_working_password(loaded):
     assert accounts["politie"][3] == "politie"
 
 
+def test_every_demo_account_has_an_invented_address_at_example_nl(loaded):
+    engine, _ = loaded
+    with engine.database.unit_of_work(write=False) as uow:
+        addresses = {a.username: a.email for a in uow.session.scalars(select(Account))}
+    assert addresses == {a.username: f"{a.username}@example.nl" for a in demo.ACCOUNTS}
+
+
 def test_loading_twice_adds_nothing_and_the_demo_cases_are_at_three_stages(loaded):
     engine, first = loaded
     assert first.cases == 3
@@ -60,6 +67,9 @@ def test_demo_data_is_refused_in_production(tmp_path, monkeypatch):
     monkeypatch.setenv("ZVT_ENV", "production")
     monkeypatch.setenv("ZVT_DATABASE_URL", f"sqlite:///{tmp_path / 'prod.sqlite3'}")
     monkeypatch.setenv("ZVT_SECRET_KEY", "a-production-secret-of-its-own")
+    monkeypatch.setenv("ZVT_SMTP_HOST", "smtp.gemeente.example")
+    monkeypatch.setenv("ZVT_MAIL_FROM", "zvt@gemeente.example")
+    monkeypatch.setenv("ZVT_BASE_URL", "https://zvt.gemeente.example")
     result = CliRunner().invoke(main, ["demo-data"])
     assert result.exit_code != 0
     assert "development configuration only" in result.output

@@ -1,13 +1,14 @@
-"""The case page: the person, niveau, partners, timeline, open tasks and the diagram."""
+"""The case page: the person, niveau, partners, timeline, open tasks and the diagram; pausing and
+resuming the case's deadlines."""
 from __future__ import annotations
 
 import json
 
-from flask import Blueprint, render_template
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from engine import casework
+from engine import Conflict, DeadlinesAlreadyPaused, DeadlinesNotPaused, ReasonRequired, casework
 
-from .areas import current_user, engine, now, origin
+from .areas import current_user, engine, now, origin, time_left
 
 bp = Blueprint("cases", __name__)
 
@@ -19,7 +20,10 @@ SUMMARY = [
     ("reden_aanmelding", "Waarom aangemeld", False),
 ]
 # Steps a person takes; the rest of the timeline (scripts, decisions, deadlines) the engine does.
-HUMAN_STEPS = {"UserTask", "ManualTask", "StartEvent"}
+# Pausing and resuming the deadlines are steps of the whole case, not of the process diagram.
+CASE_STEPS = {"DeadlinesPaused", "DeadlinesResumed"}
+HUMAN_STEPS = {"UserTask", "ManualTask", "StartEvent"} | CASE_STEPS
+REASON_MISSING = "Vul een reden in: waarom staan de termijnen stil?"
 
 
 def timeline(history) -> list[tuple]:
@@ -32,11 +36,47 @@ def timeline(history) -> list[tuple]:
 
 @bp.get("/casussen/<int:number>")
 def show(number: int):
+    return _page(number)
+
+
+@bp.post("/casussen/<int:number>/termijnen/pauzeren")
+def pause(number: int):
+    reason = request.form.get("reden", "")
+    try:
+        casework.pause_deadlines(engine(), current_user(), number, reason, origin())
+    except ReasonRequired:
+        return _page(number, pause_error=REASON_MISSING, status=400)
+    except DeadlinesAlreadyPaused:
+        flash("De termijnen stonden al stil. Er is niets veranderd.", "info")
+    except Conflict:
+        flash("Dit kon niet: de casus is net veranderd of loopt niet meer. Bekijk de casus en probeer het opnieuw.",
+              "error")
+    else:
+        flash("De termijnen staan nu stil. Ze lopen pas weer als u op ‘Termijnen weer laten lopen’ klikt.", "ok")
+    return redirect(url_for("cases.show", number=number))
+
+
+@bp.post("/casussen/<int:number>/termijnen/hervatten")
+def resume(number: int):
+    try:
+        stood_still = casework.resume_deadlines(engine(), current_user(), number, origin())
+    except DeadlinesNotPaused:
+        flash("De termijnen liepen al. Er is niets veranderd.", "info")
+    except Conflict:
+        flash("Dit kon niet: de casus is net veranderd of loopt niet meer. Bekijk de casus en probeer het opnieuw.",
+              "error")
+    else:
+        flash(f"De termijnen lopen weer. Ze zijn {time_left(stood_still)} later komen te liggen.", "ok")
+    return redirect(url_for("cases.show", number=number))
+
+
+def _page(number: int, *, pause_error: str | None = None, status: int = 200):
     page = casework.view_case(engine(), current_user(), number, origin())
     names = casework.partner_names(engine())
-    finished = sorted({h.bpmn_id for h in page.history})
+    finished = sorted({h.bpmn_id for h in page.history if h.task_type not in CASE_STEPS})
     active = sorted({t.bpmn_id for t in page.open_tasks})
     return render_template(
         "case.html", page=page, names=names, summary=SUMMARY, timeline=timeline(page.history), moment=now(),
         markers=json.dumps({"finished": finished, "active": active}),
-    )
+        pause_error=pause_error, reason_value=request.form.get("reden", "") if pause_error else "",
+    ), status

@@ -9,14 +9,16 @@ import importlib.util
 import logging
 import signal
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import click
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from engine import DefinitionRefused, Engine, EngineError
+from engine import DefinitionRefused, Engine, EngineError, NotFound
+from engine import outbox
+from engine.api import DEFAULT_LEASE, default_owner
 from engine import migrate
 
 from .config import PROJECT_ROOT, Config, ConfigError
@@ -171,25 +173,38 @@ def serve(host: str, port: int, reload: bool):
 @click.option("--once", is_flag=True, help="Fire the due timers once and exit.")
 @click.option("--interval", type=click.IntRange(min=1),
               help="Seconds between rounds (default: ZVT_SCHEDULER_INTERVAL or 30).")
-def scheduler(once: bool, interval: int | None):
-    """Fire due timers now and then, until stopped."""
+@click.option("--lease", type=click.IntRange(min=1), default=int(DEFAULT_LEASE.total_seconds()), show_default=True,
+              help="Seconds a claimed timer stays with this scheduler; if it dies, others fire the timer after this.")
+def scheduler(once: bool, interval: int | None, lease: int):
+    """Fire due timers and send queued mail now and then, until stopped. Several may run
+    against one PostgreSQL."""
     engine = _engine()
+    config = _config()
+    lease_time = timedelta(seconds=lease)
+    owner = default_owner()
+
+    def one_round() -> tuple[int, int]:
+        # Timers first: the mails their steps queue go out in the same round.
+        fired = engine.fire_due_timers(owner=owner, lease=lease_time)
+        return fired, outbox.send_pending(engine.database, config.mail, engine.clock(), owner, lease=lease_time)
+
     if once:
-        click.echo(f"fired {engine.fire_due_timers()} timers")
+        fired, sent = one_round()
+        click.echo(f"fired {fired} timers, sent {sent} mails")
         return
 
     from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.schedulers.blocking import BlockingScheduler
 
-    interval = interval or _config().scheduler_interval
+    interval = interval or config.scheduler_interval
     # APScheduler logs two INFO lines per round; our own line per round says what matters.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
     def fire():
         try:
-            log.info("fired %d timers", engine.fire_due_timers())
+            log.info("fired %d timers, sent %d mails", *one_round())
         except Exception:  # noqa: BLE001 - a daemon logs and tries again next round
-            log.exception("firing timers failed; the next round tries again")
+            log.exception("the scheduler's round failed; the next round tries again")
 
     # APScheduler only triggers. Due times live in our own timer rows, written in the
     # same transaction as the workflow step that made them, so a restart loses nothing
@@ -208,6 +223,35 @@ def scheduler(once: bool, interval: int | None):
     except (KeyboardInterrupt, SystemExit):
         blocking.shutdown()
         log.info("scheduler stopped")
+
+
+# -- incidents -------------------------------------------------------------------
+
+@main.group(invoke_without_command=True)
+@click.pass_context
+def incidents(ctx: click.Context):
+    """Timers that failed too often and wait for a person; list them."""
+    if ctx.invoked_subcommand is not None:
+        return
+    found = _engine().incidents()
+    if not found:
+        click.echo("no incidents")
+        return
+    for incident in found:
+        click.echo(f"{incident.timer_id}  case {incident.instance_id} ({incident.process_id}) "
+                   f"{incident.bpmn_id}: {incident.attempts} attempts, since "
+                   f"{incident.incident_at.isoformat(timespec='seconds')}: {incident.last_error or ''}")
+
+
+@incidents.command("retry")
+@click.argument("timer_id")
+def incidents_retry(timer_id: str):
+    """Let the scheduler try the incident's timer again from its next round."""
+    try:
+        _engine().retry_incident(timer_id)
+    except NotFound:
+        _fail(f"error: there is no incident {timer_id}; `zvt incidents` lists them")
+    click.echo(f"incident {timer_id} goes back to the scheduler")
 
 
 # -- benchmarks ------------------------------------------------------------------

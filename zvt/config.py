@@ -4,13 +4,21 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from engine.outbox import MailSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "production")
 
 # Only ever good enough for a laptop: production refuses to start with it.
 DEV_SECRET_KEY = "zvt-development-only-not-secret"
+# Where `zvt serve` listens by default: the links in development mails point there.
+DEV_BASE_URL = "http://127.0.0.1:5000"
+DEV_MAIL_FROM = "zvt@localhost"
+_TRUE, _FALSE = {"1", "true", "yes", "on", "ja"}, {"0", "false", "no", "off", "nee"}
 
 
 def dev_database_url() -> str:
@@ -36,6 +44,9 @@ class Config:
     # tell us the client's address, which the login limit per address and the access log use;
     # 0 (direct) means forwarded headers are ignored, since any client could forge them.
     trusted_proxies: int = 0
+    # E-mail notifications (engine/outbox.py): the SMTP server the scheduler sends through, and
+    # the address of the web app that the links in the mails point to.
+    mail: MailSettings = MailSettings(host=None, sender=DEV_MAIL_FROM, base_url=DEV_BASE_URL)
 
     @property
     def is_production(self) -> bool:
@@ -63,6 +74,7 @@ class Config:
                 raise ConfigError("ZVT_SECRET_KEY is the development key; production needs a secret of its own")
             if database_url == dev_database_url():
                 raise ConfigError("ZVT_DATABASE_URL is the development database; production needs its own")
+        mail = _mail_settings(get, production)
         if database_url is None:
             # Only development gets here: the embedded SQLite file inside the project.
             (PROJECT_ROOT / "instance").mkdir(exist_ok=True)
@@ -79,7 +91,67 @@ class Config:
                                                unit="minutes"),
             trusted_proxies=_positive_int("ZVT_TRUSTED_PROXIES", get("ZVT_TRUSTED_PROXIES"), 0,
                                           unit="proxies", allow_zero=True),
+            mail=mail,
         )
+
+
+def _mail_settings(get, production: bool) -> MailSettings:
+    """ZVT_SMTP_*, ZVT_MAIL_FROM and ZVT_BASE_URL. Production needs a mail server, a sender and
+    the public https address of the app; development may leave the server out (mails then stay
+    queued) and links point at `zvt serve`."""
+    host, sender, base_url = get("ZVT_SMTP_HOST"), get("ZVT_MAIL_FROM"), get("ZVT_BASE_URL")
+    user, password = get("ZVT_SMTP_USER"), get("ZVT_SMTP_PASSWORD")
+    if production:
+        missing = [name for name, value in (("ZVT_SMTP_HOST", host), ("ZVT_MAIL_FROM", sender),
+                                            ("ZVT_BASE_URL", base_url)) if value is None]
+        if missing:
+            raise ConfigError(f"production needs {', '.join(missing)} to be set (e-mail notifications)")
+    port = _port("ZVT_SMTP_PORT", get("ZVT_SMTP_PORT"), 25)
+    if (user is None) != (password is None):
+        raise ConfigError("ZVT_SMTP_USER and ZVT_SMTP_PASSWORD go together: set both or neither")
+    starttls = _boolean("ZVT_SMTP_STARTTLS", get("ZVT_SMTP_STARTTLS"), default=production)
+    if production and user is not None and not starttls:
+        raise ConfigError("production sends the SMTP password only over STARTTLS; "
+                          "do not set ZVT_SMTP_STARTTLS=off together with ZVT_SMTP_USER")
+    sender = sender or DEV_MAIL_FROM
+    address = parseaddr(sender)[1]
+    if "@" not in address or any(c.isspace() for c in address):
+        raise ConfigError(f"ZVT_MAIL_FROM must be an e-mail address such as zvt@gemeente.example, not {sender!r}")
+    return MailSettings(host=host, sender=sender, base_url=_base_url(base_url or DEV_BASE_URL, production),
+                        port=port, user=user, password=password, starttls=starttls)
+
+
+def _base_url(value: str, production: bool) -> str:
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(f"ZVT_BASE_URL must be the web address of the app, such as https://zvt.gemeente.example, "
+                          f"not {value!r}")
+    if production and parts.scheme != "https":
+        raise ConfigError(f"ZVT_BASE_URL must start with https:// in production (the links make users log in), "
+                          f"not {value!r}")
+    return value.rstrip("/")
+
+
+def _port(name: str, value: str | None, default: int) -> int:
+    if value is None:
+        return default
+    if not value.isdigit() or not 1 <= int(value) <= 65535:
+        raise ConfigError(f"{name} must be a TCP port number from 1 to 65535, not {value!r}")
+    return int(value)
+
+
+def _boolean(name: str, value: str | None, default: bool) -> bool:
+    if value is None:
+        return default
+    if value.lower() in _TRUE:
+        return True
+    if value.lower() in _FALSE:
+        return False
+    raise ConfigError(f"{name} must be on or off (1/0, true/false, yes/no), not {value!r}")
 
 
 def _positive_int(name: str, value: str | None, default: int, *, unit: str = "seconds",

@@ -42,6 +42,11 @@ class DemoAccount:
         # Known on purpose: listed in the README, refused outside development.
         return f"demo-{self.role}"
 
+    @property
+    def email(self) -> str:
+        # Invented, at a domain kept for examples: a development mail server may receive it.
+        return f"{self.username}@example.nl"
+
 
 ACCOUNTS = [
     DemoAccount("procesregisseur", "Demo Procesregisseur", "gemeente_heerenveen", "procesregisseur"),
@@ -63,7 +68,8 @@ class Loaded:
 
 
 def load(engine: Engine, *, hasher: PasswordHasher | None = None) -> Loaded:
-    """Add what is missing; running it again changes nothing (passwords are not reset)."""
+    """Add what is missing; running it again changes nothing (passwords are not reset; a demo
+    account loaded before accounts had an e-mail address gets its invented one)."""
     hasher = hasher or PasswordHasher()
     now = engine.clock()
     added_partners = added_accounts = 0
@@ -74,14 +80,17 @@ def load(engine: Engine, *, hasher: PasswordHasher | None = None) -> Loaded:
                 session.add(Partner(id=code, name=name, kind="convenant", grondslag=grondslag, active=True))
                 added_partners += 1
         session.flush()
-        existing = set(session.scalars(select(Account.username)))
+        existing = {a.username: a for a in session.scalars(select(Account))}
         for account in ACCOUNTS:
             if account.username in existing:
+                known = existing[account.username]
+                if known.demo and known.email is None:
+                    known.email = account.email  # loaded before accounts had an address
                 continue
             session.add(Account(
                 username=account.username, display_name=account.display_name, partner_id=account.partner,
                 roles=[account.role], password_hash=hasher.hash(account.password), totp_secret=None,
-                active=True, demo=True, created_at=now,
+                active=True, demo=True, created_at=now, email=account.email,
             ))
             added_accounts += 1
         has_cases = session.scalar(select(func.count()).select_from(Instance).where(

@@ -68,10 +68,20 @@ def test_login_inbox_forms_and_case_page_have_no_serious_or_critical_axe_violati
     expect(page.get_by_role("table", name="Hoe het niveau veranderde")).to_be_visible()
     wait_for_diagram(page)  # axe must see the diagram as bpmn-js leaves it, links and all
     check("casus")
+    # Pausing the deadlines: refused without a reason (the field says why), then paused.
+    page.get_by_role("button", name="Termijnen pauzeren").click()
+    expect(page.get_by_text("Vul een reden in: waarom staan de termijnen stil?")).to_be_visible()
+    expect(page.get_by_label("Reden")).to_be_focused()
+    check("casus pauzeren met fout")
+    page.get_by_label("Reden").fill("Wacht op informatie van de huisarts.")
+    page.get_by_role("button", name="Termijnen pauzeren").click()
+    expect(page.get_by_role("button", name="Termijnen weer laten lopen")).to_be_visible()
+    expect(page.get_by_text("De termijnen staan stil sinds")).to_be_visible()
+    check("casus gepauzeerd")
 
     serious = {name: result.describe(result.serious) for name, result in results.items() if result.serious}
     assert serious == {}, "serious or critical axe violations:\n" + "\n".join(
         f"{name}: {found}" for name, found in serious.items())
     # The forms sent empty were refused with 400 on purpose; nothing else went wrong.
-    assert [status for status, _url in page.problems.take_http_errors()] == [400, 400]
+    assert [status for status, _url in page.problems.take_http_errors()] == [400, 400, 400]
     assert not page.problems, str(page.problems)

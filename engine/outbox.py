@@ -1,0 +1,398 @@
+"""E-mail notifications through an outbox: written with the step, sent later over SMTP.
+
+A step that opens a task, fires a reminder or a deadline, or passes a BPMN element marked to
+send a message, adds rows to `outbox` in its own transaction (`collect` before the workflow is
+cut down, `write` at the end of Step.save). A step that is rolled back therefore never mails,
+and a mail server that is down never holds a caseworker's step up: the scheduler sends the rows
+later (`send_pending`), tries failed ones again with a growing pause, and keeps them until they
+are sent.
+
+What a mail says: the kind of news, the task's name (taken from the BPMN, never personal data),
+the case number and a link to the task or case page, where the reader must log in. Nothing from
+the case data: the covenant asks for secure mail, and ordinary e-mail is not that.
+
+Who gets what:
+
+- nieuwe_taak: every account that may do a new task (accounts.task_candidates: the lane is one
+  of their roles and the policy lets them), except whoever made the step: they are looking at
+  the case already.
+- herinnering (a timer marked `herinnering` on a user task's border fired) and escalatie (a
+  deadline timer there fired): the task's assignee, or when nobody holds it (or the holder has
+  no address any more), everyone who may do it. An escalation task that the process opens gets
+  its own nieuwe_taak mail.
+- a BPMN element with the extension property `bericht` (for now only `terugkoppeling`) mails,
+  when it finishes, the accounts with role `bericht_aan` of the partner whose code is in the
+  data field `bericht_partner`. zvt_casus's `terugkoppeling_aanmelder` uses it to tell the
+  aanmelder's partnermedewerkers that the aanmelding was judged.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import smtplib
+import ssl
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+
+from sqlalchemy import or_, select, update
+
+from . import runtime
+from .accounts import task_candidates
+from .db import Account, HumanTask, Instance, OutboxMail, Partner
+from .roles import ROLES
+
+log = logging.getLogger(__name__)
+
+KINDS = ("nieuwe_taak", "herinnering", "escalatie", "terugkoppeling")
+# Kinds a BPMN element may send with the property `bericht`; the others are the engine's own.
+ELEMENT_KINDS = frozenset({"terugkoppeling"})
+MESSAGE_PROPERTY, ROLE_PROPERTY, PARTNER_PROPERTY = "bericht", "bericht_aan", "bericht_partner"
+_DATA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+# How long a sender holds the rows it claimed; a sender that dies loses them after this.
+DEFAULT_LEASE = timedelta(minutes=5)
+# After the n-th failed send, wait RETRY_AFTER[n-1] (the last one from then on); never give up.
+RETRY_AFTER = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1))
+# From this many failures on a mail's failure is logged as an error, for the beheerder to see.
+ERROR_AFTER_ATTEMPTS = 3
+
+FOOTER = ("Dit bericht is automatisch verstuurd door ZVT. U kunt er niet op antwoorden.\n"
+          "In deze e-mail staan met opzet geen gegevens over personen. Die ziet u na het inloggen.")
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """How to reach the mail server and what the links point to (zvt/config.py reads them)."""
+
+    host: str | None  # None: nothing is sent, mails stay queued (development)
+    sender: str
+    base_url: str  # the web app as users reach it, without a trailing slash
+    port: int = 25
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    starttls: bool = False
+    timeout: float = 30.0  # seconds for connecting and for each SMTP command
+
+
+# -- writing: called from Step.save, in the step's transaction --------------------------
+
+@dataclass(frozen=True)
+class _TimerFired:
+    task_id: str  # the user task on whose border the timer sits
+    name: str | None
+    lane: str | None
+    reminder: bool
+    closed: bool  # an interrupting timer closed the task
+    assignee: str | None
+
+
+@dataclass(frozen=True)
+class _ElementMessage:
+    kind: str
+    role: str
+    partner: str | None  # the partner code the case data held when the element finished
+
+
+@dataclass
+class StepNews:
+    """What a step has to tell people, gathered before the workflow is cut down and the task
+    rows are brought in step (after that the fired timers and their tasks are gone)."""
+
+    timers: list[_TimerFired] = field(default_factory=list)
+    messages: list[_ElementMessage] = field(default_factory=list)
+
+
+def collect(session, workflow, finished: list[runtime.Finished]) -> StepNews:
+    news = StepNews()
+    for item in finished:
+        task = runtime.find_task(workflow, item.task_id)
+        if task is None or item.state != "completed":
+            continue
+        user_task = runtime.timer_task_of(task)
+        if user_task is not None:
+            spec = user_task.task_spec
+            row = session.get(HumanTask, str(user_task.id))
+            news.timers.append(_TimerFired(
+                str(user_task.id), spec.bpmn_name, spec.lane, runtime.is_reminder(task.task_spec),
+                bool(getattr(task.task_spec, "cancel_activity", False)), row.assignee if row is not None else None))
+        message = element_message(task.task_spec)
+        if message is not None:
+            kind, role, partner_field = message
+            partner = task.data.get(partner_field)
+            news.messages.append(_ElementMessage(kind, role, partner if isinstance(partner, str) else None))
+    return news
+
+
+def element_message(spec) -> tuple[str, str, str] | None:
+    """(kind, role, partner data field) when the element sends a message as it finishes.
+
+    Raises ValueError, with the reason, when its properties are incomplete or wrong; deploy
+    calls this for every element, so a running case never meets a bad one."""
+    properties = runtime.properties(spec)
+    kind = properties.get(MESSAGE_PROPERTY)
+    if kind is None:
+        if ROLE_PROPERTY in properties or PARTNER_PROPERTY in properties:
+            raise ValueError(f"property '{ROLE_PROPERTY}' or '{PARTNER_PROPERTY}' needs property '{MESSAGE_PROPERTY}'")
+        return None
+    if kind not in ELEMENT_KINDS:
+        raise ValueError(f"property '{MESSAGE_PROPERTY}' must be one of: {', '.join(sorted(ELEMENT_KINDS))}; "
+                         f"not {kind!r}")
+    role, partner_field = properties.get(ROLE_PROPERTY), properties.get(PARTNER_PROPERTY)
+    if role not in ROLES:
+        raise ValueError(f"property '{ROLE_PROPERTY}' must name a role ({', '.join(sorted(ROLES))}); not {role!r}")
+    if partner_field is None or not _DATA_NAME.fullmatch(partner_field):
+        raise ValueError(f"property '{PARTNER_PROPERTY}' must name the data field that holds the partner code; "
+                         f"not {partner_field!r}")
+    return kind, role, partner_field
+
+
+def write(session, instance: Instance, news: StepNews, new_tasks: list[HumanTask], open_lanes: set[str],
+          actor: str, now: datetime) -> int:
+    """Add the step's mails to the session (the caller's transaction); return how many."""
+    if not (news.timers or news.messages or new_tasks):
+        return 0
+    case = instance.id
+    participants = instance.participants or []
+    mails: list[OutboxMail] = []
+
+    def add(kind: str, recipients, subject: str, body: str, link: str) -> None:
+        seen = set()
+        for account in recipients:
+            address = account.email.strip()
+            if address.casefold() in seen:
+                continue
+            seen.add(address.casefold())
+            mails.append(OutboxMail(kind=kind, recipient=address, subject=subject, body=body, link=link,
+                                    instance_id=case, created_at=now, attempts=0))
+
+    def may_do(lane: str | None) -> list[Account]:
+        return task_candidates(session, lane, instance.process_id, participants, open_lanes, with_email=True)
+
+    for row in new_tasks:
+        recipients = [a for a in may_do(row.lane) if a.username != actor]
+        add("nieuwe_taak", recipients, f"Nieuwe taak in casus {case}",
+            f"Er staat een nieuwe taak voor u klaar in casus {case}: {_task_name(row.name)}.\n\n"
+            "Open de taak met de link hieronder. U logt eerst in.", f"/taken/{row.id}")
+
+    for fired in news.timers:
+        holder = _accounts(session, Account.username == fired.assignee) if fired.assignee is not None else []
+        # Held by someone without an address (or who left): the task's other people must hear it.
+        recipients = holder or may_do(fired.lane)
+        name = _task_name(fired.name)
+        link = f"/casussen/{case}" if fired.closed else f"/taken/{fired.task_id}"
+        if fired.reminder:
+            add("herinnering", recipients, f"Herinnering: taak in casus {case}",
+                f"De taak {name} in casus {case} is nog niet klaar. Let op de termijn.\n\n"
+                "Open de taak met de link hieronder. U logt eerst in.", link)
+        elif fired.closed:
+            add("escalatie", recipients, f"Termijn voorbij: taak in casus {case}",
+                f"De termijn van de taak {name} in casus {case} is voorbij. De taak is daarom gesloten.\n\n"
+                "Bekijk de casus met de link hieronder. U logt eerst in.", link)
+        else:
+            add("escalatie", recipients, f"Termijn voorbij: taak in casus {case}",
+                f"De termijn van de taak {name} in casus {case} is voorbij. De taak staat nog open.\n\n"
+                "Open de taak met de link hieronder. U logt eerst in.", link)
+
+    for message in news.messages:
+        if message.partner is None:
+            log.warning("instance %s: no partner to send the %s to", case, message.kind)
+            continue
+        recipients = [a for a in _accounts(session, Account.partner_id == message.partner)
+                      if message.role in (a.roles or ())]
+        subject, body = _ELEMENT_TEXTS[message.kind]
+        add(message.kind, recipients, subject.format(case=case), body.format(case=case), f"/casussen/{case}")
+
+    session.add_all(mails)
+    return len(mails)
+
+
+# Subject and text of each kind an element may send; {case} is the case number.
+_ELEMENT_TEXTS = {
+    "terugkoppeling": ("Terugkoppeling over casus {case}",
+                       "Het zorg- en veiligheidsteam heeft de aanmelding van casus {case} beoordeeld.\n\n"
+                       "Lees de terugkoppeling na het inloggen, via de link hieronder."),
+}
+assert set(_ELEMENT_TEXTS) == ELEMENT_KINDS
+
+
+def _task_name(name: str | None) -> str:
+    return f"'{name}'" if name else "zonder naam"
+
+
+def _accounts(session, condition) -> list[Account]:
+    """Active accounts of active partners that have an e-mail address."""
+    return list(session.scalars(
+        select(Account).join(Partner, Partner.id == Account.partner_id)
+        .where(condition, Account.active.is_(True), Partner.active.is_(True), Account.email.is_not(None))
+        .order_by(Account.id)))
+
+
+# -- sending: the scheduler calls send_pending every round ------------------------------
+
+@dataclass(frozen=True)
+class _Claimed:
+    id: int
+    recipient: str
+    subject: str
+    body: str
+    link: str
+    created_at: datetime
+
+
+_told_no_host = False
+
+
+def send_pending(database, settings: MailSettings, now: datetime, owner: str,
+                 lease: timedelta = DEFAULT_LEASE, batch: int = 50) -> int:
+    """Send the queued mails that are due; return how many went out.
+
+    Several senders may run at once against one PostgreSQL: each claims a batch of unsent rows
+    (FOR UPDATE SKIP LOCKED, so they never wait for each other) for `lease`, sends them and
+    marks each sent in a short transaction of its own, then claims the next batch. A sender
+    that dies leaves its claims to run out; then another sends those rows. A sender that has
+    used half its lease stops and lets go of the rest, so nobody else sends them meanwhile.
+    A failed mail waits RETRY_AFTER and is tried again, however often it takes.
+    """
+    global _told_no_host
+    if not settings.host:
+        if not _told_no_host:
+            log.warning("ZVT_SMTP_HOST is not set: e-mail notifications stay queued in the outbox")
+            _told_no_host = True
+        return 0
+    deadline = time.monotonic() + lease.total_seconds() / 2
+    sent = 0
+    while time.monotonic() < deadline:
+        claimed = _claim(database, now, owner, lease, batch)
+        if not claimed:
+            break
+        count, go_on = _send_batch(database, settings, claimed, now, owner, deadline)
+        sent += count
+        if not go_on:
+            break
+    return sent
+
+
+def _claim(database, now: datetime, owner: str, lease: timedelta, batch: int) -> list[_Claimed]:
+    with database.unit_of_work() as uow:
+        rows = [_Claimed(*r) for r in uow.session.execute(
+            select(OutboxMail.id, OutboxMail.recipient, OutboxMail.subject, OutboxMail.body, OutboxMail.link,
+                   OutboxMail.created_at)
+            .where(OutboxMail.sent_at.is_(None),
+                   or_(OutboxMail.retry_at.is_(None), OutboxMail.retry_at <= now),
+                   or_(OutboxMail.lock_owner.is_(None), OutboxMail.lock_expires_at <= now))
+            .order_by(OutboxMail.id).limit(batch)
+            # PostgreSQL: rows another sender is claiming right now are skipped, not waited for.
+            # SQLite has one writer at a time (BEGIN IMMEDIATE) and ignores this.
+            .with_for_update(skip_locked=True))]
+        if rows:
+            uow.session.execute(update(OutboxMail).where(OutboxMail.id.in_([r.id for r in rows])).values(
+                lock_owner=owner, lock_expires_at=now + lease))
+            uow.commit()
+        return rows
+
+
+def _send_batch(database, settings: MailSettings, claimed: list[_Claimed], now: datetime, owner: str,
+                deadline: float) -> tuple[int, bool]:
+    """Send the claimed rows over one connection; (how many were sent, whether to go on)."""
+    try:
+        smtp = _connect(settings)
+    except (OSError, smtplib.SMTPException) as exc:
+        # The server is down or refuses us: every mail of the batch waits for the next try.
+        for row in claimed:
+            _failed(database, row, exc, now, owner)
+        return 0, False
+    sent = 0
+    try:
+        for index, row in enumerate(claimed):
+            if time.monotonic() >= deadline:
+                _release(database, [r.id for r in claimed[index:]], owner)
+                return sent, False
+            try:
+                message = _message(row, settings, now)
+            except ValueError as exc:  # an address that cannot go in a header (a line break in it)
+                _failed(database, row, exc, now, owner)
+                continue
+            try:
+                smtp.send_message(message)
+            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError,
+                    smtplib.SMTPNotSupportedError) as exc:
+                # This mail was refused; the connection is fine for the next one.
+                _failed(database, row, exc, now, owner)
+                continue
+            except (OSError, smtplib.SMTPException) as exc:
+                # The connection broke: this mail failed, the rest waits for the next round.
+                _failed(database, row, exc, now, owner)
+                _release(database, [r.id for r in claimed[index + 1:]], owner)
+                return sent, False
+            _mark_sent(database, row.id, now)
+            sent += 1
+    finally:
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            smtp.close()
+    return sent, True
+
+
+def _connect(settings: MailSettings) -> smtplib.SMTP:
+    smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+    try:
+        smtp.ehlo()
+        if settings.starttls:
+            smtp.starttls(context=ssl.create_default_context())
+            smtp.ehlo()
+        if settings.user:
+            smtp.login(settings.user, settings.password or "")
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def _message(row: _Claimed, settings: MailSettings, now: datetime) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = settings.sender
+    message["To"] = row.recipient
+    message["Subject"] = row.subject
+    message["Date"] = format_datetime(now)
+    # Stable per outbox row: should a mail ever go out twice, the copies are recognisably one.
+    domain = parseaddr(settings.sender)[1].rpartition("@")[2] or "zvt.invalid"
+    message["Message-ID"] = f"<outbox.{row.id}.{row.created_at:%Y%m%d%H%M%S}@{domain}>"
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies, please
+    message.set_content(f"{row.body}\n\n{settings.base_url}{row.link}\n\n-- \n{FOOTER}\n")
+    return message
+
+
+def _mark_sent(database, mail_id: int, now: datetime) -> None:
+    with database.unit_of_work() as uow:
+        uow.session.execute(update(OutboxMail).where(OutboxMail.id == mail_id, OutboxMail.sent_at.is_(None)).values(
+            sent_at=now, lock_owner=None, lock_expires_at=None, retry_at=None))
+        uow.commit()
+
+
+def _failed(database, row: _Claimed, exc: Exception, now: datetime, owner: str) -> None:
+    with database.unit_of_work() as uow:
+        mail = uow.session.get(OutboxMail, row.id)
+        if mail is None or mail.sent_at is not None or mail.lock_owner != owner:
+            return  # our claim ran out and someone else has it now
+        mail.attempts += 1
+        mail.last_error = f"{type(exc).__name__}: {exc}"[:4000]
+        mail.retry_at = now + RETRY_AFTER[min(mail.attempts, len(RETRY_AFTER)) - 1]
+        mail.lock_owner = mail.lock_expires_at = None
+        attempts, retry_at = mail.attempts, mail.retry_at
+        uow.commit()
+    level = logging.ERROR if attempts >= ERROR_AFTER_ATTEMPTS else logging.WARNING
+    log.log(level, "mail %s (%s) could not be sent (attempt %d), again from %s: %s",
+            row.id, row.subject, attempts, retry_at.isoformat(), exc)
+
+
+def _release(database, ids: list[int], owner: str) -> None:
+    if not ids:
+        return
+    with database.unit_of_work() as uow:
+        uow.session.execute(update(OutboxMail).where(OutboxMail.id.in_(ids), OutboxMail.lock_owner == owner).values(
+            lock_owner=None, lock_expires_at=None))
+        uow.commit()

@@ -1,0 +1,188 @@
+"""The scheduler's side of the engine: claims with a lease, retries with growing pauses,
+incidents, and several scheduler processes (and a killed one) sharing one PostgreSQL."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from engine import Engine, NotFound
+from engine.api import MAX_ATTEMPTS, RETRY_AFTER
+from engine.db import HistoryEntry, HumanTask, Timer
+from tests.engine.bpmn import simple_process
+from tests.engine.bulk import copy_case
+
+# A user task with a timer on its border, one hour after the start; firing it leaves one
+# history row "termijn" (the effect that is counted) and keeps the task open.
+TIMER_PROCESS = simple_process("tijd", timer='"PT1H"')
+BROKEN_PROCESS = simple_process("breekbaar", timer='"PT1H"').replace(
+    '<bpmn:endEvent id="termijn_einde" />',
+    '<bpmn:scriptTask id="termijn_einde"><bpmn:script>y = 1 / teller</bpmn:script></bpmn:scriptTask>')
+
+
+def deploy(engine: Engine, folder, *documents: tuple[str, str]) -> None:
+    (folder / "processes").mkdir(exist_ok=True)
+    for name, text in documents:
+        (folder / "processes" / name).write_text(text)
+    engine.deploy(folder / "processes")
+
+
+def firings(engine: Engine) -> Counter:
+    """How often each case's timer fired, counted from its effect: the history row."""
+    with engine.database.unit_of_work(write=False) as uow:
+        return Counter(uow.session.scalars(select(HistoryEntry.instance_id).where(HistoryEntry.bpmn_id == "termijn")))
+
+
+def timer_row(engine: Engine, instance_id: int) -> Timer:
+    with engine.database.unit_of_work(write=False) as uow:
+        row = uow.session.scalars(select(Timer).where(Timer.instance_id == instance_id)).one()
+        uow.session.expunge(row)  # a snapshot: leaving the unit of work expires what it still holds
+        return row
+
+
+# -- claims --------------------------------------------------------------------------------------------
+
+def test_a_timer_another_scheduler_holds_waits_for_its_lease_and_then_fires_once(engine, tmp_path, clock):
+    deploy(engine, tmp_path, ("tijd.bpmn", TIMER_PROCESS))
+    case = engine.start("tijd", {}, actor="piet")
+    due = clock.now + timedelta(hours=1)
+    assert engine._claim_due_timers(due, "elders:4711", timedelta(minutes=5), batch=10) == [
+        (timer_row(engine, case).id, case)]
+
+    assert engine.fire_due_timers(due + timedelta(minutes=4)) == 0  # still held by elders:4711
+    assert firings(engine) == Counter()
+    assert engine.fire_due_timers(due + timedelta(minutes=5)) == 1  # its lease ran out
+    assert engine.fire_due_timers(due + timedelta(minutes=6)) == 0
+    assert firings(engine) == Counter({case: 1})
+
+
+def test_a_round_fires_more_timers_than_one_batch_holds(engine, tmp_path, clock):
+    deploy(engine, tmp_path, ("tijd.bpmn", TIMER_PROCESS))
+    cases = [engine.start("tijd", {}, actor="piet") for _ in range(7)]
+    assert engine.fire_due_timers(clock.now + timedelta(hours=1), batch=3) == 7
+    assert firings(engine) == Counter({case: 1 for case in cases})
+    with engine.database.unit_of_work(write=False) as uow:
+        assert uow.session.scalar(select(func.count()).select_from(Timer)) == 0
+
+
+# -- failures ------------------------------------------------------------------------------------------
+
+def test_a_failing_timer_is_tried_again_after_growing_pauses_and_then_becomes_an_incident(engine, tmp_path, clock):
+    deploy(engine, tmp_path, ("breekbaar.bpmn", BROKEN_PROCESS), ("tijd.bpmn", TIMER_PROCESS))
+    broken = engine.start("breekbaar", {"teller": 0}, actor="piet")
+    healthy = engine.start("tijd", {}, actor="piet")
+    moment = clock.now + timedelta(hours=1)
+
+    assert engine.fire_due_timers(moment) == 1  # the healthy case is not held up
+    assert firings(engine) == Counter({healthy: 1})
+    for attempt, pause in enumerate(RETRY_AFTER, start=1):
+        row = timer_row(engine, broken)
+        assert (row.attempts, row.retry_at, row.incident_at, row.lock_owner) == (attempt, moment + pause, None, None)
+        assert "ZeroDivisionError" in row.last_error or "division by zero" in row.last_error
+        assert engine.fire_due_timers(moment + pause - timedelta(seconds=1)) == 0
+        assert timer_row(engine, broken).attempts == attempt  # not tried before its pause is over
+        moment += pause
+        assert engine.fire_due_timers(moment) == 0
+
+    row = timer_row(engine, broken)
+    assert (row.attempts, row.incident_at, row.retry_at) == (MAX_ATTEMPTS, moment, None)
+    [incident] = engine.incidents()
+    assert (incident.timer_id, incident.instance_id, incident.process_id, incident.bpmn_id, incident.attempts) == (
+        row.id, broken, "breekbaar", "termijn", MAX_ATTEMPTS)
+    assert engine.fire_due_timers(moment + timedelta(days=30)) == 0
+    assert timer_row(engine, broken).attempts == MAX_ATTEMPTS  # an incident waits for a person
+
+    engine.retry_incident(row.id)
+    assert engine.incidents() == []
+    assert engine.fire_due_timers(moment + timedelta(days=30)) == 0  # tried at once, fails again
+    row = timer_row(engine, broken)
+    assert (row.attempts, row.incident_at) == (1, None)
+    with pytest.raises(NotFound):
+        engine.retry_incident(row.id)  # no longer an incident
+
+
+# -- several processes ---------------------------------------------------------------------------------
+
+def run_schedulers(database_url: str, count: int, *options: str) -> list[subprocess.Popen]:
+    env = dict(os.environ, ZVT_DATABASE_URL=database_url, ZVT_ENV="development", PYTHONUNBUFFERED="1")
+    command = [sys.executable, "-c", "from zvt.cli import main; main()", "scheduler", "--once", *options]
+    return [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(count)]
+
+
+def fired_by(process: subprocess.Popen) -> int:
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 0, err
+    return int(out.split()[1])  # "fired N timers"
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_three_schedulers_at_once_fire_each_of_2000_timers_exactly_once(engine, tmp_path, database_url):
+    deploy(engine, tmp_path, ("tijd.bpmn", TIMER_PROCESS))
+    # Started on the test clock's Friday: due long before the real now the schedulers use.
+    cases = [engine.start("tijd", {}, actor="piet")]
+    cases += copy_case(engine, cases[0], 1999)
+
+    counts = [fired_by(p) for p in run_schedulers(database_url, 3)]
+
+    assert sum(counts) == 2000 and all(count > 0 for count in counts), counts  # all three took part
+    assert firings(engine) == Counter({case: 1 for case in cases})
+    with engine.database.unit_of_work(write=False) as uow:
+        assert uow.session.scalar(select(func.count()).select_from(Timer)) == 0
+        assert uow.session.scalar(select(func.count()).select_from(HumanTask)) == 2000  # the tasks stay open
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_the_timers_of_a_killed_scheduler_fire_once_after_its_lease(engine, tmp_path, database_url):
+    deploy(engine, tmp_path, ("tijd.bpmn", TIMER_PROCESS))
+    cases = [engine.start("tijd", {}, actor="piet")]
+    cases += copy_case(engine, cases[0], 599)
+    lease = 4
+
+    [victim] = run_schedulers(database_url, 1, "--lease", str(lease))
+    held = _wait_for_claims(engine, victim)
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(timeout=30)
+    killed_at = time.monotonic()
+    assert victim.returncode == -signal.SIGKILL
+    owner = held.pop()
+    with engine.database.unit_of_work(write=False) as uow:
+        orphaned = set(uow.session.scalars(select(Timer.id).where(Timer.lock_owner == owner)))
+    assert orphaned, "the scheduler was killed while holding no claims"
+
+    # Another scheduler right away: it fires everything but what the dead one still holds.
+    [first] = run_schedulers(database_url, 1, "--lease", str(lease))
+    fired_by(first)
+    if time.monotonic() - killed_at < lease:
+        with engine.database.unit_of_work(write=False) as uow:
+            assert set(uow.session.scalars(select(Timer.id))) == orphaned
+    # After the lease: those too, once.
+    time.sleep(max(0.0, lease - (time.monotonic() - killed_at)) + 0.5)
+    [second] = run_schedulers(database_url, 1, "--lease", str(lease))
+    fired_by(second)
+
+    assert firings(engine) == Counter({case: 1 for case in cases})
+    with engine.database.unit_of_work(write=False) as uow:
+        assert uow.session.scalar(select(func.count()).select_from(Timer)) == 0
+
+
+def _wait_for_claims(engine: Engine, process: subprocess.Popen) -> set[str]:
+    """Wait until the scheduler holds claims and has fired some timers; return the claim owner."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()
+        with engine.database.unit_of_work(write=False) as uow:
+            owners = set(uow.session.scalars(select(Timer.lock_owner).where(Timer.lock_owner.is_not(None))))
+            fired = uow.session.scalar(select(func.count()).select_from(HistoryEntry).where(
+                HistoryEntry.bpmn_id == "termijn"))
+        if owners and fired:
+            return owners
+        time.sleep(0.05)
+    raise AssertionError("the scheduler never claimed a timer")

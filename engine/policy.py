@@ -122,6 +122,15 @@ def may_pause_deadlines(user: User, process_id: str, case_participants: Iterable
     return may_do_task(user, "procesregisseur", process_id, case_participants, open_lanes)
 
 
+def may_manage_incidents(user: User) -> Decision:
+    """The beheerder looks after the scheduler's incidents. The page shows where a timer broke
+    (case number, process, element, kind of error), not the case's data or the error's text,
+    which a script may have filled with it; the full text is for `zvt incidents` on the server."""
+    if "beheerder" in user.roles:
+        return Decision(True, "beheerder manages incidents")
+    return Decision(False, "only a beheerder manages incidents")
+
+
 def may_start(user: User, process_id: str) -> Decision:
     """Who may start which process by hand (scheduled processes start themselves)."""
     starters = {

@@ -22,6 +22,7 @@ AREA_BLUEPRINTS = [
     "web.tasks",       # a task's form
     "web.cases",       # the case page
     "web.aanmelding",  # Nieuwe aanmelding: /aanmelding/nieuw
+    "web.beheer",      # the scheduler's incidents, for the beheerder: /beheer/incidenten
 ]
 
 

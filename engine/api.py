@@ -469,11 +469,13 @@ class Engine:
             after = runtime.waiting_timers(workflow)
             fired = sum(1 for t in timer_ids if t in before and after.get(t) != before[t])
             step.save(actor)
-            # Fired timers are gone and a cycle's next one is fresh; what this round claimed and
-            # still waits (not due by the workflow's own reckoning) is let go until next round.
-            uow.session.execute(update(Timer).where(Timer.instance_id == instance_id, Timer.lock_owner == owner)
-                                .values(lock_owner=None, lock_expires_at=None,
-                                        retry_at=case((Timer.due_at <= now, now + _NEXT_ROUND), else_=None)))
+            if not timer_ids.isdisjoint(after):
+                # Fired timers are gone (step.save deleted their rows); a cycle's next one and
+                # what is not due by the workflow's own reckoning still wait, and are let go:
+                # the first at its new moment, the second from the next round.
+                uow.session.execute(update(Timer).where(Timer.instance_id == instance_id, Timer.lock_owner == owner)
+                                    .values(lock_owner=None, lock_expires_at=None,
+                                            retry_at=case((Timer.due_at <= now, now + _NEXT_ROUND), else_=None)))
             if was_scheduled and instance.status != "scheduled":
                 # The next occurrence waits from the same transaction: never none, never two.
                 self._keep_scheduled(uow.session, instance.process_id, actor, now)

@@ -1,4 +1,4 @@
-"""timers: retry with backoff and incidents; an index for finding due, unclaimed timers
+"""timers: retry with backoff and incidents
 
 Revision ID: 0006
 Revises: 0005

@@ -74,3 +74,42 @@ def test_a_scheduler_round_sends_the_mail_the_steps_queued_over_smtp(zvt, smtp, 
     assert first.exit_code == 0 and sent > 0 and sent == len(smtp.received)
     assert all(r.endswith("@example.nl") for mail in smtp.received for r in mail.recipients)
     assert "sent 0 mails" in zvt("scheduler", "--once").output  # each mail once
+
+
+@pytest.mark.parametrize("flag, fires", [(None, True), ("--no-scheduler", False)])
+def test_the_development_server_fires_deadlines_itself_unless_told_not_to(tmp_path, flag, fires):
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    from datetime import datetime, timezone
+
+    from engine import Engine
+    from engine.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'serve.sqlite3'}"
+    upgrade(url)
+    engine = Engine(url, clock=lambda: datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc))  # long ago: due now
+    (tmp_path / "processes").mkdir()
+    (tmp_path / "processes" / "tijd.bpmn").write_text(simple_process("tijd", timer='"PT1H"'))
+    engine.deploy(tmp_path / "processes")
+    case = engine.start("tijd", {}, actor="piet")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = dict(os.environ, ZVT_DATABASE_URL=url, ZVT_ENV="development", ZVT_SCHEDULER_INTERVAL="1")
+    command = [sys.executable, "-c", "from zvt.cli import main; main()", "serve", "--port", str(port)]
+    server = subprocess.Popen(command + ([flag] if flag else []), env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + (20 if fires else 4)
+        while time.monotonic() < deadline and engine.timers(case):
+            assert server.poll() is None, "zvt serve stopped"
+            time.sleep(0.2)
+        assert (engine.timers(case) == []) == fires
+        assert ("termijn" in [h.bpmn_id for h in engine.history(case)]) == fires
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        engine.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import os
 import signal
 import sys
 from datetime import datetime, timedelta, timezone
@@ -156,7 +157,9 @@ def demo_data():
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--reload/--no-reload", default=False, show_default=True,
               help="Restart when a source file changes (development only).")
-def serve(host: str, port: int, reload: bool):
+@click.option("--with-scheduler/--no-scheduler", default=None,
+              help="Run the scheduler inside the server (default: yes in development, no in production).")
+def serve(host: str, port: int, reload: bool, with_scheduler: bool | None):
     """Serve the web app with Flask's development server."""
     from web import create_app  # here, not at the top: only this command needs Flask
 
@@ -164,7 +167,41 @@ def serve(host: str, port: int, reload: bool):
     if config.is_production:
         log.warning("the Flask development server is not meant for production; use a WSGI server")
     app = create_app(config)
+    if with_scheduler is None:
+        with_scheduler = not config.is_production
+    # Under the reloader this process only watches files and a child serves; start the
+    # scheduler in the child alone, or every edit would leave one more running.
+    if with_scheduler and (not reload or os.environ.get("WERKZEUG_RUN_MAIN") == "true"):
+        _embedded_scheduler(app.extensions["zvt_engine"], config)
     app.run(host=host, port=port, use_reloader=reload, debug=False)
+
+
+def _embedded_scheduler(engine: Engine, config: Config) -> None:
+    """`zvt serve`'s own scheduler thread in development: deadlines fire while you click."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    owner, lease = default_owner(), DEFAULT_LEASE
+
+    def fire():
+        try:
+            fired, sent = _scheduler_round(engine, config, owner, lease)
+            if fired or sent:
+                log.info("fired %d timers, sent %d mails", fired, sent)
+        except Exception:  # noqa: BLE001 - a daemon logs and tries again next round
+            log.exception("the scheduler's round failed; the next round tries again")
+
+    background = BackgroundScheduler(daemon=True)
+    background.add_job(fire, "interval", seconds=config.scheduler_interval, id="fire_due_timers",
+                       max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
+    background.start()
+    log.info("embedded scheduler: firing due timers every %d seconds", config.scheduler_interval)
+
+
+def _scheduler_round(engine: Engine, config: Config, owner: str, lease: timedelta) -> tuple[int, int]:
+    """One round: fire the due timers, then send the mail (also what those steps queued)."""
+    fired = engine.fire_due_timers(owner=owner, lease=lease)
+    return fired, outbox.send_pending(engine.database, config.mail, engine.clock(), owner, lease=lease)
 
 
 # -- scheduler -------------------------------------------------------------------
@@ -184,9 +221,7 @@ def scheduler(once: bool, interval: int | None, lease: int):
     owner = default_owner()
 
     def one_round() -> tuple[int, int]:
-        # Timers first: the mails their steps queue go out in the same round.
-        fired = engine.fire_due_timers(owner=owner, lease=lease_time)
-        return fired, outbox.send_pending(engine.database, config.mail, engine.clock(), owner, lease=lease_time)
+        return _scheduler_round(engine, config, owner, lease_time)
 
     if once:
         fired, sent = one_round()

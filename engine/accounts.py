@@ -256,14 +256,19 @@ def task_candidates(session, lane: str | None, process_id: str, participants, op
     """
     if lane is None:
         return []
-    query = (select(Account).join(Partner, Partner.id == Account.partner_id)
-             .where(Account.active.is_(True), Partner.active.is_(True)).order_by(Account.display_name, Account.id))
-    if with_email:
-        query = query.where(Account.email.is_not(None))
+    query = usable_accounts(with_email).order_by(Account.display_name, Account.id)
     participants, open_lanes = list(participants or ()), set(open_lanes or ())
     return [account for account in session.scalars(query)
             if lane in (account.roles or ())
             and policy.may_do_task(user_of(account), lane, process_id, participants, open_lanes)]
+
+
+def usable_accounts(with_email: bool = False):
+    """SELECT of the accounts that can log in: active, of an active partner (and with an
+    e-mail address, `with_email`)."""
+    query = select(Account).join(Partner, Partner.id == Account.partner_id).where(
+        Account.active.is_(True), Partner.active.is_(True))
+    return query.where(Account.email.is_not(None)) if with_email else query
 
 
 def user_of(account: Account) -> User:

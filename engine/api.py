@@ -16,7 +16,8 @@ from uuid import uuid4
 from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.orm import aliased
 
-from . import runtime
+from . import claims, runtime
+from .claims import DEFAULT_LEASE, RETRY_AFTER
 from .clock import aware, utcnow
 from .db import Definition, HistoryEntry, HumanTask, Instance, Timer
 from .definitions import is_scheduled, read_folder, start_form_key
@@ -46,10 +47,7 @@ log = logging.getLogger(__name__)
 # SpiffWorkflow fires a timer only once the clock is strictly past its moment; firing
 # "what is due at now" therefore runs the workflow a microsecond later.
 _TIMER_EPSILON = timedelta(microseconds=1)
-# How long a scheduler holds the timers it claimed; when it dies, others fire them after this.
-DEFAULT_LEASE = timedelta(minutes=5)
-# After a failed firing: wait this long before the next try; the last failure makes an incident.
-RETRY_AFTER = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1))
+# After the last pause of RETRY_AFTER a timer's next failure makes it an incident.
 MAX_ATTEMPTS = len(RETRY_AFTER) + 1
 # A timer whose case changed under it waits until a later round (rounds share one `now`).
 _NEXT_ROUND = timedelta(seconds=1)
@@ -237,14 +235,10 @@ class Engine:
             if callable(data):
                 data = data(schema, _read_only_of(task, schema))
             data = check_data(data, schema, self._reserved, case=task.data)
-            due = uow.session.scalar(select(Timer.id).where(Timer.instance_id == instance.id, Timer.due_at <= now).limit(1))
-            if due is not None and instance.paused_at is None:  # paused: nothing is due
-                timers = Step(uow.session, self.store, definition, instance, workflow, now)
-                timers.run(lambda wf: wf.refresh_timers(), at=now + _TIMER_EPSILON)
-                timers.save("scheduler")
-                if task not in runtime.ready_user_tasks(workflow):
-                    uow.commit()
-                    raise TaskClosedByDeadline("the deadline of this task passed before it was completed")
+            fired = self._fire_due_first(uow.session, definition, instance, workflow, now)
+            if fired and task not in runtime.ready_user_tasks(workflow):
+                uow.commit()
+                raise TaskClosedByDeadline("the deadline of this task passed before it was completed")
             step = Step(uow.session, self.store, definition, instance, workflow, now)
 
             def finish(_workflow):
@@ -267,7 +261,7 @@ class Engine:
             row = uow.session.get(HumanTask, task_id)
             if row is None:
                 self._raise_missing_task(uow.session, task_id)
-            if guard is not None:
+            if guard is not None:  # the case is read only for the guard
                 _apply_guard(uow, guard, row, uow.session.get(Instance, row.instance_id))
             holder = HumanTask.assignee.is_(None) if expected is None else HumanTask.assignee == expected
             changed = uow.session.execute(
@@ -300,11 +294,7 @@ class Engine:
                 raise ReasonRequired("pausing the deadlines needs a reason")
             if instance.paused_at is not None:
                 raise DeadlinesAlreadyPaused(f"the deadlines of case {instance_id} are paused already")
-            due = uow.session.scalar(select(Timer.id).where(Timer.instance_id == instance.id, Timer.due_at <= now).limit(1))
-            if due is not None:
-                timers = Step(uow.session, self.store, definition, instance, self.store.load(definition, instance.state), now)
-                timers.run(lambda wf: wf.refresh_timers(), at=now + _TIMER_EPSILON)
-                timers.save("scheduler")
+            self._fire_due_first(uow.session, definition, instance, None, now)
             paused_at = now.replace(microsecond=0)
             instance.paused_at, instance.paused_by, instance.pause_reason = paused_at, actor, reason
             instance.updated_at = now
@@ -348,16 +338,27 @@ class Engine:
             uow.commit()
             return stood_still
 
+    def _fire_due_first(self, session, definition: Definition, instance: Instance, workflow, now: datetime) -> bool:
+        """Fire the case's timers that are due at `now`, as the scheduler would have by then,
+        before a command acts on the case; say whether any were (never while it is paused).
+        `workflow`: the case's, when the caller loaded it already."""
+        if instance.paused_at is not None:
+            return False
+        due = session.scalar(select(Timer.id).where(Timer.instance_id == instance.id, Timer.due_at <= now).limit(1))
+        if due is None:
+            return False
+        step = Step(session, self.store, definition, instance,
+                    workflow or self.store.load(definition, instance.state), now)
+        step.run(lambda wf: wf.refresh_timers(), at=now + _TIMER_EPSILON)
+        step.save("scheduler")
+        return True
+
     def _load_running(self, uow, instance_id: int, guard: Callable | None) -> tuple[Definition, Instance]:
         """A case command's instance, for update: the guard first, then only a running case."""
         instance = uow.session.get(Instance, instance_id)
         if instance is None:
             raise InstanceNotFound(f"instance {instance_id} does not exist")
-        if guard is not None:
-            refusal = guard(uow.session, instance)
-            if refusal is not None:
-                uow.commit()
-                raise refusal
+        _apply_guard(uow, guard, instance)
         if instance.status != "running":
             raise Conflict(f"instance {instance_id} is {instance.status}")
         return uow.session.get(Definition, instance.definition_id), instance
@@ -398,27 +399,18 @@ class Engine:
     def _claim_due_timers(self, now: datetime, owner: str, lease: timedelta, batch: int) -> list[tuple[str, int]]:
         """Claim up to `batch` due timers that nobody holds (or whose holder's lease ran out)."""
         with self.database.unit_of_work() as uow:
-            ids = list(uow.session.scalars(
-                select(Timer.id).where(
-                    Timer.due_at <= now, Timer.incident_at.is_(None), _not_paused(Timer.instance_id),
-                    or_(Timer.retry_at.is_(None), Timer.retry_at <= now),
-                    or_(Timer.lock_owner.is_(None), Timer.lock_expires_at <= now))
-                .order_by(Timer.due_at, Timer.id).limit(batch)
-                # PostgreSQL: rows another scheduler is claiming right now are skipped, not waited
-                # for. SQLite has one writer at a time (BEGIN IMMEDIATE) and ignores this.
-                .with_for_update(skip_locked=True)))
+            ids = claims.claim(uow.session, Timer, (Timer.due_at <= now, Timer.incident_at.is_(None),
+                                                    _not_paused(Timer.instance_id)),
+                               (Timer.due_at, Timer.id), batch, owner, now, lease)
             if not ids:
                 return []
-            uow.session.execute(update(Timer).where(Timer.id.in_(ids)).values(
-                lock_owner=owner, lock_expires_at=now + lease))
             claimed = list(uow.session.execute(select(Timer.id, Timer.instance_id).where(Timer.id.in_(ids))))
             uow.commit()
             return claimed
 
     def _release(self, timer_ids: list[str], owner: str, retry_at: datetime | None) -> None:
         with self.database.unit_of_work() as uow:
-            uow.session.execute(update(Timer).where(Timer.id.in_(timer_ids), Timer.lock_owner == owner).values(
-                lock_owner=None, lock_expires_at=None, retry_at=retry_at))
+            claims.release(uow.session, Timer, timer_ids, owner, retry_at=retry_at)
             uow.commit()
 
     def incidents(self) -> list[IncidentView]:
@@ -634,11 +626,12 @@ def _record_case_event(session, instance: Instance, bpmn_id: str, name: str, tas
     flush(session)
 
 
-def _apply_guard(uow, guard: Callable | None, row: HumanTask, instance: Instance) -> None:
-    """Run a caller's guard; raise its refusal after committing what it wrote (its log row)."""
+def _apply_guard(uow, guard: Callable | None, *rows) -> None:
+    """Run a caller's guard on the command's rows (task and case, or the case alone); raise its
+    refusal after committing what it wrote (its log row)."""
     if guard is None:
         return
-    refusal = guard(uow.session, row, instance)
+    refusal = guard(uow.session, *rows)
     if refusal is not None:
         uow.commit()
         raise refusal

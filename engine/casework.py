@@ -220,11 +220,7 @@ def _pause_guard(engine: Engine, user: User, origin: Origin):
     def guard(session, instance: Instance) -> Exception | None:
         decision = policy.may_pause_deadlines(user, instance.process_id, instance.participants or [],
                                               _open_lanes(session, instance.id))
-        if decision:
-            return None
-        access_log.record(session, user, origin, "change", "case", str(instance.id), instance.id, False,
-                          aware(engine.clock()))
-        return Forbidden(decision.reason)
+        return _refusal(session, engine, user, origin, decision, "change", "case", str(instance.id), instance.id)
     return guard
 
 
@@ -265,12 +261,19 @@ def _task_guard(engine: Engine, user: User, task_id: str, origin: Origin, action
     """For the engine's `guard`: None when the user may do the task, else Forbidden, after
     logging the refusal in the same transaction."""
     def guard(session, row: HumanTask, instance: Instance) -> Exception | None:
-        decision = _may_do(session, user, row, instance)
-        if decision:
-            return None
-        access_log.record(session, user, origin, action, "task", task_id, instance.id, False, aware(engine.clock()))
-        return Forbidden(decision.reason)
+        return _refusal(session, engine, user, origin, _may_do(session, user, row, instance), action, "task",
+                        task_id, instance.id)
     return guard
+
+
+def _refusal(session, engine: Engine, user: User, origin: Origin, decision: policy.Decision, action: str,
+             object_type: str, object_id: str, instance_id: int) -> Forbidden | None:
+    """For a guard: None when the policy allows, else Forbidden, with the refusal in the access
+    log of the same transaction (the engine commits it before raising)."""
+    if decision:
+        return None
+    access_log.record(session, user, origin, action, object_type, object_id, instance_id, False, aware(engine.clock()))
+    return Forbidden(decision.reason)
 
 
 def _task_row(session, task_id: str):

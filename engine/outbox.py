@@ -37,11 +37,12 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 
-from . import runtime
-from .accounts import task_candidates
-from .db import Account, HumanTask, Instance, OutboxMail, Partner
+from . import claims, runtime
+from .accounts import task_candidates, usable_accounts
+from .claims import DEFAULT_LEASE, RETRY_AFTER
+from .db import Account, HumanTask, Instance, OutboxMail
 from .roles import ROLES
 
 log = logging.getLogger(__name__)
@@ -52,10 +53,8 @@ ELEMENT_KINDS = frozenset({"terugkoppeling"})
 MESSAGE_PROPERTY, ROLE_PROPERTY, PARTNER_PROPERTY = "bericht", "bericht_aan", "bericht_partner"
 _DATA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
-# How long a sender holds the rows it claimed; a sender that dies loses them after this.
-DEFAULT_LEASE = timedelta(minutes=5)
-# After the n-th failed send, wait RETRY_AFTER[n-1] (the last one from then on); never give up.
-RETRY_AFTER = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1))
+# After the n-th failed send a mail waits RETRY_AFTER[n-1] (engine/claims.py), and the last
+# pause from then on: a mail is never given up.
 # From this many failures on a mail's failure is logged as an error, for the beheerder to see.
 ERROR_AFTER_ATTEMPTS = 3
 
@@ -168,8 +167,14 @@ def write(session, instance: Instance, news: StepNews, new_tasks: list[HumanTask
             mails.append(OutboxMail(kind=kind, recipient=address, subject=subject, body=body, link=link,
                                     instance_id=case, created_at=now, attempts=0))
 
+    candidates: dict[str | None, list[Account]] = {}
+
     def may_do(lane: str | None) -> list[Account]:
-        return task_candidates(session, lane, instance.process_id, participants, open_lanes, with_email=True)
+        # Once per lane: a step that opens parallel tasks or fires several timers asks again.
+        if lane not in candidates:
+            candidates[lane] = task_candidates(session, lane, instance.process_id, participants, open_lanes,
+                                               with_email=True)
+        return candidates[lane]
 
     for row in new_tasks:
         recipients = [a for a in may_do(row.lane) if a.username != actor]
@@ -223,11 +228,8 @@ def _task_name(name: str | None) -> str:
 
 
 def _accounts(session, condition) -> list[Account]:
-    """Active accounts of active partners that have an e-mail address."""
-    return list(session.scalars(
-        select(Account).join(Partner, Partner.id == Account.partner_id)
-        .where(condition, Account.active.is_(True), Partner.active.is_(True), Account.email.is_not(None))
-        .order_by(Account.id)))
+    """Accounts that can log in and have an e-mail address, matching `condition`."""
+    return list(session.scalars(usable_accounts(with_email=True).where(condition).order_by(Account.id)))
 
 
 # -- sending: the scheduler calls send_pending every round ------------------------------
@@ -277,20 +279,14 @@ def send_pending(database, settings: MailSettings, now: datetime, owner: str,
 
 def _claim(database, now: datetime, owner: str, lease: timedelta, batch: int) -> list[_Claimed]:
     with database.unit_of_work() as uow:
+        ids = claims.claim(uow.session, OutboxMail, (OutboxMail.sent_at.is_(None),), (OutboxMail.id,), batch, owner,
+                           now, lease)
+        if not ids:
+            return []
         rows = [_Claimed(*r) for r in uow.session.execute(
             select(OutboxMail.id, OutboxMail.recipient, OutboxMail.subject, OutboxMail.body, OutboxMail.link,
-                   OutboxMail.created_at)
-            .where(OutboxMail.sent_at.is_(None),
-                   or_(OutboxMail.retry_at.is_(None), OutboxMail.retry_at <= now),
-                   or_(OutboxMail.lock_owner.is_(None), OutboxMail.lock_expires_at <= now))
-            .order_by(OutboxMail.id).limit(batch)
-            # PostgreSQL: rows another sender is claiming right now are skipped, not waited for.
-            # SQLite has one writer at a time (BEGIN IMMEDIATE) and ignores this.
-            .with_for_update(skip_locked=True))]
-        if rows:
-            uow.session.execute(update(OutboxMail).where(OutboxMail.id.in_([r.id for r in rows])).values(
-                lock_owner=owner, lock_expires_at=now + lease))
-            uow.commit()
+                   OutboxMail.created_at).where(OutboxMail.id.in_(ids)).order_by(OutboxMail.id))]
+        uow.commit()
         return rows
 
 
@@ -393,6 +389,5 @@ def _release(database, ids: list[int], owner: str) -> None:
     if not ids:
         return
     with database.unit_of_work() as uow:
-        uow.session.execute(update(OutboxMail).where(OutboxMail.id.in_(ids), OutboxMail.lock_owner == owner).values(
-            lock_owner=None, lock_expires_at=None))
+        claims.release(uow.session, OutboxMail, ids, owner)
         uow.commit()

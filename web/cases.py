@@ -24,6 +24,7 @@ SUMMARY = [
 CASE_STEPS = {"DeadlinesPaused", "DeadlinesResumed"}
 HUMAN_STEPS = {"UserTask", "ManualTask", "StartEvent"} | CASE_STEPS
 REASON_MISSING = "Vul een reden in: waarom staan de termijnen stil?"
+CHANGED_MEANWHILE = "Dit kon niet: de casus is net veranderd of loopt niet meer. Bekijk de casus en probeer het opnieuw."
 
 
 def timeline(history) -> list[tuple]:
@@ -49,8 +50,7 @@ def pause(number: int):
     except DeadlinesAlreadyPaused:
         flash("De termijnen stonden al stil. Er is niets veranderd.", "info")
     except Conflict:
-        flash("Dit kon niet: de casus is net veranderd of loopt niet meer. Bekijk de casus en probeer het opnieuw.",
-              "error")
+        flash(CHANGED_MEANWHILE, "error")
     else:
         flash("De termijnen staan nu stil. Ze lopen pas weer als u op ‘Termijnen weer laten lopen’ klikt.", "ok")
     return redirect(url_for("cases.show", number=number))
@@ -63,8 +63,7 @@ def resume(number: int):
     except DeadlinesNotPaused:
         flash("De termijnen liepen al. Er is niets veranderd.", "info")
     except Conflict:
-        flash("Dit kon niet: de casus is net veranderd of loopt niet meer. Bekijk de casus en probeer het opnieuw.",
-              "error")
+        flash(CHANGED_MEANWHILE, "error")
     else:
         flash(f"De termijnen lopen weer. Ze zijn {time_left(stood_still)} later komen te liggen.", "ok")
     return redirect(url_for("cases.show", number=number))

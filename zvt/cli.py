@@ -19,7 +19,8 @@ from sqlalchemy.exc import DBAPIError
 
 from engine import DefinitionRefused, Engine, EngineError, NotFound
 from engine import outbox
-from engine.api import DEFAULT_LEASE, default_owner
+from engine.api import default_owner
+from engine.claims import DEFAULT_LEASE
 from engine import migrate
 
 from .config import PROJECT_ROOT, Config, ConfigError

@@ -276,7 +276,8 @@ def test_warm_up_parses_the_latest_versions_and_every_version_with_open_cases(en
         assert {key[0] for key in server.store._specs} == {
             first["proef_casus"].definition_id,  # still has a running case
             second["proef_casus"].definition_id, first["parallel_overleg"].definition_id}
-        assert server.database.sql.pool.checkedout() == 0  # nothing held for a forked worker to share
+        # No connection kept in the pool for a forked worker to share.
+        assert (server.database.sql.pool.checkedout(), server.database.sql.pool.checkedin()) == (0, 0)
         # The warmed-up process works as before.
         [task] = server.ready_tasks(running)
         server.complete(task.id, {"besluit": "oppakken", "toelichting": "warm en wel"}, actor="anna")

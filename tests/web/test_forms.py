@@ -217,14 +217,14 @@ def test_the_ui_schema_orders_the_fields_picks_a_widget_and_adds_help():
         "besluit": "niet_oppakken", "toelichting": "Zie het dossier."}
 
 
-def test_the_beoordeling_shows_the_proposal_before_the_niveau_with_help():
+def test_the_beoordeling_gives_help_on_the_niveau_and_on_informeren():
     schema, ui = form("zvt_casus/beoordeling"), json.loads((FORMS / "zvt_casus/beoordeling.ui.json").read_text())
     markup = render_form(schema, {}, {}, {"voorgesteld_niveau": 2, "niveau_uitleg": "Twee leefgebieden."}, ui=ui)
-    text = html_of(markup).text_content()
-    assert text.index("Twee leefgebieden.") < text.index("Kijk naar het voorstel hierboven.")
     niveau = by_id(markup, "field-niveau")
     assert niveau.get("type") == "number"  # an integer keeps its number field
     assert "Kijk naar het voorstel hierboven." in by_id(markup, niveau.get("aria-describedby")).text_content()
+    [informeren] = html_of(markup).xpath('//fieldset[.//input[@name="informeren"]]')
+    assert "artikel 41 UAVG" in by_id(markup, informeren.get("aria-describedby")).text_content()
 
 
 # --- parsing -----------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from bench.web_load import create_database, drop_database  # noqa: E402
 
 TARGET_SECONDS = 30.0
 TARGET_PROCESSES = 3
+TARGET_TIMERS = 10_000
 
 
 def prepare(url: str, timers: int) -> None:
@@ -78,7 +79,7 @@ def fired_once(url: str, timers: int) -> bool:
     return per_case[0] == per_case[1] == timers and left == 0
 
 
-def main(timers: int = 10_000, process_counts: tuple[int, ...] = (1, 3)) -> dict[int, float]:
+def main(timers: int = TARGET_TIMERS, process_counts: tuple[int, ...] = (1, 3)) -> dict[int, float]:
     results = {}
     for processes in process_counts:
         name = f"zvt_timer_bench_{os.getpid()}_{processes}"
@@ -95,7 +96,7 @@ def main(timers: int = 10_000, process_counts: tuple[int, ...] = (1, 3)) -> dict
                   f"{'yes' if exact else 'NO'}")
         finally:
             drop_database(name)
-    if TARGET_PROCESSES in results:
+    if TARGET_PROCESSES in results and timers == TARGET_TIMERS:  # the target is for this many
         seconds = results[TARGET_PROCESSES]
         print(f"  target: under {TARGET_SECONDS:.0f} s with {TARGET_PROCESSES} processes: "
               f"{'PASS' if seconds < TARGET_SECONDS else 'FAIL'} ({seconds:.1f} s)")
@@ -104,7 +105,7 @@ def main(timers: int = 10_000, process_counts: tuple[int, ...] = (1, 3)) -> dict
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--timers", type=int, default=10_000)
+    parser.add_argument("--timers", type=int, default=TARGET_TIMERS)
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 3])
     args = parser.parse_args()
     main(args.timers, tuple(args.processes))

@@ -53,6 +53,7 @@ ADMIN_URL = os.environ.get("ZVT_BENCH_POSTGRES_URL") or os.environ.get(
 # The target of the issue: these kinds of request, this percentile, this many milliseconds.
 TARGET_KINDS = ("inbox", "submit")
 TARGET_P95_MS = 100.0
+TARGET_USERS = 20
 KINDS = ("login", "inbox", "claim", "task", "submit")
 SPAWN_RATE = 2  # caseworkers starting per second
 
@@ -310,12 +311,14 @@ def report(outcome: dict, config: dict) -> bool:
         ok = row is not None and _number(row, "Request Count") > 0 and p95 < TARGET_P95_MS
         passed = passed and ok
         verdicts.append(f"{kind} p95 {p95:.0f} ms")
+    verdict = ("PASS" if passed else "FAIL") if config["users"] == TARGET_USERS else \
+        f"not judged: the target is for {TARGET_USERS} caseworkers"
     print(f"  target: p95 under {TARGET_P95_MS:.0f} ms for {' and '.join(TARGET_KINDS)}, zero errors: "
-          f"{'PASS' if passed else 'FAIL'} ({', '.join(verdicts)}, {errors} errors)")
+          f"{verdict} ({', '.join(verdicts)}, {errors} errors)")
     return passed
 
 
-def main(users: int = 20, run_time: int = 60, think_time: float = 1.0, workers: int = 3, threads: int = 1,
+def main(users: int = TARGET_USERS, run_time: int = 60, think_time: float = 1.0, workers: int = 3, threads: int = 1,
          cases_per_user: int = 3, keep: bool = False) -> dict:
     name = f"zvt_bench_{os.getpid()}"
     workdir = Path(tempfile.mkdtemp(prefix="zvt-web-load-"))
@@ -347,7 +350,7 @@ def main(users: int = 20, run_time: int = 60, think_time: float = 1.0, workers: 
 
 def _arguments(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--users", type=int, default=TARGET_USERS)
     parser.add_argument("--run-time", type=int, default=60, help="seconds")
     parser.add_argument("--think-time", type=float, default=1.0,
                         help="mean seconds a caseworker pauses between requests (0: no pause)")

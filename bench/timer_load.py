@@ -5,8 +5,12 @@ on this 2-core machine. A benchmark that prints figures, not a timed test.
 Each case is the smallest that has a deadline: a user task with a timer on its border
 (tests/engine/bpmn.py simple_process), due one hour after the start; the start is days in the
 past, so every timer is due. One case is started through the engine and copied (tests/engine/
-bulk.py: the same state, timer row and open task, with ids of its own). Every run counts the
-effects afterwards (one history row per case) to check that each timer fired exactly once.
+bulk.py: the same state, timer row and open task, with ids of its own). The process carries the
+id of the rights-request process, whose tasks the gemeente's procesregisseurs do (engine/
+policy.py); two of them have an e-mail address, so each firing also queues two escalation mails
+in its transaction, as in the real team (they stay queued: no SMTP server is set). Every run counts the effects
+afterwards (one history row per case, two mails per case) to check that each timer fired
+exactly once.
 
     python bench/timer_load.py [--timers 10000] [--processes 1 3]
 """
@@ -30,21 +34,36 @@ from bench.web_load import create_database, drop_database  # noqa: E402
 TARGET_SECONDS = 30.0
 TARGET_PROCESSES = 3
 TARGET_TIMERS = 10_000
+PROCESS = "rechten_betrokkene"
+# Invented people of the gemeente who are told of each escalation.
+PROCESREGISSEURS = ("regisseur.een@example.org", "regisseur.twee@example.org")
 
 
 def prepare(url: str, timers: int) -> None:
     from engine import Engine
+    from engine.db import Account, Partner
     from engine.migrate import upgrade
+    from engine.policy import GEMEENTE
     from tests.engine.bpmn import simple_process
     from tests.engine.bulk import copy_case
 
     upgrade(url)
-    engine = Engine(url, clock=lambda: datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc))
+    started = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+    engine = Engine(url, clock=lambda: started)
     try:
+        with engine.database.unit_of_work() as uow:
+            uow.session.add(Partner(id=GEMEENTE, name="Gemeente", kind="convenant", grondslag="Wmo 2015",
+                                    active=True))
+            uow.session.flush()
+            for number, email in enumerate(PROCESREGISSEURS, start=1):
+                uow.session.add(Account(username=f"regisseur{number}", display_name=f"Regisseur {number}",
+                                        partner_id=GEMEENTE, roles=["procesregisseur"], password_hash="-",
+                                        active=True, demo=False, created_at=started, email=email))
+            uow.commit()
         folder = Path(tempfile.mkdtemp(prefix="zvt-timer-load-"))
-        (folder / "tijd.bpmn").write_text(simple_process("tijd", timer='"PT1H"'))
+        (folder / "termijn.bpmn").write_text(simple_process(PROCESS, timer='"PT1H"'))
         engine.deploy(folder)
-        first = engine.start("tijd", {}, actor="bench")
+        first = engine.start(PROCESS, {}, actor="bench")
         copy_case(engine, first, timers - 1)
     finally:
         engine.close()
@@ -52,6 +71,7 @@ def prepare(url: str, timers: int) -> None:
 
 def fire(url: str, processes: int) -> tuple[float, list[int]]:
     env = dict(os.environ, ZVT_DATABASE_URL=url, ZVT_ENV="development")
+    env.pop("ZVT_SMTP_HOST", None)  # the mails stay queued: firing is what is measured
     command = [sys.executable, "-c", "from zvt.cli import main; main()", "scheduler", "--once"]
     started = time.perf_counter()
     running = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -74,9 +94,12 @@ def fired_once(url: str, timers: int) -> bool:
             per_case = connection.execute(text(
                 "SELECT count(*), count(DISTINCT instance_id) FROM history WHERE bpmn_id = 'termijn'")).one()
             left = connection.execute(text("SELECT count(*) FROM timers")).scalar()
+            mails = connection.execute(text(
+                "SELECT count(*), count(DISTINCT instance_id) FROM outbox WHERE kind = 'escalatie'")).one()
     finally:
         sql.dispose()
-    return per_case[0] == per_case[1] == timers and left == 0
+    return (per_case[0] == per_case[1] == timers and left == 0
+            and tuple(mails) == (timers * len(PROCESREGISSEURS), timers))
 
 
 def main(timers: int = TARGET_TIMERS, process_counts: tuple[int, ...] = (1, 3)) -> dict[int, float]:

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from uuid import uuid4
 
-from sqlalchemy import case, delete, func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from . import claims, runtime
@@ -33,8 +33,9 @@ from .errors import (
     TaskAlreadyCompleted,
     TaskClosedByDeadline,
     TaskNotFound,
+    WorkflowFailed,
 )
-from .steps import Step
+from .steps import Preloaded, Step
 from .unit_of_work import Database, flush
 from .termijnen import HELPERS as TERMIJN_HELPERS
 from .ui_schema import UI_SUFFIX
@@ -370,8 +371,9 @@ class Engine:
         Several schedulers may run this at once against one PostgreSQL: each claims a batch of
         due timers (FOR UPDATE SKIP LOCKED, so they never wait for each other) for `lease`,
         fires them and claims the next batch. A scheduler that dies leaves its claims to run
-        out; then another fires those timers. Each case's timers fire in one transaction whose
-        optimistic revision check lets only one firing of a case ever be saved.
+        out; then another fires those timers. The cases of a batch fire in one transaction
+        (`_fire_together`), each with an optimistic revision check that lets only one firing
+        of a case ever be saved.
 
         A failure is recorded on the timer and tried again later (RETRY_AFTER), up to
         MAX_ATTEMPTS; then the timer becomes an incident for the beheerder (`incidents`). One
@@ -381,19 +383,31 @@ class Engine:
         owner = owner or default_owner()
         fired = 0
         while claimed := self._claim_due_timers(now, owner, lease, batch):
-            by_instance: dict[int, list[str]] = {}
+            by_instance: dict[int, set[str]] = {}
             for timer_id, instance_id in claimed:
-                by_instance.setdefault(instance_id, []).append(timer_id)
-            for instance_id, timer_ids in by_instance.items():
+                by_instance.setdefault(instance_id, set()).add(timer_id)
+            try:
+                fired_together, alone = self._fire_together(by_instance, now, actor, owner)
+                fired += fired_together
+            except Exception as exc:  # noqa: BLE001 - nothing was saved: each case on its own finds out
+                # A lost race (someone changed one of the cases) is expected now and then;
+                # anything else is worth a look, but it too only costs time.
+                lost_race = isinstance(exc, Conflict)
+                log.log(logging.INFO if lost_race else logging.WARNING,
+                        "firing %d cases together failed (%s); firing them one by one", len(by_instance), exc,
+                        exc_info=not lost_race)
+                alone = list(by_instance)
+            for instance_id in alone:
+                timer_ids = by_instance[instance_id]
                 try:
-                    fired += self._fire(instance_id, set(timer_ids), now, actor, owner)
+                    fired += self._fire(instance_id, timer_ids, now, actor, owner)
                 except Conflict:
                     # Someone changed the case meanwhile (a caseworker, or another scheduler
                     # holding another of its timers): not a failure; the next round tries again.
                     log.info("instance %s changed while its timers fired; the next round tries again", instance_id)
-                    self._release(timer_ids, owner, retry_at=now + _NEXT_ROUND)
+                    self._release(list(timer_ids), owner, retry_at=now + _NEXT_ROUND)
                 except Exception as exc:  # noqa: BLE001 - whatever broke, only this case waits
-                    self._record_timer_failure(timer_ids, owner, exc, now)
+                    self._record_timer_failure(list(timer_ids), owner, exc, now)
         return fired
 
     def _claim_due_timers(self, now: datetime, owner: str, lease: timedelta, batch: int) -> list[tuple[str, int]]:
@@ -450,29 +464,70 @@ class Engine:
         if is_scheduled(self.store.specs(latest)[0]):
             self._new_instance(session, latest, {}, actor, now)
 
+    def _fire_together(self, by_instance: dict[int, set[str]], now: datetime, actor: str,
+                       owner: str) -> tuple[int, list[int]]:
+        """Fire the timers of many running cases in one transaction; return how many fired
+        and the cases left to fire one by one (`_fire`).
+
+        One transaction for a batch instead of one per case: the rows of all its cases are
+        read with a few statements, written with a few more, and committed once - most of
+        what firing a timer costs. Each case keeps its own revision check. A case that is
+        not plainly running (a scheduled start, gone, finished) or whose workflow fails is
+        left out untouched, for `_fire` and its failure recording; anything that goes wrong
+        while writing (a lost race) rolls back the whole batch, and the caller then fires
+        every case of it one by one.
+        """
+        with self.database.unit_of_work() as uow:
+            session = uow.session
+            instances = list(session.scalars(select(Instance).where(
+                Instance.id.in_(by_instance), Instance.status == "running").order_by(Instance.id)))
+            preloaded = Preloaded.read(session, [i.id for i in instances])
+            fired, done = 0, set()
+            for instance in instances:
+                definition = session.get(Definition, instance.definition_id)
+                step = Step(session, self.store, definition, instance, self.store.load(definition, instance.state),
+                            now, preloaded)
+                try:
+                    fired_here = self._fire_step(step, by_instance[instance.id], now)
+                except WorkflowFailed:
+                    continue  # nothing of this case is in the session yet: `_fire` records why
+                self._save_fired(step, actor, owner, now, flush_now=False)
+                fired += fired_here
+                done.add(instance.id)
+            uow.commit()
+        return fired, [instance_id for instance_id in by_instance if instance_id not in done]
+
     def _fire(self, instance_id: int, timer_ids: set[str], now: datetime, actor: str, owner: str) -> int:
         with self.database.unit_of_work() as uow:
             definition, instance = self._load_for_update(uow.session, instance_id)
             was_scheduled = instance.status == "scheduled"
-            workflow = self.store.load(definition, instance.state)
-            before = runtime.waiting_timers(workflow)
-            step = Step(uow.session, self.store, definition, instance, workflow, now)
-            step.run(lambda wf: wf.refresh_timers(), at=now + _TIMER_EPSILON)
-            after = runtime.waiting_timers(workflow)
-            fired = sum(1 for t in timer_ids if t in before and after.get(t) != before[t])
-            step.save(actor)
-            if not timer_ids.isdisjoint(after):
-                # Fired timers are gone (step.save deleted their rows); a cycle's next one and
-                # what is not due by the workflow's own reckoning still wait, and are let go:
-                # the first at its new moment, the second from the next round.
-                uow.session.execute(update(Timer).where(Timer.instance_id == instance_id, Timer.lock_owner == owner)
-                                    .values(lock_owner=None, lock_expires_at=None,
-                                            retry_at=case((Timer.due_at <= now, now + _NEXT_ROUND), else_=None)))
+            step = Step(uow.session, self.store, definition, instance, self.store.load(definition, instance.state), now)
+            fired = self._fire_step(step, timer_ids, now)
+            self._save_fired(step, actor, owner, now)
             if was_scheduled and instance.status != "scheduled":
                 # The next occurrence waits from the same transaction: never none, never two.
                 self._keep_scheduled(uow.session, instance.process_id, actor, now)
             uow.commit()
             return fired
+
+    @staticmethod
+    def _fire_step(step: Step, timer_ids: set[str], now: datetime) -> int:
+        """Run the case's due timers; return how many of `timer_ids` fired. Touches no row."""
+        before = runtime.waiting_timers(step.workflow)
+        step.run(lambda wf: wf.refresh_timers(), at=now + _TIMER_EPSILON)
+        after = runtime.waiting_timers(step.workflow)
+        return sum(1 for t in timer_ids if t in before and after.get(t) != before[t])
+
+    @staticmethod
+    def _save_fired(step: Step, actor: str, owner: str, now: datetime, flush_now: bool = True) -> None:
+        step.save(actor, flush_now=flush_now)
+        for row in step.timer_rows.values():
+            if row.lock_owner == owner:
+                # Fired timers are gone (step.save deleted their rows); a cycle's next one and
+                # what is not due by the workflow's own reckoning still wait, and are let go:
+                # the first at its new moment, the second from the next round.
+                row.lock_owner = row.lock_expires_at = None
+                row.retry_at = now + _NEXT_ROUND if row.due_at <= now else None
 
     def _record_timer_failure(self, timer_ids: list[str], owner: str, exc: Exception, now: datetime) -> None:
         with self.database.unit_of_work() as uow:

@@ -149,8 +149,11 @@ def element_message(spec) -> tuple[str, str, str] | None:
 
 
 def write(session, instance: Instance, news: StepNews, new_tasks: list[HumanTask], open_lanes: set[str],
-          actor: str, now: datetime) -> int:
-    """Add the step's mails to the session (the caller's transaction); return how many."""
+          actor: str, now: datetime, candidates: dict | None = None) -> int:
+    """Add the step's mails to the session (the caller's transaction); return how many.
+    `candidates`: who may do a lane's task, as looked up before in this transaction; a
+    transaction that steps many cases passes the same dict to each, so that cases alike
+    (process, participants, open lanes) ask the database once."""
     if not (news.timers or news.messages or new_tasks):
         return 0
     case = instance.id
@@ -167,14 +170,16 @@ def write(session, instance: Instance, news: StepNews, new_tasks: list[HumanTask
             mails.append(OutboxMail(kind=kind, recipient=address, subject=subject, body=body, link=link,
                                     instance_id=case, created_at=now, attempts=0))
 
-    candidates: dict[str | None, list[Account]] = {}
+    known = {} if candidates is None else candidates
 
     def may_do(lane: str | None) -> list[Account]:
-        # Once per lane: a step that opens parallel tasks or fires several timers asks again.
-        if lane not in candidates:
-            candidates[lane] = task_candidates(session, lane, instance.process_id, participants, open_lanes,
-                                               with_email=True)
-        return candidates[lane]
+        # Once per lane and case kind: a step that opens parallel tasks or fires several
+        # timers would ask again, and so would each case of a batch.
+        key = (lane, instance.process_id, tuple(participants), frozenset(open_lanes))
+        if key not in known:
+            known[key] = task_candidates(session, lane, instance.process_id, participants, open_lanes,
+                                         with_email=True)
+        return known[key]
 
     for row in new_tasks:
         recipients = [a for a in may_do(row.lane) if a.username != actor]

@@ -9,10 +9,11 @@ revision. A step that is rolled back leaves no trace in any of them, mails inclu
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from . import outbox, policy, runtime
 from .clock import running_at, timers_stopped_at
@@ -24,16 +25,41 @@ from .unit_of_work import flush
 log = logging.getLogger(__name__)
 
 
+@dataclass
+class Preloaded:
+    """What one transaction that steps many cases (the scheduler's) reads once for all of them,
+    instead of once per case: the cases' timer and human-task rows (every row of each case),
+    and the mail recipients outbox.write looks up."""
+
+    timers: dict[int, list[Timer]]
+    human_tasks: dict[int, list[HumanTask]]
+    candidates: dict = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, session, instance_ids) -> "Preloaded":
+        timers: dict[int, list[Timer]] = {}
+        for row in session.scalars(select(Timer).where(Timer.instance_id.in_(instance_ids))):
+            timers.setdefault(row.instance_id, []).append(row)
+        human_tasks: dict[int, list[HumanTask]] = {}
+        for row in session.scalars(select(HumanTask).where(HumanTask.instance_id.in_(instance_ids))):
+            human_tasks.setdefault(row.instance_id, []).append(row)
+        return cls(timers, human_tasks)
+
+
 class Step:
     """The workflow of one instance, open for one command."""
 
-    def __init__(self, session, store, definition: Definition, instance: Instance, workflow, now: datetime):
+    def __init__(self, session, store, definition: Definition, instance: Instance, workflow, now: datetime,
+                 preloaded: Preloaded | None = None):
         self.session = session
         self.store = store
         self.definition = definition
         self.instance = instance
         self.workflow = workflow
         self.now = now
+        self.preloaded = preloaded
+        # The case's timer rows as save() left them, by timer id.
+        self.timer_rows: dict[str, Timer] = {}
         self._finished_before: set[UUID] = runtime.finished_ids(workflow)
 
     def run(self, action, at: datetime | None = None) -> None:
@@ -47,8 +73,10 @@ class Step:
             log.warning("instance %s: workflow step failed: %s", self.instance.id, exc, exc_info=True)
             raise WorkflowFailed(f"the process could not continue: {exc}") from exc
 
-    def save(self, actor: str, entered: dict[str, dict] | None = None) -> None:
-        """`entered` maps a task id (or "start") to what the actor entered to finish it."""
+    def save(self, actor: str, entered: dict[str, dict] | None = None, *, flush_now: bool = True) -> None:
+        """`entered` maps a task id (or "start") to what the actor entered to finish it.
+        `flush_now=False` leaves the writing to the caller's flush or commit, so that the
+        statements of many cases go together; a lost race then surfaces there."""
         session, workflow, instance = self.session, self.workflow, self.instance
         entered = entered or {}
         finished_tasks = runtime.newly_finished(workflow, self._finished_before)
@@ -75,18 +103,26 @@ class Step:
         instance.updated_at = self.now
         if completed and instance.completed_at is None:
             instance.completed_at = self.now
-        outbox.write(session, instance, news, new_tasks, open_lanes, actor, self.now)
+        outbox.write(session, instance, news, new_tasks, open_lanes, actor, self.now,
+                     candidates=self.preloaded.candidates if self.preloaded is not None else None)
         session.add(instance)
-        flush(session)
+        if flush_now:
+            flush(session)
+
+    def _rows(self, model, preloaded: str) -> list:
+        """The case's rows of `model`: from `self.preloaded.<preloaded>`, or read now."""
+        if self.preloaded is not None:
+            return getattr(self.preloaded, preloaded).get(self.instance.id, [])
+        return list(self.session.scalars(select(model).where(model.instance_id == self.instance.id)))
 
     def _sync_human_tasks(self) -> tuple[list[HumanTask], set[str]]:
         """Returns the rows of tasks that opened in this step and the lanes of all open tasks."""
         session, instance = self.session, self.instance
-        existing = {row.id: row for row in session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id))}
+        existing = {row.id: row for row in self._rows(HumanTask, "human_tasks")}
         ready = {str(t.id): t for t in runtime.ready_user_tasks(self.workflow)}
-        gone = [task_id for task_id in existing if task_id not in ready]
-        if gone:
-            session.execute(delete(HumanTask).where(HumanTask.id.in_(gone)))
+        for task_id, row in existing.items():
+            if task_id not in ready:
+                session.delete(row)
         forms = self.definition.forms
         added = []
         for task_id, task in ready.items():
@@ -108,14 +144,16 @@ class Step:
 
     def _sync_timers(self, timers) -> None:
         session, instance = self.session, self.instance
-        existing = {row.id: row for row in session.scalars(select(Timer).where(Timer.instance_id == instance.id))}
-        gone = [timer_id for timer_id in existing if timer_id not in timers]
-        if gone:
-            session.execute(delete(Timer).where(Timer.id.in_(gone)))
+        existing = {row.id: row for row in self._rows(Timer, "timers")}
+        for timer_id, row in existing.items():
+            if timer_id not in timers:
+                session.delete(row)
         for timer_id, (bpmn_id, due_at) in timers.items():
             row = existing.get(timer_id)
             if row is None:
-                session.add(Timer(id=timer_id, instance_id=instance.id, bpmn_id=bpmn_id, due_at=due_at, attempts=0))
+                row = Timer(id=timer_id, instance_id=instance.id, bpmn_id=bpmn_id, due_at=due_at, attempts=0)
+                session.add(row)
             elif row.due_at != due_at:
                 # A cycle timer that fired waits for its next moment: a fresh timer.
                 row.due_at, row.attempts, row.last_error = due_at, 0, None
+            self.timer_rows[timer_id] = row

@@ -72,6 +72,39 @@ def test_a_round_fires_more_timers_than_one_batch_holds(engine, tmp_path, clock)
         assert uow.session.scalar(select(func.count()).select_from(Timer)) == 0
 
 
+# SQLite lets one writer in at a time: there the caseworker would wait for the batch instead.
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_batch_fires_in_one_transaction_and_a_case_changed_meanwhile_costs_the_others_nothing(
+        engine, tmp_path, clock, monkeypatch, caplog):
+    deploy(engine, tmp_path, ("tijd.bpmn", TIMER_PROCESS))
+    cases = [engine.start("tijd", {}, actor="piet") for _ in range(5)]
+    paused = cases[-1]
+    load, raced = engine.store.load, []
+
+    def load_while_a_caseworker_pauses_a_case(definition, state):
+        # A caseworker's command commits while the scheduler's batch transaction is open:
+        # after it read the cases, before it wrote them.
+        if not raced:
+            raced.append(engine.pause_deadlines(paused, "Wacht op identiteitsbewijs", actor="piet"))
+        return load(definition, state)
+
+    monkeypatch.setattr(engine.store, "load", load_while_a_caseworker_pauses_a_case)
+    moment = clock.now + timedelta(hours=1)
+    with caplog.at_level("INFO", logger="engine.api"):
+        fired = engine.fire_due_timers(moment)
+
+    # The batch lost the race as a whole and each case was fired on its own: the paused one
+    # not (its clock stands still), the others once, and nothing counts as a failure.
+    assert "firing 5 cases together failed" in caplog.text
+    assert fired == 4
+    assert firings(engine) == Counter({case: 1 for case in cases[:-1]})
+    row = timer_row(engine, paused)
+    assert (row.attempts, row.lock_owner, row.incident_at, row.last_error) == (0, None, None, None)
+    engine.resume_deadlines(paused, actor="piet")
+    assert engine.fire_due_timers(moment + timedelta(seconds=1)) == 1
+    assert firings(engine) == Counter({case: 1 for case in cases})
+
+
 # -- failures ------------------------------------------------------------------------------------------
 
 def test_a_failing_timer_is_tried_again_after_growing_pauses_and_then_becomes_an_incident(engine, tmp_path, clock):

@@ -34,10 +34,11 @@ def deploy(engine: Engine, folder, *documents: tuple[str, str]) -> None:
     engine.deploy(folder / "processes")
 
 
-def firings(engine: Engine) -> Counter:
-    """How often each case's timer fired, counted from its effect: the history row."""
+def firings(engine: Engine, effect: str = "termijn") -> Counter:
+    """How often each case's timer fired, counted from its effect: the history row of `effect`
+    (a repeating timer stays waiting, so there it is the end event of its path)."""
     with engine.database.unit_of_work(write=False) as uow:
-        return Counter(uow.session.scalars(select(HistoryEntry.instance_id).where(HistoryEntry.bpmn_id == "termijn")))
+        return Counter(uow.session.scalars(select(HistoryEntry.instance_id).where(HistoryEntry.bpmn_id == effect)))
 
 
 def timer_row(engine: Engine, instance_id: int) -> Timer:
@@ -70,6 +71,23 @@ def test_a_round_fires_more_timers_than_one_batch_holds(engine, tmp_path, clock)
     assert firings(engine) == Counter({case: 1 for case in cases})
     with engine.database.unit_of_work(write=False) as uow:
         assert uow.session.scalar(select(func.count()).select_from(Timer)) == 0
+
+
+def test_a_repeating_reminder_fires_once_per_moment_and_its_next_moment_waits_unclaimed(engine, tmp_path, clock):
+    cycle = simple_process("herhaal", timer='"R3/PT1H"').replace("timeDuration", "timeCycle")
+    deploy(engine, tmp_path, ("herhaal.bpmn", cycle))
+    cases = [engine.start("herhaal", {}, actor="piet") for _ in range(3)]
+
+    for hour in (1, 2, 3):
+        moment = clock.now + timedelta(hours=hour, seconds=1)
+        assert engine.fire_due_timers(moment) == 3
+        assert engine.fire_due_timers(moment) == 0  # once per moment
+        assert firings(engine, "termijn_einde") == Counter({case: hour for case in cases})
+        if hour < 3:
+            row = timer_row(engine, cases[0])
+            # Let go by the scheduler that fired it: another may fire the next moment.
+            assert (row.due_at, row.lock_owner, row.retry_at) == (clock.now + timedelta(hours=hour + 1), None, None)
+    assert engine.timers() == []
 
 
 # SQLite lets one writer in at a time: there the caseworker would wait for the batch instead.

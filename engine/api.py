@@ -494,6 +494,8 @@ class Engine:
                 self._save_fired(step, actor, owner, now, flush_now=False)
                 fired += fired_here
                 done.add(instance.id)
+            # The case rows first, as Step.save does: a lost race stops the batch at a revision check.
+            flush(session, [instance for instance in instances if instance.id in done])
             uow.commit()
         return fired, [instance_id for instance_id in by_instance if instance_id not in done]
 

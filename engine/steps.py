@@ -75,8 +75,12 @@ class Step:
 
     def save(self, actor: str, entered: dict[str, dict] | None = None, *, flush_now: bool = True) -> None:
         """`entered` maps a task id (or "start") to what the actor entered to finish it.
-        `flush_now=False` leaves the writing to the caller's flush or commit, so that the
-        statements of many cases go together; a lost race then surfaces there."""
+
+        The case's row is written first, on its own: its revision check is where a command
+        that lost a race to another command on the same case stops (Conflict), before it
+        writes any other row - the rows of both steps could have the same keys.
+        `flush_now=False` leaves the writing to the caller, so that the statements of many
+        cases go together; the caller writes their case rows first (`flush(session, cases)`)."""
         session, workflow, instance = self.session, self.workflow, self.instance
         entered = entered or {}
         finished_tasks = runtime.newly_finished(workflow, self._finished_before)
@@ -92,9 +96,6 @@ class Step:
                 lane=finished.lane, state=finished.state, actor=actor, finished_at=self.now, data=data,
             ))
         runtime.prune(workflow)
-        timers = runtime.waiting_timers(workflow)
-        self._sync_timers(timers)
-        new_tasks, open_lanes = self._sync_human_tasks()
         completed = workflow.is_completed()
         instance.data = runtime.current_data(workflow, instance.data or {}, finished_tasks)
         instance.participants = sorted(policy.participants(instance.process_id, instance.data))
@@ -103,9 +104,13 @@ class Step:
         instance.updated_at = self.now
         if completed and instance.completed_at is None:
             instance.completed_at = self.now
+        session.add(instance)
+        if flush_now:
+            flush(session, [instance])
+        self._sync_timers(runtime.waiting_timers(workflow))
+        new_tasks, open_lanes = self._sync_human_tasks()
         outbox.write(session, instance, news, new_tasks, open_lanes, actor, self.now,
                      candidates=self.preloaded.candidates if self.preloaded is not None else None)
-        session.add(instance)
         if flush_now:
             flush(session)
 

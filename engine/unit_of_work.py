@@ -47,10 +47,11 @@ class UnitOfWork:
             self.session.commit()
 
 
-def flush(session: Session) -> None:
-    """Write pending changes now, so a lost race surfaces as Conflict inside the command."""
+def flush(session: Session, objects=None) -> None:
+    """Write pending changes now (only those of `objects`, when given), so a lost race
+    surfaces as Conflict inside the command."""
     with _conflicts_as_errors():
-        session.flush()
+        session.flush(objects)
 
 
 @contextmanager

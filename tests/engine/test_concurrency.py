@@ -1,6 +1,8 @@
 import threading
+import time
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from engine import Conflict, Engine, TaskAlreadyCompleted
 
@@ -59,3 +61,56 @@ def test_completing_a_task_someone_already_completed_says_so(deployed):
 
     with pytest.raises(TaskAlreadyCompleted, match="someone else completed this task first"):
         deployed.complete(task.id, GOOD, actor="bert")
+
+
+def _wait_for_a_lock_wait(database_url: str, timeout: float = 20) -> None:
+    """Until some session of this database waits for a lock another transaction holds."""
+    sql = create_engine(database_url)
+    try:
+        deadline = time.monotonic() + timeout
+        with sql.connect() as connection:
+            while time.monotonic() < deadline:
+                waiting = connection.execute(text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock'")).scalar()
+                connection.rollback()  # a fresh snapshot for the next look
+                if waiting:
+                    return
+                time.sleep(0.01)
+        raise AssertionError("the second command never came to wait for the first")
+    finally:
+        sql.dispose()
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_command_that_loses_the_race_while_the_winner_is_still_writing_gets_a_conflict(deployed, database_url,
+                                                                                         clock):
+    # Both read the case before either wrote; the second writes while the first has written
+    # but not yet committed. Both steps would add the same next task (same key), so the
+    # second must stop at the case's revision check, not run into that key.
+    other = Engine(database_url, clock=clock)
+    instance_id = deployed.start("proef_casus", {}, actor="piet")
+    [task] = deployed.ready_tasks(instance_id)
+    second: dict = {}
+
+    def bert_completes():
+        try:
+            other.complete(task.id, dict(GOOD, toelichting="Tweede poging, andere tekst."), actor="bert")
+            second["outcome"] = "saved"
+        except Exception as exc:  # the outcome is what the test asserts
+            second["outcome"] = exc
+
+    def while_anna_has_written_but_not_committed(session, _instance_id):
+        second["thread"] = threading.Thread(target=bert_completes)
+        second["thread"].start()
+        _wait_for_a_lock_wait(database_url)
+
+    try:
+        deployed.complete(task.id, GOOD, actor="anna", audit=while_anna_has_written_but_not_committed)
+        second["thread"].join(timeout=60)
+    finally:
+        other.close()
+
+    assert isinstance(second["outcome"], Conflict), second["outcome"]
+    assert [h.actor for h in deployed.history(instance_id) if h.bpmn_id == "beoordeling"] == ["anna"]
+    assert [t.bpmn_id for t in deployed.ready_tasks(instance_id)] == ["plan"]

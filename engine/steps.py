@@ -1,10 +1,11 @@
 """Running SpiffWorkflow for one command and writing everything it changed.
 
 A command (start, complete, fire a timer) loads the instance, runs the workflow at the
-command's moment, and then - in the same transaction - writes the finished tasks to
-history, cuts the workflow to its frontier, brings the human-task and timer rows in step,
-queues the e-mails the step causes (engine/outbox.py) and saves the instance with a bumped
-revision. A step that is rolled back leaves no trace in any of them, mails included.
+command's moment, and then - in the same transaction - cuts the workflow to its frontier,
+saves the instance with a bumped revision (first: see Step.save), writes the finished tasks
+to history, brings the human-task and timer rows in step and queues the e-mails the step
+causes (engine/outbox.py). A step that is rolled back leaves no trace in any of them, mails
+included.
 """
 from __future__ import annotations
 

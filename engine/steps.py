@@ -29,22 +29,19 @@ log = logging.getLogger(__name__)
 @dataclass
 class Preloaded:
     """What one transaction that steps many cases (the scheduler's) reads once for all of them,
-    instead of once per case: the cases' timer and human-task rows (every row of each case),
+    instead of once per case: every timer and human-task row of the cases, by (model, case),
     and the mail recipients outbox.write looks up."""
 
-    timers: dict[int, list[Timer]]
-    human_tasks: dict[int, list[HumanTask]]
+    rows: dict[tuple[type, int], list]
     candidates: dict = field(default_factory=dict)
 
     @classmethod
     def read(cls, session, instance_ids) -> "Preloaded":
-        timers: dict[int, list[Timer]] = {}
-        for row in session.scalars(select(Timer).where(Timer.instance_id.in_(instance_ids))):
-            timers.setdefault(row.instance_id, []).append(row)
-        human_tasks: dict[int, list[HumanTask]] = {}
-        for row in session.scalars(select(HumanTask).where(HumanTask.instance_id.in_(instance_ids))):
-            human_tasks.setdefault(row.instance_id, []).append(row)
-        return cls(timers, human_tasks)
+        rows: dict[tuple[type, int], list] = {}
+        for model in (Timer, HumanTask):
+            for row in session.scalars(select(model).where(model.instance_id.in_(instance_ids))):
+                rows.setdefault((model, row.instance_id), []).append(row)
+        return cls(rows)
 
 
 class Step:
@@ -115,16 +112,16 @@ class Step:
         if flush_now:
             flush(session)
 
-    def _rows(self, model, preloaded: str) -> list:
-        """The case's rows of `model`: from `self.preloaded.<preloaded>`, or read now."""
+    def _rows(self, model) -> list:
+        """The case's rows of `model` (Timer or HumanTask): preloaded, or read now."""
         if self.preloaded is not None:
-            return getattr(self.preloaded, preloaded).get(self.instance.id, [])
+            return self.preloaded.rows.get((model, self.instance.id), [])
         return list(self.session.scalars(select(model).where(model.instance_id == self.instance.id)))
 
     def _sync_human_tasks(self) -> tuple[list[HumanTask], set[str]]:
         """Returns the rows of tasks that opened in this step and the lanes of all open tasks."""
         session, instance = self.session, self.instance
-        existing = {row.id: row for row in self._rows(HumanTask, "human_tasks")}
+        existing = {row.id: row for row in self._rows(HumanTask)}
         ready = {str(t.id): t for t in runtime.ready_user_tasks(self.workflow)}
         for task_id, row in existing.items():
             if task_id not in ready:
@@ -150,7 +147,7 @@ class Step:
 
     def _sync_timers(self, timers) -> None:
         session, instance = self.session, self.instance
-        existing = {row.id: row for row in self._rows(Timer, "timers")}
+        existing = {row.id: row for row in self._rows(Timer)}
         for timer_id, row in existing.items():
             if timer_id not in timers:
                 session.delete(row)

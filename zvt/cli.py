@@ -181,20 +181,9 @@ def _embedded_scheduler(engine: Engine, config: Config) -> None:
     """`zvt serve`'s own scheduler thread in development: deadlines fire while you click."""
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    owner, lease = default_owner(), DEFAULT_LEASE
-
-    def fire():
-        try:
-            fired, sent = _scheduler_round(engine, config, owner, lease)
-            if fired or sent:
-                log.info("fired %d timers, sent %d mails", fired, sent)
-        except Exception:  # noqa: BLE001 - a daemon logs and tries again next round
-            log.exception("the scheduler's round failed; the next round tries again")
-
     background = BackgroundScheduler(daemon=True)
-    background.add_job(fire, "interval", seconds=config.scheduler_interval, id="fire_due_timers",
-                       max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
+    _add_rounds(background, engine, config, default_owner(), DEFAULT_LEASE, config.scheduler_interval,
+                quiet_when_idle=True)
     background.start()
     log.info("embedded scheduler: firing due timers every %d seconds", config.scheduler_interval)
 
@@ -203,6 +192,26 @@ def _scheduler_round(engine: Engine, config: Config, owner: str, lease: timedelt
     """One round: fire the due timers, then send the mail (also what those steps queued)."""
     fired = engine.fire_due_timers(owner=owner, lease=lease)
     return fired, outbox.send_pending(engine.database, config.mail, engine.clock(), owner, lease=lease)
+
+
+def _add_rounds(scheduler, engine: Engine, config: Config, owner: str, lease: timedelta, interval: int, *,
+                quiet_when_idle: bool = False) -> None:
+    """Add the round to an APScheduler scheduler: at once, then every `interval` seconds, never
+    two at a time; a failed round is logged and the next one tries again."""
+    # APScheduler logs two INFO lines per round; our own line per round says what matters.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+    def fire():
+        try:
+            fired, sent = _scheduler_round(engine, config, owner, lease)
+        except Exception:  # noqa: BLE001 - a daemon logs and tries again next round
+            log.exception("the scheduler's round failed; the next round tries again")
+            return
+        if fired or sent or not quiet_when_idle:
+            log.info("fired %d timers, sent %d mails", fired, sent)
+
+    scheduler.add_job(fire, "interval", seconds=interval, id="scheduler_round", max_instances=1, coalesce=True,
+                      next_run_time=datetime.now(timezone.utc))
 
 
 # -- scheduler -------------------------------------------------------------------
@@ -221,11 +230,8 @@ def scheduler(once: bool, interval: int | None, lease: int):
     lease_time = timedelta(seconds=lease)
     owner = default_owner()
 
-    def one_round() -> tuple[int, int]:
-        return _scheduler_round(engine, config, owner, lease_time)
-
     if once:
-        fired, sent = one_round()
+        fired, sent = _scheduler_round(engine, config, owner, lease_time)
         click.echo(f"fired {fired} timers, sent {sent} mails")
         return
 
@@ -233,23 +239,13 @@ def scheduler(once: bool, interval: int | None, lease: int):
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     interval = interval or config.scheduler_interval
-    # APScheduler logs two INFO lines per round; our own line per round says what matters.
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-
-    def fire():
-        try:
-            log.info("fired %d timers, sent %d mails", *one_round())
-        except Exception:  # noqa: BLE001 - a daemon logs and tries again next round
-            log.exception("the scheduler's round failed; the next round tries again")
-
     # APScheduler only triggers. Due times live in our own timer rows, written in the
     # same transaction as the workflow step that made them, so a restart loses nothing
     # and several scheduler processes on PostgreSQL agree on what is due. APScheduler's
     # job store would be a second copy of that truth, pickled, and out of step after
     # every rollback - so its default in-memory store holds just this one interval job.
     blocking = BlockingScheduler(executors={"default": ThreadPoolExecutor(1)})
-    blocking.add_job(fire, "interval", seconds=interval, id="fire_due_timers",
-                     max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
+    _add_rounds(blocking, engine, config, owner, lease_time, interval)
 
     # SIGTERM ends like Ctrl-C: shutdown() waits for a running round to commit or roll back.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -162,8 +162,9 @@ def assign(engine: Engine, user: User, task_id: str, colleague: str, expected: s
     may_do = _task_guard(engine, user, task_id, origin)
 
     def guard(session, row: HumanTask, instance: Instance) -> Exception | None:
-        refusal = may_do(session, row, instance)
-        if refusal is None and colleague not in {name for name, _ in _colleagues(session, row, instance)}:
+        lanes = _open_lanes(session, instance.id)
+        refusal = may_do(session, row, instance, lanes)
+        if refusal is None and colleague not in {name for name, _ in _colleagues(session, row, instance, lanes)}:
             return Forbidden("colleague may not do this task")
         return refusal
 
@@ -259,9 +260,10 @@ _STARTER_CONTEXT = {
 
 def _task_guard(engine: Engine, user: User, task_id: str, origin: Origin, action: str = "change"):
     """For the engine's `guard`: None when the user may do the task, else Forbidden, after
-    logging the refusal in the same transaction."""
-    def guard(session, row: HumanTask, instance: Instance) -> Exception | None:
-        return _refusal(session, engine, user, origin, _may_do(session, user, row, instance), action, "task",
+    logging the refusal in the same transaction. `lanes`: the case's open lanes, when the
+    caller read them already."""
+    def guard(session, row: HumanTask, instance: Instance, lanes: set[str] | None = None) -> Exception | None:
+        return _refusal(session, engine, user, origin, _may_do(session, user, row, instance, lanes), action, "task",
                         task_id, instance.id)
     return guard
 

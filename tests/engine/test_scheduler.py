@@ -108,7 +108,7 @@ def test_a_batch_fires_in_one_transaction_and_a_case_changed_meanwhile_costs_the
 
     monkeypatch.setattr(engine.store, "load", load_while_a_caseworker_pauses_a_case)
     moment = clock.now + timedelta(hours=1)
-    with caplog.at_level("INFO", logger="engine.api"):
+    with caplog.at_level("INFO", logger="engine.firing"):
         fired = engine.fire_due_timers(moment)
 
     # The batch lost the race as a whole and each case was fired on its own: the paused one

@@ -1,0 +1,142 @@
+"""The engine's commands on a case: start it, complete a task, give a task to someone.
+
+Part of `Engine` (engine/api.py); each command is one transaction, saved whole or not at all.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import update
+
+from . import runtime
+from .clock import aware
+from .db import Definition, HumanTask, Instance
+from .definitions import is_scheduled, start_form_key
+from .errors import Conflict, EngineError, TaskClosedByDeadline
+from .queries import read_only_of
+from .steps import Step
+from .validation import check_data
+
+
+class Commands:
+    def start(self, process_id: str, data: dict | None, actor: str, context: dict | None = None,
+              audit: Callable | None = None) -> int:
+        """Start the latest version of a process; return the instance id.
+
+        `data` is what the starter filled in: checked against the form of the start event
+        when the process has one. `context` is what the caller knows for certain (the
+        starter's organisation, say), added as is; its names may not clash with the form.
+        `audit(session, instance_id)` runs in the same transaction, to write the access log.
+        """
+        now = aware(self.clock())
+        with self.database.unit_of_work() as uow:
+            definition = self._latest(uow.session, process_id)
+            spec = self.store.specs(definition)[0]
+            if is_scheduled(spec):
+                raise EngineError(f"process '{process_id}' starts by its timer and cannot be started by hand")
+            key = start_form_key(spec)
+            schema = definition.forms.get(key) if key else None
+            data = check_data(data, schema or {"type": "object"}, self._reserved)
+            context = check_data(context, {"type": "object"}, self._reserved)
+            clash = sorted(set(data) & set(context))
+            if clash:
+                raise ValueError(f"context may not overwrite form fields: {', '.join(clash)}")
+            instance = self._new_instance(uow.session, definition, {**data, **context}, actor, now)
+            if audit is not None:
+                audit(uow.session, instance.id)
+            uow.commit()
+            return instance.id
+
+    def _new_instance(self, session, definition: Definition, data: dict, actor: str, now: datetime) -> Instance:
+        instance = Instance(
+            definition_id=definition.id, process_id=definition.process_id, status="running", state=None,
+            data={}, started_at=now, started_by=actor, updated_at=now,
+        )
+        session.add(instance)
+        session.flush()
+        workflow = self.store.new(definition)
+        workflow.task_tree.data.update(data)
+        step = Step(session, self.store, definition, instance, workflow, now)
+        step.run(lambda wf: None)
+        step.save(actor, {"start": data} if data else None)
+        return instance
+
+    def complete(self, task_id: str, data: dict | None | Callable[[dict | None, dict], dict], actor: str,
+                 audit: Callable | None = None, guard: Callable | None = None) -> None:
+        """Complete a ready user task with form data, checked against its JSON Schema.
+
+        `data` may be a function `data(schema, read_only_values)` that gives the data: a form post
+        is then read with the form and the case's values as they are in this transaction.
+
+        Raises InvalidTaskData (every failing field, nothing saved), TaskNotFound, or
+        Conflict/TaskAlreadyCompleted when someone else completed or changed it first.
+        Timers of the case that are due fire first, as the scheduler would have: a deadline
+        that passed a moment ago still escalates, and an interrupting one that closed the
+        task raises TaskClosedByDeadline (the deadline's path is saved, the data is not). While
+        the case's deadlines are paused (`pause_deadlines`) no timer of the case fires.
+        `audit(session, instance_id)` runs in the same transaction, to write the access log.
+        `guard(session, task_row, instance)` runs first, in the same transaction: it returns None
+        to go on, or an exception, which is raised after committing what the guard wrote (the
+        record of a refusal) and nothing else.
+        """
+        now = aware(self.clock())
+        with self.database.unit_of_work() as uow:
+            row = uow.session.get(HumanTask, task_id)
+            if row is None:
+                self._raise_missing_task(uow.session, task_id)
+            definition, instance = self._load_for_update(uow.session, row.instance_id)
+            apply_guard(uow, guard, row, instance)
+            workflow = self.store.load(definition, instance.state)
+            task = runtime.find_task(workflow, task_id)
+            if task is None or task not in runtime.ready_user_tasks(workflow):
+                raise Conflict("this task is no longer open; someone else changed the case first")
+            schema = definition.forms.get(row.form) if row.form else None
+            if callable(data):
+                data = data(schema, read_only_of(task, schema))
+            data = check_data(data, schema, self._reserved, case=task.data)
+            fired = self._fire_due_first(uow.session, definition, instance, workflow, now)
+            if fired and task not in runtime.ready_user_tasks(workflow):
+                uow.commit()
+                raise TaskClosedByDeadline("the deadline of this task passed before it was completed")
+            step = Step(uow.session, self.store, definition, instance, workflow, now)
+
+            def finish(_workflow):
+                task.data.update(data)
+                task.run()
+
+            step.run(finish)
+            step.save(actor, {task_id: data})
+            if audit is not None:
+                audit(uow.session, instance.id)
+            uow.commit()
+
+    def assign(self, task_id: str, assignee: str | None, expected: str | None, guard: Callable | None = None) -> None:
+        """Give an open task to `assignee` (None: back to the role's shared list).
+
+        `expected` is who the caller saw holding it; if someone else changed it meanwhile,
+        nothing changes and Conflict is raised. `guard` as for `complete`.
+        """
+        with self.database.unit_of_work() as uow:
+            row = uow.session.get(HumanTask, task_id)
+            if row is None:
+                self._raise_missing_task(uow.session, task_id)
+            if guard is not None:  # the case is read only for the guard
+                apply_guard(uow, guard, row, uow.session.get(Instance, row.instance_id))
+            holder = HumanTask.assignee.is_(None) if expected is None else HumanTask.assignee == expected
+            changed = uow.session.execute(
+                update(HumanTask).where(HumanTask.id == task_id, holder).values(assignee=assignee)).rowcount
+            if changed != 1:
+                raise Conflict("someone else took or gave away this task first")
+            uow.commit()
+
+
+def apply_guard(uow, guard: Callable | None, *rows) -> None:
+    """Run a caller's guard on the command's rows (task and case, or the case alone); raise its
+    refusal after committing what it wrote (its log row)."""
+    if guard is None:
+        return
+    refusal = guard(uow.session, *rows)
+    if refusal is not None:
+        uow.commit()
+        raise refusal

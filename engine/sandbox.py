@@ -11,13 +11,16 @@ is treated as untrusted input. Two layers keep it contained:
   plain value types and explicitly registered helper namespaces, so anything
   the compile-time lists miss is still refused.
 
-Neither layer limits CPU time or memory; a script can still loop forever.
+Both run under limits: a CPU budget per step (engine/budget.py) and a size limit on what one
+operation may build (engine/size_guards.py), to which the policy below routes the operators
+and builtins that could build a lot in one call into C.
 """
 
+import ast
 import datetime as _dt
 import decimal
 import functools
-import operator
+import re
 
 from RestrictedPython import (
     PrintCollector,
@@ -35,11 +38,15 @@ from RestrictedPython.transformer import INSPECT_ATTRIBUTES, RestrictingNodeTran
 from SpiffWorkflow.bpmn.script_engine.python_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
+from . import budget, size_guards
+
 DENIED_NAMES = frozenset({
     'open', 'exec', 'eval', 'compile', 'getattr', 'setattr', 'delattr', 'hasattr',
     'globals', 'locals', 'vars', 'dir', '__import__', 'breakpoint', 'input', 'help',
     'type', 'object', 'memoryview', 'super', 'exit', 'quit', 'classmethod',
     'staticmethod', 'property', 'builtins', 'reload',
+    # The CPU budget's BudgetExceeded is a BaseException, which a script must not catch.
+    'BaseException',
 })
 
 # Escape routes that do not start with an underscore and therefore slip past
@@ -88,14 +95,15 @@ _BUILTINS = {
     if name not in DENIED_NAMES and name not in ('__build_class__', '_getattr_')
 }
 _BUILTINS.update(_EXTRA_BUILTINS)
+_BUILTINS.update(range=size_guards.guarded_range, pow=size_guards.power, sum=size_guards.guarded_sum)
 
-_INPLACE_OPERATORS = {
-    '+=': operator.iadd, '-=': operator.isub, '*=': operator.imul,
-    '/=': operator.itruediv, '//=': operator.ifloordiv, '%=': operator.imod,
-    '**=': operator.ipow, '<<=': operator.ilshift, '>>=': operator.irshift,
-    '|=': operator.ior, '^=': operator.ixor, '&=': operator.iand,
-    '@=': operator.imatmul,
-}
+_INPLACE_OPERATORS = {**size_guards.INPLACE, **size_guards.INPLACE_PLAIN}
+# The binary operators that can build a lot in one call, and the guard each is rewritten to:
+# `a * b` becomes `_mul_(a, b)`. Scripts cannot write underscore names, so cannot shadow them.
+_BINARY_GUARDS = {getattr(ast, op): f"_{guard.__name__}_" for op, guard in size_guards.BINARY.items()}
+_GUARD_FUNCTIONS = {f"_{guard.__name__}_": guard for guard in size_guards.BINARY.values()}
+# The widest an f-string field may be padded: f"{x:>1000000000}" builds a gigabyte in C.
+_MAX_FORMAT_WIDTH = 10_000
 
 
 class ScriptRefused(Exception):
@@ -122,6 +130,31 @@ class _Policy(RestrictingNodeTransformer):
 
     visit_ImportFrom = visit_Import
 
+    def visit_BinOp(self, node):
+        node = self.node_contents_visit(node)
+        guard = _BINARY_GUARDS.get(type(node.op))
+        if guard is None:
+            return node
+        call = ast.Call(func=ast.copy_location(ast.Name(guard, ast.Load()), node), args=[node.left, node.right],
+                        keywords=[])
+        return ast.copy_location(call, node)
+
+    def visit_ExceptHandler(self, node):
+        # A bare except would catch the CPU budget's BudgetExceeded (engine/budget.py).
+        if node.type is None:
+            self.error(node, "a bare 'except:' is not allowed; name the errors to catch")
+        return super().visit_ExceptHandler(node)
+
+    def visit_FormattedValue(self, node):
+        spec = node.format_spec
+        if spec is not None:
+            parts = spec.values if isinstance(spec, ast.JoinedStr) else [spec]
+            if not all(isinstance(p, ast.Constant) for p in parts):
+                self.error(node, "a format specification must be written out, not computed")
+            elif any(int(n) > _MAX_FORMAT_WIDTH for p in parts for n in re.findall(r"\d+", str(p.value))):
+                self.error(node, f"a format width may be at most {_MAX_FORMAT_WIDTH}")
+        return super().visit_FormattedValue(node)
+
     def visit_ClassDef(self, node):
         # RestrictedPython would rewrite it to use a __metaclass__ global,
         # which is one more object to get right; scripts don't need classes.
@@ -134,7 +167,7 @@ def _compile(source, mode):
     compiler = compile_restricted_eval if mode == 'eval' else compile_restricted_exec
     # '<string>' is the file name PythonScriptEngine looks for to report the
     # failing line of a script.
-    result = compiler(source, filename='<string>', policy=_Policy)
+    result = compiler(source, filename=budget.SCRIPT_FILENAME, policy=_Policy)
     if result.errors:
         raise ScriptRefused('; '.join(result.errors))
     return result.code
@@ -172,6 +205,8 @@ def _make_getattr(namespaces, read_only):
             raise ScriptRefused(f"attribute {name!r} is not allowed")
         if registered.get(id(obj)) is obj:
             return getattr(obj, name)
+        if isinstance(obj, str) and name in size_guards.STR_METHODS:
+            return functools.partial(size_guards.STR_METHODS[name], obj)
         kind = type(obj)
         owner = next((t for t in kind.__mro__ if t in VALUE_TYPES), None)
         # A subclass of an allowed type only gets the allowed type's own
@@ -212,6 +247,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
             '_unpack_sequence_': guarded_unpack_sequence,
             '_apply_': _apply,
             '_print_': PrintCollector,
+            **_GUARD_FUNCTIONS,
         }
         self._script_guards = {**guards, '_getattr_': _make_getattr(namespaces, read_only=False)}
         self._expression_guards = {**guards, '_getattr_': _make_getattr(namespaces, read_only=True)}
@@ -227,7 +263,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         scope.update((k, v) for k, v in (external_context or {}).items() if not k.startswith('_'))
         scope.update((k, v) for k, v in context.items() if not k.startswith('_'))
         scope.update(self._expression_guards)
-        return eval(code, scope)
+        return budget.run(eval, code, scope)
 
     def execute(self, script, context, external_context=None):
         code = _compile_script(script)
@@ -237,7 +273,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         context.update(external_context)
         context.update(self._script_guards)
         try:
-            exec(code, context)
+            budget.run(exec, code, context)
         finally:
             self._remove_globals_and_functions_from_context(context, external_context)
         return True

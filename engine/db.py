@@ -5,6 +5,7 @@ mapped classes must stay in step with them (a test compares the two).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from sqlalchemy import (
@@ -24,6 +25,7 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy.engine import Engine as SqlEngine
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -284,12 +286,70 @@ class LoginAttempt(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     success: Mapped[bool] = mapped_column(Boolean)
 
-def make_sql_engine(database_url: str) -> SqlEngine:
+@dataclass(frozen=True)
+class DatabaseLimits:
+    """How long the app waits for the database before it gives up and says "try again soon".
+
+    Without limits a worker waits for as long as the database or the network does: a lock held
+    by a stuck request, or a network that silently drops packets (TCP gives up after ~15 minutes).
+    `statement_timeout` bounds one statement, including its wait for a lock (PostgreSQL's
+    statement_timeout; on SQLite the busy timeout, the wait for the write lock); None means no
+    bound (migrations). `connect_timeout` bounds opening a connection, `network_timeout` how long
+    a PostgreSQL server may be silent: unacknowledged data (tcp_user_timeout) and an idle
+    connection's keepalive probes. A slow but healthy query is not silent: the server's TCP
+    stack acknowledges and answers probes while it works.
+    """
+
+    statement_timeout: float | None = 10.0
+    connect_timeout: int = 5
+    network_timeout: int = 10
+
+
+# Migrations may rewrite big tables and wait for the app's transactions: no statement bound.
+# SQLite's busy timeout cannot be unbounded; five minutes is "as long as it takes" for a lock.
+MIGRATION_LIMITS = DatabaseLimits(statement_timeout=None)
+_SQLITE_UNBOUNDED_WAIT = 300.0
+
+
+def make_sql_engine(database_url: str, limits: DatabaseLimits = DatabaseLimits()) -> SqlEngine:
+    # hide_parameters: a failing statement's parameters are what a person typed; they must not
+    # reach an exception message and so a log (engine/logsafe.py has the rest of that rule).
     if database_url.startswith("sqlite"):
-        engine = create_engine(database_url, connect_args={"timeout": 30})
+        busy = limits.statement_timeout if limits.statement_timeout is not None else _SQLITE_UNBOUNDED_WAIT
+        engine = create_engine(database_url, connect_args={"timeout": busy}, hide_parameters=True,
+                               pool_timeout=busy)
         _configure_sqlite(engine)
         return engine
-    return create_engine(database_url, pool_pre_ping=True)
+    return create_engine(database_url, connect_args=_postgres_connect_args(database_url, limits),
+                         pool_pre_ping=True, hide_parameters=True,
+                         pool_timeout=limits.statement_timeout or 30)
+
+
+def _postgres_connect_args(database_url: str, limits: DatabaseLimits) -> dict:
+    """libpq's own settings (psycopg hands them over). A setting in the URL's query wins: the
+    operator wrote it there on purpose."""
+    network = limits.network_timeout
+    args = {
+        "connect_timeout": max(2, limits.connect_timeout),  # libpq treats less than 2 as 2
+        # An idle connection (waiting for a result counts) is probed after half the network
+        # timeout, then every sixth of it, three times: a dead peer is noticed after about the timeout.
+        "keepalives": 1,
+        "keepalives_idle": max(1, network // 2),
+        "keepalives_interval": max(1, network // 6),
+        "keepalives_count": 3,
+        # Data we sent that is not acknowledged for this long ends the connection: this is what
+        # catches a network that goes silent while a statement is sent.
+        "tcp_user_timeout": network * 1000,
+    }
+    query = make_url(database_url).query
+    args = {name: value for name, value in args.items() if name not in query}
+    options = query.get("options", "")
+    if limits.statement_timeout is not None and "statement_timeout" not in options:
+        # Set at connection start, so it holds from the first statement on, on every connection
+        # of the pool; the server cancels a statement after it and reports query_canceled.
+        timeout = f"-c statement_timeout={int(limits.statement_timeout * 1000)}"
+        args["options"] = f"{options} {timeout}".strip()
+    return args
 
 
 def _configure_sqlite(engine: SqlEngine) -> None:

@@ -21,9 +21,9 @@ def upgrade(database_url: str, revision: str = "head") -> None:
 def current(database_url: str) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
-    from .db import make_sql_engine
+    from .db import MIGRATION_LIMITS, make_sql_engine
 
-    engine = make_sql_engine(database_url)
+    engine = make_sql_engine(database_url, MIGRATION_LIMITS)
     try:
         with engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()

@@ -7,14 +7,17 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from .db import make_sql_engine
+from .db import DatabaseLimits, make_sql_engine
 from .errors import Conflict
+from .logsafe import keep_data_out_of_library_logs
 
 
 class Database:
-    def __init__(self, database_url: str):
+    def __init__(self, database_url: str, limits: DatabaseLimits | None = None):
         self.url = database_url
-        self.sql = make_sql_engine(database_url)
+        self.limits = limits or DatabaseLimits()
+        self.sql = make_sql_engine(database_url, self.limits)
+        keep_data_out_of_library_logs()
         self.is_sqlite = self.sql.dialect.name == "sqlite"
         writer = self.sql.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else self.sql
         self._read = sessionmaker(bind=self.sql, expire_on_commit=False, autoflush=False)

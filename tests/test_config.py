@@ -41,3 +41,24 @@ def test_production_sends_over_starttls_by_default_and_links_without_a_trailing_
 def test_a_bad_mail_setting_is_refused_saying_which_and_why(changes, message):
     with pytest.raises(ConfigError, match=re.escape(message)):
         Config.from_env({**PRODUCTION, **changes})
+
+
+def test_the_database_limits_default_to_seconds_under_a_web_request_and_can_be_set():
+    from engine.db import DatabaseLimits
+
+    assert Config.from_env({"ZVT_DATABASE_URL": "sqlite:///x.sqlite3"}).database_limits == DatabaseLimits(
+        statement_timeout=10, connect_timeout=5, network_timeout=10)
+    limits = Config.from_env({"ZVT_DATABASE_URL": "sqlite:///x.sqlite3", "ZVT_DB_STATEMENT_TIMEOUT_SECONDS": "20",
+                              "ZVT_DB_CONNECT_TIMEOUT_SECONDS": "3",
+                              "ZVT_DB_NETWORK_TIMEOUT_SECONDS": "15"}).database_limits
+    assert (limits.statement_timeout, limits.connect_timeout, limits.network_timeout) == (20, 3, 15)
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("ZVT_DB_STATEMENT_TIMEOUT_SECONDS", "0", "ZVT_DB_STATEMENT_TIMEOUT_SECONDS must be a positive number of seconds"),
+    ("ZVT_DB_CONNECT_TIMEOUT_SECONDS", "vijf", "ZVT_DB_CONNECT_TIMEOUT_SECONDS must be a whole number of seconds"),
+    ("ZVT_DB_NETWORK_TIMEOUT_SECONDS", "-1", "ZVT_DB_NETWORK_TIMEOUT_SECONDS must be a positive number of seconds"),
+])
+def test_a_bad_database_limit_is_refused_saying_which(name, value, message):
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        Config.from_env({"ZVT_DATABASE_URL": "sqlite:///x.sqlite3", name: value})

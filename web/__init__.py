@@ -8,9 +8,8 @@ from datetime import datetime
 from argon2 import PasswordHasher
 from flask import Flask
 
-from engine import Engine
 from engine.clock import utcnow
-from zvt.config import Config, ConfigError
+from zvt.config import Config, ConfigError, open_engine
 
 from .forms import warm_up as warm_up_forms
 
@@ -39,7 +38,7 @@ def create_app(config: Config | None = None, *, clock: Callable[[], datetime] | 
     if password_hasher is not None:
         app.extensions["zvt_password_hasher"] = password_hasher
 
-    engine = Engine(config.database_url, clock=clock)
+    engine = open_engine(config, clock)
     if config.is_production:
         from zvt.demo import demo_accounts_present
 

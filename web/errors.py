@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
+from engine import logsafe
 from engine.casework import Forbidden
 from engine.errors import Conflict, NotFound, TaskClosedByDeadline
 
@@ -26,11 +28,16 @@ PAGES = {
     409: ("Taak al afgerond", "Iemand anders heeft deze taak al afgerond. Wat u invulde is niet opgeslagen."),
     413: ("Te groot", "Wat u wilde versturen is te groot. Maak het kleiner en probeer het opnieuw."),
     429: ("Te veel pogingen", "U heeft het te vaak geprobeerd. Wacht 15 minuten en probeer het dan opnieuw."),
+    503: ("Even niet beschikbaar", "Het systeem reageert nu niet op tijd. Probeer het zo opnieuw. "
+                                   "Kijk daarna of wat u deed is bewaard."),
     500: ("Er ging iets mis", "Er ging bij ons iets mis. Probeer het later nog een keer. Blijft het misgaan? "
                               "Neem dan contact op met de beheerder."),
 }
 CSRF_PAGE = ("Formulier verlopen", "Het formulier is verlopen of niet compleet. Laad de pagina opnieuw "
                                    "en probeer het nog een keer.")
+# Seconds a browser or proxy is told to wait after a 503: about how long a lock or a short
+# network hiccup lasts.
+RETRY_AFTER_SECONDS = 10
 DEADLINE_PAGE = ("Taak gesloten", "De termijn van deze taak is verlopen. De taak is daarom al gesloten. "
                                   "Wat u invulde is niet opgeslagen.")
 
@@ -70,3 +77,16 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Conflict)
     def conflict(exc: Conflict):
         return render_error(409)
+
+    @app.errorhandler(SQLAlchemyError)
+    def database_error(exc: SQLAlchemyError):
+        # Flask would log the exception with its text, which may quote what was typed
+        # (engine/logsafe.py): the kinds and the frames are logged instead.
+        where = f"{request.method} {request.url_rule.rule if request.url_rule else '?'}"
+        if logsafe.unavailable(exc):
+            # A timeout or a lost connection: the request was rolled back; one line is enough.
+            log.warning("database unavailable or too slow on %s: %s", where, logsafe.describe(exc))
+            body, status = render_error(503)
+            return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        log.error("database error on %s:\n%s", where, logsafe.frames(exc))
+        return render_error(500)

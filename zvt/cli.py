@@ -18,12 +18,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from engine import DefinitionRefused, Engine, EngineError, NotFound
-from engine import outbox
+from engine import logsafe, outbox
 from engine.api import default_owner
 from engine.claims import DEFAULT_LEASE
 from engine import migrate
 
-from .config import PROJECT_ROOT, Config, ConfigError
+from .config import PROJECT_ROOT, Config, ConfigError, open_engine
 
 log = logging.getLogger("zvt")
 
@@ -67,7 +67,7 @@ def _config() -> Config:
 
 
 def _engine() -> Engine:
-    engine = Engine(_config().database_url)
+    engine = open_engine(_config())
     click.get_current_context().call_on_close(engine.close)
     return engine
 
@@ -204,8 +204,13 @@ def _add_rounds(scheduler, engine: Engine, config: Config, owner: str, lease: ti
     def fire():
         try:
             fired, sent = _scheduler_round(engine, config, owner, lease)
-        except Exception:  # noqa: BLE001 - a daemon logs and tries again next round
-            log.exception("the scheduler's round failed; the next round tries again")
+        except Exception as exc:  # noqa: BLE001 - a daemon logs and tries again next round
+            # Kinds and frames, never the text: a database error may quote case data (engine/logsafe.py).
+            if logsafe.unavailable(exc):
+                log.warning("the scheduler's round stopped, the database is unavailable or too slow (%s); "
+                            "the next round tries again", logsafe.describe(exc))
+            else:
+                log.error("the scheduler's round failed; the next round tries again:\n%s", logsafe.frames(exc))
             return
         if fired or sent or not quiet_when_idle:
             log.info("fired %d timers, sent %d mails", fired, sent)

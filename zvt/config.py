@@ -8,6 +8,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from engine.db import DatabaseLimits
 from engine.outbox import MailSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +48,9 @@ class Config:
     # E-mail notifications (engine/outbox.py): the SMTP server the scheduler sends through, and
     # the address of the web app that the links in the mails point to.
     mail: MailSettings = MailSettings(host=None, sender=DEV_MAIL_FROM, base_url=DEV_BASE_URL)
+    # How long a statement, a new connection and a silent network may keep a request waiting
+    # before it gets "probeer het zo opnieuw" (engine/db.py explains each).
+    database_limits: DatabaseLimits = DatabaseLimits()
 
     @property
     def is_production(self) -> bool:
@@ -92,7 +96,20 @@ class Config:
             trusted_proxies=_positive_int("ZVT_TRUSTED_PROXIES", get("ZVT_TRUSTED_PROXIES"), 0,
                                           unit="proxies", allow_zero=True),
             mail=mail,
+            database_limits=_database_limits(get),
         )
+
+
+def _database_limits(get) -> DatabaseLimits:
+    defaults = DatabaseLimits()
+    return DatabaseLimits(
+        statement_timeout=_positive_int("ZVT_DB_STATEMENT_TIMEOUT_SECONDS", get("ZVT_DB_STATEMENT_TIMEOUT_SECONDS"),
+                                        int(defaults.statement_timeout)),
+        connect_timeout=_positive_int("ZVT_DB_CONNECT_TIMEOUT_SECONDS", get("ZVT_DB_CONNECT_TIMEOUT_SECONDS"),
+                                      defaults.connect_timeout),
+        network_timeout=_positive_int("ZVT_DB_NETWORK_TIMEOUT_SECONDS", get("ZVT_DB_NETWORK_TIMEOUT_SECONDS"),
+                                      defaults.network_timeout),
+    )
 
 
 def _mail_settings(get, production: bool) -> MailSettings:
@@ -166,3 +183,18 @@ def _positive_int(name: str, value: str | None, default: int, *, unit: str = "se
         kind = "zero or more" if allow_zero else "a positive number of"
         raise ConfigError(f"{name} must be {kind} {unit}, not {number}")
     return number
+
+
+def open_engine(config: Config, clock=None):
+    """The engine on the configured database, with the configured database limits."""
+    from engine import Engine
+    from engine.clock import utcnow
+    from engine.unit_of_work import Database
+
+    engine = Engine(config.database_url, clock=clock or utcnow)
+    # Until Engine.__init__ takes the limits itself (engine/api.py is being changed elsewhere):
+    # the Database it made has not connected yet, so it is replaced whole.
+    if config.database_limits != engine.database.limits:
+        engine.database.dispose()
+        engine.database = Database(config.database_url, config.database_limits)
+    return engine

@@ -1,6 +1,6 @@
 from alembic import context
 
-from engine.db import Base, make_sql_engine
+from engine.db import MIGRATION_LIMITS, Base, make_sql_engine
 
 config = context.config
 
@@ -10,7 +10,7 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = make_sql_engine(config.get_main_option("sqlalchemy.url"))
+    engine = make_sql_engine(config.get_main_option("sqlalchemy.url"), MIGRATION_LIMITS)
     try:
         with engine.connect() as connection:
             _run(connection)

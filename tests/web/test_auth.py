@@ -328,7 +328,7 @@ def test_the_session_ends_after_fifteen_minutes_without_activity(client, auth, c
 
 
 def test_the_idle_time_comes_from_the_configuration(engine, database_url, clock):
-    app = build_app(database_url, clock, session_idle_minutes=5)
+    app = build_app(database_url, clock, environment="development", session_idle_minutes=5)
     client = client_for(app)
     auth = AuthActions(client)
     auth.login("procesregisseur")

@@ -24,7 +24,7 @@ def text(response) -> str:
 @pytest.fixture
 def error_app(engine, database_url, clock):
     """An app with routes that raise, to see the error pages."""
-    app = build_app(database_url, clock)
+    app = build_app(database_url, clock, environment="development")
     app.config["PROPAGATE_EXCEPTIONS"] = False  # show the 500 page as production would
 
     def raiser(exc):

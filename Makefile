@@ -23,6 +23,9 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
+# The development configuration must be asked for: without ZVT_ENV the app applies the
+# production rules and refuses the public development secret key (zvt/config.py).
+run: export ZVT_ENV := development
 run: install
 	$(BIN)/zvt db upgrade
 	$(if $(wildcard processes/*.bpmn),$(BIN)/zvt deploy processes,@echo "no processes to deploy yet")

@@ -25,12 +25,30 @@ from .identity import Origin, User
 if TYPE_CHECKING:
     from .api import Engine
 
-# Guessing limits. 5 failures per username per 15 minutes lets a person mistype a few
-# times but stops an online guess at about 480 tries a day per account (NIST SP 800-63B
-# asks for at most 100 failures in a row before locking; this is stricter and heals by
-# itself). 20 per address lets a shared office address (one NAT for a whole team) absorb
-# a few people's typos while one address can no longer walk through many usernames.
-MAX_FAILURES_PER_USERNAME = 5
+# Guessing limits that cannot be turned into a lock-out. Locking an account after a few
+# failures lets anyone who knows a colleague's username keep that colleague out, so nothing
+# here ever refuses the right password from an address that has not itself failed:
+#
+# - Per account, slow down: after SLOW_DOWN_AFTER failed checks (password or code) on an
+#   account in ATTEMPT_WINDOW, an address that has itself failed on that account within the
+#   window waits before its next check: 1, 2, 4, ... seconds after its own last failure,
+#   doubling with every failure on the account, at most MAX_DELAY. An address without a recent
+#   failure on the account is checked at once, so the real user at their own desk gets in
+#   while the attacker's address waits. A refused attempt checks nothing and is not recorded:
+#   clicking again too early never makes the wait longer.
+# - Per address, block: an address with MAX_FAILURES_PER_ADDRESS failed checks in the window,
+#   over any accounts, is refused for every account until the oldest of those is out of the
+#   window (15 minutes after a burst). 20 lets a shared office address (one NAT for a whole
+#   team) absorb a few people's typos while one address cannot walk through many usernames or
+#   guess one password fast: at most 20 guesses per 15 minutes, about 1,900 a day, per address.
+#
+# What this gives up: addresses are how people are told apart, so an attacker behind the same
+# address as the colleague (ZVT_TRUSTED_PROXIES decides which address that is) slows them down
+# too, by at most MAX_DELAY a try; and an attacker with many addresses gets 20 guesses per 15
+# minutes from each. Production asks every account for a TOTP code as well, which these limits
+# cover the same way (see verify_totp).
+SLOW_DOWN_AFTER = 5
+MAX_DELAY = timedelta(seconds=60)
 MAX_FAILURES_PER_ADDRESS = 20
 ATTEMPT_WINDOW = timedelta(minutes=15)
 
@@ -65,11 +83,14 @@ class DemoAccountRefused(LoginRefused):
 
 
 class TooManyAttempts(LoginRefused):
-    """Too many failed attempts for this username or address; try again after the window."""
+    """Too many failed attempts; nothing was checked. `retry_after` says how long to wait;
+    `per_address` says whether this address is blocked for every account (else it only has to
+    wait before its next try on this one)."""
 
-    def __init__(self, message: str, retry_after: timedelta = ATTEMPT_WINDOW):
+    def __init__(self, message: str, retry_after: timedelta, *, per_address: bool = False):
         super().__init__(message)
         self.retry_after = retry_after
+        self.per_address = per_address
 
 
 class InvalidCode(LoginRefused):
@@ -112,7 +133,6 @@ def authenticate(engine: Engine, username: str, password: str, origin: Origin, n
     # The password is hashed outside any transaction: argon2 takes tens of milliseconds
     # and SQLite's write lock must not be held that long.
     if limited is not None:
-        _record(engine, key, origin, now, success=False)
         raise limited
     if account is None or not password or len(password) > MAX_PASSWORD_LENGTH:
         # Hash anyway, so an unknown username takes as long as a known one.
@@ -148,7 +168,13 @@ def verify_totp(engine: Engine, username: str, code: str, now: datetime, *, orig
     """Accept a TOTP code for the account, once: raises InvalidCode for a wrong or reused code.
 
     Wrong codes count towards the same limits as wrong passwords: a six-digit code is
-    otherwise guessed in a few hundred thousand tries.
+    otherwise guessed in a few hundred thousand tries. There is deliberately no lock per
+    account either: only someone with the right password reaches the code, and a lock would
+    let that person keep the real user out with a few wrong codes. Instead the address that
+    guesses slows down (at most one guess a minute on the account after five failures) and is
+    blocked after 20 failures in 15 minutes, about 1,900 guesses a day at 3 codes in a million
+    (the step before and after count too): a few in a thousand a day per address. The real
+    user, typing the right code from their own address, is checked at once.
     """
     origin = origin or Origin(ip="")
     now = aware(now)
@@ -157,7 +183,6 @@ def verify_totp(engine: Engine, username: str, code: str, now: datetime, *, orig
         limited = _limited(uow.session, key, origin.ip, now)
         account = None if limited else _load(uow.session, name)
     if limited is not None:
-        _record(engine, key, origin, now, success=False)
         raise limited
     if account is None or not (account.active and account.partner_active):
         _record(engine, key, origin, now, success=False)
@@ -314,25 +339,44 @@ def _attempt_key(username: str) -> str:
     return username.strip().casefold()[:255]
 
 
+def delay_after(failures: int) -> timedelta:
+    """How long an address that failed on an account waits after its own last failure, when
+    the account has `failures` failed checks in the window (from any address)."""
+    if failures < SLOW_DOWN_AFTER:
+        return timedelta(0)
+    return min(timedelta(seconds=2 ** min(failures - SLOW_DOWN_AFTER, 16)), MAX_DELAY)
+
+
 def _limited(session, key: str, ip: str, now: datetime) -> TooManyAttempts | None:
     since = now - ATTEMPT_WINDOW
+    failed = select(LoginAttempt.at).where(LoginAttempt.success.is_(False), LoginAttempt.at > since)
+    ip = ip[:64]
+    if ip:
+        # The failure that would have to leave the window for the address to drop below the limit.
+        oldest_counted = session.scalar(failed.where(LoginAttempt.origin_ip == ip)
+                                        .order_by(LoginAttempt.at.desc()).offset(MAX_FAILURES_PER_ADDRESS - 1)
+                                        .limit(1))
+        if oldest_counted is not None:
+            return TooManyAttempts("too many failed attempts from this address; try again later",
+                                   aware(oldest_counted) + ATTEMPT_WINDOW - now, per_address=True)
     # A success does not reset the count: a correct password is only half a login, and
     # resetting on it would give whoever knows the password endless guesses at the code.
-    user_failures = session.scalar(select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.username == key, LoginAttempt.success.is_(False), LoginAttempt.at > since))
-    if user_failures >= MAX_FAILURES_PER_USERNAME:
-        return TooManyAttempts(f"too many failed attempts for {key!r}; try again later")
-    if ip:
-        address_failures = session.scalar(select(func.count()).select_from(LoginAttempt).where(
-            LoginAttempt.origin_ip == ip[:64], LoginAttempt.success.is_(False), LoginAttempt.at > since))
-        if address_failures >= MAX_FAILURES_PER_ADDRESS:
-            return TooManyAttempts(f"too many failed attempts from {ip}; try again later")
-    return None
+    account_failures = session.scalar(select(func.count()).select_from(failed.where(
+        LoginAttempt.username == key).subquery()))
+    if account_failures < SLOW_DOWN_AFTER:
+        return None
+    own_last_failure = session.scalar(select(func.max(LoginAttempt.at)).where(
+        LoginAttempt.username == key, LoginAttempt.origin_ip == ip, LoginAttempt.success.is_(False),
+        LoginAttempt.at > since))
+    if own_last_failure is None:
+        return None  # this address has not failed on the account: check it at once
+    wait = aware(own_last_failure) + delay_after(account_failures) - now
+    if wait <= timedelta(0):
+        return None
+    return TooManyAttempts("too many failed attempts on this account from this address; wait", wait)
 
 
 def _attempt(key: str, origin: Origin, now: datetime, *, success: bool) -> LoginAttempt:
-    # A refused attempt while limited is recorded as a failure too, so the window slides:
-    # whoever keeps guessing stays locked out until they stop for the whole window.
     return LoginAttempt(username=key, origin_ip=origin.ip[:64], at=now, success=success)
 
 

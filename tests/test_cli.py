@@ -54,6 +54,18 @@ def test_the_scheduler_fires_due_timers_once_and_exits(zvt, tmp_path):
     assert "fired 0 timers" in result.output
 
 
+def test_without_zvt_env_the_commands_refuse_the_missing_key_in_one_line(tmp_path, monkeypatch):
+    monkeypatch.delenv("ZVT_ENV", raising=False)
+    monkeypatch.delenv("ZVT_SECRET_KEY", raising=False)
+    monkeypatch.setenv("ZVT_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    result = CliRunner().invoke(main, ["db", "upgrade"])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "error: production needs ZVT_SECRET_KEY to be set (ZVT_ENV is not set, so the production rules apply; "
+        "on a development machine set ZVT_ENV=development)"]
+    assert not (tmp_path / "cli.sqlite3").exists()
+
+
 def test_a_database_that_was_never_migrated_gives_one_clear_line(zvt):
     result = zvt("deploy", str(FIXTURES / "processes"), "--forms", str(FIXTURES / "forms"))
     assert result.exit_code == 1

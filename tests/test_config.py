@@ -1,19 +1,25 @@
-"""The mail settings read from ZVT_ variables: defaults per environment, clear refusals."""
+"""The settings read from ZVT_ variables: production unless development is asked for, a strong
+secret key, the mail settings, clear refusals."""
+import os
 import re
+import secrets
+import subprocess
+import sys
 
 import pytest
 
-from zvt.config import Config, ConfigError
+from web import create_app
+from zvt.config import DEV_SECRET_KEY, PROJECT_ROOT, Config, ConfigError
 
 PRODUCTION = {
     "ZVT_ENV": "production", "ZVT_DATABASE_URL": "postgresql+psycopg://zvt@db.gemeente.example/zvt",
-    "ZVT_SECRET_KEY": "a-production-secret-of-its-own", "ZVT_SMTP_HOST": "smtp.gemeente.example",
+    "ZVT_SECRET_KEY": secrets.token_urlsafe(48), "ZVT_SMTP_HOST": "smtp.gemeente.example",
     "ZVT_MAIL_FROM": "ZVT Heerenveen <zvt@gemeente.example>", "ZVT_BASE_URL": "https://zvt.gemeente.example/",
 }
 
 
 def test_development_points_links_at_zvt_serve_and_leaves_mail_queued_without_a_server():
-    mail = Config.from_env({"ZVT_DATABASE_URL": "sqlite:///x.sqlite3"}).mail
+    mail = Config.from_env({"ZVT_ENV": "development", "ZVT_DATABASE_URL": "sqlite:///x.sqlite3"}).mail
     assert (mail.host, mail.port, mail.starttls, mail.sender, mail.base_url) == (
         None, 25, False, "zvt@localhost", "http://127.0.0.1:5000")
 
@@ -46,9 +52,9 @@ def test_a_bad_mail_setting_is_refused_saying_which_and_why(changes, message):
 def test_the_database_limits_default_to_seconds_under_a_web_request_and_can_be_set():
     from engine.db import DatabaseLimits
 
-    assert Config.from_env({"ZVT_DATABASE_URL": "sqlite:///x.sqlite3"}).database_limits == DatabaseLimits(
+    assert Config.from_env({"ZVT_ENV": "development", "ZVT_DATABASE_URL": "sqlite:///x.sqlite3"}).database_limits == DatabaseLimits(
         statement_timeout=10, connect_timeout=5, network_timeout=10)
-    limits = Config.from_env({"ZVT_DATABASE_URL": "sqlite:///x.sqlite3", "ZVT_DB_STATEMENT_TIMEOUT_SECONDS": "20",
+    limits = Config.from_env({"ZVT_ENV": "development", "ZVT_DATABASE_URL": "sqlite:///x.sqlite3", "ZVT_DB_STATEMENT_TIMEOUT_SECONDS": "20",
                               "ZVT_DB_CONNECT_TIMEOUT_SECONDS": "3",
                               "ZVT_DB_NETWORK_TIMEOUT_SECONDS": "15"}).database_limits
     assert (limits.statement_timeout, limits.connect_timeout, limits.network_timeout) == (20, 3, 15)
@@ -61,4 +67,101 @@ def test_the_database_limits_default_to_seconds_under_a_web_request_and_can_be_s
 ])
 def test_a_bad_database_limit_is_refused_saying_which(name, value, message):
     with pytest.raises(ConfigError, match=re.escape(message)):
-        Config.from_env({"ZVT_DATABASE_URL": "sqlite:///x.sqlite3", name: value})
+        Config.from_env({"ZVT_ENV": "development", "ZVT_DATABASE_URL": "sqlite:///x.sqlite3", name: value})
+
+
+# -- production unless development is asked for ----------------------------------------------
+
+def test_without_zvt_env_the_production_rules_apply_and_no_key_is_refused():
+    with pytest.raises(ConfigError, match=re.escape("production needs ZVT_DATABASE_URL and ZVT_SECRET_KEY to be set "
+                                                    "(ZVT_ENV is not set, so the production rules apply")):
+        Config.from_env({})
+    unset = {key: value for key, value in PRODUCTION.items() if key != "ZVT_ENV"}
+    assert Config.from_env(unset).is_production
+    with pytest.raises(ConfigError, match="ZVT_SECRET_KEY has 9 characters.*ZVT_ENV is not set"):
+        Config.from_env({**unset, "ZVT_SECRET_KEY": "changeme!"})
+
+
+def test_only_an_explicit_development_gets_the_development_key_and_defaults():
+    config = Config.from_env({"ZVT_ENV": "development", "ZVT_DATABASE_URL": "sqlite:///x.sqlite3"})
+    assert (config.is_production, config.secret_key) == (False, DEV_SECRET_KEY)
+    for environment in ({}, {"ZVT_ENV": ""}, {"ZVT_ENV": "production"}):
+        with pytest.raises(ConfigError, match="production needs"):
+            Config.from_env({**environment, "ZVT_DATABASE_URL": "sqlite:///x.sqlite3"})
+    with pytest.raises(ConfigError, match="ZVT_ENV must be 'development' or 'production', not 'dev'"):
+        Config.from_env({"ZVT_ENV": "dev"})
+
+
+def test_create_app_without_zvt_env_and_without_a_key_refuses_to_start(monkeypatch, tmp_path):
+    for name in [name for name in os.environ if name.startswith("ZVT_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("ZVT_DATABASE_URL", f"sqlite:///{tmp_path / 'zvt.sqlite3'}")
+    with pytest.raises(ConfigError, match="production needs ZVT_SECRET_KEY to be set"):
+        create_app()
+    assert not (tmp_path / "zvt.sqlite3").exists()  # refused before touching the database
+
+
+def test_the_wsgi_module_stops_with_one_line_and_no_traceback():
+    environ = {name: value for name, value in os.environ.items() if not name.startswith("ZVT_")}
+    result = subprocess.run([sys.executable, "-c", "import web.wsgi"], cwd=PROJECT_ROOT, env=environ,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "error: production needs ZVT_DATABASE_URL and ZVT_SECRET_KEY to be set (ZVT_ENV is not set, so the "
+        "production rules apply; on a development machine set ZVT_ENV=development)"]
+
+
+@pytest.mark.parametrize("key, reason", [
+    ("x", "has 1 characters"),
+    ("changeme", "has 8 characters"),
+    ("a" * 31, "has 31 characters"),
+    ("x" * 64, "repeats a few characters"),
+    ("ab" * 20, "repeats a few characters"),
+    ("changeme" * 4, "repeats a few characters"),
+    ("Sommige-Sleutel-" * 3, "repeats a few characters"),
+    (DEV_SECRET_KEY + "-but-longer", "the development key"),
+    ("192b9bdd22ab9ed4d12e236c78afcb9a393ec15f71bbf5dc987d54727823bcbf", "well-known example value"),
+    ("192B9BDD22AB9ED4D12E236C78AFCB9A393EC15F71BBF5DC987D54727823BCBF", "well-known example value"),
+    ("our-very-own-Production-Secret-2026", "looks like a placeholder"),
+    ("please-CHANGEME-before-going-live-now", "looks like a placeholder"),
+])
+def test_production_refuses_a_secret_key_that_can_be_guessed_without_repeating_it(key, reason):
+    with pytest.raises(ConfigError, match=re.escape(reason)) as refused:
+        Config.from_env({**PRODUCTION, "ZVT_SECRET_KEY": key})
+    assert key not in str(refused.value) and "secrets.token_urlsafe(48)" in str(refused.value)
+    # A Config built in code follows the same rule.
+    with pytest.raises(ConfigError, match=re.escape(reason)):
+        Config(database_url="sqlite:///x.sqlite3", environment="production", secret_key=key)
+
+
+@pytest.mark.parametrize("make", [lambda: secrets.token_urlsafe(48), lambda: secrets.token_hex(16),
+                                  lambda: "Tl9#qv2Lx!m8Rz4Wb7Kc1Yp6Hd3Jf0Gs"], ids=["urlsafe-48", "hex-16", "typed"])
+def test_production_takes_a_random_key_of_32_characters_or_more(make):
+    key = make()
+    assert Config.from_env({**PRODUCTION, "ZVT_SECRET_KEY": key}).secret_key == key
+
+
+def test_a_config_built_in_code_is_production_unless_it_says_development():
+    with pytest.raises(ConfigError, match="production needs ZVT_SECRET_KEY"):
+        Config(database_url="sqlite:///x.sqlite3")
+    assert Config(database_url="sqlite:///x.sqlite3", environment="development").secret_key == DEV_SECRET_KEY
+    with pytest.raises(ConfigError, match="environment must be"):
+        Config(database_url="sqlite:///x.sqlite3", environment="staging")
+
+
+# -- session lifetime ---------------------------------------------------------------------------
+
+def test_the_absolute_session_lifetime_is_twelve_hours_unless_set():
+    assert Config.from_env(PRODUCTION).session_max_hours == 12
+    assert Config.from_env({**PRODUCTION, "ZVT_SESSION_MAX_HOURS": "8"}).session_max_hours == 8
+
+
+@pytest.mark.parametrize("value, message", [
+    ("0", "ZVT_SESSION_MAX_HOURS must be a positive number of hours, not 0"),
+    ("-3", "ZVT_SESSION_MAX_HOURS must be a positive number of hours, not -3"),
+    ("1.5", "ZVT_SESSION_MAX_HOURS must be a whole number of hours, not '1.5'"),
+    ("twaalf", "ZVT_SESSION_MAX_HOURS must be a whole number of hours, not 'twaalf'"),
+])
+def test_a_bad_session_lifetime_is_refused(value, message):
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        Config.from_env({**PRODUCTION, "ZVT_SESSION_MAX_HOURS": value})

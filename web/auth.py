@@ -9,6 +9,7 @@ every request, so a switched-off account loses access at its next click.
 from __future__ import annotations
 
 import functools
+import math
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -36,13 +37,17 @@ _SESSIONLESS_ENDPOINTS = frozenset({"home.health", "static", "vendor.file"})
 PENDING_LOGIN_LIFETIME = timedelta(minutes=5)
 
 TIMEOUT_MESSAGE = "U bent uitgelogd omdat u een tijd niets heeft gedaan."
+LIFETIME_MESSAGE = "U bent uitgelogd omdat u al {uren} uur bent ingelogd. Log opnieuw in."
 MESSAGES = {
     "missing": "Vul uw gebruikersnaam en uw wachtwoord in.",
     "wrong": "De gebruikersnaam of het wachtwoord klopt niet.",
     "inactive": "Uw account is niet actief. Neem contact op met de beheerder van uw organisatie.",
     "demo": "Dit is een demo-account. Demo-accounts kunt u hier niet gebruiken.",
+    # {wacht}: "20 seconden", "12 minuten" (_duration).
     "limited": "U heeft te vaak een verkeerde gebruikersnaam, wachtwoord of code ingevuld. "
-               "Wacht 15 minuten en probeer het dan opnieuw.",
+               "Wacht {wacht} en probeer het dan opnieuw.",
+    "limited_address": "Vanaf uw computer of netwerk is te vaak een verkeerde gebruikersnaam, wachtwoord of code "
+                       "ingevuld. Wacht {wacht} en probeer het dan opnieuw.",
     "code": "Deze code klopt niet. Vul de 6 cijfers in die de app nu laat zien.",
     "pending_expired": "Het inloggen duurde te lang. Log opnieuw in.",
     "ended": "U bent uitgelogd. Log opnieuw in.",
@@ -126,6 +131,14 @@ def _check_session():
             session.clear()
             flash(TIMEOUT_MESSAGE, "warning")
             return None if _is_public(endpoint) else redirect(_login_url())
+        # However busy: a session ends a fixed time after logging in, so a cookie that was
+        # copied or left in a browser cannot be kept alive for days by clicking now and then.
+        # A cookie without login_at (none is written without it) counts as too old.
+        hours = _config().session_max_hours
+        if moment - session.get("login_at", 0) > timedelta(hours=hours).total_seconds():
+            session.clear()
+            flash(LIFETIME_MESSAGE.format(uren=hours), "warning")
+            return None if _is_public(endpoint) else redirect(_login_url())
         account = accounts.load_account(_engine(), session["username"])
         if (account is None or account.session_epoch != session.get("epoch")
                 or (account.demo and _config().is_production)):
@@ -183,6 +196,22 @@ def _pending_username() -> str | None:
     return username
 
 
+def _duration(wait: timedelta) -> str:
+    """A wait in Dutch words, rounded up: "1 seconde", "45 seconden", "3 minuten"."""
+    seconds = max(1, math.ceil(wait.total_seconds()))
+    if seconds < 120:
+        return f"{seconds} seconde" if seconds == 1 else f"{seconds} seconden"
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes} minuten"
+
+
+def _limited_message(exc: accounts.TooManyAttempts) -> tuple[str, dict[str, str]]:
+    """The Dutch message saying how long to wait, and the Retry-After header that says the same."""
+    key = "limited_address" if exc.per_address else "limited"
+    seconds = max(1, math.ceil(exc.retry_after.total_seconds()))
+    return MESSAGES[key].format(wacht=_duration(exc.retry_after)), {"Retry-After": str(seconds)}
+
+
 def _login_page(error: str | None = None, *, username: str = "", next_url: str | None = None, status: int = 200):
     return render_template("auth/login.html", error=error, username=username, next_url=next_url), status
 
@@ -207,8 +236,9 @@ def login():
                                      refuse_demo=config.is_production,
                                      hasher=current_app.extensions.get("zvt_password_hasher"))
     except accounts.TooManyAttempts as exc:
-        page, status = _login_page(MESSAGES["limited"], username=username, next_url=next_url, status=429)
-        return page, status, {"Retry-After": str(int(exc.retry_after.total_seconds()))}
+        message, headers = _limited_message(exc)
+        page, status = _login_page(message, username=username, next_url=next_url, status=429)
+        return page, status, headers
     except accounts.WrongCredentials:
         return _login_page(MESSAGES["wrong"], username=username, next_url=next_url)
     except accounts.AccountInactive:
@@ -240,9 +270,14 @@ def login_code():
     try:
         accounts.verify_totp(_engine(), username, request.form.get("code", ""), now(), origin=origin())
     except accounts.TooManyAttempts as exc:
-        session.clear()
-        page, status = _login_page(MESSAGES["limited"], username=username, status=429)
-        return page, status, {"Retry-After": str(int(exc.retry_after.total_seconds()))}
+        message, headers = _limited_message(exc)
+        if exc.per_address:
+            # Blocked for a quarter of an hour: longer than a half-finished login may wait.
+            session.clear()
+            page, status = _login_page(message, username=username, status=429)
+            return page, status, headers
+        # A wait of at most a minute: the password stays given, the person tries the code again.
+        return render_template("auth/code.html", error=message), 429, headers
     except accounts.AccountInactive:
         session.clear()
         return _login_page(MESSAGES["inactive"], username=username)

@@ -4,8 +4,15 @@
 
 With --preload the app is built and warmed up once (templates compiled, processes parsed)
 before gunicorn forks its workers, so they share that work and no first request waits for it.
+
+A configuration that is missing or unsafe (no ZVT_ENV means production, which needs a strong
+ZVT_SECRET_KEY) stops the server with one line saying which setting and why, not a traceback.
 """
 from web import create_app, warm_up
+from zvt.config import ConfigError
 
-app = create_app()
+try:
+    app = create_app()
+except ConfigError as exc:
+    raise SystemExit(f"error: {exc}") from None
 warm_up(app)

@@ -14,8 +14,25 @@ from engine.outbox import MailSettings
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "production")
 
-# Only ever good enough for a laptop: production refuses to start with it.
+# Only ever good enough for a laptop, and only with ZVT_ENV=development set: the key is public,
+# and a cookie signed with it logs in as anyone. Production refuses to start with it.
 DEV_SECRET_KEY = "zvt-development-only-not-secret"
+# The secret key signs the session cookie; whoever can guess it can be anyone. 32 characters
+# of a random token (token_urlsafe(48) gives 64) are far beyond guessing; a human-chosen
+# phrase of that length is not, hence the checks in `check_secret_key`.
+MIN_SECRET_KEY_LENGTH = 32
+MAKE_SECRET_KEY = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+# Keys of 32 characters or more that are public all the same: examples from documentation
+# that people copy. Shorter well-known values (changeme, secret, ...) fail on length.
+WELL_KNOWN_SECRET_KEYS = frozenset({
+    DEV_SECRET_KEY,
+    "a-production-secret-for-tests-only",  # this project's tests used it once
+    "192b9bdd22ab9ed4d12e236c78afcb9a393ec15f71bbf5dc987d54727823bcbf",  # Flask's documentation
+    "09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7",  # FastAPI's JWT tutorial
+})
+# Words that mark a placeholder someone meant to replace; a random token never spells them.
+PLACEHOLDER_WORDS = ("changeme", "change-me", "change_me", "secret", "password", "example", "replace",
+                     "placeholder", "insecure", "development")
 # Where `zvt serve` listens by default: the links in development mails point there.
 DEV_BASE_URL = "http://127.0.0.1:5000"
 DEV_MAIL_FROM = "zvt@localhost"
@@ -32,15 +49,22 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Config:
+    """The settings. Built directly (tests, scripts) it fails closed as `from_env` does: the
+    environment is production unless it says development, and production needs a strong key."""
+
     database_url: str
-    environment: str = "development"
-    secret_key: str = field(default=DEV_SECRET_KEY, repr=False)
+    environment: str = "production"
+    # None: the development key, in development only.
+    secret_key: str | None = field(default=None, repr=False)
     processes_dir: Path = Path("processes")
     forms_dir: Path = Path("forms")
     scheduler_interval: int = 30  # seconds between two rounds of firing due timers
     # Minutes without a request after which a signed-in user is signed out: a screen left
     # open in a shared office must not show case data for long (BIO 9.4.2: session timeout).
     session_idle_minutes: int = 15
+    # Hours after logging in after which a session ends even when it is in use: a stolen or
+    # forgotten session cookie cannot be kept alive by clicking now and then (one working day).
+    session_max_hours: int = 12
     # Reverse proxies in front of the app that set X-Forwarded-For/-Proto. Only these may
     # tell us the client's address, which the login limit per address and the access log use;
     # 0 (direct) means forwarded headers are ignored, since any client could forge them.
@@ -52,6 +76,16 @@ class Config:
     # before it gets "probeer het zo opnieuw" (engine/db.py explains each).
     database_limits: DatabaseLimits = DatabaseLimits()
 
+    def __post_init__(self):
+        if self.environment not in ENVIRONMENTS:
+            raise ConfigError(f"environment must be 'development' or 'production', not {self.environment!r}")
+        if self.secret_key is None:
+            if self.environment != "development":
+                raise ConfigError(f"production needs ZVT_SECRET_KEY to be set; make one with: {MAKE_SECRET_KEY}")
+            object.__setattr__(self, "secret_key", DEV_SECRET_KEY)
+        elif self.environment == "production":
+            check_secret_key(self.secret_key)
+
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
@@ -62,10 +96,15 @@ class Config:
             value = environ.get(name, "").strip()
             return value or None
 
-        environment = (get("ZVT_ENV") or "development").lower()
+        # Fail closed: without ZVT_ENV the production rules apply. A server started without it
+        # (gunicorn web.wsgi:app) then refuses to run on the public development key; a laptop
+        # says ZVT_ENV=development once (`make run` does).
+        environment = (get("ZVT_ENV") or "production").lower()
         if environment not in ENVIRONMENTS:
             raise ConfigError(f"ZVT_ENV must be 'development' or 'production', not {environment!r}")
         production = environment == "production"
+        unset = "" if get("ZVT_ENV") else " (ZVT_ENV is not set, so the production rules apply; " \
+                                           "on a development machine set ZVT_ENV=development)"
 
         database_url = get("ZVT_DATABASE_URL")
         secret_key = get("ZVT_SECRET_KEY")
@@ -73,12 +112,17 @@ class Config:
             missing = [name for name, value in (("ZVT_DATABASE_URL", database_url),
                                                 ("ZVT_SECRET_KEY", secret_key)) if value is None]
             if missing:
-                raise ConfigError(f"production needs {' and '.join(missing)} to be set")
-            if secret_key == DEV_SECRET_KEY:
-                raise ConfigError("ZVT_SECRET_KEY is the development key; production needs a secret of its own")
+                raise ConfigError(f"production needs {' and '.join(missing)} to be set{unset}")
+            try:
+                check_secret_key(secret_key)
+            except ConfigError as exc:
+                raise ConfigError(f"{exc}{unset}") from None
             if database_url == dev_database_url():
                 raise ConfigError("ZVT_DATABASE_URL is the development database; production needs its own")
-        mail = _mail_settings(get, production)
+        try:
+            mail = _mail_settings(get, production)
+        except ConfigError as exc:
+            raise ConfigError(f"{exc}{unset}") from None
         if database_url is None:
             # Only development gets here: the embedded SQLite file inside the project.
             (PROJECT_ROOT / "instance").mkdir(exist_ok=True)
@@ -87,12 +131,14 @@ class Config:
         return cls(
             database_url=database_url,
             environment=environment,
-            secret_key=secret_key or DEV_SECRET_KEY,
+            secret_key=secret_key,
             processes_dir=Path(get("ZVT_PROCESSES_DIR") or "processes"),
             forms_dir=Path(get("ZVT_FORMS_DIR") or "forms"),
             scheduler_interval=_positive_int("ZVT_SCHEDULER_INTERVAL", get("ZVT_SCHEDULER_INTERVAL"), 30),
             session_idle_minutes=_positive_int("ZVT_SESSION_IDLE_MINUTES", get("ZVT_SESSION_IDLE_MINUTES"), 15,
                                                unit="minutes"),
+            session_max_hours=_positive_int("ZVT_SESSION_MAX_HOURS", get("ZVT_SESSION_MAX_HOURS"), 12,
+                                            unit="hours"),
             trusted_proxies=_positive_int("ZVT_TRUSTED_PROXIES", get("ZVT_TRUSTED_PROXIES"), 0,
                                           unit="proxies", allow_zero=True),
             mail=mail,
@@ -110,6 +156,25 @@ def _database_limits(get) -> DatabaseLimits:
         network_timeout=_positive_int("ZVT_DB_NETWORK_TIMEOUT_SECONDS", get("ZVT_DB_NETWORK_TIMEOUT_SECONDS"),
                                       defaults.network_timeout),
     )
+
+
+def check_secret_key(key: str) -> None:
+    """Refuse a production secret key that could be guessed. The message never repeats the key."""
+    advice = f"make one with: {MAKE_SECRET_KEY}"
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigError(f"ZVT_SECRET_KEY has {len(key)} characters; production needs at least "
+                          f"{MIN_SECRET_KEY_LENGTH} random ones; {advice}")
+    folded = key.casefold()
+    if key == DEV_SECRET_KEY or DEV_SECRET_KEY in key:
+        raise ConfigError(f"ZVT_SECRET_KEY is the development key, which is public; {advice}")
+    if key in WELL_KNOWN_SECRET_KEYS or folded in {known.casefold() for known in WELL_KNOWN_SECRET_KEYS}:
+        raise ConfigError(f"ZVT_SECRET_KEY is a well-known example value, which is public; {advice}")
+    # 'x' * 40, 'ab' * 16, 'changeme' * 4: one short piece repeated.
+    if folded in (folded + folded)[1:-1] or len(set(folded)) < 8:
+        raise ConfigError(f"ZVT_SECRET_KEY repeats a few characters and can be guessed; {advice}")
+    if any(word in folded for word in PLACEHOLDER_WORDS):
+        raise ConfigError(f"ZVT_SECRET_KEY looks like a placeholder (it contains a word such as 'secret' "
+                          f"or 'changeme'); {advice}")
 
 
 def _mail_settings(get, production: bool) -> MailSettings:

@@ -96,7 +96,7 @@ def live_server(deployed_template, tmp_path, clock):
     shutil.copyfile(deployed_template, path)
     database_url = f"sqlite:///{path}"
     engine = Engine(database_url, clock=clock)
-    app = build_app(database_url, clock)
+    app = build_app(database_url, clock, environment="development")
     # Port 0: the system picks a free one.
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietRequestHandler)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)

@@ -8,6 +8,7 @@ clock, and `auth`, a helper that logs in the way a browser does (CSRF token incl
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import datetime
 
 import pyotp
@@ -24,7 +25,8 @@ from zvt.config import Config
 
 # Cheap argon2 parameters: the tests are about the flow, not about argon2's cost.
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-PRODUCTION_SECRET = "a-production-secret-for-tests-only"
+# Random per run, as an operator makes one: a fixed key in the repository would be a public one.
+PRODUCTION_SECRET = secrets.token_urlsafe(48)
 DEMO_PASSWORDS = {account.username: account.password for account in demo.ACCOUNTS}
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -95,7 +97,9 @@ class AuthActions:
         return self.post("/uitloggen")
 
 
-def build_app(database_url: str, clock, *, environment: str = "development", **settings) -> Flask:
+def build_app(database_url: str, clock, *, environment: str, **settings) -> Flask:
+    """The app in the `environment` the test asks for: "development" (demo accounts, no code
+    needed, the development key) or "production"."""
     secret = PRODUCTION_SECRET if environment == "production" else None
     config = Config(database_url=database_url, environment=environment,
                     **({"secret_key": secret} if secret else {}), **settings)
@@ -124,7 +128,7 @@ def engine(database_url, clock):
 
 @pytest.fixture
 def app(engine, database_url, clock) -> Flask:
-    app = build_app(database_url, clock)
+    app = build_app(database_url, clock, environment="development")
     yield app
     app.extensions["zvt_engine"].close()
 

@@ -113,35 +113,126 @@ def test_logging_in_starts_a_fresh_session(client, auth):
 
 # -- limits on guessing ------------------------------------------------------------------
 
-def test_after_five_failures_even_the_right_password_is_refused_for_fifteen_minutes(client, auth, clock):
-    for _ in range(accounts.MAX_FAILURES_PER_USERNAME):
-        assert WRONG in text(auth.login("procesregisseur", "fout"))
-    response = auth.login("procesregisseur")
-    assert response.status_code == 429
-    assert LIMITED in text(response) and response.headers["Retry-After"] == "900"
-    assert client.get("/").status_code == 302
-
-    clock.advance(minutes=16)
-    assert auth.login("procesregisseur").status_code == 302
-    assert client.get("/").status_code == 200
+ATTACKER, COLLEAGUE = "192.0.2.66", "198.51.100.7"
 
 
-def test_the_limit_per_username_ignores_letter_case(client, auth):
-    for _ in range(accounts.MAX_FAILURES_PER_USERNAME):
-        auth.login("ProcesRegisseur", "fout")
-    assert auth.login("procesregisseur").status_code == 429
+def client_at(app, address: str) -> tuple:
+    """A browser at another address (no proxy in front: the address is the connection's)."""
+    client = client_for(app)
+    client.environ_base["REMOTE_ADDR"] = address
+    return client, AuthActions(client)
 
 
-def test_one_address_trying_many_usernames_is_stopped(engine, clock):
-    origin = Origin(ip="192.0.2.7")
-    for number in range(accounts.MAX_FAILURES_PER_ADDRESS):
+def retry_after(response) -> int:
+    return int(response.headers["Retry-After"])
+
+
+def guess_patiently(auth, clock, username: str, times: int) -> None:
+    """`times` wrong passwords, each after waiting as long as the last answer said."""
+    for _ in range(times):
+        response = auth.login(username, "fout")
+        if response.status_code == 429:
+            clock.advance(seconds=retry_after(response))
+            response = auth.login(username, "fout")
+        assert WRONG in text(response)
+
+
+def test_an_attacker_failing_50_times_cannot_keep_the_colleague_out(app, engine, clock):
+    _, attacker = client_at(app, ATTACKER)
+    colleague_client, colleague = client_at(app, COLLEAGUE)
+    started, waits = clock(), []
+    while attempts(engine, origin_ip=ATTACKER) < 50:
+        # A patient script: it waits as long as it is told, then guesses again.
+        response = attacker.login("procesregisseur", "raden")
+        if response.status_code == 429:
+            waits.append((retry_after(response), "Vanaf uw computer of netwerk" in text(response)))
+            clock.advance(seconds=retry_after(response))
+        else:
+            assert WRONG in text(response)
+    # Slowed down per account (at most a minute) and blocked per address (up to 15 minutes).
+    assert max(wait for wait, blocked in waits if not blocked) == 60
+    assert any(blocked and wait > 60 for wait, blocked in waits)
+    assert clock() - started > timedelta(minutes=30)  # 50 guesses took the script over half an hour
+
+    response = colleague.login("procesregisseur")
+    assert response.status_code == 302 and response.location == "/"
+    assert colleague_client.get("/").status_code == 200
+
+
+def test_a_colleague_who_mistypes_during_an_attack_waits_a_minute_at_most(app, clock):
+    _, attacker = client_at(app, ATTACKER)
+    _, colleague = client_at(app, COLLEAGUE)
+    for _ in range(accounts.SLOW_DOWN_AFTER + 10):
+        attacker.login("procesregisseur", "raden")
+        clock.advance(seconds=61)
+    assert WRONG in text(colleague.login("procesregisseur", "typfout"))
+    response = colleague.login("procesregisseur")
+    assert response.status_code == 429 and retry_after(response) == 60
+    assert "Wacht 60 seconden en probeer het dan opnieuw." in text(response)
+    clock.advance(seconds=60)
+    assert colleague.login("procesregisseur").location == "/"
+
+
+def test_after_five_failures_the_address_waits_longer_each_time_up_to_a_minute(engine, clock):
+    origin = Origin(ip=ATTACKER)
+
+    def guess():
+        accounts.authenticate(engine, "fg", "raden", origin, clock(), hasher=FAST_HASHER)
+
+    for _ in range(accounts.SLOW_DOWN_AFTER):
         with pytest.raises(accounts.WrongCredentials):
-            accounts.authenticate(engine, f"gok{number}", "fout", origin, clock(), hasher=FAST_HASHER)
-    with pytest.raises(accounts.TooManyAttempts):
-        accounts.authenticate(engine, "fg", "demo-fg", origin, clock(), hasher=FAST_HASHER)
-    # Another address is not affected.
-    user = accounts.authenticate(engine, "fg", "demo-fg", Origin(ip="192.0.2.8"), clock(), hasher=FAST_HASHER)
-    assert user.roles == frozenset({"fg"})
+            guess()
+    waits = []
+    for _ in range(9):
+        with pytest.raises(accounts.TooManyAttempts) as limited:
+            guess()
+        assert not limited.value.per_address
+        waits.append(limited.value.retry_after.total_seconds())
+        clock.advance(seconds=waits[-1])
+        with pytest.raises(accounts.WrongCredentials):
+            guess()
+    assert waits == [1, 2, 4, 8, 16, 32, 60, 60, 60]
+    # Refused tries are not guesses: nothing checked, nothing recorded.
+    assert attempts(engine, username="fg") == accounts.SLOW_DOWN_AFTER + 9
+
+
+def test_trying_again_too_early_does_not_make_the_wait_longer(app, clock):
+    _, attacker = client_at(app, ATTACKER)
+    guess_patiently(attacker, clock, "procesregisseur", accounts.SLOW_DOWN_AFTER + 4)  # next wait: 16 s
+    assert retry_after(attacker.login("procesregisseur")) == 16
+    for remaining in (11, 6, 1):
+        clock.advance(seconds=5)
+        response = attacker.login("procesregisseur")
+        assert response.status_code == 429 and retry_after(response) == remaining
+    clock.advance(seconds=1)
+    assert attacker.login("procesregisseur").location == "/"
+
+
+def test_the_slow_down_per_account_ignores_letter_case(client, auth):
+    for _ in range(accounts.SLOW_DOWN_AFTER):
+        auth.login("ProcesRegisseur", "fout")
+    response = auth.login("procesregisseur")
+    assert response.status_code == 429 and LIMITED in text(response)
+    assert "Wacht 1 seconde en probeer het dan opnieuw." in text(response)
+
+
+def test_one_address_with_twenty_failures_is_blocked_for_every_account_for_fifteen_minutes(app, engine, clock):
+    _, attacker = client_at(app, ATTACKER)
+    for number in range(accounts.MAX_FAILURES_PER_ADDRESS):
+        assert WRONG in text(attacker.login(f"gok{number}", "fout"))  # one guess each: no slow-down
+        clock.advance(seconds=10)
+    response = attacker.login("fg")  # the right password, another account
+    assert response.status_code == 429 and retry_after(response) == 15 * 60 - 20 * 10  # the first has 700 s to go
+    assert "Vanaf uw computer of netwerk is te vaak" in text(response)
+    assert "Wacht 12 minuten en probeer het dan opnieuw." in text(response)
+    with pytest.raises(accounts.TooManyAttempts) as blocked:
+        accounts.authenticate(engine, "manager", "demo-manager", Origin(ip=ATTACKER), clock(), hasher=FAST_HASHER)
+    assert blocked.value.per_address
+
+    _, colleague = client_at(app, COLLEAGUE)  # another address is not affected
+    assert colleague.login("fg").location == "/"
+    clock.advance(seconds=retry_after(response))
+    assert attacker.login("fg").location == "/"
 
 
 # -- the engine functions behind it --------------------------------------------------------
@@ -217,14 +308,21 @@ def test_a_code_from_the_step_before_or_after_is_accepted_but_not_older(engine, 
     accounts.verify_totp(engine, "jan", totp_code(SECRET, moment), moment)
 
 
-def test_wrong_codes_count_towards_the_limit_and_a_right_password_does_not_reset_it(engine, client, auth):
+def test_wrong_codes_slow_down_the_guessing_address_but_not_the_real_user(engine, app, clock):
     add_account(engine, "jan", "een lang wachtwoord", totp_secret=SECRET)
-    for _ in range(accounts.MAX_FAILURES_PER_USERNAME):
-        # Knowing the password must not buy endless guesses at the code.
-        assert auth.login("jan", "een lang wachtwoord").location == "/inloggen/code"
-        auth.post("/inloggen/code", {"code": "000000"}, token_from="/inloggen/code")
-    response = auth.login("jan", "een lang wachtwoord")
-    assert response.status_code == 429 and LIMITED in text(response)
+    _, attacker = client_at(app, ATTACKER)  # knows the password, not the phone
+    assert attacker.login("jan", "een lang wachtwoord").location == "/inloggen/code"
+    for _ in range(accounts.SLOW_DOWN_AFTER):
+        assert WRONG_CODE in text(attacker.post("/inloggen/code", {"code": "000000"}, token_from="/inloggen/code"))
+    response = attacker.post("/inloggen/code", {"code": "000000"}, token_from="/inloggen/code")
+    assert response.status_code == 429 and retry_after(response) == 1
+    assert "Code invullen" in text(response) and LIMITED in text(response)  # still at the code
+    # Knowing the password does not buy fresh guesses: the right password does not reset it.
+    assert attacker.login("jan", "een lang wachtwoord").status_code == 429
+
+    jan_client, jan = client_at(app, COLLEAGUE)
+    assert jan.login("jan", "een lang wachtwoord", totp=totp_code(SECRET, clock())).location == "/"
+    assert jan_client.get("/").status_code == 200
 
 
 def test_a_half_finished_login_expires_after_five_minutes(engine, client, auth, clock):
@@ -328,12 +426,49 @@ def test_the_session_ends_after_fifteen_minutes_without_activity(client, auth, c
 
 
 def test_the_idle_time_comes_from_the_configuration(engine, database_url, clock):
-    app = build_app(database_url, clock, session_idle_minutes=5)
+    app = build_app(database_url, clock, environment="development", session_idle_minutes=5)
     client = client_for(app)
     auth = AuthActions(client)
     auth.login("procesregisseur")
     clock.advance(minutes=5, seconds=1)
     assert client.get("/").status_code == 302
+    app.extensions["zvt_engine"].close()
+
+
+LIFETIME = "U bent uitgelogd omdat u al 12 uur bent ingelogd. Log opnieuw in."
+
+
+def test_a_session_ends_twelve_hours_after_logging_in_even_when_in_use(client, auth, clock):
+    auth.login("procesregisseur")
+    for _ in range(12 * 60 // 10 - 1):  # a click every ten minutes, all day
+        clock.advance(minutes=10)
+        assert client.get("/").status_code == 200
+    clock.advance(minutes=9, seconds=59)  # 11:59:59 after logging in
+    assert client.get("/").status_code == 200
+    clock.advance(seconds=2)
+    response = client.get("/taken")
+    assert response.status_code == 302 and response.location == "/inloggen?next=/taken"
+    page = text(client.get(response.location))
+    assert LIFETIME in page and TIMEOUT not in page
+    assert client.get("/").status_code == 302  # the cookie is cleared, not just turned away once
+
+    assert auth.login("procesregisseur").location == "/"  # logging in again starts a new twelve hours
+    clock.advance(minutes=14)
+    assert client.get("/").status_code == 200
+
+
+def test_the_session_lifetime_comes_from_the_configuration(engine, database_url, clock):
+    app = build_app(database_url, clock, environment="development", session_max_hours=1)
+    client = client_for(app)
+    AuthActions(client).login("procesregisseur")
+    for _ in range(5):
+        clock.advance(minutes=12)
+        assert client.get("/").status_code == 200
+    assert client.get("/").status_code == 200  # exactly one hour after logging in: still in
+    clock.advance(seconds=1)
+    response = client.get("/")
+    assert response.status_code == 302
+    assert "U bent uitgelogd omdat u al 1 uur bent ingelogd." in text(client.get(response.location))
     app.extensions["zvt_engine"].close()
 
 

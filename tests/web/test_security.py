@@ -24,7 +24,7 @@ def text(response) -> str:
 @pytest.fixture
 def error_app(engine, database_url, clock):
     """An app with routes that raise, to see the error pages."""
-    app = build_app(database_url, clock)
+    app = build_app(database_url, clock, environment="development")
     app.config["PROPAGATE_EXCEPTIONS"] = False  # show the 500 page as production would
 
     def raiser(exc):
@@ -197,7 +197,8 @@ def test_too_many_attempts_answers_429_in_dutch(client, auth):
     for _ in range(5):
         auth.login("fg", "fout")
     response = auth.login("fg")
-    assert response.status_code == 429 and "Wacht 15 minuten" in text(response)
+    assert response.status_code == 429 and response.headers["Retry-After"] == "1"
+    assert "Wacht 1 seconde en probeer het dan opnieuw." in text(response)
 
 
 # -- files from npm ------------------------------------------------------------------------------

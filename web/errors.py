@@ -14,6 +14,8 @@ from werkzeug.exceptions import HTTPException
 from engine.casework import Forbidden
 from engine.errors import Conflict, NotFound, TaskClosedByDeadline
 
+from .input import ControlCharacters
+
 log = logging.getLogger(__name__)
 
 # status -> (heading, explanation), B1 Dutch.
@@ -31,6 +33,9 @@ PAGES = {
 }
 CSRF_PAGE = ("Formulier verlopen", "Het formulier is verlopen of niet compleet. Laad de pagina opnieuw "
                                    "en probeer het nog een keer.")
+CONTROL_CHARACTERS_PAGE = ("Dit verzoek klopt niet", "Er stond een teken in wat u stuurde dat niet kan, bijvoorbeeld "
+                           "een onzichtbaar teken uit een gekopieerde tekst. Er is niets opgeslagen. Ga terug, "
+                           "haal het teken weg en probeer het opnieuw.")
 DEADLINE_PAGE = ("Taak gesloten", "De termijn van deze taak is verlopen. De taak is daarom al gesloten. "
                                   "Wat u invulde is niet opgeslagen.")
 
@@ -46,6 +51,10 @@ def init_app(app: Flask) -> None:
     def csrf_error(exc: CSRFError):
         log.info("CSRF check failed: %s", exc.description)
         return render_error(400, *CSRF_PAGE)
+
+    @app.errorhandler(ControlCharacters)
+    def control_characters(exc: ControlCharacters):
+        return render_error(400, *CONTROL_CHARACTERS_PAGE)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -47,10 +47,17 @@ class Config:
     # E-mail notifications (engine/outbox.py): the SMTP server the scheduler sends through, and
     # the address of the web app that the links in the mails point to.
     mail: MailSettings = MailSettings(host=None, sender=DEV_MAIL_FROM, base_url=DEV_BASE_URL)
+    # The largest request body the web app reads (413 above it): forms are text, the longest a
+    # few times 4000 characters, so a few MB leaves room and keeps a flood out of memory.
+    max_request_kb: int = 2048
 
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def max_request_bytes(self) -> int:
+        return self.max_request_kb * 1024
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Config:
@@ -92,6 +99,7 @@ class Config:
             trusted_proxies=_positive_int("ZVT_TRUSTED_PROXIES", get("ZVT_TRUSTED_PROXIES"), 0,
                                           unit="proxies", allow_zero=True),
             mail=mail,
+            max_request_kb=_positive_int("ZVT_MAX_REQUEST_KB", get("ZVT_MAX_REQUEST_KB"), 2048, unit="kilobytes"),
         )
 
 

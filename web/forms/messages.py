@@ -4,9 +4,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from engine.date_rules import FIXED, RELATIVE, TODAY, fixed_bounds
 from engine.errors import FieldError
 
+from .dates import dutch_date
 from .schema import CHOICES, widget_of
+
+CONTROL_CHARACTER = ("Hier staat een teken dat niet kan, bijvoorbeeld een onzichtbaar teken uit een gekopieerde "
+                     "tekst. Haal het weg en probeer het opnieuw.")
 
 
 def dutch_errors(errors: Iterable[FieldError], schema: dict) -> dict[str, str]:
@@ -40,6 +45,8 @@ def _field_of(schema: Mapping, pointer: str) -> tuple[str, Mapping | None, bool]
 
 def _message(error: FieldError, prop: Mapping | None, deeper: bool, schema: Mapping, key: str) -> str:
     code = error.code
+    if code == "controlCharacter":
+        return CONTROL_CHARACTER
     if code in ("additionalProperties", "reserved") or (prop is None and error.field):
         return "Dit veld hoort niet bij het formulier."
     if code == "noForm":
@@ -80,6 +87,8 @@ def _message(error: FieldError, prop: Mapping | None, deeper: bool, schema: Mapp
         return _number_message(prop)
     if code in ("format", "type") and widget == "date":
         return "Vul een datum in, zoals 27-11-2026."
+    if (code in FIXED or code in RELATIVE) and widget == "date":
+        return _date_message(code, prop, schema, key)
     if code in ("format", "type") and widget == "datetime":
         return "Vul een datum en tijd in, zoals 27-11-2026 17:00."
     if code == "minLength":
@@ -105,6 +114,25 @@ def _message(error: FieldError, prop: Mapping | None, deeper: bool, schema: Mapp
     if code == "minProperties":
         return "Vul minstens één van deze vragen in."
     return "Deze waarde is hier niet toegestaan."
+
+
+def _date_message(code: str, prop: Mapping, schema: Mapping, key: str) -> str:
+    if code in FIXED:
+        bound = fixed_bounds(prop).get(code)
+        other = dutch_date(bound.isoformat(), weekday=False) if bound else "die datum"
+    elif prop.get(code) == TODAY:
+        other = "vandaag"
+    else:  # another date field of the same form or row
+        sibling = "/".join(key.split("/")[:-1] + [str(prop.get(code))])
+        _key, sibling_prop, _deeper = _field_of(schema, sibling)
+        other = f"de datum bij ‘{(sibling_prop or {}).get('title') or prop.get(code)}’"
+    if code in ("formatExclusiveMinimum", "x-zvt-na"):
+        return f"Kies een datum na {other}."
+    if code in ("formatExclusiveMaximum", "x-zvt-voor"):
+        return f"Kies een datum vóór {other}."
+    if code in ("formatMinimum", "x-zvt-niet-voor"):
+        return f"Kies {other} of een latere datum."
+    return f"Kies {other} of een eerdere datum."
 
 
 def _number_message(prop: Mapping) -> str:

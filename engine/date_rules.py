@@ -94,10 +94,7 @@ def date_errors(data: Mapping, schema: Mapping, today: date, path: tuple = ()) -
 
 
 def _first_broken(day: date, prop: Mapping, siblings: Mapping, today: date) -> tuple[str, str] | None:
-    for keyword, bound in fixed_bounds(prop).items():
-        holds, words = FIXED[keyword]
-        if not holds(day, bound):
-            return f"must be a date {words} {bound.isoformat()}", keyword
+    # The form's own rule first: "a date on or before today" says more than "before 2101".
     for keyword, (holds, words) in RELATIVE.items():
         other = prop.get(keyword)
         if other is None:
@@ -105,6 +102,10 @@ def _first_broken(day: date, prop: Mapping, siblings: Mapping, today: date) -> t
         bound = today if other == TODAY else as_date(siblings.get(other))
         if bound is not None and not holds(day, bound):
             return f"must be a date {words} {'today' if other == TODAY else other}", keyword
+    for keyword, bound in fixed_bounds(prop).items():
+        holds, words = FIXED[keyword]
+        if not holds(day, bound):
+            return f"must be a date {words} {bound.isoformat()}", keyword
     return None
 
 

@@ -41,3 +41,11 @@ def test_production_sends_over_starttls_by_default_and_links_without_a_trailing_
 def test_a_bad_mail_setting_is_refused_saying_which_and_why(changes, message):
     with pytest.raises(ConfigError, match=re.escape(message)):
         Config.from_env({**PRODUCTION, **changes})
+
+
+def test_the_request_limit_defaults_to_two_megabytes_and_follows_zvt_max_request_kb():
+    assert Config.from_env({}).max_request_bytes == 2048 * 1024
+    assert Config.from_env({"ZVT_MAX_REQUEST_KB": "64"}).max_request_bytes == 64 * 1024
+    for wrong in ("0", "-1", "2MB"):
+        with pytest.raises(ConfigError, match="ZVT_MAX_REQUEST_KB must be"):
+            Config.from_env({"ZVT_MAX_REQUEST_KB": wrong})

@@ -2,14 +2,21 @@
 from __future__ import annotations
 
 import json
+import re
+from datetime import datetime
 from functools import lru_cache
 
 from jsonschema import Draft202012Validator, FormatChecker
 
+from .clock import AMSTERDAM, current
+from .date_rules import date_errors
 from .errors import FieldError, InvalidTaskData
 
 # "typename" makes SpiffWorkflow's serializer take a dict for one of its own objects.
 _RESERVED_KEYS = frozenset({"typename"})
+# Control characters (C0 but tab, LF and CR; DEL; C1) and lone surrogates: never typed by a
+# person, a NUL cannot be stored in PostgreSQL, a lone surrogate cannot be encoded at all.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 @lru_cache(maxsize=256)
@@ -25,11 +32,13 @@ def read_only_fields(schema: dict | None) -> list[str]:
     return [name for name, field in properties.items() if isinstance(field, dict) and field.get("readOnly")]
 
 
-def check_data(data, schema: dict | None, reserved: frozenset[str] = frozenset(), case: dict | None = None) -> dict:
+def check_data(data, schema: dict | None, reserved: frozenset[str] = frozenset(), case: dict | None = None,
+               now: datetime | None = None) -> dict:
     """Return the data to merge into the task, or raise InvalidTaskData listing every failing field.
 
     `case` is what the case already holds; read-only fields of the form are taken from it
-    for validation and are not part of the result.
+    for validation and are not part of the result. `now` is the engine clock's moment, for
+    dates bounded by today (engine/date_rules.py); by default the running command's moment.
     """
     if data is None:
         data = {}
@@ -49,9 +58,31 @@ def check_data(data, schema: dict | None, reserved: frozenset[str] = frozenset()
     elif not errors:
         known = {k: (case or {})[k] for k in read_only if k in (case or {})}
         errors.extend(_schema_errors({**data, **known}, schema))
+        today = (now or current()).astimezone(AMSTERDAM).date()
+        errors.extend(e for e in date_errors({**data, **known}, schema, today) if e.field.split("/")[0] in data)
+    errors.extend(_control_character_errors(data))
     if errors:
         raise InvalidTaskData(errors)
     return data
+
+
+def _control_character_errors(value, path: tuple = ()) -> list[FieldError]:
+    """A field whose text, or whose name, holds a control character; the name's error goes to its parent."""
+    if isinstance(value, str):
+        return [FieldError("/".join(map(str, path)), "contains a control character", "controlCharacter")] \
+            if CONTROL_CHARACTERS.search(value) else []
+    errors = []
+    if isinstance(value, dict):
+        if any(isinstance(k, str) and CONTROL_CHARACTERS.search(k) for k in value):
+            errors.append(FieldError("/".join(map(str, path)), "a field name contains a control character",
+                                     "controlCharacter"))
+        for key, item in value.items():
+            if not (isinstance(key, str) and CONTROL_CHARACTERS.search(key)):
+                errors += _control_character_errors(item, path + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            errors += _control_character_errors(item, path + (index,))
+    return errors
 
 
 def _schema_errors(data: dict, schema: dict) -> list[FieldError]:

@@ -16,6 +16,7 @@ PRODUCTION = {
     "ZVT_SECRET_KEY": secrets.token_urlsafe(48), "ZVT_SMTP_HOST": "smtp.gemeente.example",
     "ZVT_MAIL_FROM": "ZVT Heerenveen <zvt@gemeente.example>", "ZVT_BASE_URL": "https://zvt.gemeente.example/",
 }
+DEVELOPMENT = {"ZVT_ENV": "development", "ZVT_DATABASE_URL": "sqlite:///x.sqlite3"}
 
 
 def test_development_points_links_at_zvt_serve_and_leaves_mail_queued_without_a_server():
@@ -165,3 +166,9 @@ def test_the_absolute_session_lifetime_is_twelve_hours_unless_set():
 def test_a_bad_session_lifetime_is_refused(value, message):
     with pytest.raises(ConfigError, match=re.escape(message)):
         Config.from_env({**PRODUCTION, "ZVT_SESSION_MAX_HOURS": value})
+def test_the_request_limit_defaults_to_two_megabytes_and_follows_zvt_max_request_kb():
+    assert Config.from_env(DEVELOPMENT).max_request_bytes == 2048 * 1024
+    assert Config.from_env({**DEVELOPMENT, "ZVT_MAX_REQUEST_KB": "64"}).max_request_bytes == 64 * 1024
+    for wrong in ("0", "-1", "2MB"):
+        with pytest.raises(ConfigError, match="ZVT_MAX_REQUEST_KB must be"):
+            Config.from_env({**DEVELOPMENT, "ZVT_MAX_REQUEST_KB": wrong})

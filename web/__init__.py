@@ -48,9 +48,11 @@ def create_app(config: Config | None = None, *, clock: Callable[[], datetime] | 
             raise ConfigError("this database holds demo accounts; production refuses to start with them")
     app.extensions["zvt_engine"] = engine
 
-    from . import auth, errors, security, vendor
+    from . import auth, errors, input, security, vendor
 
-    # Security first: its CSRF check must run before any view or login check.
+    # Security first: its CSRF check must run before any view or login check; the input check
+    # (ids, size, characters) puts itself before even that.
+    input.init_app(app, config)
     security.init_app(app, config)
     auth.init_app(app)
     errors.init_app(app)

@@ -21,7 +21,7 @@ def incidents():
     return render_template("incidents.html", incidents=engine().incidents(), error_kind=error_kind)
 
 
-@bp.post("/beheer/incidenten/<timer_id>/opnieuw")
+@bp.post("/beheer/incidenten/<taak:timer_id>/opnieuw")
 def retry(timer_id: str):
     try:
         engine().retry_incident(timer_id)

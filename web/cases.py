@@ -24,6 +24,9 @@ SUMMARY = [
 CASE_STEPS = {"DeadlinesPaused", "DeadlinesResumed"}
 HUMAN_STEPS = {"UserTask", "ManualTask", "StartEvent"} | CASE_STEPS
 REASON_MISSING = "Vul een reden in: waarom staan de termijnen stil?"
+# A reason is a sentence or two for the timeline; the engine stores what it is given.
+MAX_REASON_LENGTH = 1000
+REASON_TOO_LONG = f"Gebruik hoogstens {MAX_REASON_LENGTH} tekens voor de reden."
 CHANGED_MEANWHILE = "Dit kon niet: de casus is net veranderd of loopt niet meer. Bekijk de casus en probeer het opnieuw."
 
 
@@ -35,14 +38,16 @@ def timeline(history) -> list[tuple]:
             for entry in history if entry.name and not entry.task_type.endswith("Gateway")]
 
 
-@bp.get("/casussen/<int:number>")
+@bp.get("/casussen/<casus:number>")
 def show(number: int):
     return _page(number)
 
 
-@bp.post("/casussen/<int:number>/termijnen/pauzeren")
+@bp.post("/casussen/<casus:number>/termijnen/pauzeren")
 def pause(number: int):
     reason = request.form.get("reden", "")
+    if len(reason.strip()) > MAX_REASON_LENGTH:
+        return _page(number, pause_error=REASON_TOO_LONG, status=400)
     try:
         casework.pause_deadlines(engine(), current_user(), number, reason, origin())
     except ReasonRequired:
@@ -56,7 +61,7 @@ def pause(number: int):
     return redirect(url_for("cases.show", number=number))
 
 
-@bp.post("/casussen/<int:number>/termijnen/hervatten")
+@bp.post("/casussen/<casus:number>/termijnen/hervatten")
 def resume(number: int):
     try:
         stood_still = casework.resume_deadlines(engine(), current_user(), number, origin())
@@ -77,5 +82,5 @@ def _page(number: int, *, pause_error: str | None = None, status: int = 200):
     return render_template(
         "case.html", page=page, names=names, summary=SUMMARY, timeline=timeline(page.history), moment=now(),
         markers=json.dumps({"finished": finished, "active": active}),
-        pause_error=pause_error, reason_value=request.form.get("reden", "") if pause_error else "",
+        pause_error=pause_error, reason_max=MAX_REASON_LENGTH, reason_value=request.form.get("reden", "") if pause_error else "",
     ), status

@@ -16,6 +16,8 @@ from engine import logsafe
 from engine.casework import Forbidden
 from engine.errors import Conflict, NotFound, TaskClosedByDeadline
 
+from .input import ControlCharacters
+
 log = logging.getLogger(__name__)
 
 # status -> (heading, explanation), B1 Dutch.
@@ -38,6 +40,9 @@ CSRF_PAGE = ("Formulier verlopen", "Het formulier is verlopen of niet compleet. 
 # Seconds a browser or proxy is told to wait after a 503: about how long a lock or a short
 # network hiccup lasts.
 RETRY_AFTER_SECONDS = 10
+CONTROL_CHARACTERS_PAGE = ("Dit verzoek klopt niet", "Er stond een teken in wat u stuurde dat niet kan, bijvoorbeeld "
+                           "een onzichtbaar teken uit een gekopieerde tekst. Er is niets opgeslagen. Ga terug, "
+                           "haal het teken weg en probeer het opnieuw.")
 DEADLINE_PAGE = ("Taak gesloten", "De termijn van deze taak is verlopen. De taak is daarom al gesloten. "
                                   "Wat u invulde is niet opgeslagen.")
 
@@ -53,6 +58,10 @@ def init_app(app: Flask) -> None:
     def csrf_error(exc: CSRFError):
         log.info("CSRF check failed: %s", exc.description)
         return render_error(400, *CSRF_PAGE)
+
+    @app.errorhandler(ControlCharacters)
+    def control_characters(exc: ControlCharacters):
+        return render_error(400, *CONTROL_CHARACTERS_PAGE)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

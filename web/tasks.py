@@ -12,13 +12,13 @@ bp = Blueprint("tasks", __name__)
 NO_FORM = {"type": "object", "properties": {}}
 
 
-@bp.get("/taken/<task_id>")
+@bp.get("/taken/<taak:task_id>")
 def show(task_id: str):
     page = casework.open_task(engine(), current_user(), task_id, origin())
     return _page(page, values={}, errors={})
 
 
-@bp.post("/taken/<task_id>")
+@bp.post("/taken/<taak:task_id>")
 def submit(task_id: str):
     posted = {"schema": NO_FORM, "data": {}}
 
@@ -40,21 +40,21 @@ def submit(task_id: str):
     return redirect(url_for("cases.show", number=done.case_number))
 
 
-@bp.post("/taken/<task_id>/oppakken")
+@bp.post("/taken/<taak:task_id>/oppakken")
 def claim(task_id: str):
     casework.claim(engine(), current_user(), task_id, origin())
     flash("U heeft de taak opgepakt. Hij staat nu bij uw taken.", "ok")
     return redirect(url_for("tasks.show", task_id=task_id))
 
 
-@bp.post("/taken/<task_id>/vrijgeven")
+@bp.post("/taken/<taak:task_id>/vrijgeven")
 def release(task_id: str):
     casework.release(engine(), current_user(), task_id, origin())
     flash("De taak staat weer bij de open taken van de rol.", "ok")
     return redirect(url_for("inbox.index"))
 
 
-@bp.post("/taken/<task_id>/toewijzen")
+@bp.post("/taken/<taak:task_id>/toewijzen")
 def assign(task_id: str):
     colleague = request.form.get("collega", "")
     expected = request.form.get("huidige") or None

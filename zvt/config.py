@@ -85,10 +85,17 @@ class Config:
             object.__setattr__(self, "secret_key", DEV_SECRET_KEY)
         elif self.environment == "production":
             check_secret_key(self.secret_key)
+    # The largest request body the web app reads (413 above it): forms are text, the longest a
+    # few times 4000 characters, so a few MB leaves room and keeps a flood out of memory.
+    max_request_kb: int = 2048
 
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def max_request_bytes(self) -> int:
+        return self.max_request_kb * 1024
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Config:
@@ -143,6 +150,7 @@ class Config:
                                           unit="proxies", allow_zero=True),
             mail=mail,
             database_limits=_database_limits(get),
+            max_request_kb=_positive_int("ZVT_MAX_REQUEST_KB", get("ZVT_MAX_REQUEST_KB"), 2048, unit="kilobytes"),
         )
 
 

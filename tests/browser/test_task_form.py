@@ -1,7 +1,7 @@
 """A task form sent with mistakes, in a real browser, with and without JavaScript.
 
 The forms are plain HTML checked by the server (the engine's JSON Schema check, worded in Dutch by
-web/forms.py), so they must work the same when JavaScript is off: a caseworker on a locked-down
+web/forms/messages.py), so they must work the same when JavaScript is off: a caseworker on a locked-down
 workstation gets the same messages, the same summary and keeps what they typed.
 """
 from __future__ import annotations

@@ -90,7 +90,7 @@ def fill_beoordeling(page: Page) -> None:
 
 
 def fill_informeren(page: Page) -> None:
-    field(page, "Datum").fill("2026-11-30")
+    field(page, "Datum").fill("2026-11-27")  # the day of the aanmelding: an informed-on date may not lie ahead
     choose(page, "Hoe is de betrokkene geïnformeerd?", "In een gesprek")
     field(page, "Verteld welke gegevens we verwerken en waarom").check()
     field(page, "Bij wie vragen we gegevens op en aan wie geven we ze?").fill("WoonFriesland en GGZ Friesland")

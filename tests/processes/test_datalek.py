@@ -401,6 +401,7 @@ def test_high_risk_informs_the_betrokkenen_with_one_message_agreed_by_every_resp
     assert task.lane == "fg"
     assert engine.form_values(task.id) == {"verantwoordelijke_partners": ["woonfriesland", "gemeente_heerenveen", "ggz_friesland"]}
 
+    clock.now = at(2027, 5, 18, 10, 0)  # the day the message went out: a date sent may not lie ahead
     with pytest.raises(InvalidTaskData) as refused:  # GGZ Friesland has not agreed the text
         case.complete("betrokkenen_informeren", dict(BERICHT, bericht_inhoud_volledig=False, bericht_verzonden_op="18-05-2027"),
                       role="fg")

@@ -33,7 +33,7 @@ OPPAKKEN = {
     "crisisoverleg": False, "informeren": "informeren",
 }
 INFORMEREN = {
-    "datum_geinformeerd": "2026-11-30", "manier": "gesprek", "gegevens_en_doel": True,
+    "datum_geinformeerd": "2026-11-27", "manier": "gesprek", "gegevens_en_doel": True,
     "bronnen_en_ontvangers": "WoonFriesland en GGZ Friesland", "rechten_uitgelegd": True,
     "uitgenodigd_voor_plan": True,
 }
@@ -303,6 +303,7 @@ def scenario_art_41(engine, clock):
     assert case.timers() == {"herziendatum": datetime(2027, 3, 1, 9, 0, tzinfo=AMS_WINTER)}
     assert engine.fire_due_timers(datetime(2027, 3, 1, 9, 0, tzinfo=AMS_WINTER)) == 1
     case.complete("besluit_herzien", {"herziening": "nu_informeren"}, role="procesregisseur")
+    clock.now = datetime(2027, 3, 2, 10, 0, tzinfo=AMS_WINTER)  # informed the day after the review, not before it
     case.complete("betrokkene_alsnog_informeren", {**INFORMEREN, "datum_geinformeerd": "2027-03-02"}, role="procesregisseur")
     assert case.open_tasks() == {"privacycheck": "procesregisseur"}
     return case

@@ -52,7 +52,7 @@ def test_a_task_form_shows_dutch_errors_keeps_what_was_entered_and_then_complete
     assert "Er ging iets mis. Controleer deze velden:" in body and "Vul een datum in." in body
     assert "WoonFriesland en GGZ" in body  # kept
 
-    form = {"datum_geinformeerd": "2026-11-30", "manier": "gesprek", "gegevens_en_doel": "ja",
+    form = {"datum_geinformeerd": "2026-11-27", "manier": "gesprek", "gegevens_en_doel": "ja",
             "bronnen_en_ontvangers": "WoonFriesland", "rechten_uitgelegd": "ja", "uitgenodigd_voor_plan": "ja"}
     done = auth.post(f"/taken/{task.id}", form, token_from=f"/taken/{task.id}")
     assert done.status_code == 302 and done.location.endswith(f"/casussen/{case}")

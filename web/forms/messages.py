@@ -1,0 +1,172 @@
+"""The engine's field errors as one Dutch message per field of the form."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from engine.date_rules import FIXED, RELATIVE, TODAY, fixed_bounds
+from engine.errors import FieldError
+
+from .dates import dutch_date
+from .schema import CHOICES, widget_of
+
+CONTROL_CHARACTER = ("Hier staat een teken dat niet kan, bijvoorbeeld een onzichtbaar teken uit een gekopieerde "
+                     "tekst. Haal het weg en probeer het opnieuw.")
+
+
+def dutch_errors(errors: Iterable[FieldError], schema: dict) -> dict[str, str]:
+    """One Dutch message per field (the first), keyed by the data path of the field on the form.
+    An error about an item of a checkbox list goes to the list; one about the form as a whole to ""."""
+    messages: dict[str, str] = {}
+    for error in errors:
+        key, prop, deeper = _field_of(schema, error.field)
+        messages.setdefault(key, _message(error, prop, deeper, schema, key))
+    return messages
+
+
+def _field_of(schema: Mapping, pointer: str) -> tuple[str, Mapping | None, bool]:
+    parts = pointer.split("/") if pointer else []
+    node: Mapping = schema
+    taken: list[str] = []
+    for part in parts:
+        props = node.get("properties") if isinstance(node.get("properties"), dict) else {}
+        items = node.get("items") if isinstance(node.get("items"), dict) else None
+        if part in props and isinstance(props[part], dict):
+            node = props[part]
+        elif items is not None and part.isdigit() and widget_of(node, read_only=False) == "rows":
+            node = items
+        else:
+            break
+        taken.append(part)
+    if not taken:
+        return pointer, None, False
+    return "/".join(taken), node, len(taken) < len(parts)
+
+
+def _message(error: FieldError, prop: Mapping | None, deeper: bool, schema: Mapping, key: str) -> str:
+    code = error.code
+    if code == "controlCharacter":
+        return CONTROL_CHARACTER
+    if code in ("additionalProperties", "reserved") or (prop is None and error.field):
+        return "Dit veld hoort niet bij het formulier."
+    if code == "noForm":
+        return "Bij deze taak hoort geen formulier. Er hoeft niets ingevuld te worden."
+    if prop is None:
+        return "Deze waarde is hier niet toegestaan."
+    widget = widget_of(prop, read_only=False)
+    if code == "readOnly":
+        return "Dit veld vult het systeem in. U kunt het niet veranderen."
+    if code in ("required", "dependentRequired"):
+        return {
+            "confirm": "Vink dit aan om verder te gaan.",
+            "radio": "Kies een van de mogelijkheden.", "select": "Kies een van de mogelijkheden.",
+            "boolean": "Kies Ja of Nee.",
+            "checkboxes": "Kies minstens één mogelijkheid.",
+            "rows": "Vul minstens één regel in.",
+            "group": "Vul deze vragen in.",
+            "date": "Vul een datum in.",
+            "datetime": "Vul een datum en tijd in.",
+        }.get(widget, "Vul dit veld in.")
+    if deeper:  # an item of a checkbox list
+        return "Een van deze keuzes is hier niet toegestaan."
+    if code == "const" and widget == "confirm":
+        return "Vink dit aan om verder te gaan."
+    if code in ("enum", "oneOf", "anyOf", "const") or (code == "type" and widget in CHOICES):
+        if code in prop or code == "type":
+            return "Kies Ja of Nee." if widget == "boolean" else "Kies een van de mogelijkheden."
+        return "Dit past niet bij uw andere antwoorden."  # a rule in if/then narrowed the choice
+    if code == "not":
+        if "not" in prop:
+            return "Deze waarde is hier niet toegestaan."
+        if all(n in ({}, True) for n in _conditional_nots(schema, key.split("/"))):
+            # `"not": {}` in a then-branch: for the other answers given, this field stays empty.
+            return "Laat dit veld leeg. Het past niet bij uw andere antwoorden."
+        return "Dit past niet bij uw andere antwoorden."
+    if code in ("type", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf") \
+            and widget == "number":
+        return _number_message(prop)
+    if code in ("format", "type") and widget == "date":
+        return "Vul een datum in, zoals 27-11-2026."
+    if (code in FIXED or code in RELATIVE) and widget == "date":
+        return _date_message(code, prop, schema, key)
+    if code in ("format", "type") and widget == "datetime":
+        return "Vul een datum en tijd in, zoals 27-11-2026 17:00."
+    if code == "minLength":
+        n = prop.get("minLength") or 1
+        return "Vul dit veld in." if n <= 1 else f"Gebruik minstens {n} tekens."
+    if code == "maxLength":
+        return f"Gebruik hoogstens {prop.get('maxLength')} tekens."
+    if code == "pattern":
+        return "Dit is niet in de goede vorm. Lees de uitleg bij dit veld."
+    if code in ("minItems", "maxItems"):
+        n = prop.get(code) or 1
+        least = code == "minItems"
+        if widget == "rows":
+            amount = "één regel" if n == 1 else f"{n} regels"
+            return f"Vul {'minstens' if least else 'hoogstens'} {amount} in."
+        amount = "één mogelijkheid" if n == 1 else f"{n} mogelijkheden"
+        return f"Kies {'minstens' if least else 'hoogstens'} {amount}."
+    if code == "uniqueItems":
+        return "Elke regel mag maar één keer voorkomen." if widget == "rows" else "Kies elke mogelijkheid maar één keer."
+    if code == "contains":
+        return "Er ontbreekt nog een regel. Lees de uitleg bij dit veld." if widget == "rows" else \
+            "Er ontbreekt nog een keuze. Lees de uitleg bij dit veld."
+    if code == "minProperties":
+        return "Vul minstens één van deze vragen in."
+    return "Deze waarde is hier niet toegestaan."
+
+
+def _date_message(code: str, prop: Mapping, schema: Mapping, key: str) -> str:
+    if code in FIXED:
+        bound = fixed_bounds(prop).get(code)
+        other = dutch_date(bound.isoformat(), weekday=False) if bound else "die datum"
+    elif prop.get(code) == TODAY:
+        other = "vandaag"
+    else:  # another date field of the same form or row
+        sibling = "/".join(key.split("/")[:-1] + [str(prop.get(code))])
+        _key, sibling_prop, _deeper = _field_of(schema, sibling)
+        other = f"de datum bij ‘{(sibling_prop or {}).get('title') or prop.get(code)}’"
+    if code in ("formatExclusiveMinimum", "x-zvt-na"):
+        return f"Kies een datum na {other}."
+    if code in ("formatExclusiveMaximum", "x-zvt-voor"):
+        return f"Kies een datum vóór {other}."
+    if code in ("formatMinimum", "x-zvt-niet-voor"):
+        return f"Kies {other} of een latere datum."
+    return f"Kies {other} of een eerdere datum."
+
+
+def _number_message(prop: Mapping) -> str:
+    kind = "een heel getal" if prop.get("type") == "integer" else "een getal"
+    low, high = prop.get("minimum"), prop.get("maximum")
+    if low is not None and high is not None:
+        return f"Vul {kind} in tussen {low} en {high}."
+    if low is not None:
+        return f"Vul {kind} in van {low} of meer."
+    if high is not None:
+        return f"Vul {kind} in van {high} of minder."
+    return f"Vul {kind} in."
+
+
+def _conditional_nots(schema: Mapping, parts: list[str]) -> list:
+    """The `not` subschemas that if/then/else branches put on the field at `parts`."""
+    found: list = []
+
+    def walk(node: Any, rest: list[str], conditional: bool) -> None:
+        if not isinstance(node, dict):
+            return
+        if not rest:
+            if conditional and "not" in node:
+                found.append(node["not"])
+        else:
+            props = node.get("properties") if isinstance(node.get("properties"), dict) else {}
+            if rest[0] in props:
+                walk(props[rest[0]], rest[1:], conditional)
+            elif rest[0].isdigit():
+                walk(node.get("items"), rest[1:], conditional)
+        for branch in ("then", "else"):
+            walk(node.get(branch), rest, True)
+        for sub in node.get("allOf") or []:
+            walk(sub, rest, True)
+
+    walk(schema, parts, False)
+    return found

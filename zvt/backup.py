@@ -59,10 +59,13 @@ def backup(database_url: str, target: Path, overwrite: bool = False) -> Result:
     if not target.parent.is_dir():
         raise BackupError(f"folder {target.parent} does not exist")
     url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        return _sqlite_backup(_sqlite_path(url), target)
-    if url.get_backend_name() == "postgresql":
-        return _pg_backup(url, target)
+    try:
+        if url.get_backend_name() == "sqlite":
+            return _sqlite_backup(_sqlite_path(url), target)
+        if url.get_backend_name() == "postgresql":
+            return _pg_backup(url, target)
+    except OSError as exc:  # a full disk, a folder we may not write in
+        raise BackupError(f"backup to {target} failed: {exc.strerror or exc}") from None
     raise BackupError(f"cannot back up a {url.get_backend_name()} database; ZVT runs on SQLite or PostgreSQL")
 
 
@@ -73,10 +76,13 @@ def restore(database_url: str, source: Path) -> Result:
     if not source.is_file():
         raise BackupError(f"{source} is not a file")
     url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        return _sqlite_restore(_sqlite_path(url), source)
-    if url.get_backend_name() == "postgresql":
-        return _pg_restore(url, source)
+    try:
+        if url.get_backend_name() == "sqlite":
+            return _sqlite_restore(_sqlite_path(url), source)
+        if url.get_backend_name() == "postgresql":
+            return _pg_restore(url, source)
+    except OSError as exc:  # a file we may not read, a folder we may not write in
+        raise BackupError(f"restore from {source} failed: {exc.strerror or exc}") from None
     raise BackupError(f"cannot restore into a {url.get_backend_name()} database; ZVT runs on SQLite or PostgreSQL")
 
 

@@ -23,6 +23,7 @@ from engine.api import default_owner
 from engine.claims import DEFAULT_LEASE
 from engine import migrate
 
+from .backup import BackupError
 from .config import PROJECT_ROOT, Config, ConfigError, open_engine
 
 log = logging.getLogger("zvt")
@@ -37,7 +38,7 @@ class _Group(click.Group):
         except DefinitionRefused as exc:
             # Multi-line on purpose: one "file: element: reason" line per problem.
             _fail(str(exc))
-        except (EngineError, ConfigError) as exc:
+        except (EngineError, ConfigError, BackupError) as exc:
             _fail(f"error: {exc}")
         except DBAPIError as exc:
             message = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
@@ -100,6 +101,41 @@ def db_upgrade():
 def db_current():
     """Print the database's schema revision ("none" before the first upgrade)."""
     click.echo(migrate.current(_config().database_url) or "none")
+
+
+@main.command(short_help="Write a consistent copy of the database to a file.")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--overwrite", is_flag=True, help="Replace FILE if it exists.")
+def backup(file: Path, overwrite: bool):
+    """Write a consistent copy of the database to FILE, safe while the web app and the scheduler
+    run: SQLite's online backup, or pg_dump --format=custom for PostgreSQL.
+
+    Do not `cp` a live SQLite file. FILE holds personal data: it is made readable by its owner
+    only; keep it encrypted and off this machine.
+    """
+    from . import backup as backups
+
+    result = backups.backup(_config().database_url, file, overwrite=overwrite)
+    cases = "" if result.cases is None else f", {result.cases} cases"
+    click.echo(f"backup written to {result.path}: schema revision {result.revision}{cases}, "
+               f"{result.size / 1e6:.1f} MB")
+
+
+@main.command(short_help="Replace the database by a backup. Stop the web app and scheduler first.")
+@click.argument("file", type=click.Path(path_type=Path))
+def restore(file: Path):
+    """Replace the whole database by the backup in FILE (made by `zvt backup`).
+
+    Stop the web app and every scheduler first, and start them again afterwards. Cases and
+    changes made after the backup are lost; timers that came due meanwhile fire at the
+    scheduler's next round; mails queued at backup time go out (again). FILE must be a ZVT backup
+    at this version's schema revision; anything else is refused and the database left as it was.
+    On PostgreSQL the restore is refused while other connections to the database are open.
+    """
+    from . import backup as backups
+
+    result = backups.restore(_config().database_url, file)
+    click.echo(f"database restored from {result.path}: schema revision {result.revision}, {result.cases} cases")
 
 
 # -- processes -------------------------------------------------------------------

@@ -13,6 +13,7 @@ from .errors import (
     Problem,
     ProcessNotFound,
     ReasonRequired,
+    StepOverBudget,
     TaskAlreadyCompleted,
     TaskClosedByDeadline,
     TaskNotFound,
@@ -22,7 +23,7 @@ from .views import DeployedVersion, HistoryView, InstanceView, TaskView, TimerVi
 
 __all__ = [
     "Engine", "Conflict", "DeadlinesAlreadyPaused", "DeadlinesNotPaused", "DefinitionRefused", "EngineError",
-    "FieldError", "InstanceNotFound", "InvalidTaskData", "NotFound", "Problem", "ProcessNotFound", "ReasonRequired",
+    "FieldError", "InstanceNotFound", "InvalidTaskData", "NotFound", "Problem", "ProcessNotFound", "ReasonRequired", "StepOverBudget",
     "TaskAlreadyCompleted", "TaskClosedByDeadline", "TaskNotFound",
     "WorkflowFailed", "DeployedVersion", "HistoryView", "InstanceView", "TaskView", "TimerView",
 ]

@@ -13,11 +13,11 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 
-from . import runtime
+from . import budget, runtime
 from .claims import RETRY_AFTER  # noqa: F401 - part of the scheduler's public figures
 from .clock import utcnow
 from .commands import Commands
-from .db import Definition, Instance
+from .db import DatabaseLimits, Definition, Instance
 from .deadlines import Deadlines
 from .deploying import Deploying
 from .firing import MAX_ATTEMPTS, Firing, default_owner  # noqa: F401 - public names
@@ -33,12 +33,16 @@ class Engine(Deploying, Commands, Deadlines, Firing, Queries):
     `database_url` is a SQLAlchemy URL: a SQLite file (the embedded default) or
     PostgreSQL via psycopg 3. The schema must have been created with `zvt db upgrade`.
     `clock` returns the current moment (timezone-aware); tests pass their own.
+    `database_limits`: timeouts (engine/db.py). `step_seconds`: the CPU time one step's scripts,
+    conditions and DMN cells may take together (engine/budget.py).
     """
 
     def __init__(self, database_url: str, *, helpers: dict | None = None,
-                 clock: Callable[[], datetime] = utcnow):
-        self.database = Database(database_url)
-        self.store = runtime.WorkflowStore({"add_werkdagen": add_werkdagen, **TERMIJN_HELPERS, **(helpers or {})})
+                 clock: Callable[[], datetime] = utcnow, database_limits: DatabaseLimits | None = None,
+                 step_seconds: float = budget.DEFAULT_SECONDS):
+        self.database = Database(database_url, database_limits)
+        self.store = runtime.WorkflowStore({"add_werkdagen": add_werkdagen, **TERMIJN_HELPERS, **(helpers or {})},
+                                           step_seconds=step_seconds)
         # Data may not shadow what scripts are offered (helpers, datetime, guards): SpiffWorkflow
         # would refuse it later, in the middle of a step; refusing it as a field is clearer.
         self._reserved = frozenset(self.store.script_engine.environment.globals)

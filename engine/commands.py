@@ -37,7 +37,7 @@ class Commands:
                 raise EngineError(f"process '{process_id}' starts by its timer and cannot be started by hand")
             key = start_form_key(spec)
             schema = definition.forms.get(key) if key else None
-            data = check_data(data, schema or {"type": "object"}, self._reserved)
+            data = check_data(data, schema or {"type": "object"}, self._reserved, now=now)
             context = check_data(context, {"type": "object"}, self._reserved)
             clash = sorted(set(data) & set(context))
             if clash:
@@ -94,7 +94,7 @@ class Commands:
             schema = definition.forms.get(row.form) if row.form else None
             if callable(data):
                 data = data(schema, read_only_of(task, schema))
-            data = check_data(data, schema, self._reserved, case=task.data)
+            data = check_data(data, schema, self._reserved, case=task.data, now=now)
             fired = self._fire_due_first(uow.session, definition, instance, workflow, now)
             if fired and task not in runtime.ready_user_tasks(workflow):
                 uow.commit()

@@ -91,3 +91,8 @@ class InvalidTaskData(EngineError):
 
 class WorkflowFailed(EngineError):
     """A script, condition or timer expression failed while running; nothing was saved."""
+
+
+class StepOverBudget(WorkflowFailed):
+    """The step's scripts, conditions and DMN cells used more CPU time than its budget
+    (engine/budget.py), or called functions too deep; nothing was saved."""

@@ -11,12 +11,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from . import claims, runtime
+from . import claims, logsafe, runtime
 from .claims import DEFAULT_LEASE, RETRY_AFTER
 from .clock import aware
 from .db import Definition, Instance, Timer
 from .deadlines import TIMER_EPSILON
-from .errors import Conflict, NotFound, WorkflowFailed
+from .errors import Conflict, NotFound, StepOverBudget, WorkflowFailed
 from .steps import Preloaded, Step
 from .unit_of_work import flush
 from .views import IncidentView
@@ -57,17 +57,22 @@ class Firing:
             by_instance: dict[int, set[str]] = {}
             for timer_id, instance_id in claimed:
                 by_instance.setdefault(instance_id, set()).add(timer_id)
+            over_budget: dict[int, StepOverBudget] = {}
             try:
-                fired_together, alone = self._fire_together(by_instance, now, actor, owner)
+                fired_together, alone, over_budget = self._fire_together(by_instance, now, actor, owner)
                 fired += fired_together
             except Exception as exc:  # noqa: BLE001 - nothing was saved: each case on its own finds out
                 # A lost race (someone changed one of the cases) is expected now and then;
                 # anything else is worth a look, but it too only costs time.
-                lost_race = isinstance(exc, Conflict)
-                log.log(logging.INFO if lost_race else logging.WARNING,
-                        "firing %d cases together failed (%s); firing them one by one", len(by_instance), exc,
-                        exc_info=not lost_race)
+                if isinstance(exc, Conflict):
+                    log.info("firing %d cases together lost a race; firing them one by one", len(by_instance))
+                else:
+                    log.warning("firing %d cases together failed; firing them one by one:\n%s", len(by_instance),
+                                logsafe.frames(exc))
                 alone = list(by_instance)
+            for instance_id, exc in over_budget.items():
+                # Running it again alone would only spend its budget twice.
+                self._record_timer_failure(list(by_instance[instance_id]), owner, exc, now)
             for instance_id in alone:
                 timer_ids = by_instance[instance_id]
                 try:
@@ -78,6 +83,8 @@ class Firing:
                     log.info("instance %s changed while its timers fired; the next round tries again", instance_id)
                     self._release(list(timer_ids), owner, retry_at=now + _NEXT_ROUND)
                 except Exception as exc:  # noqa: BLE001 - whatever broke, only this case waits
+                    if logsafe.unavailable(exc):
+                        raise  # the database, not the case: ends the round, costs the timer no attempt
                     self._record_timer_failure(list(timer_ids), owner, exc, now)
         return fired
 
@@ -117,9 +124,9 @@ class Firing:
             uow.commit()
 
     def _fire_together(self, by_instance: dict[int, set[str]], now: datetime, actor: str,
-                       owner: str) -> tuple[int, list[int]]:
-        """Fire the timers of many running cases in one transaction; return how many fired
-        and the cases left to fire one by one (`_fire`).
+                       owner: str) -> tuple[int, list[int], dict[int, StepOverBudget]]:
+        """Fire the timers of many running cases in one transaction; return how many fired,
+        the cases left to fire one by one (`_fire`) and those whose step went over its budget.
 
         One transaction for a batch instead of one per case: the rows of all its cases are
         read with a few statements, written with a few more, and committed once - most of
@@ -134,13 +141,16 @@ class Firing:
             instances = list(session.scalars(select(Instance).where(
                 Instance.id.in_(by_instance), Instance.status == "running").order_by(Instance.id)))
             preloaded = Preloaded.read(session, [i.id for i in instances])
-            fired, done = 0, set()
+            fired, done, over_budget = 0, set(), {}
             for instance in instances:
                 definition = session.get(Definition, instance.definition_id)
                 step = Step(session, self.store, definition, instance, self.store.load(definition, instance.state),
                             now, preloaded)
                 try:
                     fired_here = self._fire_step(step, by_instance[instance.id], now)
+                except StepOverBudget as exc:
+                    over_budget[instance.id] = exc  # nothing of this case is in the session
+                    continue
                 except WorkflowFailed:
                     continue  # nothing of this case is in the session yet: `_fire` records why
                 self._save_fired(step, actor, owner, now, flush_now=False)
@@ -149,7 +159,7 @@ class Firing:
             # The case rows first, as Step.save does: a lost race stops the batch at a revision check.
             flush(session, [instance for instance in instances if instance.id in done])
             uow.commit()
-        return fired, [instance_id for instance_id in by_instance if instance_id not in done]
+        return fired, [i for i in by_instance if i not in done and i not in over_budget], over_budget
 
     def _fire(self, instance_id: int, timer_ids: set[str], now: datetime, actor: str, owner: str) -> int:
         with self.database.unit_of_work() as uow:
@@ -192,12 +202,12 @@ class Firing:
                 if timer.attempts >= MAX_ATTEMPTS:
                     timer.incident_at, timer.retry_at = now, None
                     log.error("timer %s of instance %s failed %d times and is now an incident: %s",
-                              timer.id, timer.instance_id, timer.attempts, exc)
+                              timer.id, timer.instance_id, timer.attempts, logsafe.describe(exc))
                 else:
                     timer.retry_at = now + RETRY_AFTER[timer.attempts - 1]
                     log.warning("timer %s of instance %s failed (attempt %d of %d), again from %s: %s",
                                 timer.id, timer.instance_id, timer.attempts, MAX_ATTEMPTS,
-                                timer.retry_at.isoformat(), exc)
+                                timer.retry_at.isoformat(), logsafe.describe(exc))
             uow.commit()
 
 

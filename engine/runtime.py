@@ -31,6 +31,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from . import budget
 from .clock import AMSTERDAM
 from .sandbox import make_script_engine
 
@@ -59,11 +60,12 @@ class _SpeclessWorkflowConverter(BpmnWorkflowConverter):
 
 
 class WorkflowStore:
-    def __init__(self, helpers: dict | None = None):
+    def __init__(self, helpers: dict | None = None, step_seconds: float = budget.DEFAULT_SECONDS):
         config = dict(SPIFF_CONFIG)
         config[BpmnWorkflow] = _SpeclessWorkflowConverter
         self.serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
         self.script_engine = make_script_engine(helpers)
+        self.step_seconds = step_seconds
         # Deployed versions never change, so their parsed specs can be shared by every load.
         self._specs: dict[tuple[int, str], tuple] = {}
 

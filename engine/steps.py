@@ -16,11 +16,11 @@ from uuid import UUID
 
 from sqlalchemy import select
 
-from . import outbox, policy, runtime
+from . import budget, logsafe, outbox, policy, runtime
 from .clock import running_at, timers_stopped_at
 from .db import Definition, HistoryEntry, HumanTask, Instance, Timer
 from .definitions import form_key
-from .errors import WorkflowFailed
+from .errors import StepOverBudget, WorkflowFailed
 from .unit_of_work import flush
 
 log = logging.getLogger(__name__)
@@ -61,14 +61,22 @@ class Step:
         self._finished_before: set[UUID] = runtime.finished_ids(workflow)
 
     def run(self, action, at: datetime | None = None) -> None:
-        """Run `action(workflow)` and the engine steps after it; any failure aborts the command."""
+        """Run `action(workflow)` and the engine steps after it; any failure aborts the command.
+
+        Under one CPU budget for the whole step: the sandbox checks it inside scripts, and the
+        check after every engine task stops a BPMN loop of tasks that never waits."""
         try:
             # A case whose deadlines are paused: its timers see the clock stand still at the pause.
-            with running_at(at or self.now), timers_stopped_at(self.instance.paused_at):
+            with running_at(at or self.now), timers_stopped_at(self.instance.paused_at), \
+                    budget.step_budget(self.store.step_seconds):
                 action(self.workflow)
-                self.workflow.do_engine_steps()
+                self.workflow.do_engine_steps(did_complete_task=lambda task: budget.check())
+        except budget.BudgetExceeded as exc:
+            log.warning("instance %s: workflow step stopped: %s", self.instance.id, exc)
+            raise StepOverBudget(f"the process could not continue: {exc}") from exc
         except Exception as exc:  # whatever a BPMN script did, the command saves nothing
-            log.warning("instance %s: workflow step failed: %s", self.instance.id, exc, exc_info=True)
+            # The kind and the lines only: a script's error message can quote case data.
+            log.warning("instance %s: workflow step failed:\n%s", self.instance.id, logsafe.frames(exc))
             raise WorkflowFailed(f"the process could not continue: {exc}") from exc
 
     def save(self, actor: str, entered: dict[str, dict] | None = None, *, flush_now: bool = True) -> None:

@@ -75,6 +75,10 @@ class Config:
     # How long a statement, a new connection and a silent network may keep a request waiting
     # before it gets "probeer het zo opnieuw" (engine/db.py explains each).
     database_limits: DatabaseLimits = DatabaseLimits()
+    # CPU seconds that the scripts, conditions, timer expressions and DMN cells of one step may
+    # use together (engine/budget.py): a normal step needs milliseconds; a runaway script fails
+    # its step after this, well within a web request's time.
+    step_cpu_seconds: int = 3
 
     def __post_init__(self):
         if self.environment not in ENVIRONMENTS:
@@ -150,6 +154,7 @@ class Config:
                                           unit="proxies", allow_zero=True),
             mail=mail,
             database_limits=_database_limits(get),
+            step_cpu_seconds=_positive_int("ZVT_STEP_CPU_SECONDS", get("ZVT_STEP_CPU_SECONDS"), 3),
             max_request_kb=_positive_int("ZVT_MAX_REQUEST_KB", get("ZVT_MAX_REQUEST_KB"), 2048, unit="kilobytes"),
         )
 
@@ -262,12 +267,6 @@ def open_engine(config: Config, clock=None):
     """The engine on the configured database, with the configured database limits."""
     from engine import Engine
     from engine.clock import utcnow
-    from engine.unit_of_work import Database
 
-    engine = Engine(config.database_url, clock=clock or utcnow)
-    # Until Engine.__init__ takes the limits itself (engine/api.py is being changed elsewhere):
-    # the Database it made has not connected yet, so it is replaced whole.
-    if config.database_limits != engine.database.limits:
-        engine.database.dispose()
-        engine.database = Database(config.database_url, config.database_limits)
-    return engine
+    return Engine(config.database_url, clock=clock or utcnow, database_limits=config.database_limits,
+                  step_seconds=config.step_cpu_seconds)

@@ -113,7 +113,7 @@ def test_a_batch_fires_in_one_transaction_and_a_case_changed_meanwhile_costs_the
 
     # The batch lost the race as a whole and each case was fired on its own: the paused one
     # not (its clock stands still), the others once, and nothing counts as a failure.
-    assert "firing 5 cases together failed" in caplog.text
+    assert "firing 5 cases together lost a race" in caplog.text
     assert fired == 4
     assert firings(engine) == Counter({case: 1 for case in cases[:-1]})
     row = timer_row(engine, paused)

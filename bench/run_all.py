@@ -9,7 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import flat_cost, overhead, plain_spiff, web_load  # noqa: E402
+from bench import budget_cost, flat_cost, overhead, plain_spiff, web_load  # noqa: E402
 
 
 def main(quick: bool = False) -> None:
@@ -17,6 +17,8 @@ def main(quick: bool = False) -> None:
     flat_cost.main(cycles)
     print()
     overhead.main()
+    print()
+    budget_cost.main(cycles, rounds=1 if quick else 2)
     print()
     if not quick:
         plain_spiff.main()

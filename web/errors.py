@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from engine import logsafe
 from engine.casework import Forbidden
-from engine.errors import Conflict, NotFound, TaskClosedByDeadline
+from engine.errors import Conflict, NotFound, TaskClosedByDeadline, WorkflowFailed
 
 from .input import ControlCharacters
 
@@ -43,6 +43,11 @@ RETRY_AFTER_SECONDS = 10
 CONTROL_CHARACTERS_PAGE = ("Dit verzoek klopt niet", "Er stond een teken in wat u stuurde dat niet kan, bijvoorbeeld "
                            "een onzichtbaar teken uit een gekopieerde tekst. Er is niets opgeslagen. Ga terug, "
                            "haal het teken weg en probeer het opnieuw.")
+# A script, condition or DMN table of the process failed or ran too long (engine/budget.py):
+# the process model needs a fix, not the caseworker's input.
+WORKFLOW_PAGE = ("Het proces kon niet verder", "Bij deze stap ging iets mis in het proces zelf, niet in wat u "
+                                               "invulde. Er is niets opgeslagen. Meld het aan de beheerder, met "
+                                               "het nummer van de casus. Probeer het later nog een keer.")
 DEADLINE_PAGE = ("Taak gesloten", "De termijn van deze taak is verlopen. De taak is daarom al gesloten. "
                                   "Wat u invulde is niet opgeslagen.")
 
@@ -82,6 +87,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(TaskClosedByDeadline)
     def closed_by_deadline(exc: TaskClosedByDeadline):
         return render_error(409, *DEADLINE_PAGE)
+
+    @app.errorhandler(WorkflowFailed)
+    def workflow_failed(exc: WorkflowFailed):
+        # engine/steps.py logged where it failed, without the error's text.
+        return render_error(500, *WORKFLOW_PAGE)
 
     @app.errorhandler(Conflict)
     def conflict(exc: Conflict):

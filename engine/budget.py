@@ -29,7 +29,9 @@ line raises it again.
 """
 from __future__ import annotations
 
+import ctypes
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -112,3 +114,33 @@ def run(function, *args):
         return function(*args)
     finally:
         sys.settrace(previous)
+
+
+@contextmanager
+def wall_clock_limit(seconds: float):
+    """Raise BudgetExceeded in this thread once the block has run `seconds` (wall clock).
+
+    For our own code working on untrusted input, deploy's parser: tracing it as scripts are
+    traced made a deploy of the covenant's processes 2.7 times slower (0.5 s to 1.3 s of CPU),
+    so a timer thread instead asks Python to raise the exception in this thread at its next
+    bytecode (PyThreadState_SetAsyncExc, which costs nothing until it fires). Leaving the block
+    disarms the timer and clears an exception it set but Python did not raise yet."""
+    thread_id = threading.get_ident()
+    lock = threading.Lock()
+    armed = True
+
+    def fire():
+        with lock:
+            if armed:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(BudgetExceeded))
+
+    timer = threading.Timer(seconds, fire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        with lock:
+            armed = False
+            timer.cancel()
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), None)

@@ -27,7 +27,7 @@ from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.dmn.specs.business_rule_task_mixin import BusinessRuleTaskMixin
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
-from . import date_rules, ui_schema
+from . import budget, date_rules, ui_schema
 from .errors import DefinitionRefused, Problem
 from .outbox import element_message
 from .roles import ROLES
@@ -35,6 +35,11 @@ from .sandbox import ScriptRefused, check_expression, check_script
 
 # lxml 6 already refuses external entities and entity expansion bombs; saying so
 # explicitly keeps it that way if defaults ever change.
+# Deploy limits. The covenant's largest process is 57 KB with 692 XML elements, diagram included;
+# a 50 MB file of small elements kept the parser busy for most of an hour.
+MAX_FILE_BYTES = 1024 * 1024
+MAX_ELEMENTS = 10_000
+DEPLOY_SECONDS = 60.0
 _XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 _DMN_QUESTION_MARK = re.compile(r'(\?)(?=(?:[^\'"]|[\'"][^\'"]*[\'"])*$)')
 
@@ -78,8 +83,20 @@ def start_form_key(process_spec) -> str | None:
     return None
 
 
-def read_folder(processes_dir: Path, forms_dir: Path) -> list[ProcessBundle]:
-    """Parse and check every BPMN/DMN file below processes_dir; raise DefinitionRefused on any problem."""
+def read_folder(processes_dir: Path, forms_dir: Path, seconds: float = DEPLOY_SECONDS) -> list[ProcessBundle]:
+    """Parse and check every BPMN/DMN file below processes_dir; raise DefinitionRefused on any problem.
+
+    Within a time limit (engine/budget.py): a hostile definition that sends the parser or our
+    checks into a loop is refused instead of keeping deploy busy."""
+    try:
+        with budget.wall_clock_limit(seconds):
+            return _read_folder(processes_dir, forms_dir)
+    except budget.BudgetExceeded:
+        raise DefinitionRefused([Problem(str(processes_dir), None, f"reading and checking the definitions took "
+                                                                    f"more than {seconds:g} s")]) from None
+
+
+def _read_folder(processes_dir: Path, forms_dir: Path) -> list[ProcessBundle]:
     processes_dir, forms_dir = Path(processes_dir), Path(forms_dir)
     if not processes_dir.is_dir():
         raise DefinitionRefused([Problem(str(processes_dir), None, "folder does not exist")])
@@ -92,11 +109,17 @@ def read_folder(processes_dir: Path, forms_dir: Path) -> list[ProcessBundle]:
         raise DefinitionRefused([Problem(str(processes_dir), None, "no .bpmn or .dmn files found")])
     for path in paths:
         name = path.relative_to(processes_dir).as_posix()
+        if path.stat().st_size > MAX_FILE_BYTES:
+            problems.append(Problem(name, None, f"file is larger than {MAX_FILE_BYTES // 1024} KB"))
+            continue
         try:
             text = path.read_text(encoding="utf-8")
             tree = etree.fromstring(text.encode("utf-8"), _XML_PARSER)
         except (UnicodeDecodeError, etree.XMLSyntaxError) as exc:
             problems.append(Problem(name, None, f"malformed XML: {exc}"))
+            continue
+        if sum(1 for _ in tree.iter()) > MAX_ELEMENTS:
+            problems.append(Problem(name, None, f"file has more than {MAX_ELEMENTS:,} XML elements"))
             continue
         sources[name] = text
         try:

@@ -283,3 +283,45 @@ def test_warm_up_parses_the_latest_versions_and_every_version_with_open_cases(en
         server.complete(task.id, {"besluit": "oppakken", "toelichting": "warm en wel"}, actor="anna")
     finally:
         server.close()
+
+
+# -- deploy limits ------------------------------------------------------------------------------
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_parsed(engine, folder):
+    from engine.definitions import MAX_FILE_BYTES
+
+    text = simple_process("groot")
+    padding = "<!-- " + "x" * (MAX_FILE_BYTES - len(text)) + " -->\n"
+    (folder / "processes" / "groot.bpmn").write_text(text.replace("<bpmn:process", padding + "<bpmn:process", 1))
+    with pytest.raises(DefinitionRefused, match="groot.bpmn: file is larger than 1024 KB"):
+        engine.deploy(folder / "processes")
+    assert definition_count(engine) == 0
+
+
+def test_a_file_of_too_many_elements_is_refused_with_the_limit(engine, folder):
+    from engine.definitions import MAX_ELEMENTS
+
+    def objects(n):
+        return "".join(f'<bpmn:dataObject id="d{i}" />' for i in range(n))
+
+    many = objects(MAX_ELEMENTS)
+    (folder / "processes" / "veel.bpmn").write_text(
+        simple_process("veel").replace('<bpmn:startEvent id="start" />', many + '<bpmn:startEvent id="start" />'))
+    with pytest.raises(DefinitionRefused, match="veel.bpmn: file has more than 10,000 XML elements"):
+        engine.deploy(folder / "processes")
+    assert definition_count(engine) == 0
+    # Just under the limit the same kind of file deploys.
+    (folder / "processes" / "veel.bpmn").write_text(simple_process("veel").replace(
+        '<bpmn:startEvent id="start" />', objects(MAX_ELEMENTS // 2) + '<bpmn:startEvent id="start" />'))
+    assert "veel" in by_process(engine.deploy(folder / "processes"))
+
+
+def test_reading_definitions_past_the_time_limit_is_refused_and_leaves_the_thread_clean(folder):
+    from engine.definitions import read_folder
+
+    with pytest.raises(DefinitionRefused, match="took more than 0.01 s"):
+        read_folder(folder / "processes", folder / "forms", seconds=0.01)
+    # The limit is disarmed: nothing is raised in this thread later, and a normal read passes.
+    import time
+    time.sleep(0.1)
+    assert {b.process_id for b in read_folder(folder / "processes", folder / "forms")} == {"proef_casus", "parallel_overleg"}

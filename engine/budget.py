@@ -128,10 +128,13 @@ def wall_clock_limit(seconds: float):
     thread_id = threading.get_ident()
     lock = threading.Lock()
     armed = True
+    fired = raised = False
 
     def fire():
+        nonlocal fired
         with lock:
             if armed:
+                fired = True
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(BudgetExceeded))
 
     timer = threading.Timer(seconds, fire)
@@ -139,8 +142,21 @@ def wall_clock_limit(seconds: float):
     timer.start()
     try:
         yield
+    except BudgetExceeded:
+        raised = True
+        raise
     finally:
-        with lock:
-            armed = False
+        # Never clear a pending exception with PyThreadState_SetAsyncExc(id, NULL): CPython 3.11
+        # then leaves its 'pending' flag on, and a traced frame (budget.run) stalls on its first
+        # instruction for good. When the timer fired but the exception has not surfaced yet, let
+        # it surface here - Python raises it at the next jump back of a loop - and drop it: the
+        # block did finish.
+        try:
+            with lock:
+                armed = False
             timer.cancel()
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), None)
+            if fired and not raised:
+                for _ in range(1_000_000):
+                    pass
+        except BudgetExceeded:
+            pass

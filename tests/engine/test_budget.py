@@ -101,3 +101,47 @@ def test_a_poisoned_case_among_150_due_timers_leaves_149_fired_and_becomes_one_i
     assert [i.instance_id for i in budgeted.incidents()] == [poisoned]
     assert budgeted.fire_due_timers(moment + timedelta(days=1)) == 0
     assert firings(budgeted) == Counter({case: 1 for case in healthy})
+
+
+# A child process, so a regression stalls the child, which the test then reports, and not the
+# test worker. Each block is one way wall_clock_limit can end; after each, a script under the step
+# budget must still run at once, and nothing may be raised later in the thread.
+AFTER_THE_LIMIT = """
+import time
+from engine import budget
+
+def script(source):
+    return budget.run(eval, compile(source, budget.SCRIPT_FILENAME, "eval"), {})
+
+with budget.wall_clock_limit(60):
+    pass
+print(script("1 + 1"))
+try:
+    with budget.wall_clock_limit(0.05):
+        while True:
+            pass
+except budget.BudgetExceeded:
+    print("loop stopped")
+print(script("2 + 2"))
+try:
+    with budget.wall_clock_limit(0.05):
+        time.sleep(0.2)  # one C call past the limit, the last thing in the block
+except budget.BudgetExceeded:
+    print("sleep stopped")
+total = sum(i for i in range(100_000))
+print(script("3 + 3"))
+"""
+
+
+def test_a_deploy_time_limit_leaves_the_thread_able_to_run_scripts():
+    """A deploy reads its files under wall_clock_limit and then starts the scheduled processes,
+    whose timer expressions run under the step budget: a limit that left the interpreter's
+    async-exception flag on made that first expression stall forever."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    done = subprocess.run([sys.executable, "-c", AFTER_THE_LIMIT], capture_output=True, text=True,
+                          timeout=30, cwd=Path(__file__).parents[2])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n") == ["2", "loop stopped", "4", "sleep stopped", "6", ""]

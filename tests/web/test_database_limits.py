@@ -18,13 +18,13 @@ from zvt.config import Config, open_engine
 
 # Short limits, so that a test waits seconds, not the production defaults.
 LIMITS = DatabaseLimits(statement_timeout=1, connect_timeout=2, network_timeout=2)
-INFORMEREN_FORM = {"datum_geinformeerd": "2026-11-30", "manier": "gesprek", "gegevens_en_doel": "ja",
+INFORMEREN_FORM = {"datum_geinformeerd": "2026-11-26", "manier": "gesprek", "gegevens_en_doel": "ja",
                    "bronnen_en_ontvangers": "WoonFriesland", "rechten_uitgelegd": "ja", "uitgenodigd_voor_plan": "ja"}
 
 
 @pytest.fixture
 def limited(engine, database_url, clock):
-    app = build_app(database_url, clock, database_limits=LIMITS)
+    app = build_app(database_url, clock, environment="development", database_limits=LIMITS)
     client = client_for(app)
     yield app, client, AuthActions(client)
     app.extensions["zvt_engine"].close()
@@ -62,7 +62,7 @@ def test_a_task_waiting_for_a_lock_gets_the_dutch_503_within_the_timeout_and_the
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_a_postgresql_that_stops_answering_gives_the_503_within_the_connect_timeout(engine, database_url, clock):
     proxy = StallingProxy(database_url)
-    app = build_app(proxy.url, clock, database_limits=LIMITS)
+    app = build_app(proxy.url, clock, environment="development", database_limits=LIMITS)
     client = client_for(app)
     auth = AuthActions(client)
     try:
@@ -81,7 +81,7 @@ def test_a_postgresql_that_stops_answering_gives_the_503_within_the_connect_time
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_postgresql_connections_carry_the_statement_timeout_and_the_network_limits(database_url):
-    engine = open_engine(Config(database_url=database_url, database_limits=LIMITS))
+    engine = open_engine(Config(database_url=database_url, environment="development", database_limits=LIMITS))
     try:
         raw = engine.database.sql.raw_connection()
         try:
@@ -112,7 +112,7 @@ def test_a_scheduler_round_on_a_locked_database_logs_one_line_and_the_next_round
     engine.deploy(tmp_path / "processes")
     case = engine.start("tijd", {}, actor="piet")
     clock.advance(hours=2)
-    config = Config(database_url=database_url, database_limits=LIMITS)
+    config = Config(database_url=database_url, environment="development", database_limits=LIMITS)
     limited = open_engine(config, clock)
     rounds = _Rounds()
     _add_rounds(rounds, limited, config, "test-scheduler", timedelta(minutes=5), 30)

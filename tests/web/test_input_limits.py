@@ -111,7 +111,7 @@ def test_a_body_past_the_limit_is_413_in_dutch_and_nothing_is_paused(auth, clien
 
 
 def test_the_body_limit_follows_the_setting(engine, database_url, clock, case):
-    app = build_app(database_url, clock, max_request_kb=64)
+    app = build_app(database_url, clock, environment="development", max_request_kb=64)
     try:
         auth = AuthActions(client_for(app))
         auth.login("procesregisseur")

@@ -11,7 +11,7 @@ from tests.web.database_faults import case_locked, history_refused
 from tests.web.test_casework_pages import case, open_task  # noqa: F401 - `case` is a fixture
 
 MARKER = "Zq7-MARKER-ingetypt-door-de-procesregisseur"
-FORM = {"datum_geinformeerd": "2026-11-30", "manier": "gesprek", "gegevens_en_doel": "ja",
+FORM = {"datum_geinformeerd": "2026-11-26", "manier": "gesprek", "gegevens_en_doel": "ja",
         "bronnen_en_ontvangers": f"WoonFriesland en {MARKER}", "rechten_uitgelegd": "ja",
         "uitgenodigd_voor_plan": "ja"}
 
@@ -20,7 +20,7 @@ FORM = {"datum_geinformeerd": "2026-11-30", "manier": "gesprek", "gegevens_en_do
 def production_like(engine, database_url, clock):
     """The app with short database limits, logging its errors as in production: Flask logs an
     unhandled exception (with its text) instead of handing it to the test."""
-    app = build_app(database_url, clock, database_limits=DatabaseLimits(statement_timeout=1))
+    app = build_app(database_url, clock, environment="development", database_limits=DatabaseLimits(statement_timeout=1))
     app.config["PROPAGATE_EXCEPTIONS"] = False
     client = client_for(app)
     yield client, AuthActions(client)
@@ -64,7 +64,7 @@ def test_a_statement_timeout_during_a_form_post_logs_no_form_value(production_li
         response = client.post(path, data={**FORM, "csrf_token": token})
     assert response.status_code == 503
     logged = everything_logged(caplog.records)
-    assert "database unavailable or too slow on POST /taken/<task_id>: OperationalError" in logged
+    assert "database unavailable or too slow on POST /taken/<taak:task_id>: OperationalError" in logged
     # SQLAlchemy logged its statements: on PostgreSQL up to the UPDATE of the locked case, with the
     # marker among its parameters; on SQLite the write waited at its BEGIN IMMEDIATE.
     assert ("BEGIN IMMEDIATE" if database_url.startswith("sqlite") else "UPDATE instances SET") in logged
@@ -82,7 +82,7 @@ def test_a_refused_write_during_a_form_post_logs_no_form_value(production_like, 
     assert "Er ging iets mis" in body and MARKER not in body
     logged = everything_logged(caplog.records)
     # The failure is logged, with where it happened: enough to find it, nothing of the data.
-    assert "database error on POST /taken/<task_id>:" in logged and "IntegrityError (" in logged
+    assert "database error on POST /taken/<taak:task_id>:" in logged and "IntegrityError (" in logged
     assert 'File "' in logged and "flush" in logged
     assert MARKER not in logged
     assert open_task(engine, case).bpmn_id == "betrokkene_informeren"  # nothing was saved

@@ -29,7 +29,7 @@ PAGES = {
     405: ("Dit kan zo niet", "Deze pagina werkt niet op deze manier. Ga terug en gebruik de knoppen op de pagina."),
     409: ("Taak al afgerond", "Iemand anders heeft deze taak al afgerond. Wat u invulde is niet opgeslagen."),
     413: ("Te groot", "Wat u wilde versturen is te groot. Maak het kleiner en probeer het opnieuw."),
-    429: ("Te veel pogingen", "U heeft het te vaak geprobeerd. Wacht 15 minuten en probeer het dan opnieuw."),
+    429: ("Te veel pogingen", "U heeft het te vaak geprobeerd. Wacht even en probeer het dan opnieuw."),
     503: ("Even niet beschikbaar", "Het systeem reageert nu niet op tijd. Probeer het zo opnieuw. "
                                    "Kijk daarna of wat u deed is bewaard."),
     500: ("Er ging iets mis", "Er ging bij ons iets mis. Probeer het later nog een keer. Blijft het misgaan? "

@@ -23,29 +23,28 @@ def _psycopg_dsn(database_url: str) -> str:
 def case_locked(database_url: str, instance_id: int):
     """Another connection holds the lock a write to the case needs, until the block ends:
     on PostgreSQL the case's row (SELECT ... FOR UPDATE), on SQLite the database's write lock."""
-    if database_url.startswith("sqlite"):
-        other = sqlite3.connect(_sqlite_path(database_url), isolation_level=None)
-        other.execute("BEGIN IMMEDIATE")
-    else:
-        other = psycopg.connect(_psycopg_dsn(database_url))
-        other.execute("SELECT id FROM instances WHERE id = %s FOR UPDATE", (instance_id,))
-    try:
+    with _holding(database_url, "SELECT id FROM instances WHERE id = %s FOR UPDATE", (instance_id,)):
         yield
-    finally:
-        other.rollback()
-        other.close()
 
 
 @contextmanager
 def timers_locked(database_url: str):
     """Another connection holds the timers table (PostgreSQL: LOCK TABLE, as a long migration
     would; SQLite: the write lock), so even a scheduler's claim has to wait."""
+    with _holding(database_url, "LOCK TABLE timers IN ACCESS EXCLUSIVE MODE"):
+        yield
+
+
+@contextmanager
+def _holding(database_url: str, postgresql_lock: str, parameters: tuple | None = None):
+    """A second connection in an open transaction: on SQLite holding the write lock, on
+    PostgreSQL holding what `postgresql_lock` takes. Rolled back when the block ends."""
     if database_url.startswith("sqlite"):
         other = sqlite3.connect(_sqlite_path(database_url), isolation_level=None)
         other.execute("BEGIN IMMEDIATE")
     else:
         other = psycopg.connect(_psycopg_dsn(database_url))
-        other.execute("LOCK TABLE timers IN ACCESS EXCLUSIVE MODE")
+        other.execute(postgresql_lock, parameters)
     try:
         yield
     finally:

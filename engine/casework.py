@@ -6,7 +6,7 @@ Forbidden; an allowed one is logged in the same transaction that reads or change
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
@@ -72,6 +72,9 @@ class CasePage:
     open_tasks: list[TaskView]
     diagram: str | None  # the process's BPMN XML, for the diagram
     may_pause: bool = False  # the user may pause and resume the case's deadlines
+    # The forms and UI schemas of the case's process version ("<process>/<task>", + UI_SUFFIX), to
+    # read back what each step entered with the labels its form had.
+    forms: dict = field(default_factory=dict)
 
 
 def inbox(engine: Engine, user: User, now: datetime | None = None) -> Inbox:
@@ -195,6 +198,7 @@ def view_case(engine: Engine, user: User, instance_id: int, origin: Origin) -> C
             definition.files.get(main_file) if main_file else None,
             may_pause=instance.status == "running" and bool(policy.may_pause_deadlines(
                 user, instance.process_id, instance.participants or [], lanes)),
+            forms=dict(definition.forms),
         )
         # Last: the log's chain lock is then held only for its insert and the commit.
         access_log.record(session, user, origin, "read", "case", str(instance_id), instance_id, True, now)

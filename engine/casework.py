@@ -18,7 +18,7 @@ from .clock import aware
 from .db import Definition, HumanTask, Instance, Partner
 from .errors import EngineError, NotFound, TaskNotFound
 from .identity import Origin, User
-from .ui_schema import UI_SUFFIX
+from .ui_schema import UI_SUFFIX, context_steps
 from .views import HistoryView, InstanceView, TaskView
 
 
@@ -61,6 +61,10 @@ class TaskPage:
     read_only: dict  # values of the form's read-only fields, from the case
     ui: dict  # the form's UI schema: order, widgets, help
     colleagues: list[tuple[str, str]]  # (username, display name) who may also do the task
+    # The earlier steps the form's UI schema asks to show (ui:context): the latest completed one of
+    # each, in the order named, with the forms to read them back by.
+    context: list[HistoryView] = field(default_factory=list)
+    forms: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -115,13 +119,23 @@ def open_task(engine: Engine, user: User, task_id: str, origin: Origin) -> TaskP
             raise Forbidden(decision.reason)
         schema = definition.forms.get(row.form) if row.form else None
         ui = definition.forms.get(row.form + UI_SUFFIX, {}) if row.form else {}
+        steps = context_steps(ui)
+        context = _latest_of(history_views(uow.session, instance.id), row.process_id, steps) if steps else []
         page = TaskPage(task_view(row, instance.paused_at), definition.name, schema,
                         read_only_values(engine.store, definition, instance, task_id, schema), ui,
-                        _colleagues(uow.session, row, instance, lanes))
+                        _colleagues(uow.session, row, instance, lanes), context,
+                        {key: form for key, form in definition.forms.items()
+                         if key.removesuffix(UI_SUFFIX) in {f"{h.process_id}/{h.bpmn_id}" for h in context}})
         # Last: the log's chain lock is then held only for its insert and the commit.
         access_log.record(uow.session, user, origin, "read", "task", task_id, instance.id, True, now)
         uow.commit()
         return page
+
+
+def _latest_of(history: list[HistoryView], process_id: str, steps: list[str]) -> list[HistoryView]:
+    latest = {h.bpmn_id: h for h in history
+              if h.process_id == process_id and h.bpmn_id in steps and h.state == "completed"}
+    return [latest[step] for step in steps if step in latest]
 
 
 @dataclass(frozen=True)

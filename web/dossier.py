@@ -50,11 +50,20 @@ def steps(history: Sequence[HistoryView], forms: Mapping[str, dict], order: str 
     for entry in history:
         if not entry.name or entry.task_type.endswith("Gateway"):
             continue
-        key = f"{entry.process_id}/{entry.bpmn_id}"
-        answers = [] if entry.task_type in CASE_STEPS else summarize(forms.get(key), entry.data,
-                                                                      forms.get(key + UI_SUFFIX))
-        shown.append(Step(entry, entry.actor if entry.task_type in HUMAN_STEPS else "automatisch", answers))
+        shown.append(Step(entry, entry.actor if entry.task_type in HUMAN_STEPS else "automatisch",
+                          [] if entry.task_type in CASE_STEPS else answers(entry, forms)))
     return shown[::-1] if order == "nieuwste" else shown
+
+
+def answers(entry: HistoryView, forms: Mapping[str, dict]) -> list[tuple[str, dict]]:
+    """What the step entered, with the labels of its form."""
+    key = f"{entry.process_id}/{entry.bpmn_id}"
+    return summarize(forms.get(key), entry.data, forms.get(key + UI_SUFFIX))
+
+
+def context(entries: Sequence[HistoryView], forms: Mapping[str, dict]) -> list[Step]:
+    """The earlier steps a task page shows above its form (the form's `ui:context`)."""
+    return [Step(entry, entry.actor, answers(entry, forms)) for entry in entries]
 
 
 def informing(process_id: str, history: Sequence[HistoryView], forms: Mapping[str, dict]) -> Informing | None:

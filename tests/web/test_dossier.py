@@ -158,3 +158,21 @@ def test_a_process_without_informing_steps_shows_no_such_block(auth, client, eng
     page = client.get(f"/casussen/{number}")
     assert page.status_code == 200
     assert 'id="kop-dossier"' in page.get_data(as_text=True) and informing_block(client, number) == ""
+
+
+def test_a_task_page_shows_the_earlier_steps_its_ui_schema_names(auth, client, engine, tmp_path):
+    deploy_casus(engine, tmp_path)
+    case = new_case(engine)
+    auth.login("procesregisseur")
+    [beoordeling] = engine.ready_tasks(case.id)
+    body = client.get(f"/taken/{beoordeling.id}").get_data(as_text=True)
+    earlier = text(body[body.index('id="kop-eerder"'):body.index("<form", body.index('id="kop-eerder"'))])
+    # The aanmelding in front of the beoordeling, as the dossier shows it, above the form.
+    assert "Aanmelding" in earlier and "door w.woonfriesland" in earlier
+    assert "Naam van de betrokkene Mevrouw A. de Vries" in earlier
+    assert "Welke situaties spelen er? Dreigende huisuitzetting Overlast" in earlier
+
+    from tests.processes.test_zvt_casus import OPPAKKEN
+    case.complete("beoordeling", OPPAKKEN, role="procesregisseur")
+    [informeren] = engine.ready_tasks(case.id)
+    assert 'id="kop-eerder"' not in client.get(f"/taken/{informeren.id}").get_data(as_text=True)  # names none

@@ -315,6 +315,9 @@ def _open_lanes(session, instance_id: int) -> set[str]:
     return set(session.scalars(select(HumanTask.lane).where(HumanTask.instance_id == instance_id)))
 
 
+open_lanes = _open_lanes  # the lanes of a case's open tasks, which the policy's rules read
+
+
 def _colleagues(session, row: HumanTask, instance: Instance, lanes: set[str] | None = None) -> list[tuple[str, str]]:
     lanes = _open_lanes(session, instance.id) if lanes is None else lanes
     return [(account.username, account.display_name) for account in task_candidates(

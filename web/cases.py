@@ -6,10 +6,11 @@ import json
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from engine import Conflict, DeadlinesAlreadyPaused, DeadlinesNotPaused, ReasonRequired, casework
+from engine import Conflict, DeadlinesAlreadyPaused, DeadlinesNotPaused, ReasonRequired, casework, feedback
 
 from . import dossier
 from .areas import current_user, engine, now, origin, time_left
+from .forms.schema import options_of
 
 bp = Blueprint("cases", __name__)
 
@@ -27,9 +28,27 @@ REASON_TOO_LONG = f"Gebruik hoogstens {MAX_REASON_LENGTH} tekens voor de reden."
 CHANGED_MEANWHILE = "Dit kon niet: de casus is net veranderd of loopt niet meer. Bekijk de casus en probeer het opnieuw."
 
 
+# The form and field whose choices word the decision in a terugkoppeling, per process.
+FEEDBACK_DECISION = {"zvt_casus": ("beoordeling", "besluit_beoordeling")}
+
+
 @bp.get("/casussen/<casus:number>")
 def show(number: int):
+    # The terugkoppeling mail links here: whoever may read only that is sent to it, not refused.
+    if feedback.case_access(engine(), current_user(), number) == "feedback":
+        return redirect(url_for("cases.feedback_page", number=number))
     return _page(number)
+
+
+@bp.get("/casussen/<casus:number>/terugkoppeling")
+def feedback_page(number: int):
+    page = feedback.read_feedback(engine(), current_user(), number, origin())
+    decision = None
+    if page.feedback:
+        form, field = FEEDBACK_DECISION.get(page.process_id, ("", ""))
+        prop = ((page.forms.get(f"{page.process_id}/{form}") or {}).get("properties") or {}).get(field) or {}
+        decision = dict(options_of(prop) or []).get(page.feedback.get("besluit"), page.feedback.get("besluit"))
+    return render_template("feedback.html", page=page, decision=decision)
 
 
 @bp.post("/casussen/<casus:number>/termijnen/pauzeren")

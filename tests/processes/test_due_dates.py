@@ -139,3 +139,22 @@ def test_a_late_access_review_escalates_with_the_review_deadline_as_due_date(eng
     deadline = case.timers()["reviewtermijn_verstreken"]
     engine.fire_due_timers(deadline)
     assert case.task("review_escalatie").due_at == deadline == case.task("rechten_beoordelen").due_at
+
+
+def test_recording_the_evaluation_meeting_is_due_at_the_end_of_the_planned_meeting_day(engine, deploy_only, clock):
+    deploy_only("jaarlijkse_evaluatie")
+    from tests.processes.test_jaarlijkse_evaluatie import ADVIES, rapportage, volgende_evaluatie
+    case = volgende_evaluatie(engine, clock)
+    case.complete("rapportage_opstellen", rapportage(clock.now.year), role="teamleider")  # meeting 4 March 14:00
+    case.complete("privacy_adviseren", ADVIES, role="fg")
+    assert case.task("evaluatieoverleg_vastleggen").due_at == end_of(2027, 3, 4)
+
+
+def test_a_participation_ended_too_late_escalates_with_the_end_of_the_end_date_as_due_date(engine, deploy_only):
+    deploy_only("convenant")
+    from tests.processes.test_convenant import opzegging, zaak
+    case = zaak(engine, "opzegging")
+    # Received 1 August 2026: the end date, 1 November 2026, has passed when it is recorded on 27 November.
+    case.complete("opzegging_vastleggen", opzegging("vnn", "2026-08-01"), role="teamleider")
+    einde = ams(2026, 11, 2, 0, 0)  # the end of the end date
+    assert case.task("beeindiging_opvolgen").due_at == einde == case.task("deelname_beeindigen").due_at

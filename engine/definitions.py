@@ -27,7 +27,7 @@ from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.dmn.specs.business_rule_task_mixin import BusinessRuleTaskMixin
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
-from . import budget, date_rules, ui_schema
+from . import budget, date_rules, due_dates, ui_schema
 from .errors import DefinitionRefused, Problem
 from .outbox import element_message
 from .roles import ROLES
@@ -226,6 +226,8 @@ def _check_task_spec(task_spec, process_id, file, subprocess_specs, forms_dir, f
         element_message(task_spec)
     except ValueError as exc:
         refuse(str(exc))
+    for reason in due_dates.declaration_problems(task_spec):
+        refuse(reason)
     if isinstance(task_spec, SubWorkflowTask) and task_spec.spec not in subprocess_specs:
         refuse(f"calls process '{task_spec.spec}', which is not deployed with it")
     if isinstance(task_spec, UserTask):

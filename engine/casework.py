@@ -188,8 +188,9 @@ def assign(engine: Engine, user: User, task_id: str, colleague: str, expected: s
     engine.assign(task_id, colleague, expected=expected, guard=guard)
 
 
-def view_case(engine: Engine, user: User, instance_id: int, origin: Origin) -> CasePage:
-    """The case page's data, read in the transaction that logs the read."""
+def view_case(engine: Engine, user: User, instance_id: int, origin: Origin, action: str = "read") -> CasePage:
+    """The case page's data, read in the transaction that logs the read (`action` "print" for a
+    PDF made of it: the log then says the data left the screen)."""
     now = aware(engine.clock())
     with engine.database.unit_of_work() as uow:
         session = uow.session
@@ -199,7 +200,7 @@ def view_case(engine: Engine, user: User, instance_id: int, origin: Origin) -> C
         lanes = _open_lanes(session, instance_id)
         decision = policy.may_view_case(user, instance.process_id, instance.participants or [], lanes)
         if not decision:
-            access_log.record(session, user, origin, "read", "case", str(instance_id), instance_id, False, now)
+            access_log.record(session, user, origin, action, "case", str(instance_id), instance_id, False, now)
             uow.commit()
             raise Forbidden(decision.reason)
         definition = session.get(Definition, instance.definition_id)
@@ -215,7 +216,7 @@ def view_case(engine: Engine, user: User, instance_id: int, origin: Origin) -> C
             forms=dict(definition.forms),
         )
         # Last: the log's chain lock is then held only for its insert and the commit.
-        access_log.record(session, user, origin, "read", "case", str(instance_id), instance_id, True, now)
+        access_log.record(session, user, origin, action, "case", str(instance_id), instance_id, True, now)
         uow.commit()
         return page
 

@@ -93,6 +93,7 @@ def _page(number: int, *, pause_error: str | None = None, status: int = 200):
         "case.html", page=page, names=names, summary=SUMMARY, moment=now(),
         steps=dossier.steps(page.history, page.forms, order), order=order, orders=dossier.ORDERS,
         informing=dossier.informing(page.instance.process_id, page.history, page.forms),
+        has_plan=dossier.latest_plan(page.instance.process_id, page.history, page.forms) is not None,
         markers=json.dumps({"finished": finished, "active": active}),
         pause_error=pause_error, reason_max=MAX_REASON_LENGTH, reason_value=request.form.get("reden", "") if pause_error else "",
     ), status

@@ -20,7 +20,7 @@ AREA_BLUEPRINTS = [
     "web.inbox",       # Mijn taken: /taken
     "web.tasks",       # a task's form
     "web.cases",       # the case page
-    "web.aanmelding",  # Nieuwe aanmelding: /aanmelding/nieuw
+    "web.aanmelding",  # Melden of starten: /melden, /aanmelding/nieuw, /melden/datalek, ... (start_pages.json)
     "web.beheer",      # the scheduler's incidents, for the beheerder: /beheer/incidenten
 ]
 

@@ -175,3 +175,16 @@ def test_the_home_page_offers_only_what_the_reader_may_start(auth, client, deplo
     auth.login("teamleider")
     body = client.get("/").get_data(as_text=True)
     assert 'href="/convenant/nieuw">Convenantzaak starten</a>' in body and "Nieuwe aanmelding" not in body
+
+
+def test_the_menu_marks_where_the_reader_is(auth, client, deployed):
+    auth.login("teamleider")
+    for path, current in [("/melden", "Melden of starten"), ("/convenant/nieuw", "Melden of starten"),
+                          ("/taken", "Mijn taken")]:
+        body = client.get(path).get_data(as_text=True)
+        nav = body[body.index('aria-label="Hoofdmenu"'):body.index("</nav>")]
+        assert re.findall(r'aria-current="page">([^<]+)</a>', nav) == [current], path
+    auth.login("politie")
+    body = client.get("/aanmelding/nieuw").get_data(as_text=True)
+    nav = body[body.index('aria-label="Hoofdmenu"'):body.index("</nav>")]
+    assert re.findall(r'aria-current="page">([^<]+)</a>', nav) == ["Nieuwe aanmelding"]

@@ -256,10 +256,31 @@ def partner_names(engine: Engine) -> dict[str, str]:
         return {p.id: p.name for p in uow.session.scalars(select(Partner))}
 
 
-def start_case(engine: Engine, user: User, process_id: str, data: dict, origin: Origin) -> int:
+def check_start(engine: Engine, user: User, process_id: str, origin: Origin) -> None:
+    """Raise Forbidden, after logging the refusal, when the policy does not let the user start
+    the process (a start form opened or sent by someone whose role may not start it)."""
     decision = policy.may_start(user, process_id)
-    if not decision:
-        raise Forbidden(decision.reason)
+    if decision:
+        return
+    with engine.database.unit_of_work() as uow:
+        access_log.record(uow.session, user, origin, "create", "case", process_id, None, False, aware(engine.clock()))
+        uow.commit()
+    raise Forbidden(decision.reason)
+
+
+def may_view(engine: Engine, user: User, instance_id: int) -> bool:
+    """Whether the case page would open for the user now: where to send them after a step.
+    Reads no person's data and logs nothing; the case page itself logs the read."""
+    with engine.database.unit_of_work(write=False) as uow:
+        instance = uow.session.get(Instance, instance_id)
+        if instance is None:
+            return False
+        return bool(policy.may_view_case(user, instance.process_id, instance.participants or [],
+                                         _open_lanes(uow.session, instance_id)))
+
+
+def start_case(engine: Engine, user: User, process_id: str, data: dict, origin: Origin) -> int:
+    check_start(engine, user, process_id, origin)
     context = {key: user.partner for key in _STARTER_CONTEXT.get(process_id, ())}
 
     def audit(session, instance_id):

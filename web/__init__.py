@@ -21,7 +21,7 @@ AREA_BLUEPRINTS = [
     "web.tasks",       # a task's form
     "web.cases",       # the case page
     "web.printing",    # PDFs of a case: its dossier and its plan van aanpak
-    "web.aanmelding",  # Nieuwe aanmelding: /aanmelding/nieuw
+    "web.aanmelding",  # Melden of starten: /melden, /aanmelding/nieuw, /melden/datalek, ... (start_pages.json)
     "web.beheer",      # the scheduler's incidents, for the beheerder: /beheer/incidenten
 ]
 

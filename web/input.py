@@ -25,7 +25,7 @@ MAX_CASE_NUMBER = 2**31 - 1
 # Form fields of a browser's POST: the rows of a long form stay far below this.
 MAX_FORM_PARTS = 1000
 # Endpoints whose form values go to the engine's check, which names the field (see above).
-FIELD_CHECKED_ENDPOINTS = frozenset({"tasks.submit", "aanmelding.create"})
+FIELD_CHECKED_ENDPOINTS = frozenset({"tasks.submit", "starten.start"})
 
 
 class CaseNumberConverter(IntegerConverter):

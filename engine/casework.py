@@ -16,6 +16,7 @@ from .accounts import task_candidates
 from .api import Engine, history_views, instance_view, read_only_values, task_view
 from .clock import aware
 from .db import Definition, HumanTask, Instance, Partner
+from .drafts import Draft, own_draft
 from .errors import EngineError, NotFound, TaskNotFound
 from .identity import Origin, User
 from .ui_schema import UI_SUFFIX
@@ -61,6 +62,7 @@ class TaskPage:
     read_only: dict  # values of the form's read-only fields, from the case
     ui: dict  # the form's UI schema: order, widgets, help
     colleagues: list[tuple[str, str]]  # (username, display name) who may also do the task
+    draft: Draft | None = None  # the user's own draft of the form (engine/drafts.py), if any
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,8 @@ def open_task(engine: Engine, user: User, task_id: str, origin: Origin) -> TaskP
         ui = definition.forms.get(row.form + UI_SUFFIX, {}) if row.form else {}
         page = TaskPage(task_view(row, instance.paused_at), definition.name, schema,
                         read_only_values(engine.store, definition, instance, task_id, schema), ui,
-                        _colleagues(uow.session, row, instance, lanes))
+                        _colleagues(uow.session, row, instance, lanes),
+                        draft=own_draft(uow.session, task_id, user))
         # Last: the log's chain lock is then held only for its insert and the commit.
         access_log.record(uow.session, user, origin, "read", "task", task_id, instance.id, True, now)
         uow.commit()

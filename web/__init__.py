@@ -19,6 +19,7 @@ AREA_BLUEPRINTS = [
     "web.home",
     "web.inbox",       # Mijn taken: /taken
     "web.tasks",       # a task's form
+    "web.drafts",      # a task form's draft: /taken/<id>/concept
     "web.cases",       # the case page
     "web.aanmelding",  # Nieuwe aanmelding: /aanmelding/nieuw
     "web.beheer",      # the scheduler's incidents, for the beheerder: /beheer/incidenten

@@ -18,6 +18,7 @@ from engine.casework import Forbidden
 
 from .areas import current_user, engine, now, origin
 from .forms import parse_form
+from .tasks import task_gone
 
 bp = Blueprint("drafts", __name__)
 NO_FORM = {"type": "object", "properties": {}}
@@ -35,7 +36,11 @@ def _from_post(schema: dict | None, read_only: dict) -> dict:
 
 @bp.post("/taken/<taak:task_id>/concept")
 def save(task_id: str):
-    drafts.save(engine(), current_user(), task_id, _from_post, origin())
+    try:
+        drafts.save(engine(), current_user(), task_id, _from_post, origin())
+    except NotFound:
+        # No longer open: completed (by whom?) or closed; a draft of it has no use.
+        return task_gone(task_id)
     if request.headers.get(AUTOSAVE_HEADER):
         return "", 204
     flash("Uw concept is opgeslagen. Het is nog niet verstuurd: alleen u ziet het.", "ok")

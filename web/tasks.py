@@ -37,7 +37,7 @@ def submit(task_id: str):
     except TaskClosedByDeadline:
         raise
     except Conflict:
-        return _task_gone(task_id)
+        return task_gone(task_id)
     except InvalidTaskData as exc:
         # Everything entered stays on the page, with a message at every field that needs it.
         page = casework.open_task(engine(), current_user(), task_id, origin())
@@ -54,7 +54,7 @@ def _after_submit(case_number: int) -> str:
     return url_for("inbox.index")
 
 
-def _task_gone(task_id: str):
+def task_gone(task_id: str):
     """The task was no longer open when the form arrived. Sent twice by its own completer (a
     double click, the back button): the first time counted, say so. Else who closed it."""
     finished = after_task.finished(engine(), task_id)

@@ -260,3 +260,20 @@ def test_a_late_form_of_someone_who_may_not_do_the_task_is_not_kept(app, auth, c
     response = client.post(f"/taken/{task_id}", data={**FORM, "csrf_token": token})
     assert response.status_code == 302 and "next=" not in response.location
     assert draft_rows(engine) == [] and log_rows(engine) == [("politie", "change", task_id, "geweigerd")]
+
+
+def test_a_late_form_without_the_sessions_csrf_token_is_refused_and_not_kept(app, auth, client, engine, clock, task_id):
+    auth.login("procesregisseur")
+    idle_past(app, clock)
+    response = client.post(f"/taken/{task_id}", data={**FORM, "csrf_token": "vals"})
+    assert response.status_code == 400 and draft_rows(engine) == []
+
+
+def test_saving_a_draft_of_a_task_a_colleague_completed_says_so(auth, client, engine, task_id):
+    auth.login("procesregisseur")
+    page = f"/taken/{task_id}"
+    token = auth.csrf_token(page)
+    engine.complete(task_id, INFORMEREN, actor="collega")
+    response = client.post(f"{page}/concept", data={"csrf_token": token, "bronnen_en_ontvangers": TYPED})
+    assert response.status_code == 409 and "Iemand anders heeft deze taak al afgerond." in response.get_data(as_text=True)
+    assert draft_rows(engine) == []

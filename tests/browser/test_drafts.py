@@ -96,7 +96,13 @@ def test_a_draft_survives_a_closed_tab(live_server, make_page, shots):
     again.goto(f"/taken/{task.id}")
     expect(field(again, "Toelichting op het besluit")).to_have_value(TOELICHTING)
     shots.take(again, "nieuw-venster")
+    # Typing and at once throwing the draft away: the pending autosave must not bring it back.
+    field(again, "Toelichting op het besluit").fill("Toch anders")
     again.get_by_role("button", name="Concept weggooien").click()
+    expect(again.get_by_text("Uw concept is weggegooid.")).to_be_visible()
+    expect(field(again, "Toelichting op het besluit")).to_have_value("")
+    again.wait_for_timeout(3000)  # longer than the autosave waits
+    again.reload()
     expect(field(again, "Toelichting op het besluit")).to_have_value("")
     assert not again.problems, str(again.problems)
 

@@ -8,6 +8,7 @@
     return;
   }
   var url = form.getAttribute("data-concept-url");
+  var absolute = new URL(url, window.location.href).href;  // a form's .action is absolute
   var status = document.getElementById("concept-status");
   var WAIT_MS = 2000;
   var timer = null;
@@ -55,15 +56,26 @@
 
   form.addEventListener("input", later);
   form.addEventListener("change", later);
-  form.addEventListener("submit", function () {
-    changed = false;
-    if (timer !== null) {
-      window.clearTimeout(timer);
-    }
-  });
-  window.addEventListener("pagehide", function () {
+  function beacon() {
     if (changed && navigator.sendBeacon) {
       navigator.sendBeacon(url, new FormData(form));
     }
-  });
+    changed = false;
+  }
+
+  // Sending the form itself, or throwing the draft away, leaves nothing to save; any other button
+  // on the page (oppakken, uitloggen) leaves the page: save what is pending first.
+  document.addEventListener("submit", function (event) {
+    if (timer !== null) {
+      window.clearTimeout(timer);
+      timer = null;
+    }
+    var target = event.target;
+    if (target === form || (typeof target.action === "string" && target.action.indexOf(absolute) === 0)) {
+      changed = false;
+    } else {
+      beacon();
+    }
+  }, true);
+  window.addEventListener("pagehide", beacon);
 })();

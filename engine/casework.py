@@ -16,6 +16,7 @@ from .accounts import task_candidates
 from .api import Engine, history_views, instance_view, read_only_values, task_view
 from .clock import aware
 from .db import Definition, HumanTask, Instance, Partner
+from .drafts import Draft, own_draft
 from .errors import EngineError, NotFound, TaskNotFound
 from .identity import Origin, User
 from .ui_schema import UI_SUFFIX, context_steps
@@ -65,6 +66,7 @@ class TaskPage:
     # each, in the order named, with the forms to read them back by.
     context: list[HistoryView] = field(default_factory=list)
     forms: dict = field(default_factory=dict)
+    draft: Draft | None = None  # the user's own draft of the form (engine/drafts.py), if any
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,8 @@ def open_task(engine: Engine, user: User, task_id: str, origin: Origin) -> TaskP
                         read_only_values(engine.store, definition, instance, task_id, schema), ui,
                         _colleagues(uow.session, row, instance, lanes), context,
                         {key: form for key, form in definition.forms.items()
-                         if key.removesuffix(UI_SUFFIX) in {f"{h.process_id}/{h.bpmn_id}" for h in context}})
+                         if key.removesuffix(UI_SUFFIX) in {f"{h.process_id}/{h.bpmn_id}" for h in context}},
+                        draft=own_draft(uow.session, task_id, user))
         # Last: the log's chain lock is then held only for its insert and the commit.
         access_log.record(uow.session, user, origin, "read", "task", task_id, instance.id, True, now)
         uow.commit()

@@ -286,6 +286,22 @@ class LoginAttempt(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     success: Mapped[bool] = mapped_column(Boolean)
 
+class TaskDraft(Base):
+    """What a person typed into an open task's form and did not send yet (engine/drafts.py).
+
+    One per task and account, never shown to anyone else. The rows go with the task: deleting
+    the open task's row (completed, closed by a deadline, cancelled) deletes them in the same
+    transaction, by the database's ON DELETE CASCADE."""
+
+    __tablename__ = "task_drafts"
+
+    task_id: Mapped[str] = mapped_column(ForeignKey("human_tasks.id", ondelete="CASCADE"), primary_key=True)
+    username: Mapped[str] = mapped_column(ForeignKey("accounts.username", ondelete="CASCADE"), primary_key=True,
+                                          index=True)
+    data: Mapped[dict] = mapped_column(JSON)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 @dataclass(frozen=True)
 class DatabaseLimits:
     """How long the app waits for the database before it gives up and says "try again soon".

@@ -19,6 +19,7 @@ AREA_BLUEPRINTS = [
     "web.home",
     "web.inbox",       # Mijn taken: /taken
     "web.tasks",       # a task's form
+    "web.drafts",      # a task form's draft: /taken/<id>/concept
     "web.cases",       # the case page
     "web.printing",    # PDFs of a case: its dossier and its plan van aanpak
     "web.aanmelding",  # Melden of starten: /melden, /aanmelding/nieuw, /melden/datalek, ... (start_pages.json)

@@ -128,8 +128,14 @@ def _check_session():
         moment = now().timestamp()
         idle = timedelta(minutes=_config().session_idle_minutes).total_seconds()
         if moment - session.get("seen_at", 0) > idle:
+            # A task form sent now is kept as a draft for this account (web/drafts.py).
+            keep = current_app.extensions.get("zvt_keep_after_timeout")
+            kept = keep(dict(session)) if keep is not None else None  # (address, message) or None
             session.clear()
             flash(TIMEOUT_MESSAGE, "warning")
+            if kept is not None:
+                flash(kept[1], "info")
+                return redirect(url_for("auth.login", next=kept[0]))
             return None if _is_public(endpoint) else redirect(_login_url())
         # However busy: a session ends a fixed time after logging in, so a cookie that was
         # copied or left in a browser cannot be kept alive for days by clicking now and then.

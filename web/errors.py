@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from engine import logsafe
 from engine.casework import Forbidden
-from engine.errors import Conflict, NotFound, TaskClosedByDeadline, WorkflowFailed
+from engine.errors import Conflict, NotFound, TaskAlreadyCompleted, TaskClosedByDeadline, WorkflowFailed
 
 from .input import ControlCharacters
 
@@ -27,7 +27,8 @@ PAGES = {
                           "Vraag het de beheerder van uw organisatie."),
     404: ("Pagina niet gevonden", "Deze pagina bestaat niet (meer). Controleer het adres of ga naar de startpagina."),
     405: ("Dit kan zo niet", "Deze pagina werkt niet op deze manier. Ga terug en gebruik de knoppen op de pagina."),
-    409: ("Taak al afgerond", "Iemand anders heeft deze taak al afgerond. Wat u invulde is niet opgeslagen."),
+    409: ("Iemand was u voor", "Iemand anders veranderde deze casus op hetzelfde moment. Wat u net deed is niet "
+                               "opgeslagen. Laad de pagina opnieuw en kijk of het nog nodig is."),
     413: ("Te groot", "Wat u wilde versturen is te groot. Maak het kleiner en probeer het opnieuw."),
     429: ("Te veel pogingen", "U heeft het te vaak geprobeerd. Wacht even en probeer het dan opnieuw."),
     503: ("Even niet beschikbaar", "Het systeem reageert nu niet op tijd. Probeer het zo opnieuw. "
@@ -48,6 +49,13 @@ CONTROL_CHARACTERS_PAGE = ("Dit verzoek klopt niet", "Er stond een teken in wat 
 WORKFLOW_PAGE = ("Het proces kon niet verder", "Bij deze stap ging iets mis in het proces zelf, niet in wat u "
                                                "invulde. Er is niets opgeslagen. Meld het aan de beheerder, met "
                                                "het nummer van de casus. Probeer het later nog een keer.")
+# Only when the history says a colleague completed the task: completing it oneself a second
+# time (a double click, the back button) is no conflict (web/tasks.py).
+COMPLETED_BY_COLLEAGUE_PAGE = ("Taak al afgerond", "Iemand anders heeft deze taak al afgerond. "
+                                                   "Wat u invulde is niet opgeslagen.")
+# The task was closed without anyone completing it: its deadline path was taken or the case stopped.
+TASK_CLOSED_PAGE = ("Taak gesloten", "Deze taak is al gesloten, bijvoorbeeld omdat de termijn verliep of de "
+                                     "casus is gestopt. Wat u invulde is niet opgeslagen.")
 DEADLINE_PAGE = ("Taak gesloten", "De termijn van deze taak is verlopen. De taak is daarom al gesloten. "
                                   "Wat u invulde is niet opgeslagen.")
 
@@ -92,6 +100,10 @@ def init_app(app: Flask) -> None:
     def workflow_failed(exc: WorkflowFailed):
         # engine/steps.py logged where it failed, without the error's text.
         return render_error(500, *WORKFLOW_PAGE)
+
+    @app.errorhandler(TaskAlreadyCompleted)
+    def already_completed(exc: TaskAlreadyCompleted):
+        return render_error(409, *COMPLETED_BY_COLLEAGUE_PAGE)
 
     @app.errorhandler(Conflict)
     def conflict(exc: Conflict):

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from engine import InvalidTaskData, casework
+from engine import Conflict, InvalidTaskData, TaskClosedByDeadline, after_task, casework
 
 from . import dossier
 from .areas import current_user, engine, now, origin
+from .errors import COMPLETED_BY_COLLEAGUE_PAGE, TASK_CLOSED_PAGE, render_error
 from .forms import dutch_errors, parse_form, render_form
 
 bp = Blueprint("tasks", __name__)
@@ -16,7 +17,8 @@ NO_FORM = {"type": "object", "properties": {}}
 @bp.get("/taken/<taak:task_id>")
 def show(task_id: str):
     page = casework.open_task(engine(), current_user(), task_id, origin())
-    return _page(page, values={}, errors={})
+    # The user's own draft, if they saved one (engine/drafts.py): what they typed comes back.
+    return _page(page, values=page.draft.data if page.draft else {}, errors={})
 
 
 @bp.post("/taken/<taak:task_id>")
@@ -33,12 +35,39 @@ def submit(task_id: str):
 
     try:
         done = casework.submit_task(engine(), current_user(), task_id, from_post, origin())
+    except TaskClosedByDeadline:
+        raise
+    except Conflict:
+        return task_gone(task_id)
     except InvalidTaskData as exc:
         # Everything entered stays on the page, with a message at every field that needs it.
         page = casework.open_task(engine(), current_user(), task_id, origin())
         return _page(page, values=posted["data"], errors=dutch_errors(exc.errors, posted["schema"]), status=400)
     flash(f"De taak ‘{done.task_name}’ is afgerond.", "ok")
-    return redirect(url_for("cases.show", number=done.case_number))
+    return redirect(_after_submit(done.case_number))
+
+
+def _after_submit(case_number: int) -> str:
+    """The case page if the user may still see it after their step, else Mijn taken: the last
+    task of a role in a case can be what let the role see it. Asking writes no refusal."""
+    if after_task.may_view_case(engine(), current_user(), case_number):
+        return url_for("cases.show", number=case_number)
+    return url_for("inbox.index")
+
+
+def task_gone(task_id: str):
+    """The task was no longer open when the form arrived. Sent twice by its own completer (a
+    double click, the back button): the first time counted, say so. Else who closed it."""
+    finished = after_task.finished(engine(), task_id)
+    if finished is None:
+        return render_error(409)  # the case changed under the form; the task may still be open
+    if finished.completed_by(current_user()):
+        flash("U had deze taak al afgerond. Wat u de eerste keer verstuurde, is opgeslagen. "
+              "Dit tweede verzoek heeft niets veranderd.", "info")
+        return redirect(_after_submit(finished.case_number))
+    if finished.state == "completed":
+        return render_error(409, *COMPLETED_BY_COLLEAGUE_PAGE)
+    return render_error(409, *TASK_CLOSED_PAGE)
 
 
 @bp.post("/taken/<taak:task_id>/oppakken")

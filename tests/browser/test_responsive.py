@@ -183,6 +183,18 @@ def diagram_scale(page: Page) -> float:
     return float(match.group(1))
 
 
+def diagram_offset(page: Page) -> tuple[float, float]:
+    """Where bpmn-js has moved the diagram to: the last two numbers of its viewport's transform."""
+    transform = page.locator("#diagram svg g.viewport").first.get_attribute("transform") or ""
+    numbers = [float(n) for n in re.findall(r"[-\d.e]+", transform)]
+    return numbers[4], numbers[5]
+
+
+def finger(page: Page, kind: str, x: float, y: float) -> None:
+    page.locator("#diagram").dispatch_event(f"pointer{kind}", {
+        "pointerType": "touch", "isPrimary": True, "bubbles": True, "clientX": x, "clientY": y})
+
+
 def shapes_outside_frame(page: Page) -> int:
     """How many of the diagram's shapes lie (partly) outside its frame, so cannot be seen."""
     return page.evaluate("""() => {
@@ -212,6 +224,7 @@ def test_the_diagram_opens_readable_around_the_open_task_and_zooms_and_fits_with
                               for name in ("Inzoomen", "Uitzoomen", "Passend maken"))
     expect(fit).to_be_visible()
     expect(page.get_by_text("U kunt het diagram verschuiven")).to_be_visible()
+    expect(page.locator("#diagram")).to_have_css("touch-action", "pan-y")  # up and down still scroll the page
     status = page.locator("#diagram-zoom")
     # zvt_casus is five times as wide as high: fitted to a phone its labels would be a few pixels
     # high. So it opens at 80%, the open task in the middle, and most shapes out of the frame.
@@ -238,6 +251,15 @@ def test_the_diagram_opens_readable_around_the_open_task_and_zooms_and_fits_with
     assert diagram_scale(page) < 0.1  # 4,900 diagram units in a frame of some 330 pixels
     assert shapes_outside_frame(page) == 0
     page.locator(".zvt-diagram-figure").screenshot(path=str(shots.folder / "02-passend.png"))
+    # A finger moving sideways moves the diagram along (bpmn-js itself follows only a mouse).
+    x, y = diagram_offset(page)
+    finger(page, "down", 250, 500)
+    finger(page, "move", 200, 500)
+    finger(page, "move", 150, 490)
+    finger(page, "up", 150, 490)
+    assert diagram_offset(page) == (pytest.approx(x - 100), pytest.approx(y - 10))
+    finger(page, "move", 50, 490)  # after the finger is lifted: nothing moves
+    assert diagram_offset(page) == (pytest.approx(x - 100), pytest.approx(y - 10))
     # Zooming out past the whole diagram stops at a floor instead of shrinking it to a dot.
     for _ in range(20):
         zoom_out.click()

@@ -53,6 +53,24 @@
     report();
   }
 
+  // bpmn-js moves the canvas with a mouse only: a finger dragging over it would scroll the page.
+  // Sideways finger moves (touch-action: pan-y in case.css) move the diagram; up and down still
+  // scroll the page, so a phone user never gets stuck in the frame.
+  function connectTouch(container, canvas) {
+    var last = null;
+    container.addEventListener("pointerdown", function (event) {
+      if (event.pointerType === "touch") { last = { x: event.clientX, y: event.clientY }; }
+    });
+    container.addEventListener("pointermove", function (event) {
+      if (!last || event.pointerType !== "touch") { return; }
+      canvas.scroll({ dx: event.clientX - last.x, dy: event.clientY - last.y });
+      last = { x: event.clientX, y: event.clientY };
+    });
+    ["pointerup", "pointercancel"].forEach(function (type) {
+      container.addEventListener(type, function () { last = null; });
+    });
+  }
+
   function draw() {
     var container = document.getElementById("diagram");
     if (!container || typeof window.BpmnJS === "undefined") { return; }
@@ -77,6 +95,7 @@
         if (registry.get(id)) { canvas.addMarker(id, "zvt-active"); }
       });
       initialView(canvas, registry, markers);
+      connectTouch(container, canvas);
       var tools = document.getElementById("diagram-knoppen");
       if (tools) { connectTools(tools, canvas); }
     }).catch(function () {

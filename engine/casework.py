@@ -6,7 +6,7 @@ Forbidden; an allowed one is logged in the same transaction that reads or change
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
@@ -18,7 +18,7 @@ from .clock import aware
 from .db import Definition, HumanTask, Instance, Partner
 from .errors import EngineError, NotFound, TaskNotFound
 from .identity import Origin, User
-from .ui_schema import UI_SUFFIX
+from .ui_schema import UI_SUFFIX, context_steps
 from .views import HistoryView, InstanceView, TaskView
 
 
@@ -61,6 +61,10 @@ class TaskPage:
     read_only: dict  # values of the form's read-only fields, from the case
     ui: dict  # the form's UI schema: order, widgets, help
     colleagues: list[tuple[str, str]]  # (username, display name) who may also do the task
+    # The earlier steps the form's UI schema asks to show (ui:context): the latest completed one of
+    # each, in the order named, with the forms to read them back by.
+    context: list[HistoryView] = field(default_factory=list)
+    forms: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,9 @@ class CasePage:
     open_tasks: list[TaskView]
     diagram: str | None  # the process's BPMN XML, for the diagram
     may_pause: bool = False  # the user may pause and resume the case's deadlines
+    # The forms and UI schemas of the case's process version ("<process>/<task>", + UI_SUFFIX), to
+    # read back what each step entered with the labels its form had.
+    forms: dict = field(default_factory=dict)
 
 
 def inbox(engine: Engine, user: User, now: datetime | None = None) -> Inbox:
@@ -112,13 +119,23 @@ def open_task(engine: Engine, user: User, task_id: str, origin: Origin) -> TaskP
             raise Forbidden(decision.reason)
         schema = definition.forms.get(row.form) if row.form else None
         ui = definition.forms.get(row.form + UI_SUFFIX, {}) if row.form else {}
+        steps = context_steps(ui)
+        context = _latest_of(history_views(uow.session, instance.id), row.process_id, steps) if steps else []
         page = TaskPage(task_view(row, instance.paused_at), definition.name, schema,
                         read_only_values(engine.store, definition, instance, task_id, schema), ui,
-                        _colleagues(uow.session, row, instance, lanes))
+                        _colleagues(uow.session, row, instance, lanes), context,
+                        {key: form for key, form in definition.forms.items()
+                         if key.removesuffix(UI_SUFFIX) in {f"{h.process_id}/{h.bpmn_id}" for h in context}})
         # Last: the log's chain lock is then held only for its insert and the commit.
         access_log.record(uow.session, user, origin, "read", "task", task_id, instance.id, True, now)
         uow.commit()
         return page
+
+
+def _latest_of(history: list[HistoryView], process_id: str, steps: list[str]) -> list[HistoryView]:
+    latest = {h.bpmn_id: h for h in history
+              if h.process_id == process_id and h.bpmn_id in steps and h.state == "completed"}
+    return [latest[step] for step in steps if step in latest]
 
 
 @dataclass(frozen=True)
@@ -171,8 +188,9 @@ def assign(engine: Engine, user: User, task_id: str, colleague: str, expected: s
     engine.assign(task_id, colleague, expected=expected, guard=guard)
 
 
-def view_case(engine: Engine, user: User, instance_id: int, origin: Origin) -> CasePage:
-    """The case page's data, read in the transaction that logs the read."""
+def view_case(engine: Engine, user: User, instance_id: int, origin: Origin, action: str = "read") -> CasePage:
+    """The case page's data, read in the transaction that logs the read (`action` "print" for a
+    PDF made of it: the log then says the data left the screen)."""
     now = aware(engine.clock())
     with engine.database.unit_of_work() as uow:
         session = uow.session
@@ -182,7 +200,7 @@ def view_case(engine: Engine, user: User, instance_id: int, origin: Origin) -> C
         lanes = _open_lanes(session, instance_id)
         decision = policy.may_view_case(user, instance.process_id, instance.participants or [], lanes)
         if not decision:
-            access_log.record(session, user, origin, "read", "case", str(instance_id), instance_id, False, now)
+            access_log.record(session, user, origin, action, "case", str(instance_id), instance_id, False, now)
             uow.commit()
             raise Forbidden(decision.reason)
         definition = session.get(Definition, instance.definition_id)
@@ -195,9 +213,10 @@ def view_case(engine: Engine, user: User, instance_id: int, origin: Origin) -> C
             definition.files.get(main_file) if main_file else None,
             may_pause=instance.status == "running" and bool(policy.may_pause_deadlines(
                 user, instance.process_id, instance.participants or [], lanes)),
+            forms=dict(definition.forms),
         )
         # Last: the log's chain lock is then held only for its insert and the commit.
-        access_log.record(session, user, origin, "read", "case", str(instance_id), instance_id, True, now)
+        access_log.record(session, user, origin, action, "case", str(instance_id), instance_id, True, now)
         uow.commit()
         return page
 
@@ -295,6 +314,9 @@ def _may_do(session, user: User, row: HumanTask, instance: Instance, lanes: set[
 
 def _open_lanes(session, instance_id: int) -> set[str]:
     return set(session.scalars(select(HumanTask.lane).where(HumanTask.instance_id == instance_id)))
+
+
+open_lanes = _open_lanes  # the lanes of a case's open tasks, which the policy's rules read
 
 
 def _colleagues(session, row: HumanTask, instance: Instance, lanes: set[str] | None = None) -> list[tuple[str, str]]:

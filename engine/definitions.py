@@ -27,7 +27,7 @@ from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.dmn.specs.business_rule_task_mixin import BusinessRuleTaskMixin
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
-from . import budget, date_rules, ui_schema
+from . import budget, date_rules, due_dates, ui_schema
 from .errors import DefinitionRefused, Problem
 from .outbox import element_message
 from .roles import ROLES
@@ -143,6 +143,7 @@ def _read_folder(processes_dir: Path, forms_dir: Path) -> list[ProcessBundle]:
         if bundle is not None:
             bundles.append(bundle)
     _check_stray_forms(forms_dir, bundles, problems)
+    _check_context_steps(forms_dir, bundles, problems)
     if problems:
         raise DefinitionRefused(_unique(problems))
     return bundles
@@ -225,6 +226,8 @@ def _check_task_spec(task_spec, process_id, file, subprocess_specs, forms_dir, f
         element_message(task_spec)
     except ValueError as exc:
         refuse(str(exc))
+    for reason in due_dates.declaration_problems(task_spec):
+        refuse(reason)
     if isinstance(task_spec, SubWorkflowTask) and task_spec.spec not in subprocess_specs:
         refuse(f"calls process '{task_spec.spec}', which is not deployed with it")
     if isinstance(task_spec, UserTask):
@@ -331,6 +334,21 @@ def _check_stray_forms(forms_dir: Path, bundles: list[ProcessBundle], problems: 
             task_id = path.name.removesuffix(".schema.json").removesuffix(".ui.json")
             if task_id not in task_ids:
                 problems.append(Problem(path.as_posix(), task_id, f"form for a user task or start event that process '{process_id}' does not have"))
+
+
+def _check_context_steps(forms_dir: Path, bundles: list[ProcessBundle], problems: list[Problem]) -> None:
+    # A step a task page shows must be one whose answers are kept: a user task or start event
+    # of the same process with a form (stray forms are refused above).
+    for bundle in bundles:
+        for key, ui in bundle.forms.items():
+            if not key.endswith(ui_schema.UI_SUFFIX):
+                continue
+            process_id, task_id = key.removesuffix(ui_schema.UI_SUFFIX).split("/", 1)
+            for step in ui_schema.context_steps(ui):
+                if step == task_id or form_key(process_id, step) not in bundle.forms:
+                    problems.append(Problem((forms_dir / process_id / f"{task_id}.ui.json").as_posix(), task_id,
+                                            f"ui:context names '{step}', which is no other user task or start "
+                                            f"event of '{process_id}' with a form"))
 
 
 def _dmn_files_by_table(parser, problems) -> dict[str, str]:

@@ -41,6 +41,12 @@ _PARTICIPANTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 # Where the municipality's procesregisseur directs the work without being a listed partner.
 _DIRECTED_BY_PROCESREGISSEUR = frozenset({"zvt_casus", "rechten_betrokkene"})
 
+# Who hears back about a case their organisation referred, and where the case keeps that
+# organisation: the aanmelder's partner employees read the decision and its explanation, also
+# when their organisation does not take part (covenant: the procesregisseur reports back to the
+# aanmelder), and nothing else of the case.
+_FEEDBACK_TO = {"zvt_casus": ("aanmelder_partner", frozenset({"partnermedewerker"}))}
+
 # Processes without citizens' data: the roles that work in them may open them.
 _OPEN_TO_ROLES = {
     "jaarlijkse_evaluatie": frozenset({"manager", "teamleider", "fg"}),
@@ -120,6 +126,19 @@ def may_pause_deadlines(user: User, process_id: str, case_participants: Iterable
     if process_id not in _DIRECTED_BY_PROCESREGISSEUR:
         return Decision(False, "deadlines of this process cannot be paused")
     return may_do_task(user, "procesregisseur", process_id, case_participants, open_lanes)
+
+
+def may_read_feedback(user: User, process_id: str, data: dict) -> Decision:
+    """The terugkoppeling page: for the partner employees of the organisation that referred the case."""
+    rule = _FEEDBACK_TO.get(process_id)
+    if rule is None:
+        return Decision(False, "process reports back to nobody")
+    key, roles = rule
+    if not user.roles & roles:
+        return Decision(False, "role does not receive feedback")
+    if not isinstance(data.get(key), str) or user.partner != data[key]:
+        return Decision(False, "organisation did not refer the case")
+    return Decision(True, "organisation referred the case")
 
 
 def may_manage_incidents(user: User) -> Decision:

@@ -31,7 +31,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from . import budget
+from . import budget, due_dates
 from .clock import AMSTERDAM
 from .sandbox import make_script_engine
 
@@ -266,8 +266,12 @@ def task_due(task: Task) -> datetime | None:
 
     A timer marked as a reminder (extension property `herinnering`) is not a deadline. A
     deadline that has fired keeps counting, so the task shows as overdue, also when the
-    deadline had already passed when the task opened.
+    deadline had already passed when the task opened. A due date the task declares itself
+    (extension property `termijn`, see due_dates) wins over its timers.
     """
+    declared = due_dates.declared_due(task)
+    if declared is not None:
+        return declared
     parent = task.parent
     if parent is None or not isinstance(parent.task_spec, BoundaryEventSplit):
         return None

@@ -6,12 +6,17 @@ to show them, and per field `"ui:widget"` picks another fitting widget and `"ui:
 text. A group's or a row's fields are described under the field's own name (rows under
 `"items"`). Deploy refuses a UI schema that names a field the form does not have, or a widget
 that cannot show that field's answers: a typo must not silently change nothing.
+
+`"ui:context"` (top level only) lists earlier steps of the same process, by BPMN id, whose
+answers the task page shows read-only above the form: the beoordeling needs the aanmelding in
+front of it. Deploy checks that each names a user task or start event with a form.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 UI_SUFFIX = "#ui"  # key of a form's UI schema beside the form's own key
+CONTEXT = "ui:context"
 _FIELD_KEYS = {"ui:widget", "ui:help", "items"}
 
 
@@ -42,8 +47,14 @@ def problems(ui: object, schema: Mapping, where: str = "") -> list[str]:
             if "*" not in order and set(properties) - set(order):
                 found.append(f"{where}ui:order leaves out {', '.join(sorted(set(properties) - set(order)))}; "
                              "list them or end with \"*\"")
+    context = ui.get(CONTEXT)
+    if context is not None:
+        if where:
+            found.append(f"{where}{CONTEXT} belongs at the top of the UI schema")
+        elif not isinstance(context, list) or not all(isinstance(n, str) and n for n in context):
+            found.append(f"{CONTEXT} must be a list of BPMN ids of earlier steps")
     for name, field_ui in ui.items():
-        if name == "ui:order":
+        if name in ("ui:order", CONTEXT):
             continue
         if name.startswith("ui:"):
             found.append(f"{where}'{name}' is not a UI schema keyword here")
@@ -83,3 +94,9 @@ def ordered(names: list[str], ui: Mapping | None) -> list[str]:
         elif name in names:
             result.append(name)
     return result if "*" in order else result + rest
+
+
+def context_steps(ui: Mapping | None) -> list[str]:
+    """The BPMN ids of the earlier steps a task page shows above the form (`ui:context`)."""
+    steps = (ui or {}).get(CONTEXT)
+    return list(steps) if isinstance(steps, list) else []

@@ -1,14 +1,16 @@
-"""The case page: the person, niveau, partners, timeline, open tasks and the diagram; pausing and
-resuming the case's deadlines."""
+"""The case page: the person, whether they were informed, niveau, partners, open tasks, the dossier
+of every step and the diagram; pausing and resuming the case's deadlines."""
 from __future__ import annotations
 
 import json
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from engine import Conflict, DeadlinesAlreadyPaused, DeadlinesNotPaused, ReasonRequired, casework
+from engine import Conflict, DeadlinesAlreadyPaused, DeadlinesNotPaused, ReasonRequired, casework, feedback
 
+from . import dossier
 from .areas import current_user, engine, now, origin, time_left
+from .forms.schema import options_of
 
 bp = Blueprint("cases", __name__)
 
@@ -19,10 +21,6 @@ SUMMARY = [
     ("betrokkene_adres", "Adres", False),
     ("reden_aanmelding", "Waarom aangemeld", False),
 ]
-# Steps a person takes; the rest of the timeline (scripts, decisions, deadlines) the engine does.
-# Pausing and resuming the deadlines are steps of the whole case, not of the process diagram.
-CASE_STEPS = {"DeadlinesPaused", "DeadlinesResumed"}
-HUMAN_STEPS = {"UserTask", "ManualTask", "StartEvent"} | CASE_STEPS
 REASON_MISSING = "Vul een reden in: waarom staan de termijnen stil?"
 # A reason is a sentence or two for the timeline; the engine stores what it is given.
 MAX_REASON_LENGTH = 1000
@@ -30,17 +28,27 @@ REASON_TOO_LONG = f"Gebruik hoogstens {MAX_REASON_LENGTH} tekens voor de reden."
 CHANGED_MEANWHILE = "Dit kon niet: de casus is net veranderd of loopt niet meer. Bekijk de casus en probeer het opnieuw."
 
 
-def timeline(history) -> list[tuple]:
-    """(entry, who) for the case's timeline. Gateways are left out: the answer that chose the
-    way is already there as the task before it, and "Oppakken?" after "Aanmelding beoordelen"
-    only repeats it."""
-    return [(entry, entry.actor if entry.task_type in HUMAN_STEPS else "automatisch")
-            for entry in history if entry.name and not entry.task_type.endswith("Gateway")]
+# The form and field whose choices word the decision in a terugkoppeling, per process.
+FEEDBACK_DECISION = {"zvt_casus": ("beoordeling", "besluit_beoordeling")}
 
 
 @bp.get("/casussen/<casus:number>")
 def show(number: int):
+    # The terugkoppeling mail links here: whoever may read only that is sent to it, not refused.
+    if feedback.case_access(engine(), current_user(), number) == "feedback":
+        return redirect(url_for("cases.feedback_page", number=number))
     return _page(number)
+
+
+@bp.get("/casussen/<casus:number>/terugkoppeling")
+def feedback_page(number: int):
+    page = feedback.read_feedback(engine(), current_user(), number, origin())
+    decision = None
+    if page.feedback:
+        form, field = FEEDBACK_DECISION.get(page.process_id, ("", ""))
+        prop = ((page.forms.get(f"{page.process_id}/{form}") or {}).get("properties") or {}).get(field) or {}
+        decision = dict(options_of(prop) or []).get(page.feedback.get("besluit"), page.feedback.get("besluit"))
+    return render_template("feedback.html", page=page, decision=decision)
 
 
 @bp.post("/casussen/<casus:number>/termijnen/pauzeren")
@@ -77,10 +85,15 @@ def resume(number: int):
 def _page(number: int, *, pause_error: str | None = None, status: int = 200):
     page = casework.view_case(engine(), current_user(), number, origin())
     names = casework.partner_names(engine())
-    finished = sorted({h.bpmn_id for h in page.history if h.task_type not in CASE_STEPS})
+    finished = sorted({h.bpmn_id for h in page.history if h.task_type not in dossier.CASE_STEPS})
     active = sorted({t.bpmn_id for t in page.open_tasks})
+    order = request.args.get("volgorde")
+    order = order if order in dossier.ORDERS else "nieuwste"
     return render_template(
-        "case.html", page=page, names=names, summary=SUMMARY, timeline=timeline(page.history), moment=now(),
+        "case.html", page=page, names=names, summary=SUMMARY, moment=now(),
+        steps=dossier.steps(page.history, page.forms, order), order=order, orders=dossier.ORDERS,
+        informing=dossier.informing(page.instance.process_id, page.history, page.forms),
+        has_plan=dossier.latest_plan(page.instance.process_id, page.history, page.forms) is not None,
         markers=json.dumps({"finished": finished, "active": active}),
         pause_error=pause_error, reason_max=MAX_REASON_LENGTH, reason_value=request.form.get("reden", "") if pause_error else "",
     ), status

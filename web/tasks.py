@@ -5,6 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from engine import InvalidTaskData, casework
 
+from . import dossier
 from .areas import current_user, engine, now, origin
 from .forms import dutch_errors, parse_form, render_form
 
@@ -65,4 +66,5 @@ def assign(task_id: str):
 
 def _page(page: casework.TaskPage, *, values: dict, errors: dict, status: int = 200):
     form = render_form(page.schema, values, errors, page.read_only, ui=page.ui) if page.schema else None
-    return render_template("task.html", page=page, form=form, errors=errors, moment=now()), status
+    return render_template("task.html", page=page, form=form, errors=errors, moment=now(),
+                           context=dossier.context(page.context, page.forms)), status

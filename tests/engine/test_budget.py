@@ -42,10 +42,12 @@ def cases(engine: Engine) -> int:
 def test_a_runaway_script_fails_its_step_within_the_budget_and_saves_nothing(budgeted, tmp_path, script):
     deploy(budgeted, tmp_path, ("loop.bpmn", simple_process("loop", script=script)),
            ("gewoon.bpmn", simple_process("gewoon")))
-    started = time.perf_counter()
+    # The engine runs the step in this thread: its CPU time is what the budget counts (wall time
+    # would also count other processes on a busy machine).
+    started = time.thread_time()
     with pytest.raises(StepOverBudget, match="more than its 0.5 s of CPU time"):
         budgeted.start("loop", {}, actor="piet")
-    assert time.perf_counter() - started < BUDGET + 2
+    assert time.thread_time() - started < BUDGET + 1
     assert cases(budgeted) == 0
     # The engine, its connections and the write lock are free for the next command.
     assert budgeted.ready_tasks(instance_id=budgeted.start("gewoon", {}, actor="piet"))
@@ -55,10 +57,10 @@ def test_a_runaway_script_fails_its_step_within_the_budget_and_saves_nothing(bud
                                     "x = 'a'.ljust(10**9)", "x = list(range(10**12))"])
 def test_a_script_that_would_build_something_huge_fails_at_once_and_saves_nothing(budgeted, tmp_path, script):
     deploy(budgeted, tmp_path, ("groot.bpmn", simple_process("groot", script=script)))
-    started = time.perf_counter()
+    started = time.thread_time()
     with pytest.raises(WorkflowFailed, match="too large"):
         budgeted.start("groot", {}, actor="piet")
-    assert time.perf_counter() - started < 1
+    assert time.thread_time() - started < BUDGET  # refused before it starts: no budget spent
     assert cases(budgeted) == 0
 
 

@@ -325,3 +325,33 @@ def test_reading_definitions_past_the_time_limit_is_refused_and_leaves_the_threa
     import time
     time.sleep(0.1)
     assert {b.process_id for b in read_folder(folder / "processes", folder / "forms")} == {"proef_casus", "parallel_overleg"}
+
+
+def test_a_ui_context_naming_an_earlier_step_with_a_form_is_deployed(engine, folder):
+    (folder / "forms" / "parallel_overleg" / "inbreng.ui.json").write_text(json.dumps({"ui:context": ["voorbereiden"]}))
+    engine.deploy(folder / "processes", folder / "forms")
+    instance = engine.start("parallel_overleg", {}, actor="test")
+    assert engine.form_ui(next(t for t in engine.ready_tasks(instance) if t.bpmn_id == "inbreng").id) == {
+        "ui:context": ["voorbereiden"]}
+
+
+@pytest.mark.parametrize("context, expected", [
+    (["plan"], "ui:context names 'plan', which is no other user task or start event of 'proef_casus' with a form"),
+    (["zet_termijn"], "ui:context names 'zet_termijn'"),  # a script task keeps no answers
+    (["beoordeling"], "ui:context names 'beoordeling'"),  # the task itself
+    (["voorbereiden"], "ui:context names 'voorbereiden'"),  # a step of another process
+    ("start", "ui:context must be a list of BPMN ids of earlier steps"),
+])
+def test_a_ui_context_that_names_no_earlier_step_with_a_form_is_refused(engine, folder, context, expected):
+    write_ui(folder, {"ui:context": context})
+    with pytest.raises(DefinitionRefused) as refused:
+        engine.deploy(folder / "processes", folder / "forms")
+    [problem] = refused.value.problems
+    assert expected in problem.reason and "beoordeling" in (problem.file + problem.reason)
+    assert definition_count(engine) == 0
+
+
+def test_ui_context_belongs_at_the_top_of_a_ui_schema(engine, folder):
+    write_ui(folder, {"toelichting": {"ui:context": ["start"]}})
+    with pytest.raises(DefinitionRefused, match="unknown key 'ui:context'"):
+        engine.deploy(folder / "processes", folder / "forms")

@@ -94,7 +94,7 @@ def test_the_case_page_shows_the_person_the_niveau_the_partners_the_timeline_and
     assert NAAM in body and "Niveau nu: <strong>3</strong>" in body
     assert "WoonFriesland" in body and "Gemeente Heerenveen" in body
     assert "<dd>4 maart 1971</dd>" in body  # the date of birth, the Dutch way
-    timeline = body[body.index('id="kop-tijdlijn"'):body.index('id="kop-diagram"')]
+    timeline = body[body.index('id="kop-dossier"'):body.index('id="kop-diagram"')]
     assert "Aanmelding beoordelen" in timeline and "procesregisseur" in timeline
     assert "Oppakken?" not in timeline  # a gateway only repeats the answer of the task before it
     assert "Aanmelding registreren" in timeline and "automatisch" in timeline  # a script step

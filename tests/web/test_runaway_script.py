@@ -24,17 +24,19 @@ def test_a_runaway_condition_gives_the_error_page_within_the_budget_and_others_a
     caseworker.login("procesregisseur")
     colleague.login("teamleider")
 
-    started = time.perf_counter()
+    # The test client runs the request in this thread: its CPU time is the request's, which the
+    # budget counts; the wall clock only has to stay under a web server's 30 s on a busy machine.
+    started, started_cpu = time.perf_counter(), time.thread_time()
     response = caseworker.post(f"/taken/{task.id}", {}, token_from=f"/taken/{task.id}")
-    took = time.perf_counter() - started
+    took, took_cpu = time.perf_counter() - started, time.thread_time() - started_cpu
     body = response.get_data(as_text=True)
     assert response.status_code == 500 and "Het proces kon niet verder" in body
     assert "sum(" not in body and "10**6" not in body  # nothing of the script or its error
-    assert took < BUDGET + 3
+    assert took_cpu < BUDGET + 1.5 and took < 30, (took_cpu, took)
 
     started = time.perf_counter()
     assert colleague.client.get("/taken").status_code == 200
-    assert time.perf_counter() - started < 2
+    assert time.perf_counter() - started < 10  # no lock left behind (a held one would wait 10 s, then 503)
     # Nothing of the failed step was saved: the task is still open, for another try.
     assert [t.id for t in engine.ready_tasks(number)] == [task.id]
     app.extensions["zvt_engine"].close()

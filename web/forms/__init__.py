@@ -8,8 +8,9 @@ engine's validation says what is wrong (`messages.dutch_errors` words that for t
 from .dates import dutch_date, dutch_datetime
 from .messages import dutch_errors
 from .parse import parse_form
-from .render import render_form, warm_up
+from .render import display_value, render_form, warm_up
 from .schema import field_id, field_name
+from .summary import summarize
 
-__all__ = ["dutch_date", "dutch_datetime", "dutch_errors", "field_id", "field_name", "parse_form", "render_form",
-           "warm_up"]
+__all__ = ["display_value", "dutch_date", "dutch_datetime", "dutch_errors", "field_id", "field_name", "parse_form",
+           "render_form", "summarize", "warm_up"]

@@ -170,7 +170,7 @@ def _field(prop: Mapping, value: Any, path: tuple, titles: tuple, *, required: b
     )
     context.shown.append(item)
     if widget == "read_only":
-        item.display = _display(prop, value)
+        item.display = display_value(prop, value)
     elif widget in ("text", "textarea", "date"):
         item.value = "" if value is ABSENT or value is None else str(value)
         if isinstance(prop.get("maxLength"), int):
@@ -240,7 +240,9 @@ def _text(*lines: str) -> dict:
     return {"kind": "text", "lines": list(lines)}
 
 
-def _display(prop: Mapping, value: Any) -> dict:
+def display_value(prop: Mapping, value: Any) -> dict:
+    """A value as the caseworker reads it, by its field's schema: the choice's title, Ja/Nee, a Dutch
+    date; lists and groups as nested nodes (the `display` macro in templates/form/fields.html)."""
     if value is ABSENT or value is None:
         return _text("Niet ingevuld")
     options = options_of(prop)
@@ -253,10 +255,10 @@ def _display(prop: Mapping, value: Any) -> dict:
         if not value:
             return _text("Geen")
         items_schema = prop.get("items") if isinstance(prop.get("items"), dict) else {}
-        return {"kind": "list", "entries": [_display(items_schema, v) for v in value]}
+        return {"kind": "list", "entries": [display_value(items_schema, v) for v in value]}
     if isinstance(value, Mapping):
         props = dict(properties_of(prop))
-        return {"kind": "pairs", "entries": [(str(props.get(k, {}).get("title") or k), _display(props.get(k, {}), v))
+        return {"kind": "pairs", "entries": [(str(props.get(k, {}).get("title") or k), display_value(props.get(k, {}), v))
                                            for k, v in value.items()]}
     if prop.get("format") == "date" and isinstance(value, str):
         return _text(dutch_date(value))

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from engine import InvalidTaskData
-from tests.processes.conftest import FORMS
+from tests.processes.conftest import FORMS, start
 from tests.processes.test_zvt_casus import (INFORMEREN, OPPAKKEN, PLAN, PLAN_BIJSTELLEN, PRIVACYCHECK, aanmelding,
                                             casus, new_case, to_plan, zorgoverleg)  # noqa: F401 - casus is a fixture
 from web.forms import dutch_errors
@@ -41,10 +41,18 @@ def test_the_aanmelding_keeps_household_minors_care_involved_home_visit_risks_an
     assert {k: case.data[k] for k in extra} == extra
 
 
-def test_an_aanmelding_without_urgency_or_with_unexplained_children_or_risks_is_refused_in_dutch(engine, casus):
-    data = aanmelding(minderjarige_kinderen=True, veiligheidsrisico_huisbezoek=True,
+def test_the_new_aanmelding_questions_may_stay_open_when_the_aanmelder_does_not_know(engine, casus):
+    # Only what is needed (AVG: data minimisation): an aanmelder who does not know leaves them open.
+    data = {k: v for k, v in aanmelding().items()
+            if k not in ("urgentie", "minderjarige_kinderen", "veiligheidsrisico_huisbezoek")}
+    case = start(engine, "zvt_casus", data, actor="w.woonfriesland", context={"aanmelder_partner": "woonfriesland"})
+    assert case.open_tasks() == {"beoordeling": "procesregisseur"}
+    assert "urgentie" not in history(engine, case, "aanmelding")[0]
+
+
+def test_an_aanmelding_with_a_wrong_urgency_or_unexplained_children_or_risks_is_refused_in_dutch(engine, casus):
+    data = aanmelding(urgentie="morgen", minderjarige_kinderen=True, veiligheidsrisico_huisbezoek=True,
                       betrokken_hulpverlening=[{"hulp": "Schuldhulp"}])
-    del data["urgentie"]
     messages = refused_in_dutch(lambda: engine.start("zvt_casus", data, actor="w.woonfriesland"), "aanmelding")
     assert messages == {
         "urgentie": "Kies een van de mogelijkheden.",

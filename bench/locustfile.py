@@ -31,7 +31,8 @@ TASK_ROW = re.compile(r'href="/taken/([0-9a-f-]{36})">[^<]*</a></td>\s*<td class
 
 PRIVACYCHECK = {"uitgenodigde_partners": ["gemeente_heerenveen", "woonfriesland", "ggz_friesland"],
                 "noodzaak_nagegaan": "ja"}
-ZORGOVERLEG = {"datum": "2026-11-23", "betrokkene_aanwezig": "ja",
+ZORGOVERLEG = {"datum": "2026-11-23", "betrokkene_uitgenodigd": "ja", "betrokkene_aanwezig": "ja",
+               "aanwezige_partners": ["gemeente_heerenveen", "woonfriesland"],
                "voortgang": "Betalingsregeling loopt; huisbezoek gedaan.", "effect": "Geen nieuwe klachten.",
                "besluit_overleg": "doorgaan", "volgend_overleg_op": "2026-12-07"}
 

@@ -133,8 +133,9 @@ _TO_PRIVACYCHECK = (
                                "bronnen_en_ontvangers": "WoonFriesland en GGZ Friesland", "rechten_uitgelegd": True,
                                "uitgenodigd_voor_plan": True}),
     ("plan_van_aanpak", {"doelen": "Huurachterstand oplossen.", "betrokkene_aanwezig": True,
-                         "afspraken": [{"partner": "woonfriesland", "actie": "Betalingsregeling aanbieden"}],
-                         "eerste_zorgoverleg_op": "2026-11-16"}),
+                         "afspraken": [{"partner": "woonfriesland", "actie": "Betalingsregeling aanbieden",
+                                        "uiterlijk_op": "2026-11-13"}],
+                         "eerste_zorgoverleg_op": "2026-11-16", "evaluatie_op": "2026-12-14"}),
 )
 
 

@@ -11,6 +11,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from .clock import AMSTERDAM, current
 from .date_rules import date_errors
 from .errors import FieldError, InvalidTaskData
+from .list_rules import list_errors
 
 # "typename" makes SpiffWorkflow's serializer take a dict for one of its own objects.
 _RESERVED_KEYS = frozenset({"typename"})
@@ -60,6 +61,7 @@ def check_data(data, schema: dict | None, reserved: frozenset[str] = frozenset()
         errors.extend(_schema_errors({**data, **known}, schema))
         today = (now or current()).astimezone(AMSTERDAM).date()
         errors.extend(e for e in date_errors({**data, **known}, schema, today) if e.field.split("/")[0] in data)
+        errors.extend(e for e in list_errors({**data, **known}, schema) if e.field.split("/")[0] in data)
     errors.extend(_control_character_errors(data))
     if errors:
         raise InvalidTaskData(errors)

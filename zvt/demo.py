@@ -111,6 +111,9 @@ def _aanmelding(naam: str, situaties: list[str], leefgebieden: list[str], reden:
     return {
         "betrokkene_naam": naam, "betrokkene_geboortedatum": "1970-01-01",
         "betrokkene_adres": "Demostraat 1, 8441 AA Heerenveen", "reden_aanmelding": reden,
+        "urgentie": "snel", "huishouden": "Woont alleen.", "minderjarige_kinderen": False,
+        "betrokken_hulpverlening": [{"organisatie": "Demo-huisartsenpraktijk", "hulp": "Huisarts"}],
+        "veiligheidsrisico_huisbezoek": False,
         "situaties": situaties, "leefgebieden": leefgebieden, "zelfregie": False,
         "grote_maatschappelijke_impact": False, "betrokkene_op_de_hoogte": True, "toestemming": "ja",
         "grondslag_afgewogen": True,
@@ -140,9 +143,11 @@ def _start_cases(engine: Engine) -> int:
     }
     plan = {
         "doelen": "Huurachterstand oplossen; betrokkene accepteert begeleiding.",
-        "afspraken": [{"partner": "woonfriesland", "actie": "Betalingsregeling aanbieden"},
-                      {"partner": "ggz_friesland", "actie": "Huisbezoek met wijkverpleegkundige"}],
-        "betrokkene_aanwezig": True, "eerste_zorgoverleg_op": "2026-11-16",
+        "eigen_doelen": "Geen schulden meer en weer rust in huis.",
+        "afspraken": [{"partner": "woonfriesland", "actie": "Betalingsregeling aanbieden", "uiterlijk_op": "2026-11-13"},
+                      {"partner": "ggz_friesland", "actie": "Huisbezoek met wijkverpleegkundige",
+                       "uiterlijk_op": "2026-11-09"}],
+        "betrokkene_aanwezig": True, "eerste_zorgoverleg_op": "2026-11-16", "evaluatie_op": "2026-12-14",
     }
     for naam, sluiten in (("Demo-persoon B. de Boer", False), ("Demo-persoon C. Visser", True)):
         instance = start(_aanmelding(naam, ["overlast", "verwaarlozing"], ["wonen", "zelfzorg", "sociaal_netwerk"],
@@ -155,6 +160,8 @@ def _start_cases(engine: Engine) -> int:
                 "uitgenodigde_partners": beoordeling["deelnemende_partners"], "noodzaak_nagegaan": True},
                 actor="procesregisseur")
             engine.complete(open_task(instance, "zorgoverleg").id, {
-                "datum": "2026-11-16", "betrokkene_aanwezig": True, "voortgang": "Woning is schoon, begeleiding loopt.",
-                "effect": "Doelen bereikt.", "besluit_overleg": "afronden"}, actor="procesregisseur")
+                "datum": "2026-11-16", "betrokkene_uitgenodigd": True, "betrokkene_aanwezig": True,
+                "aanwezige_partners": beoordeling["deelnemende_partners"],
+                "voortgang": "Woning is schoon, begeleiding loopt.", "effect": "Doelen bereikt.",
+                "besluit_overleg": "afronden", "afsluiten_naar_niveau": 1}, actor="procesregisseur")
     return 3

@@ -71,6 +71,10 @@ def fill_aanmelding(page: Page) -> None:
     field(page, "Geboortedatum").fill("1971-03-04")
     field(page, "Adres").fill("Voorbeeldstraat 1, 8441 AA Heerenveen")
     field(page, "Wat is er aan de hand?").fill("Huurachterstand van vier maanden en klachten over overlast.")
+    choose(page, "Hoe snel is hulp nodig?", "Snel: binnen twee weken")
+    choose(page, "Wonen er kinderen jonger dan 18 jaar in huis?", "Nee")
+    choose(page, "Is er een risico bij een huisbezoek?", "Ja")
+    field(page, "Welk risico?").fill("Grote hond in huis; ga met zijn tweeën.")
     choose(page, "Welke situaties spelen er?", "Dreigende huisuitzetting", "Overlast")
     choose(page, "Op welke leefgebieden zijn er problemen?", "Wonen", "Geld en schulden", "Psychische gezondheid")
     choose(page, "Kan de betrokkene zelf de regie over zijn of haar leven voeren?", "Nee")
@@ -101,13 +105,15 @@ def fill_informeren(page: Page) -> None:
 def fill_plan(page: Page) -> None:
     field(page, "Doelen").fill("Huurachterstand oplossen en hulp accepteren.")
     afspraken = group(page, "Wie doet wat?")
-    for row, (partner, actie) in enumerate([("WoonFriesland", "Betalingsregeling aanbieden"),
-                                            ("GGZ Friesland", "Huisbezoek plannen")], start=1):
+    for row, (partner, actie, klaar) in enumerate([("WoonFriesland", "Betalingsregeling aanbieden", "2026-12-11"),
+                                                   ("GGZ Friesland", "Huisbezoek plannen", "2026-12-04")], start=1):
         regel = group(afspraken, f"Regel {row}")
-        field(regel, "Partner").select_option(label=partner)
+        field(regel, "Uitvoerder").select_option(label=partner)
         field(regel, "Actie").fill(actie)
+        field(regel, "Klaar op").fill(klaar)
     choose(page, "Was de betrokkene bij het opstellen?", "Ja")
     field(page, "Datum eerste zorgoverleg").fill("2026-12-14")
+    field(page, "Datum evaluatie van het plan").fill("2027-01-11")
 
 
 def fill_privacycheck(page: Page) -> None:
@@ -121,12 +127,16 @@ def fill_privacycheck(page: Page) -> None:
 def fill_zorgoverleg(page: Page, datum: str, besluit: str, volgend_overleg: str | None = None) -> None:
     expect(page.locator("dt:text-is('Huidig niveau') + dd")).to_have_text("3")
     field(page, "Datum").fill(datum)
+    choose(page, "Was de betrokkene uitgenodigd?", "Ja")
     choose(page, "Was de betrokkene erbij?", "Ja")
+    choose(page, "Welke partners waren erbij?", *PARTNERS)
     field(page, "Voortgang").fill("Regeling getroffen.")
     field(page, "Effect op de doelen").fill("Eerste doel gehaald.")
     choose(page, "Besluit", besluit)
     if volgend_overleg:
         field(page, "Datum volgend zorgoverleg").fill(volgend_overleg)
+    else:
+        field(page, "Naar welk niveau sluit u de casus af?").fill("2")
 
 
 # -- the walkthrough ---------------------------------------------------------------------------------

@@ -90,7 +90,8 @@ def test_today_is_the_date_in_amsterdam_by_the_clock_given():
 
 def test_a_date_bounded_by_another_field_of_the_form():
     schema = form("zvt_casus/zorgoverleg")
-    base = {"datum": "2026-11-20", "betrokkene_aanwezig": True, "voortgang": "Gaat goed.", "effect": "Rustiger.",
+    base = {"datum": "2026-11-20", "betrokkene_uitgenodigd": True, "betrokkene_aanwezig": True,
+            "aanwezige_partners": ["politie"], "voortgang": "Gaat goed.", "effect": "Rustiger.",
             "besluit_overleg": "doorgaan"}
     assert errors({**base, "volgend_overleg_op": "2026-11-20"}, schema) == [("volgend_overleg_op", "x-zvt-na")]
     assert errors({**base, "volgend_overleg_op": "2026-11-21"}, schema) == []

@@ -43,6 +43,7 @@ AANMELDING = {
     "toestemming": "ja", "grondslag_afgewogen": True,
 }
 TOELICHTING = "Zorgmijding bij mevrouw Bakkersma, meerdere leefgebieden."
+ADVIES = "Meld mevrouw Bakkersma aan bij het wijkteam Oranjewoud."
 OPPAKKEN = {
     "niveau": 3, "besluit_beoordeling": "oppakken", "toelichting_besluit": TOELICHTING,
     "deelnemende_partners": ["gemeente_heerenveen", "woonfriesland", "ggz_friesland"],
@@ -298,12 +299,13 @@ def test_no_mail_ever_holds_the_betrokkenes_data(engine, clock, casus, smtp, set
     engine.complete(task(engine, case, "beoordeling").id, OPPAKKEN, actor="regisseur")
     other = new_case(engine)
     engine.complete(task(engine, other, "beoordeling").id, {
-        "niveau": 3, "besluit_beoordeling": "niet_oppakken", "toelichting_besluit": TOELICHTING}, actor="regisseur")
+        "niveau": 3, "besluit_beoordeling": "niet_oppakken", "toelichting_besluit": TOELICHTING,
+        "advies_alternatief": ADVIES}, actor="regisseur")
     assert {r.kind for r in rows(engine)} == {"nieuwe_taak", "escalatie", "terugkoppeling"}
 
     assert send(engine, settings, clock) == len(rows(engine))
 
-    secrets = [*PERSONAL.values(), TOELICHTING, "Bakkersma"]
+    secrets = [*PERSONAL.values(), TOELICHTING, ADVIES, "Bakkersma"]
     for row in rows(engine):
         stored = f"{row.subject}\n{row.body}\n{row.link}\n{row.recipient}"
         assert not [s for s in secrets if s in stored], stored

@@ -47,8 +47,9 @@ def test_the_engine_s_own_checks_have_a_code_too():
 
 def test_a_field_required_by_another_field_is_named_itself():
     schema = json.loads((FORMS / "zvt_casus/zorgoverleg.schema.json").read_text())
-    data = {"datum": "2026-12-01", "betrokkene_aanwezig": True, "voortgang": "Gaat goed.", "effect": "Rustiger.",
-            "besluit_overleg": "afronden", "niveau_wijziging": 2}
+    data = {"datum": "2026-12-01", "betrokkene_uitgenodigd": True, "betrokkene_aanwezig": True,
+            "aanwezige_partners": ["politie"], "voortgang": "Gaat goed.", "effect": "Rustiger.",
+            "besluit_overleg": "afronden", "afsluiten_naar_niveau": 1, "niveau_wijziging": 2}
     with pytest.raises(InvalidTaskData) as error:
         check_data(data, schema)
     assert [(e.field, e.message, e.code) for e in error.value.errors] == [

@@ -15,6 +15,9 @@ def aanmelding(**changes):
         "betrokkene_geboortedatum": "1971-03-04",
         "betrokkene_adres": "Voorbeeldstraat 1, 8441 AA Heerenveen",
         "reden_aanmelding": "Huurachterstand van vier maanden en klachten over overlast.",
+        "urgentie": "snel",
+        "minderjarige_kinderen": False,
+        "veiligheidsrisico_huisbezoek": False,
         "situaties": ["dreigende_huisuitzetting", "overlast"],
         "leefgebieden": ["wonen", "financien", "psychische_gezondheid"],
         "zelfregie": False,
@@ -39,19 +42,28 @@ INFORMEREN = {
 }
 PLAN = {
     "doelen": "Huurachterstand oplossen en hulp accepteren.",
-    "afspraken": [{"partner": "woonfriesland", "actie": "Betalingsregeling aanbieden"},
-                  {"partner": "ggz_friesland", "actie": "Huisbezoek plannen"}],
-    "betrokkene_aanwezig": True, "eerste_zorgoverleg_op": "2026-12-14",
+    "afspraken": [{"partner": "woonfriesland", "actie": "Betalingsregeling aanbieden", "uiterlijk_op": "2026-12-11"},
+                  {"partner": "ggz_friesland", "actie": "Huisbezoek plannen", "uiterlijk_op": "2026-12-04"}],
+    "betrokkene_aanwezig": True, "eerste_zorgoverleg_op": "2026-12-14", "evaluatie_op": "2027-02-08",
 }
+PLAN_BIJSTELLEN = {
+    "reden_bijstelling": "De regeling loopt; nu werk zoeken.", "doelen": "Werk of dagbesteding vinden.",
+    "afspraken": [{"partner": "gemeente_heerenveen", "actie": "Gesprek met het werkplein", "uiterlijk_op": "2027-01-08"}],
+    "betrokkene_aanwezig": True, "evaluatie_op": "2027-03-01",
+}
+OVERDRACHT_AKKOORD = {"akkoord": True, "akkoord_op": "2026-11-27"}
 PRIVACYCHECK = {"uitgenodigde_partners": ["gemeente_heerenveen", "woonfriesland", "ggz_friesland"],
                 "noodzaak_nagegaan": True}
 
 
 def zorgoverleg(besluit, **changes):
-    data = {"datum": "2026-12-14", "betrokkene_aanwezig": True, "voortgang": "Regeling getroffen.",
+    data = {"datum": "2026-12-14", "betrokkene_uitgenodigd": True, "betrokkene_aanwezig": True,
+            "aanwezige_partners": ["gemeente_heerenveen", "woonfriesland"], "voortgang": "Regeling getroffen.",
             "effect": "Eerste doel gehaald.", "besluit_overleg": besluit}
     if besluit == "doorgaan":
         data["volgend_overleg_op"] = "2027-01-11"
+    else:
+        data["afsluiten_naar_niveau"] = 2
     data.update(changes)
     return data
 
@@ -134,7 +146,8 @@ def test_a_dreigende_huisuitzetting_can_never_be_closed_as_not_registered(engine
     case = new_case(engine)
     with pytest.raises(InvalidTaskData) as refused:
         case.complete("beoordeling", {"niveau": 3, "besluit_beoordeling": "niet_registreren",
-                                      "toelichting_besluit": "Valt buiten het doel."}, role="procesregisseur")
+                                      "toelichting_besluit": "Valt buiten het doel.",
+                                      "advies_alternatief": "Het wijkteam."}, role="procesregisseur")
     assert [e.field for e in refused.value.errors] == ["besluit_beoordeling"]
     assert "beoordeling" in case.open_tasks()
 
@@ -142,7 +155,8 @@ def test_a_dreigende_huisuitzetting_can_never_be_closed_as_not_registered(engine
 def test_not_taken_up_is_registered_fed_back_and_kept_for_a_year(engine, clock, casus):
     case = new_case(engine)
     case.complete("beoordeling", {"niveau": 3, "besluit_beoordeling": "niet_oppakken",
-                                  "toelichting_besluit": "Reguliere hulp loopt al via het wijkteam."}, role="procesregisseur")
+                                  "toelichting_besluit": "Reguliere hulp loopt al via het wijkteam.",
+                                  "advies_alternatief": "Neem contact op met het wijkteam."}, role="procesregisseur")
     assert case.status == "completed"
     assert case.data["uitkomst"] == "niet_opgepakt"
     assert case.data["terugkoppeling"]["opgepakt"] is False
@@ -154,7 +168,8 @@ def test_not_taken_up_is_registered_fed_back_and_kept_for_a_year(engine, clock, 
 def test_an_aanmelding_without_huisuitzetting_can_be_closed_unregistered_and_kept_a_month(engine, casus):
     case = new_case(engine, situaties=["overlast"])
     case.complete("beoordeling", {"niveau": 3, "besluit_beoordeling": "niet_registreren",
-                                  "toelichting_besluit": "Dubbele aanmelding, loopt al."}, role="procesregisseur")
+                                  "toelichting_besluit": "Dubbele aanmelding, loopt al.",
+                                  "advies_alternatief": "Volg de eerdere aanmelding."}, role="procesregisseur")
     assert case.data["uitkomst"] == "niet_geregistreerd"
     assert case.data["vernietigen_op"] == "2026-12-27T17:00:00+01:00"
     assert case.visited()[-1] == "einde_niet_geregistreerd"
@@ -193,15 +208,20 @@ def scenario_crisis_niveau_4_afschalen(engine):
                                                  "toelichting": "Gevaar voor buren."}, role="procesregisseur")
     case.complete("betrokkene_informeren", INFORMEREN, role="procesregisseur")
     case.complete("plan_van_aanpak", PLAN, role="procesregisseur")
-    case.complete("privacycheck", {**PRIVACYCHECK, "afgemelde_partners": ["ggz_friesland"]}, role="procesregisseur")
+    case.complete("privacycheck", {"uitgenodigde_partners": ["gemeente_heerenveen", "woonfriesland"],
+                                   "afgemelde_partners": ["ggz_friesland"], "noodzaak_nagegaan": True}, role="procesregisseur")
     assert case.data["deelnemende_partners"] == ["gemeente_heerenveen", "woonfriesland"]
-    case.complete("zorgoverleg", zorgoverleg("doorgaan", niveau_wijziging=3, reden_niveau_wijziging="Rust in de buurt."),
-                  role="procesregisseur")
+    case.complete("zorgoverleg", zorgoverleg("doorgaan", niveau_wijziging=3, reden_niveau_wijziging="Rust in de buurt.",
+                                             plan_veranderen=True), role="procesregisseur")
     assert case.data["niveau"] == 3 and case.data["niveau_historie"][-1]["bron"] == "zorgoverleg 1"
+    assert case.open_tasks() == {"plan_bijstellen": "procesregisseur"}
+    case.complete("plan_bijstellen", PLAN_BIJSTELLEN, role="procesregisseur")
+    assert case.data["afspraken"] == PLAN_BIJSTELLEN["afspraken"]
     case.complete("privacycheck", PRIVACYCHECK, role="procesregisseur")
     assert case.data["deelnemende_partners"] == PRIVACYCHECK["uitgenodigde_partners"]
     case.complete("zorgoverleg", zorgoverleg("afschalen"), role="procesregisseur")
-    case.complete("overdracht", {"overdrachten": [{"organisatie": "Wijkteam Heerenveen", "activiteiten": "Begeleiding thuis"}],
+    case.complete("overdracht", {"overdrachten": [{"organisatie": "Wijkteam Heerenveen", "activiteiten": "Begeleiding thuis",
+                                                   **OVERDRACHT_AKKOORD}],
                                  "datum": "2027-01-11", "betrokkene_geinformeerd": True}, role="procesregisseur")
     return case
 
@@ -212,7 +232,8 @@ def test_a_crisis_at_niveau_4_is_scaled_up_then_down_and_handed_over(engine, cas
     assert case.data["uitkomst"] == "afschalen"
     assert case.data["overleg_nummer"] == 2
     assert case.data["vernietigen_op"] == "2028-11-27T17:00:00+01:00"
-    assert [h["niveau"] for h in case.data["niveau_historie"]] == [4, 3]
+    assert [h["niveau"] for h in case.data["niveau_historie"]] == [4, 3, 2]
+    assert case.data["niveau"] == 2 and case.data["niveau_historie"][-1]["bron"] == "afsluiten"
     assert case.visited()[-3:] == ["afsluiten_gw", "casus_afsluiten", "einde_casus"]
 
 
@@ -230,7 +251,8 @@ def scenario_stoppen(engine):
     case.complete("privacycheck", PRIVACYCHECK, role="procesregisseur")
     case.complete("zorgoverleg", zorgoverleg("stoppen"), role="procesregisseur")
     assert case.open_tasks() == {"overdracht": "procesregisseur"}
-    case.complete("overdracht", {"overdrachten": [{"organisatie": "GGZ Friesland", "activiteiten": "Behandeling"}],
+    case.complete("overdracht", {"overdrachten": [{"organisatie": "GGZ Friesland", "activiteiten": "Behandeling",
+                                                   **OVERDRACHT_AKKOORD}],
                                  "datum": "2026-12-15", "betrokkene_geinformeerd": False}, role="procesregisseur")
     return case
 
@@ -257,8 +279,9 @@ def test_afronden_closes_without_overdracht(engine, casus):
 def test_continuing_needs_the_date_of_the_next_overleg(engine, casus):
     case = to_plan(engine)
     case.complete("privacycheck", PRIVACYCHECK, role="procesregisseur")
+    without_date = {k: v for k, v in zorgoverleg("doorgaan").items() if k != "volgend_overleg_op"}
     with pytest.raises(InvalidTaskData) as refused:
-        case.complete("zorgoverleg", zorgoverleg("afronden", besluit_overleg="doorgaan"), role="procesregisseur")
+        case.complete("zorgoverleg", without_date, role="procesregisseur")
     assert [e.field for e in refused.value.errors] == ["volgend_overleg_op"]
 
 
@@ -368,11 +391,13 @@ def test_the_scenarios_walk_every_gateway_flow_and_timer_of_zvt_casus(engine, cl
     engine.fire_due_timers(late.task("beoordeling").due_at)
     late.complete("beoordeling_te_laat", {"afspraak": "Vandaag nog."}, role="teamleider")
     late.complete("beoordeling", {"niveau": 3, "besluit_beoordeling": "niet_oppakken",
-                                  "toelichting_besluit": "Wijkteam pakt het op."}, role="procesregisseur")
+                                  "toelichting_besluit": "Wijkteam pakt het op.", "advies_alternatief": "Het wijkteam."},
+                  role="procesregisseur")
     visited.update(late.visited())
     unregistered = new_case(engine, situaties=[])
     unregistered.complete("beoordeling", {"niveau": 1, "reden_afwijking": "Ik kies 1.", "besluit_beoordeling": "niet_registreren",
-                                          "toelichting_besluit": "Buiten de doelgroep."}, role="procesregisseur")
+                                          "toelichting_besluit": "Buiten de doelgroep.", "advies_alternatief": "De huisarts."},
+                                         role="procesregisseur")
     visited.update(unregistered.visited())
 
     assert branches("zvt_casus") - visited == set()

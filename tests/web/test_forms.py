@@ -417,6 +417,7 @@ def test_each_kind_of_error_has_a_dutch_message():
                           case={"voorgesteld_niveau": 3, "dreigende_huisuitzetting": True})
     assert messages == {"niveau": "Vul een heel getal in tussen 0 en 4.",
                         "reden_afwijking": "Vul dit veld in.",
+                        "advies_alternatief": "Vul dit veld in.",
                         "besluit_beoordeling": "Dit past niet bij uw andere antwoorden."}
 
     melding = form("datalek/melding")
@@ -444,7 +445,9 @@ def test_errors_inside_rows_and_lists_go_to_the_field_on_the_form():
     messages = errors_for(schema, {"doelen": "Rust", "afspraken": [{"partner": "politie", "actie": "x"}, {"actie": "Bellen"}],
                                    "betrokkene_aanwezig": True, "eerste_zorgoverleg_op": "2026-12-01"})
     assert messages == {"doelen": "Gebruik minstens 5 tekens.", "afspraken/0/actie": "Gebruik minstens 3 tekens.",
-                        "afspraken/1/partner": "Kies een van de mogelijkheden."}
+                        "afspraken/0/uiterlijk_op": "Vul een datum in.",
+                        "afspraken/1/partner": "Kies een van de mogelijkheden.",
+                        "afspraken/1/uiterlijk_op": "Vul een datum in.", "evaluatie_op": "Vul een datum in."}
     assert errors_for(schema, {"afspraken": []})["afspraken"] == "Vul minstens één regel in."
 
     review = form("toegangsreview/rechten_beoordelen")
@@ -468,7 +471,9 @@ def test_an_error_is_shown_next_to_its_field_and_linked_from_the_summary():
         "#field-afspraken-0-actie": "Wie doet wat? › Regel 1 › Actie: Gebruik minstens 3 tekens.",
         "#field-betrokkene_over_plan_geinformeerd": "Is de betrokkene over het plan geïnformeerd? "
                                                     "Kies een van de mogelijkheden.",
+        "#field-afspraken-0-uiterlijk_op": "Wie doet wat? › Regel 1 › Klaar op: Vul een datum in.",
         "#field-eerste_zorgoverleg_op": "Datum eerste zorgoverleg: Vul een datum in.",
+        "#field-evaluatie_op": "Datum evaluatie van het plan: Vul een datum in.",
     }
     for href in links:
         assert by_id(markup, href[1:]) is not None

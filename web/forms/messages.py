@@ -6,6 +6,7 @@ from typing import Any
 
 from engine.date_rules import FIXED, RELATIVE, TODAY, fixed_bounds
 from engine.errors import FieldError
+from engine.list_rules import CODES as LIST_RULES
 
 from .dates import dutch_date
 from .schema import CHOICES, widget_of
@@ -89,6 +90,8 @@ def _message(error: FieldError, prop: Mapping | None, deeper: bool, schema: Mapp
         return "Vul een datum in, zoals 27-11-2026."
     if (code in FIXED or code in RELATIVE) and widget == "date":
         return _date_message(code, prop, schema, key)
+    if code in LIST_RULES:
+        return _list_message(code, prop, schema)
     if code in ("format", "type") and widget == "datetime":
         return "Vul een datum en tijd in, zoals 27-11-2026 17:00."
     if code == "minLength":
@@ -133,6 +136,16 @@ def _date_message(code: str, prop: Mapping, schema: Mapping, key: str) -> str:
     if code in ("formatMinimum", "x-zvt-niet-voor"):
         return f"Kies {other} of een latere datum."
     return f"Kies {other} of een eerdere datum."
+
+
+def _list_message(code: str, prop: Mapping, schema: Mapping) -> str:
+    # The list is a field at the top of the form (engine/list_rules.py); say it by its title.
+    other = prop.get(LIST_RULES[code])
+    _key, other_prop, _deeper = _field_of(schema, str(other))
+    title = (other_prop or {}).get("title") or other
+    if code == "notInList":
+        return f"U kunt hier alleen kiezen wat bij ‘{title}’ staat."
+    return f"U kunt hier niets kiezen wat ook bij ‘{title}’ staat. Iets kan niet op allebei de plekken staan."
 
 
 def _number_message(prop: Mapping) -> str:

@@ -1,0 +1,110 @@
+"""The list rules of a form (engine/list_rules.py): a value must, or must not, be one of the items of
+a list elsewhere on the form; check_data applies them with the read-only fields of the case, the web
+layer words them in Dutch, and deploy refuses a rule that cannot work."""
+import json
+
+import pytest
+
+from engine import DefinitionRefused
+from engine.errors import InvalidTaskData
+from engine.list_rules import list_errors, problems
+from engine.validation import check_data
+from tests.engine.test_deploy import definition_count, folder  # noqa: F401 - the fixture
+from web.forms import dutch_errors
+
+PARTNER = {"type": "string", "enum": ["politie", "accolade", "elkien"]}
+PARTNERS = {"type": "array", "items": PARTNER}
+FORM = {
+    "type": "object",
+    "properties": {
+        "meedoen": {**PARTNERS, "title": "Partners die meedoen", "readOnly": True},
+        "uitgenodigd": {**PARTNERS, "title": "Uitgenodigde partners"},
+        "afgemeld": {**PARTNERS, "title": "Afgemelde partners", "x-zvt-niet-in": "uitgenodigd"},
+        "aanwezig": {**PARTNERS, "title": "Aanwezig", "x-zvt-een-van": "meedoen"},
+        "acties": {"type": "array", "items": {"type": "object", "properties": {
+            "uitvoerder": {**PARTNER, "title": "Uitvoerder", "x-zvt-een-van": "meedoen"},
+            "actie": {"type": "string"}}}},
+    },
+}
+
+
+def refused(data, case=None) -> list[tuple[str, str]]:
+    with pytest.raises(InvalidTaskData) as exc:
+        check_data(data, FORM, case=case)
+    return sorted((e.field, e.code) for e in exc.value.errors)
+
+
+def test_a_row_value_must_be_one_of_the_list_the_case_holds():
+    case = {"meedoen": ["politie", "accolade"]}
+    ok = {"acties": [{"uitvoerder": "politie", "actie": "Huisbezoek"}, {"uitvoerder": "accolade", "actie": "Bellen"}]}
+    assert check_data(ok, FORM, case=case) == ok
+    bad = {"acties": [{"uitvoerder": "politie", "actie": "Huisbezoek"}, {"uitvoerder": "elkien", "actie": "Bellen"}]}
+    assert refused(bad, case) == [("acties/1/uitvoerder", "notInList")]
+
+
+def test_every_item_of_a_list_must_be_one_of_the_other_list():
+    case = {"meedoen": ["politie"]}
+    assert check_data({"aanwezig": ["politie"]}, FORM, case=case) == {"aanwezig": ["politie"]}
+    assert refused({"aanwezig": ["politie", "elkien"]}, case) == [("aanwezig", "notInList")]
+    assert refused({"aanwezig": ["elkien"]}, {"meedoen": []}) == [("aanwezig", "notInList")]
+
+
+def test_no_item_may_also_be_in_the_other_list():
+    assert check_data({"uitgenodigd": ["politie"], "afgemeld": ["elkien"]}, FORM) == {
+        "uitgenodigd": ["politie"], "afgemeld": ["elkien"]}
+    assert refused({"uitgenodigd": ["politie", "elkien"], "afgemeld": ["accolade", "elkien"]}) == [
+        ("afgemeld", "alsoInList")]
+
+
+def test_a_rule_is_checked_only_when_the_other_field_holds_a_list():
+    assert list_errors({"acties": [{"uitvoerder": "elkien"}]}, FORM) == []
+    assert list_errors({"acties": [{"uitvoerder": "elkien"}], "meedoen": "politie"}, FORM) == []
+    assert check_data({"afgemeld": ["elkien"]}, FORM) == {"afgemeld": ["elkien"]}
+
+
+def test_the_errors_read_in_dutch_at_the_field_with_the_title_of_the_other_list():
+    with pytest.raises(InvalidTaskData) as exc:
+        check_data({"acties": [{"uitvoerder": "elkien", "actie": "Bellen"}], "uitgenodigd": ["politie"],
+                    "afgemeld": ["politie"]}, FORM, case={"meedoen": ["politie"]})
+    assert dutch_errors(exc.value.errors, FORM) == {
+        "acties/0/uitvoerder": "U kunt hier alleen kiezen wat bij ‘Partners die meedoen’ staat.",
+        "afgemeld": "U kunt hier niets kiezen wat ook bij ‘Uitgenodigde partners’ staat. "
+                    "Iets kan niet op allebei de plekken staan.",
+    }
+
+
+def test_problems_name_every_rule_that_cannot_work():
+    assert problems(FORM) == []
+    bad = {"type": "object", "properties": {
+        "lijst": PARTNERS,
+        "tekst": {"type": "string", "x-zvt-een-van": "bestaat_niet"},
+        "getal": {"type": "integer", "x-zvt-niet-in": "lijst"},
+        "zelf": {**PARTNERS, "x-zvt-niet-in": "zelf"},
+        "naar_tekst": {"type": "string", "x-zvt-een-van": "tekst"},
+        "rijen": {"type": "array", "items": {"type": "object", "properties": {
+            "in_rij": {"type": "string", "x-zvt-een-van": "in_rij_lijst"},
+            "in_rij_lijst": PARTNERS}}},
+    }}
+    found = problems(bad)
+    assert len(found) == 5
+    assert "tekst: x-zvt-een-van must name another field at the top of the form" in found[0]
+    assert found[1] == "getal: x-zvt-niet-in only fits a text field or a list of texts"
+    assert found[2].startswith("zelf: x-zvt-niet-in must name another field")
+    assert found[3].startswith("naar_tekst: x-zvt-een-van must name another field")
+    # A row refers to a list at the top of the form, not to a field of its own row.
+    assert found[4].startswith("rijen/items/in_rij: x-zvt-een-van must name another field")
+
+
+@pytest.mark.parametrize("rule, expected", [
+    ({"type": "string", "x-zvt-een-van": "onbekend"}, "x-zvt-een-van must name another field at the top"),
+    ({"type": "boolean", "x-zvt-niet-in": "besluit"}, "x-zvt-niet-in only fits a text field or a list of texts"),
+])
+def test_deploy_refuses_a_list_rule_that_cannot_work(engine, folder, rule, expected):  # noqa: F811
+    path = folder / "forms" / "proef_casus" / "beoordeling.schema.json"
+    schema = json.loads(path.read_text())
+    schema["properties"]["extra"] = rule
+    path.write_text(json.dumps(schema))
+    with pytest.raises(DefinitionRefused) as exc:
+        engine.deploy(folder / "processes", folder / "forms")
+    assert any(expected in p.reason and "beoordeling.schema.json" in p.reason for p in exc.value.problems)
+    assert definition_count(engine) == 0

@@ -24,8 +24,9 @@ INFORMED = frozenset({"betrokkene_informeren", "betrokkene_alsnog_informeren"})
 NOT_INFORMED = "besluit_niet_informeren"
 REVIEWED = "besluit_herzien"
 INFORMING_STEPS = INFORMED | {NOT_INFORMED, REVIEWED}
-# The step whose latest answers are a case's plan van aanpak, per process.
-PLAN_STEP = {"zvt_casus": "plan_van_aanpak"}
+# The steps whose latest answers are a case's plan van aanpak, per process: the first plan and
+# each revision a zorgoverleg asked for ("Het vervangt het oude plan").
+PLAN_STEPS = {"zvt_casus": ("plan_van_aanpak", "plan_bijstellen")}
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,6 @@ def informing(process_id: str, history: Sequence[HistoryView], forms: Mapping[st
 
 def latest_plan(process_id: str, history: Sequence[HistoryView], forms: Mapping[str, dict]) -> Step | None:
     """The case's plan van aanpak as last recorded, or None when there is none (yet)."""
-    step_id = PLAN_STEP.get(process_id)
-    plans = [h for h in history if h.bpmn_id == step_id and h.state == "completed" and h.data]
+    steps = PLAN_STEPS.get(process_id, ())
+    plans = [h for h in history if h.bpmn_id in steps and h.state == "completed" and h.data]
     return context(plans[-1:], forms)[0] if plans else None

@@ -75,3 +75,15 @@ def test_an_organisation_that_did_not_refer_the_case_reads_no_terugkoppeling(aut
     assert client.get(f"/casussen/{number}/terugkoppeling").status_code == 403
     assert ("manager", "read", "terugkoppeling", "geweigerd") in accesses(engine, number)
     assert ("partnermedewerker", "read", "terugkoppeling", "geweigerd") in accesses(engine, number)
+
+
+def test_a_case_not_taken_up_tells_the_aanmelder_where_to_go_instead(auth, client, engine):
+    number = referred_by_politie(engine)
+    [task] = engine.ready_tasks(number)
+    engine.complete(task.id, {"niveau": 1, "besluit_beoordeling": "niet_oppakken",
+                              "toelichting_besluit": "Er is al hulp; het team is niet nodig.",
+                              "advies_alternatief": "Neem contact op met het wijkteam."}, actor="procesregisseur")
+    auth.login("politie")
+    body = client.get(f"/casussen/{number}/terugkoppeling").get_data(as_text=True)
+    assert "Er is al hulp; het team is niet nodig." in body
+    assert "Advies: waar kan het wel?" in body and "Neem contact op met het wijkteam." in body

@@ -68,3 +68,17 @@ def test_text_that_looks_like_markup_or_a_link_stays_text_in_the_pdf(auth, clien
     auth.login("procesregisseur")
     text = pdf_text(client.get(f"/casussen/{case.id}/dossier.pdf"))
     assert '<img src="file:///etc/passwd"> <b>vet</b> http://192.0.2.1/x' in text
+
+
+def test_after_a_zorgoverleg_revised_the_plan_the_pdf_holds_the_new_plan(auth, client, engine):
+    from tests.processes.test_zvt_casus import PLAN_BIJSTELLEN, PRIVACYCHECK, to_plan, zorgoverleg
+
+    engine.deploy(PROCESSES, FORMS)
+    case = to_plan(engine)
+    case.complete("privacycheck", PRIVACYCHECK, role="procesregisseur")
+    case.complete("zorgoverleg", zorgoverleg("doorgaan", plan_veranderen=True), role="procesregisseur")
+    case.complete("plan_bijstellen", PLAN_BIJSTELLEN, role="procesregisseur")
+    auth.login("procesregisseur")
+    text = pdf_text(client.get(f"/casussen/{case.id}/plan-van-aanpak.pdf"))
+    assert "Plan van aanpak bijstellen" in text and "Gesprek met het werkplein" in text
+    assert "Betalingsregeling aanbieden" not in text  # the old plan is replaced, not merged

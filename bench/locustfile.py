@@ -26,8 +26,8 @@ _numbers = itertools.count(1)
 _numbers_lock = threading.Lock()
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-# A row of the inbox: the task's link, then the case cell ("<process name> <case number>").
-TASK_ROW = re.compile(r'href="/taken/([0-9a-f-]{36})">[^<]*</a></td>\s*<td class="utrecht-table__cell">[^<]*?(\d+)</td>')
+# A row of the inbox: the task's link, then the case cell (a link "<process name> <case number>").
+TASK_ROW = re.compile(r'href="/taken/([0-9a-f-]{36})">[^<]*</a></td>\s*<td class="utrecht-table__cell"><a [^>]*>[^<]*?(\d+)</a></td>')
 
 PRIVACYCHECK = {"uitgenodigde_partners": ["gemeente_heerenveen", "woonfriesland", "ggz_friesland"],
                 "noodzaak_nagegaan": "ja"}

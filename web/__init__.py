@@ -20,6 +20,7 @@ AREA_BLUEPRINTS = [
     "web.inbox",       # Mijn taken: /taken
     "web.tasks",       # a task's form
     "web.cases",       # the case page
+    "web.caselist",    # Casussen: /casussen
     "web.aanmelding",  # Nieuwe aanmelding: /aanmelding/nieuw
     "web.beheer",      # the scheduler's incidents, for the beheerder: /beheer/incidenten
 ]

@@ -176,6 +176,12 @@ def list_cases(engine: Engine, user: User, filters: Filters, origin: Origin, now
     return CaseList(rows, total, page, pages, search, processes)
 
 
+def filter_processes(engine: Engine, user: User) -> list[tuple[str, str]]:
+    """The processes for the filter, without listing cases (for a page whose search was refused)."""
+    with engine.database.unit_of_work(write=False) as uow:
+        return _processes(uow.session, user)
+
+
 def _visible(session, user: User, filters: Filters, search: Search | None, now: datetime) -> list[_Candidate]:
     """Every case matching the filters that need no case data, that the policy lets the reader
     see, newest first."""

@@ -6,7 +6,7 @@ from flask import Blueprint, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from engine import casework
-from engine.caselist import NIVEAUS, STATUSES, BadSearch, Filters, SearchRefused
+from engine.caselist import NIVEAUS, STATUSES, BadSearch, Filters, SearchRefused, filter_processes
 
 from .areas import current_user, engine, now, origin, register_filters
 
@@ -45,8 +45,9 @@ def index():
         error, status = str(exc), 400
     except SearchRefused:
         error, status = NOT_ALLOWED, 403
+    processes = result.processes if result else filter_processes(engine(), current_user())
     return render_template("caselist.html", filters=filters, result=result, error=error, moment=moment,
-                           statuses=STATUS_LABELS, niveaus=NIVEAUS, page_url=_page_url), status
+                           processes=processes, statuses=STATUS_LABELS, niveaus=NIVEAUS, page_url=_page_url), status
 
 
 def _page_url(page: int) -> str:

@@ -152,7 +152,7 @@ def list_cases(engine: Engine, user: User, filters: Filters, origin: Origin, now
             raise SearchRefused("role grants no access to personal data")
         candidates = _visible(session, user, filters, search, now)
         details: dict[int, tuple] = {}
-        if search is not None and search.kind != "casusnummer" or filters.niveau is not None:
+        if (search is not None and search.kind != "casusnummer") or filters.niveau is not None:
             details = _details(session, [c.number for c in candidates if policy.holds_personal_data(c.process_id)])
             candidates = [c for c in candidates if _matches(c, details.get(c.number), filters, search)]
         total = len(candidates)

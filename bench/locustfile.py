@@ -7,7 +7,10 @@ is not yet theirs, submit it. Their cases stand at the privacycheck; a privacych
 the zorgoverleg, which is answered "doorgaan" and leads to the next privacycheck, so the work
 never runs out and no two caseworkers reach for the same task.
 
-Request names are the kinds the report prints: login, inbox, claim, task, submit. A response
+After each submit they open Casussen (the list) and search for one of their cases by name
+(the bench's invented names, "Bench-persoon <n>").
+
+Request names are the kinds the report prints: login, inbox, claim, task, submit, caselist, search. A response
 that is not what a caseworker would see (another status, the form shown again with errors, an
 inbox without tasks) is a failure, so "zero errors" means the work really got done.
 """
@@ -26,8 +29,10 @@ _numbers = itertools.count(1)
 _numbers_lock = threading.Lock()
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-# A row of the inbox: the task's link, then the case cell ("<process name> <case number>").
-TASK_ROW = re.compile(r'href="/taken/([0-9a-f-]{36})">[^<]*</a></td>\s*<td class="utrecht-table__cell">[^<]*?(\d+)</td>')
+# A row of the inbox: the task's link, then the case cell (a link "<process name> <case number>").
+TASK_ROW = re.compile(r'href="/taken/([0-9a-f-]{36})">[^<]*</a></td>\s*<td class="utrecht-table__cell"><a [^>]*>[^<]*?(\d+)</a></td>')
+
+CASE_LINK = re.compile(r'href="/casussen/(\d+)"')
 
 PRIVACYCHECK = {"uitgenodigde_partners": ["gemeente_heerenveen", "woonfriesland", "ggz_friesland"],
                 "noodzaak_nagegaan": "ja"}
@@ -50,7 +55,9 @@ class Caseworker(HttpUser):
         with _numbers_lock:
             self.username = f"regisseur{next(_numbers):02d}"
         with open(self.environment.parsed_options.bench_cases, encoding="utf-8") as handle:
-            self.cases = {str(n) for n in json.load(handle)[self.username]}
+            bench_cases = json.load(handle)
+        self.cases = {str(n) for n in bench_cases[self.username]}
+        self.names = bench_cases["names"]
         page = self.client.get("/inloggen", name="login")
         token = CSRF.search(page.text).group(1)
         with self.client.post("/inloggen", name="login", allow_redirects=False, catch_response=True,
@@ -92,4 +99,19 @@ class Caseworker(HttpUser):
                               allow_redirects=False, catch_response=True) as response:
             if response.status_code not in (302, 303):
                 response.failure(f"submit gave {response.status_code}")
+        self.pause()
+        self.find_a_case()
+
+    def find_a_case(self):
+        """Casussen, then a search by part of a name for one of their own cases: each must list it."""
+        with self.client.get("/casussen", name="caselist", catch_response=True) as response:
+            if response.status_code != 200 or not CASE_LINK.search(response.text):
+                response.failure(f"caselist gave {response.status_code} without cases")
+        self.pause()
+        number = random.choice(sorted(self.cases))
+        # The name in small letters, as people type it: "bench-persoon 7" finds "Bench-persoon 7".
+        with self.client.get("/casussen", params={"zoek": self.names[number].lower()}, name="search",
+                             catch_response=True) as response:
+            if response.status_code != 200 or f'href="/casussen/{number}"' not in response.text:
+                response.failure(f"search for case {number} gave {response.status_code} without it")
         self.pause()

@@ -57,6 +57,31 @@ def record(session, user: User, origin: Origin, action: str, object_type: str, o
     session.flush()
 
 
+def record_many(session, user: User, origin: Origin, action: str, object_type: str,
+                objects: list[tuple[str, int | None]], allowed: bool, now: datetime) -> None:
+    """Like `record`, one row per (object_id, instance_id), chained in order with one lock, one
+    read of the last row and one insert: what a list page showing many cases writes."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown access-log action {action!r}")
+    if not objects:
+        return
+    if session.bind.dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
+    previous = session.scalar(select(AccessLogEntry.hash).order_by(AccessLogEntry.id.desc()).limit(1)) or GENESIS
+    entries = []
+    for object_id, instance_id in objects:
+        entry = AccessLogEntry(
+            at=now, username=user.username, partner=user.partner, role=",".join(sorted(user.roles)),
+            on_behalf_of=None, action=action, object_type=object_type, object_id=str(object_id),
+            instance_id=instance_id, origin_ip=origin.ip[:64], origin_device=origin.device[:255],
+            result="toegestaan" if allowed else "geweigerd", previous_hash=previous,
+        )
+        entry.hash = previous = _digest(entry)
+        entries.append(entry)
+    session.add_all(entries)
+    session.flush()
+
+
 def verify(session) -> list[int]:
     """Ids of the rows where the chain is broken; an empty list means the log is intact."""
     broken, previous = [], GENESIS

@@ -347,3 +347,11 @@ def _colleagues(session, row: HumanTask, instance: Instance, lanes: set[str] | N
     lanes = _open_lanes(session, instance.id) if lanes is None else lanes
     return [(account.username, account.display_name) for account in task_candidates(
         session, row.lane, instance.process_id, instance.participants or [], lanes)]
+
+
+def list_cases(engine: Engine, user: User, filters, origin: Origin, now: datetime | None = None):
+    """Casussen: the cases the user may see, filtered, searched and paged, logged
+    (engine/caselist.py)."""
+    from .caselist import list_cases as _list_cases
+
+    return _list_cases(engine, user, filters, origin, now)

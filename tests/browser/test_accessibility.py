@@ -49,6 +49,12 @@ def test_login_inbox_forms_and_case_page_have_no_serious_or_critical_axe_violati
     expect(page.get_by_role("heading", name="Aan mij toegewezen (1)")).to_be_visible()
     expect(page.get_by_role("heading", name="Open taken voor mijn rol (1)")).to_be_visible()
     check("mijn taken")
+    page.goto("/casussen")
+    expect(page.get_by_role("heading", name="2 casussen")).to_be_visible()
+    check("casussen")
+    page.goto("/casussen?zoek=bakker&niveau=3&te_laat=ja")
+    expect(page.get_by_role("heading", name="0 casussen")).to_be_visible()
+    check("casussen gezocht")
 
     page.goto(f"/taken/{beoordeling.id}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Aanmelding beoordelen")

@@ -1,0 +1,296 @@
+"""Casussen: the cases a reader may see, filtered, searched and paged, with their access-log rows.
+
+The list follows the case page's rule exactly: a case is listed (and counted) only when
+`policy.may_view_case` lets the reader open it, with the case's open lanes as the case page reads
+them (a teamleider or FG sees a case only while it holds an open task in their lane). The policy
+runs in Python on a few light columns of every candidate case, before paging, so the count and
+the pages never include a case the reader may not see; the case data itself (names, date of
+birth, niveau) is read only for the cases a search or filter needs and for the page shown.
+
+What is logged (NEN 7513), in the transaction that reads:
+- a page of the list without a search: one "read" row per listed case that holds personal data
+  (its name and date of birth are on the screen), object type "caselist";
+- a search (case number, name or date of birth): one "search" row for the search itself (object
+  id: the kind of search, never the term, which is personal data), and one "search" row per
+  listed case, so the betrokkene's report shows that a search found them;
+- a name or date-of-birth search by a reader whose role never sees personal data: refused, one
+  "search" row "geweigerd", and `SearchRefused`.
+Cases without personal data (evaluation, access review, covenant) get no row, as the inbox.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from . import access_log, policy
+from .api import Engine
+from .clock import aware
+from .db import Definition, HumanTask, Instance
+from .errors import EngineError
+from .identity import Origin, User
+
+PAGE_SIZE = 25
+MAX_QUERY_LENGTH = 100
+# Statuses a reader can choose; scheduled instances (waiting for their start timer) and cancelled
+# ones (replaced before they started) are no cases yet.
+STATUSES = {"running": ("running",), "completed": ("completed",), "all": ("running", "completed")}
+NIVEAUS = (0, 1, 2, 3, 4)
+# Where a case's person is named, per process: the betrokkene, or who asked or complained.
+NAME_FIELDS = {"zvt_casus": "betrokkene_naam", "rechten_betrokkene": "verzoeker_naam", "klacht": "klager_naam"}
+BIRTH_DATE_FIELDS = {"zvt_casus": "betrokkene_geboortedatum"}
+_NUMBER = re.compile(r"(?:casus\s*|#)?(\d{1,10})", re.IGNORECASE)
+_DUTCH_DATE = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_MIN_NAME_LENGTH = 2
+
+
+class SearchRefused(EngineError):
+    """The reader's role never sees personal data, so may not search by name or date of birth;
+    the attempt is in the access log."""
+
+
+class BadSearch(ValueError):
+    """The search text cannot be read (a date that does not exist, too short, too long); the
+    message is Dutch, for the page."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    process: str | None = None
+    status: str = "running"  # a key of STATUSES
+    niveau: int | None = None
+    overdue: bool = False
+    mine: bool = False  # cases with an open task assigned to the reader
+    query: str = ""  # case number, name or date of birth
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class Search:
+    kind: str  # "casusnummer", "naam" or "geboortedatum"
+    number: int | None = None
+    name: str | None = None  # casefolded, spaces collapsed
+    birth_date: str | None = None  # ISO, as the forms store it
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    number: int
+    process_id: str
+    process_name: str | None
+    status: str
+    started_at: datetime
+    personal: bool  # the case holds personal data (its name and date of birth are shown)
+    name: str | None
+    birth_date: str | None
+    niveau: int | None
+    next_due: datetime | None  # the earliest due date of its open tasks
+    paused_at: datetime | None
+    overdue: bool
+    mine: bool
+
+
+@dataclass(frozen=True)
+class CaseList:
+    rows: list[CaseRow]
+    total: int  # every case that matches and the reader may see
+    page: int
+    pages: int
+    search: Search | None
+    processes: list[tuple[str, str]] = field(default_factory=list)  # (process id, name) to filter on
+
+
+@dataclass
+class _Candidate:
+    number: int
+    process_id: str
+    process_name: str | None
+    status: str
+    started_at: datetime
+    paused_at: datetime | None
+    next_due: datetime | None = None
+    overdue: bool = False
+    mine: bool = False
+
+
+def parse_search(text: str) -> Search | None:
+    """What the reader typed: a case number ("12", "casus 12"), a date of birth as Dutch users
+    type it (4-3-1971, 04-03-1971, 04/03/1971) or ISO (1971-03-04), or a part of a name."""
+    text = " ".join(text.split())
+    if not text:
+        return None
+    if len(text) > MAX_QUERY_LENGTH:
+        raise BadSearch(f"Typ hoogstens {MAX_QUERY_LENGTH} tekens in het zoekveld.")
+    if match := _NUMBER.fullmatch(text):
+        return Search("casusnummer", number=int(match.group(1)))
+    for pattern, order in ((_DUTCH_DATE, (3, 2, 1)), (_ISO_DATE, (1, 2, 3))):
+        if match := pattern.fullmatch(text):
+            year, month, day = (int(match.group(i)) for i in order)
+            try:
+                return Search("geboortedatum", birth_date=date(year, month, day).isoformat())
+            except ValueError:
+                raise BadSearch("Deze datum bestaat niet. Typ een geboortedatum als 04-03-1971.") from None
+    if len(text) < _MIN_NAME_LENGTH:
+        raise BadSearch(f"Typ minstens {_MIN_NAME_LENGTH} letters van de naam.")
+    return Search("naam", name=text.casefold())
+
+
+def list_cases(engine: Engine, user: User, filters: Filters, origin: Origin, now: datetime | None = None) -> CaseList:
+    """The page of cases the reader may see that match `filters`, newest first. Raises BadSearch
+    for a search text that cannot be read, SearchRefused (logged) for a name or date-of-birth
+    search by a role that never sees personal data."""
+    now = aware(now or engine.clock())
+    search = parse_search(filters.query)
+    with engine.database.unit_of_work() as uow:
+        session = uow.session
+        if search is not None and search.kind != "casusnummer" and not user.roles & policy.PERSONAL_DATA_ROLES:
+            access_log.record(session, user, origin, "search", "caselist", search.kind, None, False, now)
+            uow.commit()
+            raise SearchRefused("role grants no access to personal data")
+        candidates = _visible(session, user, filters, search, now)
+        details: dict[int, tuple] = {}
+        if (search is not None and search.kind != "casusnummer") or filters.niveau is not None:
+            details = _details(session, [c.number for c in candidates if policy.holds_personal_data(c.process_id)])
+            candidates = [c for c in candidates if _matches(c, details.get(c.number), filters, search)]
+        total = len(candidates)
+        pages = max(1, -(-total // PAGE_SIZE))
+        page = min(max(filters.page, 1), pages)
+        shown = candidates[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
+        personal = [c.number for c in shown if policy.holds_personal_data(c.process_id)]
+        missing = [n for n in personal if n not in details]
+        if missing:
+            details.update(_details(session, missing))
+        rows = [_row(c, details.get(c.number)) for c in shown]
+        processes = _processes(session, user)
+        # Last: the log's chain lock is then held only for its inserts and the commit.
+        if search is not None:
+            access_log.record_many(session, user, origin, "search", "caselist",
+                                   [(search.kind, None)] + [(str(n), n) for n in personal], True, now)
+        else:
+            access_log.record_many(session, user, origin, "read", "caselist", [(str(n), n) for n in personal],
+                                   True, now)
+        uow.commit()
+    return CaseList(rows, total, page, pages, search, processes)
+
+
+def filter_processes(engine: Engine, user: User) -> list[tuple[str, str]]:
+    """The processes for the filter, without listing cases (for a page whose search was refused)."""
+    with engine.database.unit_of_work(write=False) as uow:
+        return _processes(uow.session, user)
+
+
+def _visible(session, user: User, filters: Filters, search: Search | None, now: datetime) -> list[_Candidate]:
+    """Every case matching the filters that need no case data, that the policy lets the reader
+    see, newest first."""
+    query = (select(Instance.id, Instance.process_id, Instance.participants, Instance.status, Instance.started_at,
+                    Instance.paused_at, Definition.name)
+             .join(Definition, Definition.id == Instance.definition_id)
+             .where(Instance.status.in_(STATUSES.get(filters.status, STATUSES["running"])))
+             .order_by(Instance.id.desc()))
+    if filters.process:
+        query = query.where(Instance.process_id == filters.process)
+    if search is not None and search.kind == "casusnummer":
+        query = query.where(Instance.id == search.number)
+    if filters.niveau is not None:
+        query = query.where(Instance.process_id == "zvt_casus")  # the only process with a niveau
+    rows = session.execute(query).all()
+    if not rows:
+        return []
+    tasks: dict[int, list[tuple]] = {}
+    task_query = select(HumanTask.instance_id, HumanTask.lane, HumanTask.assignee, HumanTask.due_at)
+    if len(rows) == 1:
+        task_query = task_query.where(HumanTask.instance_id == rows[0].id)
+    for instance_id, lane, assignee, due_at in session.execute(task_query):
+        tasks.setdefault(instance_id, []).append((lane, assignee, due_at))
+    found = []
+    for number, process_id, participants, status, started_at, paused_at, process_name in rows:
+        open_tasks = tasks.get(number, [])
+        lanes = {lane for lane, _, _ in open_tasks}
+        if not policy.may_view_case(user, process_id, participants or [], lanes):
+            continue
+        candidate = _Candidate(number, process_id, process_name, status, started_at, paused_at)
+        dues = [due for _, _, due in open_tasks if due is not None]
+        if dues:
+            candidate.next_due = min(dues)
+            # A paused deadline is late only if it was late when the clock stopped (as the inbox).
+            candidate.overdue = candidate.next_due <= (paused_at or now)
+        candidate.mine = any(assignee == user.username for _, assignee, _ in open_tasks)
+        if (filters.overdue and not candidate.overdue) or (filters.mine and not candidate.mine):
+            continue
+        found.append(candidate)
+    return found
+
+
+def _details(session, numbers: list[int]) -> dict[int, tuple]:
+    """(names by field, birth date, niveau) of the given cases, read from their data."""
+    if not numbers:
+        return {}
+    name_fields = sorted(set(NAME_FIELDS.values()))
+    query = select(Instance.id, *(Instance.data[f] for f in name_fields), Instance.data["betrokkene_geboortedatum"],
+                   Instance.data["niveau"]).where(Instance.id.in_(numbers))
+    found = {}
+    for number, *values in session.execute(query):
+        names = dict(zip(name_fields, values[:len(name_fields)]))
+        found[number] = (names, values[-2], values[-1])
+    return found
+
+
+def _name(candidate, detail) -> str | None:
+    if detail is None:
+        return None
+    value = detail[0].get(NAME_FIELDS.get(candidate.process_id, ""))
+    return value if isinstance(value, str) else None
+
+
+def _birth_date(candidate, detail) -> str | None:
+    if detail is None or candidate.process_id not in BIRTH_DATE_FIELDS:
+        return None
+    return detail[1] if isinstance(detail[1], str) else None
+
+
+def _niveau(candidate, detail) -> int | None:
+    if detail is None or candidate.process_id != "zvt_casus":
+        return None
+    value = detail[2]
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _matches(candidate: _Candidate, detail, filters: Filters, search: Search | None) -> bool:
+    if filters.niveau is not None and _niveau(candidate, detail) != filters.niveau:
+        return False
+    if search is None or search.kind == "casusnummer":
+        return True
+    if search.kind == "naam":
+        name = _name(candidate, detail)
+        return name is not None and search.name in " ".join(name.split()).casefold()
+    return _birth_date(candidate, detail) == search.birth_date
+
+
+def _row(candidate: _Candidate, detail) -> CaseRow:
+    personal = policy.holds_personal_data(candidate.process_id)
+    return CaseRow(candidate.number, candidate.process_id, candidate.process_name, candidate.status,
+                   candidate.started_at, personal, _name(candidate, detail) if personal else None,
+                   _birth_date(candidate, detail) if personal else None, _niveau(candidate, detail),
+                   candidate.next_due, candidate.paused_at, candidate.overdue, candidate.mine)
+
+
+def _processes(session, user: User) -> list[tuple[str, str]]:
+    """The deployed processes (id, name of the latest version) the reader could see cases of, for
+    the filter."""
+    names: dict[str, tuple[int, str]] = {}
+    for process_id, version, name in session.execute(select(Definition.process_id, Definition.version,
+                                                            Definition.name)):
+        if process_id not in names or version > names[process_id][0]:
+            names[process_id] = (version, name or process_id)
+    return sorted(((p, n) for p, (_, n) in names.items() if _may_see_some(user, p)),
+                  key=lambda item: item[1].casefold())
+
+
+def _may_see_some(user: User, process_id: str) -> bool:
+    """Whether the reader could see any case of the process: only those go in the filter."""
+    if policy.holds_personal_data(process_id):
+        return bool(user.roles & policy.PERSONAL_DATA_ROLES)
+    return bool(policy.may_view_case(user, process_id, []))

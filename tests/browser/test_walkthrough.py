@@ -225,12 +225,15 @@ def test_a_case_goes_from_aanmelding_to_afronden_through_the_real_pages(page: Pa
     fill_zorgoverleg(page, "2027-01-11", "Afronden: de doelen zijn bereikt")
     finish_task(page, shots, "zorgoverleg-2-afronden")
 
-    # The case page: closed, nothing open, and the timeline tells the story in order.
+    # The case page: closed, nothing open, and the dossier tells the story; oldest first on request.
     expect(heading(page)).to_have_text(f"Casus {number}")
     expect(fact(page, "Status")).to_have_text("Afgesloten")
     expect(fact(page, "Afgesloten")).to_have_text("vrijdag 27 november 2026, 17:00")  # the test clock stands still
     expect(open_tasks(page)).to_contain_text("Er zijn geen open taken.")
-    timeline = page.get_by_role("region", name="Tijdlijn").get_by_role("listitem")
+    dossier = page.get_by_role("region", name="Dossier")
+    expect(dossier.locator("li.zvt-dossier__step").first).to_contain_text("Casus afgesloten")  # newest first
+    dossier.get_by_role("link", name="Oudste eerst").click()
+    timeline = page.get_by_role("region", name="Dossier").locator("li.zvt-dossier__step")
     done_by_people = [
         (what, who) for what, who in zip(timeline.locator(".zvt-timeline__what").all_inner_texts(),
                                          timeline.locator(".zvt-timeline__who").all_inner_texts())

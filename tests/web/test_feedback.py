@@ -80,7 +80,7 @@ def test_an_organisation_that_did_not_refer_the_case_reads_no_terugkoppeling(aut
 def test_a_case_not_taken_up_tells_the_aanmelder_where_to_go_instead(auth, client, engine):
     number = referred_by_politie(engine)
     [task] = engine.ready_tasks(number)
-    engine.complete(task.id, {"niveau": 1, "besluit_beoordeling": "niet_oppakken",
+    engine.complete(task.id, {"niveau": 3, "besluit_beoordeling": "niet_oppakken",
                               "toelichting_besluit": "Er is al hulp; het team is niet nodig.",
                               "advies_alternatief": "Neem contact op met het wijkteam."}, actor="procesregisseur")
     auth.login("politie")

@@ -67,7 +67,9 @@ def test_text_that_looks_like_markup_or_a_link_stays_text_in_the_pdf(auth, clien
     case = new_case(engine, reden_aanmelding='<img src="file:///etc/passwd"> <b>vet</b> http://192.0.2.1/x')
     auth.login("procesregisseur")
     text = pdf_text(client.get(f"/casussen/{case.id}/dossier.pdf"))
-    assert '<img src="file:///etc/passwd"> <b>vet</b> http://192.0.2.1/x' in text
+    # Compared without spaces: the PDF may wrap the line anywhere, also inside the address.
+    typed = '<img src="file:///etc/passwd"> <b>vet</b> http://192.0.2.1/x'
+    assert "".join(typed.split()) in "".join(text.split())
 
 
 def test_after_a_zorgoverleg_revised_the_plan_the_pdf_holds_the_new_plan(auth, client, engine):

@@ -30,6 +30,7 @@ from datetime import date
 from typing import Any
 
 from .errors import FieldError
+from .schema_walk import fields
 
 PLAUSIBLE_FROM = date(1900, 1, 1)
 PLAUSIBLE_TO = date(2100, 12, 31)
@@ -71,25 +72,15 @@ def fixed_bounds(prop: Mapping) -> dict[str, date]:
     return bounds
 
 
-def date_errors(data: Mapping, schema: Mapping, today: date, path: tuple = ()) -> list[FieldError]:
+def date_errors(data: Mapping, schema: Mapping, today: date) -> list[FieldError]:
     """One error for each date field of `data` outside its bounds (the first bound it breaks)."""
     errors: list[FieldError] = []
-    properties = schema.get("properties") if isinstance(schema.get("properties"), Mapping) else {}
-    for name, prop in properties.items():
-        if not isinstance(prop, Mapping) or name not in data:
-            continue
-        value, where = data[name], path + (name,)
-        if prop.get("format") == "date":
-            day = as_date(value)
-            if day is not None:  # a value that is not a date already fails `format`
-                error = _first_broken(day, prop, data, today)
-                if error is not None:
-                    errors.append(FieldError("/".join(map(str, where)), *error))
-        elif isinstance(value, Mapping):
-            errors += date_errors(value, prop, today, where)
-        elif isinstance(value, list) and isinstance(prop.get("items"), Mapping):
-            errors += [e for i, item in enumerate(value) if isinstance(item, Mapping)
-                       for e in date_errors(item, prop["items"], today, where + (i,))]
+    for siblings, prop, value, where in fields(data, schema):
+        day = as_date(value) if prop.get("format") == "date" else None
+        if day is not None:  # a value that is not a date already fails `format`
+            error = _first_broken(day, prop, siblings, today)
+            if error is not None:
+                errors.append(FieldError("/".join(map(str, where)), *error))
     return errors
 
 

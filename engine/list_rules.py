@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .errors import FieldError
+from .schema_walk import fields
 
 # keyword -> (error code, whether a value must be in the list, English wording for the error)
 RULES: dict[str, tuple[str, bool, str]] = {
@@ -33,30 +34,17 @@ CODES = {code: keyword for keyword, (code, _inside, _words) in RULES.items()}
 
 def list_errors(data: Mapping, schema: Mapping) -> list[FieldError]:
     """One error for each field of `data` that breaks a rule; `data` includes the read-only fields."""
-    return _errors(data, schema, data, ())
-
-
-def _errors(data: Mapping, schema: Mapping, top: Mapping, path: tuple) -> list[FieldError]:
     errors: list[FieldError] = []
-    properties = schema.get("properties") if isinstance(schema.get("properties"), Mapping) else {}
-    for name, prop in properties.items():
-        if not isinstance(prop, Mapping) or name not in data:
-            continue
-        value, where = data[name], path + (name,)
+    for _siblings, prop, value, where in fields(data, schema):
         for keyword, (code, inside, words) in RULES.items():
             other = prop.get(keyword)
-            allowed = top.get(other) if isinstance(other, str) else None
+            allowed = data.get(other) if isinstance(other, str) else None
             if not isinstance(allowed, list):
                 continue
             values = value if isinstance(value, list) else [value]
             if any((v in allowed) != inside for v in values if isinstance(v, str)):
                 errors.append(FieldError("/".join(map(str, where)), f"{words} {other}", code))
                 break
-        if isinstance(value, Mapping):
-            errors += _errors(value, prop, top, where)
-        elif isinstance(value, list) and isinstance(prop.get("items"), Mapping):
-            errors += [e for i, item in enumerate(value) if isinstance(item, Mapping)
-                       for e in _errors(item, prop["items"], top, where + (i,))]
     return errors
 
 

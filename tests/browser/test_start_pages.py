@@ -17,7 +17,7 @@ from tests.browser.conftest import AxeResult, axe, choose, field, login, logout
 def test_reporting_a_datalek_from_the_menu_starts_its_24_hour_task_for_the_right_people(live_server, page: Page, shots):
     login(page, "politie")
     menu = page.get_by_role("navigation", name="Hoofdmenu")
-    expect(menu.get_by_role("link")).to_have_text(["Mijn taken", "Nieuwe aanmelding", "Melden of starten",
+    expect(menu.get_by_role("link")).to_have_text(["Mijn taken", "Casussen", "Nieuwe aanmelding", "Melden of starten",
                                                       "Tweestapsverificatie instellen"])
     menu.get_by_role("link", name="Melden of starten").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Melden of starten")

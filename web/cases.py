@@ -43,12 +43,17 @@ def show(number: int):
 @bp.get("/casussen/<casus:number>/terugkoppeling")
 def feedback_page(number: int):
     page = feedback.read_feedback(engine(), current_user(), number, origin())
-    decision = None
-    if page.feedback:
-        form, field = FEEDBACK_DECISION.get(page.process_id, ("", ""))
-        prop = ((page.forms.get(f"{page.process_id}/{form}") or {}).get("properties") or {}).get(field) or {}
-        decision = dict(options_of(prop) or []).get(page.feedback.get("besluit"), page.feedback.get("besluit"))
-    return render_template("feedback.html", page=page, decision=decision)
+    return render_template("feedback.html", page=page,
+                           decision=feedback_decision(page.process_id, page.forms, page.feedback))
+
+
+def feedback_decision(process_id: str, forms: dict, told: dict | None) -> str | None:
+    """The decision in a terugkoppeling, in the words of the choice on the form that made it."""
+    if not isinstance(told, dict) or not told:
+        return None
+    form, field = FEEDBACK_DECISION.get(process_id, ("", ""))
+    prop = ((forms.get(f"{process_id}/{form}") or {}).get("properties") or {}).get(field) or {}
+    return dict(options_of(prop) or []).get(told.get("besluit"), told.get("besluit"))
 
 
 @bp.post("/casussen/<casus:number>/termijnen/pauzeren")
@@ -94,6 +99,7 @@ def _page(number: int, *, pause_error: str | None = None, status: int = 200):
         steps=dossier.steps(page.history, page.forms, order), order=order, orders=dossier.ORDERS,
         informing=dossier.informing(page.instance.process_id, page.history, page.forms),
         has_plan=dossier.latest_plan(page.instance.process_id, page.history, page.forms) is not None,
+        told=feedback_decision(page.instance.process_id, page.forms, page.instance.data.get(feedback.FEEDBACK_KEY)),
         markers=json.dumps({"finished": finished, "active": active}),
         pause_error=pause_error, reason_max=MAX_REASON_LENGTH, reason_value=request.form.get("reden", "") if pause_error else "",
     ), status

@@ -124,7 +124,8 @@ def wall_clock_limit(seconds: float):
     traced made a deploy of the covenant's processes 2.7 times slower (0.5 s to 1.3 s of CPU),
     so a timer thread instead asks Python to raise the exception in this thread at its next
     bytecode (PyThreadState_SetAsyncExc, which costs nothing until it fires). Leaving the block
-    disarms the timer and clears an exception it set but Python did not raise yet."""
+    disarms the timer; a block that ran past the limit raises BudgetExceeded also when it ended
+    before Python could raise it, and nothing is left to go off later."""
     thread_id = threading.get_ident()
     lock = threading.Lock()
     armed = True
@@ -148,9 +149,9 @@ def wall_clock_limit(seconds: float):
     finally:
         # Never clear a pending exception with PyThreadState_SetAsyncExc(id, NULL): CPython 3.11
         # then leaves its 'pending' flag on, and a traced frame (budget.run) stalls on its first
-        # instruction for good. When the timer fired but the exception has not surfaced yet, let
-        # it surface here - Python raises it at the next jump back of a loop - and drop it: the
-        # block did finish.
+        # instruction for good. When the timer fired but the exception has not surfaced yet (the
+        # block ended inside a call into C), let it surface here - Python raises it at the next
+        # jump back of a loop - and catch it, so it cannot go off later somewhere else.
         try:
             with lock:
                 armed = False
@@ -160,3 +161,7 @@ def wall_clock_limit(seconds: float):
                     pass
         except BudgetExceeded:
             pass
+    # Only after a block that ended without an exception: past the limit is past the limit, also
+    # when the last of the work was one call into C that Python could not interrupt.
+    if fired:
+        raise BudgetExceeded(f"the block ran longer than {seconds:g} s")

@@ -47,7 +47,7 @@ def test_reporting_a_datalek_from_the_menu_starts_its_24_hour_task_for_the_right
     # The reporter's own organisation takes part, so the case page opens for them.
     expect(page).to_have_url(re.compile(r"/casussen/\d+$"))
     number = int(page.url.rsplit("/", 1)[1])
-    expect(page.get_by_role("status")).to_contain_text(f"Het datalek is gemeld. Het casusnummer is {number}.")
+    expect(page.locator(".zvt-messages").get_by_role("status")).to_contain_text(f"Het datalek is gemeld. Het casusnummer is {number}.")
     assert live_server.engine.instance(number).data["melder_partner"] == "politie"
     shots.take(page, "datalek-gemeld")
     logout(page)

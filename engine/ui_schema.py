@@ -9,7 +9,8 @@ that cannot show that field's answers: a typo must not silently change nothing.
 
 `"ui:context"` (top level only) lists earlier steps of the same process, by BPMN id, whose
 answers the task page shows read-only above the form: the beoordeling needs the aanmelding in
-front of it. Deploy checks that each names a user task or start event with a form.
+front of it; a task in a loop may name itself for its previous round. Deploy checks that each
+names a user task or start event with a form.
 """
 from __future__ import annotations
 

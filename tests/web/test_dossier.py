@@ -175,4 +175,24 @@ def test_a_task_page_shows_the_earlier_steps_its_ui_schema_names(auth, client, e
     from tests.processes.test_zvt_casus import OPPAKKEN
     case.complete("beoordeling", OPPAKKEN, role="procesregisseur")
     [informeren] = engine.ready_tasks(case.id)
-    assert 'id="kop-eerder"' not in client.get(f"/taken/{informeren.id}").get_data(as_text=True)  # names none
+    body = client.get(f"/taken/{informeren.id}").get_data(as_text=True)
+    earlier = text(body[body.index('id="kop-eerder"'):body.index("<form", body.index('id="kop-eerder"'))])
+    assert earlier.index("Aanmelding") < earlier.index("Aanmelding beoordelen")  # in the order named
+    assert OPPAKKEN["toelichting_besluit"] in earlier
+
+
+def test_a_zorgoverleg_shows_the_plan_and_the_previous_zorgoverleg(auth, client, engine, tmp_path):
+    from tests.processes.test_zvt_casus import PLAN, PRIVACYCHECK, to_plan, zorgoverleg
+
+    deploy_casus(engine, tmp_path)
+    case = to_plan(engine)
+    case.complete("privacycheck", PRIVACYCHECK, role="procesregisseur")
+    case.complete("zorgoverleg", zorgoverleg("doorgaan", voortgang="Ronde 1: regeling getroffen."),
+                  role="procesregisseur")
+    case.complete("privacycheck", PRIVACYCHECK, role="procesregisseur")
+    auth.login("procesregisseur")
+    [task] = engine.ready_tasks(case.id)
+    assert task.bpmn_id == "zorgoverleg"
+    body = client.get(f"/taken/{task.id}").get_data(as_text=True)
+    earlier = text(body[body.index('id="kop-eerder"'):body.index("<form", body.index('id="kop-eerder"'))])
+    assert PLAN["doelen"] in earlier and "Ronde 1: regeling getroffen." in earlier

@@ -319,8 +319,14 @@ def test_a_file_of_too_many_elements_is_refused_with_the_limit(engine, folder):
 def test_reading_definitions_past_the_time_limit_is_refused_and_leaves_the_thread_clean(folder):
     from engine.definitions import read_folder
 
+    # A file that takes about ten times the limit to read (9,000 elements: ~0.1 s), so the limit is
+    # passed on any machine; the two small fixtures alone take about as long as the limit.
+    many = "".join(f'<bpmn:dataObject id="d{i}" />' for i in range(9000))
+    slow = folder / "processes" / "veel.bpmn"
+    slow.write_text(simple_process("veel").replace('<bpmn:startEvent id="start" />', many + '<bpmn:startEvent id="start" />'))
     with pytest.raises(DefinitionRefused, match="took more than 0.01 s"):
         read_folder(folder / "processes", folder / "forms", seconds=0.01)
+    slow.unlink()
     # The limit is disarmed: nothing is raised in this thread later, and a normal read passes.
     import time
     time.sleep(0.1)

@@ -27,6 +27,11 @@ class Forbidden(EngineError):
     """The policy refused; the attempt is in the access log."""
 
 
+class FeedbackOnly(Forbidden):
+    """The reader may not open the case but may read its terugkoppeling (engine/feedback.py): the
+    terugkoppeling mail links to the case page, so this is a way on, not a refusal, and not logged."""
+
+
 @dataclass(frozen=True)
 class InboxItem:
     task: TaskView
@@ -197,15 +202,16 @@ def view_case(engine: Engine, user: User, instance_id: int, origin: Origin, acti
     now = aware(engine.clock())
     with engine.database.unit_of_work() as uow:
         session = uow.session
-        instance = session.get(Instance, instance_id)
-        if instance is None:
-            raise NotFound(f"case {instance_id} does not exist")
         lanes = _open_lanes(session, instance_id)
-        decision = policy.may_view_case(user, instance.process_id, instance.participants or [], lanes)
-        if not decision:
-            access_log.record(session, user, origin, action, "case", str(instance_id), instance_id, False, now)
-            uow.commit()
-            raise Forbidden(decision.reason)
+
+        def decide(instance: Instance) -> policy.Decision:
+            decision = policy.may_view_case(user, instance.process_id, instance.participants or [], lanes)
+            if not decision and action == "read" \
+                    and policy.may_read_feedback(user, instance.process_id, instance.data or {}):
+                raise FeedbackOnly(decision.reason)
+            return decision
+
+        instance = readable_instance(uow, user, origin, instance_id, now, action, "case", decide)
         definition = session.get(Definition, instance.definition_id)
         main_file = next(iter(definition.files), None)
         tasks = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id)
@@ -222,6 +228,21 @@ def view_case(engine: Engine, user: User, instance_id: int, origin: Origin, acti
         access_log.record(session, user, origin, action, "case", str(instance_id), instance_id, True, now)
         uow.commit()
         return page
+
+
+def readable_instance(uow, user: User, origin: Origin, instance_id: int, now: datetime, action: str,
+                      object_type: str, decide) -> Instance:
+    """The case, when `decide(instance)` (a policy decision) allows the user; else Forbidden, with
+    the refusal in the access log, committed. NotFound when there is no such case."""
+    instance = uow.session.get(Instance, instance_id)
+    if instance is None:
+        raise NotFound(f"case {instance_id} does not exist")
+    decision = decide(instance)
+    if not decision:
+        access_log.record(uow.session, user, origin, action, object_type, str(instance_id), instance_id, False, now)
+        uow.commit()
+        raise Forbidden(decision.reason)
+    return instance
 
 
 def pause_deadlines(engine: Engine, user: User, instance_id: int, reason: str, origin: Origin) -> None:
@@ -340,7 +361,6 @@ def _open_lanes(session, instance_id: int) -> set[str]:
     return set(session.scalars(select(HumanTask.lane).where(HumanTask.instance_id == instance_id)))
 
 
-open_lanes = _open_lanes  # the lanes of a case's open tasks, which the policy's rules read
 
 
 def _colleagues(session, row: HumanTask, instance: Instance, lanes: set[str] | None = None) -> list[tuple[str, str]]:

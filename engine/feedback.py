@@ -1,7 +1,7 @@
 """The terugkoppeling: what the organisation that referred a case may read of it, and nothing else.
 
 The terugkoppeling mail links to the case page; a reader who may not see the whole case but whose
-organisation referred it is sent here instead (`case_access`), so the link works also when the
+organisation referred it is sent here instead (casework.FeedbackOnly), so the link works also when the
 team did not choose that organisation. Reading it is logged like every read of case data.
 """
 from __future__ import annotations
@@ -11,10 +11,9 @@ from datetime import datetime
 
 from . import access_log, policy
 from .api import Engine
-from .casework import Forbidden, open_lanes
+from .casework import readable_instance
 from .clock import aware
-from .db import Definition, Instance
-from .errors import NotFound
+from .db import Definition
 from .identity import Origin, User
 
 # Where the case keeps what the aanmelder is told (zvt_casus's script "Beoordeling vastleggen").
@@ -31,33 +30,12 @@ class Feedback:
     forms: dict  # the process version's forms, to word the decision with the form's own choices
 
 
-def case_access(engine: Engine, user: User, instance_id: int) -> str:
-    """"case" when the user may open the case page, "feedback" when only its terugkoppeling,
-    "none" otherwise. Reads the policy's inputs only, no data to show: nothing to log."""
-    with engine.database.unit_of_work(write=False) as uow:
-        instance = uow.session.get(Instance, instance_id)
-        if instance is None:
-            return "none"
-        if policy.may_view_case(user, instance.process_id, instance.participants or [],
-                                open_lanes(uow.session, instance_id)):
-            return "case"
-        if policy.may_read_feedback(user, instance.process_id, instance.data or {}):
-            return "feedback"
-        return "none"
-
-
 def read_feedback(engine: Engine, user: User, instance_id: int, origin: Origin) -> Feedback:
     now = aware(engine.clock())
     with engine.database.unit_of_work() as uow:
         session = uow.session
-        instance = session.get(Instance, instance_id)
-        if instance is None:
-            raise NotFound(f"case {instance_id} does not exist")
-        decision = policy.may_read_feedback(user, instance.process_id, instance.data or {})
-        if not decision:
-            access_log.record(session, user, origin, "read", FEEDBACK_KEY, str(instance_id), instance_id, False, now)
-            uow.commit()
-            raise Forbidden(decision.reason)
+        instance = readable_instance(uow, user, origin, instance_id, now, "read", FEEDBACK_KEY,
+                                     lambda i: policy.may_read_feedback(user, i.process_id, i.data or {}))
         definition = session.get(Definition, instance.definition_id)
         feedback = (instance.data or {}).get(FEEDBACK_KEY)
         page = Feedback(instance_id, instance.process_id, definition.name, instance.started_at,

@@ -34,10 +34,11 @@ FEEDBACK_DECISION = {"zvt_casus": ("beoordeling", "besluit_beoordeling")}
 
 @bp.get("/casussen/<casus:number>")
 def show(number: int):
-    # The terugkoppeling mail links here: whoever may read only that is sent to it, not refused.
-    if feedback.case_access(engine(), current_user(), number) == "feedback":
+    try:
+        return _page(number)
+    except casework.FeedbackOnly:
+        # The terugkoppeling mail links here: whoever may read only that is sent to it, not refused.
         return redirect(url_for("cases.feedback_page", number=number))
-    return _page(number)
 
 
 @bp.get("/casussen/<casus:number>/terugkoppeling")

@@ -52,6 +52,9 @@ def test_the_mail_link_brings_an_aanmelder_that_was_not_chosen_to_the_terugkoppe
     assert ("politie", "read", "terugkoppeling", "toegestaan") in accesses(engine, number)
     # Following the link was no attempt on the case page: no refusal for it in the log.
     assert ("politie", "read", "case", "geweigerd") not in accesses(engine, number)
+    # A print of the case is: refused, and logged as such.
+    assert client.get(f"/casussen/{number}/dossier.pdf").status_code == 403
+    assert ("politie", "print", "case", "geweigerd") in accesses(engine, number)
 
 
 def test_before_the_beoordeling_the_aanmelder_reads_that_it_is_not_decided_yet(auth, client, engine):

@@ -24,9 +24,10 @@ from typing import Any
 from .errors import FieldError
 from .schema_walk import fields
 
+ONE_OF = "x-zvt-een-van"
 # keyword -> (error code, whether a value must be in the list, English wording for the error)
 RULES: dict[str, tuple[str, bool, str]] = {
-    "x-zvt-een-van": ("notInList", True, "must be one of the items of"),
+    ONE_OF: ("notInList", True, "must be one of the items of"),
     "x-zvt-niet-in": ("alsoInList", False, "must not be one of the items of"),
 }
 CODES = {code: keyword for keyword, (code, _inside, _words) in RULES.items()}

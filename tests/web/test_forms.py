@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 
 from engine.errors import InvalidTaskData
 from engine.validation import check_data
-from web.forms import dutch_datetime, dutch_errors, parse_form, render_form
+from web.forms import display_value, dutch_datetime, dutch_errors, parse_form, render_form
 
 FORMS = Path(__file__).resolve().parents[2] / "forms"
 FORM_FILES = sorted(FORMS.glob("*/*.schema.json"))
@@ -381,6 +381,30 @@ def test_read_only_values_are_shown_in_dutch():
                                {"besluit_per_recht": {"inzage": "deels_toegewezen"}})
     pair = by_id(object_value, "field-besluit_per_recht").xpath(".//dt | .//dd")
     assert [p.text_content().strip() for p in pair] == ["Inzage in de gegevens", "Deels toegewezen"]
+
+
+def test_a_date_in_the_past_reads_without_its_day_of_the_week():
+    birth = {"type": "string", "format": "date", "x-zvt-niet-na": "vandaag"}
+    assert display_value(birth, "1990-03-14") == {"kind": "text", "lines": ["14 maart 1990"]}
+    meeting = {"type": "string", "format": "date", "x-zvt-niet-voor": "vandaag"}
+    assert display_value(meeting, "2026-12-08") == {"kind": "text", "lines": ["dinsdag 8 december 2026"]}
+
+
+def test_an_action_can_only_be_given_to_a_partner_that_takes_part():
+    plan = form("zvt_casus/plan_van_aanpak")
+    taking_part = {"deelnemende_partners": ["politie", "accolade"]}
+
+    def offered(markup, row=0):
+        return [o.get("value") for o in by_id(markup, f"field-afspraken-{row}-partner").xpath(".//option")
+                if o.get("value")]
+
+    assert offered(render_form(plan, {}, {}, taking_part)) == ["accolade", "politie"]
+    # What was chosen stays on offer, so the server's error can be shown beside it.
+    entered = {"afspraken": [{"partner": "elkien", "actie": "Bellen", "uiterlijk_op": "2026-12-20"}]}
+    assert offered(render_form(plan, entered, {"afspraken/0/partner": "x"}, taking_part)) == [
+        "accolade", "elkien", "politie"]
+    # Without the case's list the server checks nothing, and every partner is offered.
+    assert len(offered(render_form(plan, {}, {}, {}))) == 8
 
 
 def test_dutch_moments_follow_amsterdam_time_across_daylight_saving():

@@ -10,6 +10,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from engine.date_rules import TODAY
+from engine.list_rules import ONE_OF
 from engine.ui_schema import ordered, widgets_for
 
 from .dates import dutch_date, dutch_datetime, moment_of
@@ -195,6 +197,12 @@ def _field(prop: Mapping, value: Any, path: tuple, titles: tuple, *, required: b
             options = options_of(prop.get("items") if widget == "checkboxes" else prop) or []
         chosen = {choice_value(v) for v in value} if widget == "checkboxes" and isinstance(value, list) else (
             set() if value is ABSENT or value is None else {choice_value(value)})
+        # "x-zvt-een-van" over a list the case filled in (a read-only field): offer only what the
+        # server would take, and what was chosen already, so that its error can be shown.
+        allowed = context.read_only.get(prop.get(ONE_OF)) if isinstance(prop.get(ONE_OF), str) else None
+        if isinstance(allowed, list):
+            allowed = {choice_value(v) for v in allowed} | chosen
+            options = [(const, option_title) for const, option_title in options if choice_value(const) in allowed]
         item.options = [Option(item.id if i == 0 else f"{item.id}--{i}", choice_value(const), option_title,
                                choice_value(const) in chosen) for i, (const, option_title) in enumerate(options)]
     elif widget == "confirm":
@@ -261,7 +269,9 @@ def display_value(prop: Mapping, value: Any) -> dict:
         return {"kind": "pairs", "entries": [(str(props.get(k, {}).get("title") or k), display_value(props.get(k, {}), v))
                                            for k, v in value.items()]}
     if prop.get("format") == "date" and isinstance(value, str):
-        return _text(dutch_date(value))
+        # A day of the week helps to plan; a date in the past, as a date of birth, reads better without.
+        in_the_past = TODAY in (prop.get("x-zvt-niet-na"), prop.get("x-zvt-voor"))
+        return _text(dutch_date(value, weekday=not in_the_past))
     if prop.get("format") == "date-time" and isinstance(value, str):
         return _text(dutch_datetime(value))
     if isinstance(value, float):

@@ -344,6 +344,12 @@ def _check_context_steps(forms_dir: Path, bundles: list[ProcessBundle], problems
             if not key.endswith(ui_schema.UI_SUFFIX):
                 continue
             process_id, task_id = key.removesuffix(ui_schema.UI_SUFFIX).split("/", 1)
+            for keyword in ui_schema.PER_PROCESS:
+                first = ui_schema.per_process(bundle.forms, process_id, keyword)
+                if keyword in ui and first is not None and first[0] != task_id:
+                    problems.append(Problem((forms_dir / process_id / f"{task_id}.ui.json").as_posix(), task_id,
+                                            f"{keyword} is on the form of '{first[0]}' already; a process has it "
+                                            "on one form"))
             for step in ui_schema.context_steps(ui):
                 # The task itself may be named: in a loop (the zorgoverleg) its previous round.
                 if form_key(process_id, step) not in bundle.forms:

@@ -11,6 +11,20 @@ that cannot show that field's answers: a typo must not silently change nothing.
 answers the task page shows read-only above the form: the beoordeling needs the aanmelding in
 front of it; a task in a loop may name itself for its previous round. Deploy checks that each
 names a user task or start event with a form.
+
+Three more top-level keywords tell the case page what a step means, so that no process's field
+names live in the code:
+- `"ui:dossier"`: the step's part in the dossier. "plan": its answers are the plan van aanpak (the
+  last one recorded counts; the PDF prints it). The art. 41 UAVG status, shown to every reader of
+  the case, comes from the last step recorded in one of "geinformeerd" (needs a date field
+  `datum_geinformeerd`; a choice `manier` is shown when there), "niet_informeren" (a choice
+  `grond` and a date `herzien_op`) and "informeren_herzien" (a choice `herziening` with the
+  option "verlengen" and a date `nieuwe_herziendatum`).
+- `"ui:samenvatting"`: the fields of the case, in this order, shown at the top of the case page
+  and its PDFs (name, date of birth, address, ...); one form per process.
+- `"ui:terugkoppeling"`: the field whose choices word the decision the aanmelder is told
+  (engine/feedback.py); one form per process.
+Deploy refuses an unknown part, a missing or wrong field, and a keyword on two forms of a process.
 """
 from __future__ import annotations
 
@@ -18,6 +32,20 @@ from collections.abc import Mapping
 
 UI_SUFFIX = "#ui"  # key of a form's UI schema beside the form's own key
 CONTEXT = "ui:context"
+DOSSIER = "ui:dossier"
+SUMMARY = "ui:samenvatting"
+FEEDBACK = "ui:terugkoppeling"
+PER_PROCESS = (SUMMARY, FEEDBACK)  # on one form of a process at most
+# part in the dossier -> the fields a form in it must have: name -> "date" or "choice" (or a set of
+# options the choice must offer)
+DOSSIER_PARTS: dict[str, dict[str, object]] = {
+    "plan": {},
+    "geinformeerd": {"datum_geinformeerd": "date"},
+    "niet_informeren": {"grond": "choice", "herzien_op": "date"},
+    "informeren_herzien": {"herziening": {"verlengen"}, "nieuwe_herziendatum": "date"},
+}
+INFORMING_PARTS = frozenset({"geinformeerd", "niet_informeren", "informeren_herzien"})
+_TOP_KEYS = ("ui:order", CONTEXT, DOSSIER, SUMMARY, FEEDBACK)
 _FIELD_KEYS = {"ui:widget", "ui:help", "items"}
 
 
@@ -54,8 +82,12 @@ def problems(ui: object, schema: Mapping, where: str = "") -> list[str]:
             found.append(f"{where}{CONTEXT} belongs at the top of the UI schema")
         elif not isinstance(context, list) or not all(isinstance(n, str) and n for n in context):
             found.append(f"{CONTEXT} must be a list of BPMN ids of earlier steps")
+    found += [f"{where}{key} belongs at the top of the UI schema" for key in (DOSSIER, SUMMARY, FEEDBACK)
+              if where and key in ui]
+    if not where:
+        found += _meaning_problems(ui, properties)
     for name, field_ui in ui.items():
-        if name in ("ui:order", CONTEXT):
+        if name in _TOP_KEYS:
             continue
         if name.startswith("ui:"):
             found.append(f"{where}'{name}' is not a UI schema keyword here")
@@ -82,6 +114,47 @@ def problems(ui: object, schema: Mapping, where: str = "") -> list[str]:
     return found
 
 
+def _meaning_problems(ui: Mapping, properties: Mapping) -> list[str]:
+    found = []
+    part = ui.get(DOSSIER)
+    if part is not None:
+        if part not in DOSSIER_PARTS:
+            found.append(f"{DOSSIER} must be one of {', '.join(sorted(DOSSIER_PARTS))}")
+        else:
+            for name, kind in DOSSIER_PARTS[part].items():
+                prop = properties.get(name)
+                if not _is_kind(prop, kind):
+                    wanted = "a date" if kind == "date" else "a choice" + (
+                        f" offering {', '.join(sorted(kind))}" if isinstance(kind, set) else "")
+                    found.append(f"{DOSSIER} '{part}' needs a field '{name}' that is {wanted}")
+    summary = ui.get(SUMMARY)
+    if summary is not None:
+        if not isinstance(summary, list) or not summary or not all(isinstance(n, str) for n in summary):
+            found.append(f"{SUMMARY} must be a list of field names")
+        else:
+            found += [f"{SUMMARY} names '{n}', which the form does not have" for n in summary if n not in properties]
+    feedback = ui.get(FEEDBACK)
+    if feedback is not None and not _is_kind(properties.get(feedback) if isinstance(feedback, str) else None, "choice"):
+        found.append(f"{FEEDBACK} must name a field of the form with choices")
+    return found
+
+
+def _is_kind(prop: object, kind: object) -> bool:
+    if not isinstance(prop, Mapping):
+        return False
+    if kind == "date":
+        return prop.get("format") == "date"
+    options = _options(prop)
+    return bool(options) and (not isinstance(kind, set) or kind <= options)
+
+
+def _options(prop: Mapping) -> set:
+    one_of = prop.get("oneOf")
+    if isinstance(one_of, list):
+        return {o.get("const") for o in one_of if isinstance(o, dict) and "const" in o}
+    return set(prop.get("enum") or []) if isinstance(prop.get("enum"), list) else set()
+
+
 def ordered(names: list[str], ui: Mapping | None) -> list[str]:
     """The field names in the order the UI schema asks; unnamed fields keep their place at "*"."""
     order = (ui or {}).get("ui:order")
@@ -101,3 +174,18 @@ def context_steps(ui: Mapping | None) -> list[str]:
     """The BPMN ids of the earlier steps a task page shows above the form (`ui:context`)."""
     steps = (ui or {}).get(CONTEXT)
     return list(steps) if isinstance(steps, list) else []
+
+
+def dossier_part(forms: Mapping[str, dict], process_id: str, bpmn_id: str) -> str | None:
+    """The step's part in the dossier (`ui:dossier`), or None."""
+    part = (forms.get(f"{process_id}/{bpmn_id}{UI_SUFFIX}") or {}).get(DOSSIER)
+    return part if isinstance(part, str) else None
+
+
+def per_process(forms: Mapping[str, dict], process_id: str, keyword: str) -> tuple[str, object] | None:
+    """(BPMN id of the form, value) of a keyword that a process has on one form at most, or None."""
+    prefix = f"{process_id}/"
+    for key, ui in sorted(forms.items()):
+        if key.startswith(prefix) and key.endswith(UI_SUFFIX) and isinstance(ui, dict) and keyword in ui:
+            return key[len(prefix):-len(UI_SUFFIX)], ui[keyword]
+    return None

@@ -8,28 +8,20 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from engine import Conflict, DeadlinesAlreadyPaused, DeadlinesNotPaused, ReasonRequired, casework, feedback
 
+from engine.ui_schema import FEEDBACK, per_process
+
 from . import dossier
 from .areas import current_user, engine, now, origin, time_left
 from .forms.schema import options_of
 
 bp = Blueprint("cases", __name__)
 
-# What the summary at the top shows of a zvt_casus, in this order: (field, label, is a date).
-SUMMARY = [
-    ("betrokkene_naam", "Naam", False),
-    ("betrokkene_geboortedatum", "Geboortedatum", True),
-    ("betrokkene_adres", "Adres", False),
-    ("reden_aanmelding", "Waarom aangemeld", False),
-]
 REASON_MISSING = "Vul een reden in: waarom staan de termijnen stil?"
 # A reason is a sentence or two for the timeline; the engine stores what it is given.
 MAX_REASON_LENGTH = 1000
 REASON_TOO_LONG = f"Gebruik hoogstens {MAX_REASON_LENGTH} tekens voor de reden."
 CHANGED_MEANWHILE = "Dit kon niet: de casus is net veranderd of loopt niet meer. Bekijk de casus en probeer het opnieuw."
 
-
-# The form and field whose choices word the decision in a terugkoppeling, per process.
-FEEDBACK_DECISION = {"zvt_casus": ("beoordeling", "besluit_beoordeling")}
 
 
 @bp.get("/casussen/<casus:number>")
@@ -52,7 +44,7 @@ def feedback_decision(process_id: str, forms: dict, told: dict | None) -> str | 
     """The decision in a terugkoppeling, in the words of the choice on the form that made it."""
     if not isinstance(told, dict) or not told:
         return None
-    form, field = FEEDBACK_DECISION.get(process_id, ("", ""))
+    form, field = per_process(forms, process_id, FEEDBACK) or ("", "")
     prop = ((forms.get(f"{process_id}/{form}") or {}).get("properties") or {}).get(field) or {}
     return dict(options_of(prop) or []).get(told.get("besluit"), told.get("besluit"))
 
@@ -96,7 +88,8 @@ def _page(number: int, *, pause_error: str | None = None, status: int = 200):
     order = request.args.get("volgorde")
     order = order if order in dossier.ORDERS else "nieuwste"
     return render_template(
-        "case.html", page=page, names=names, summary=SUMMARY, moment=now(),
+        "case.html", page=page, names=names, moment=now(),
+        summary=dossier.summary(page.instance.process_id, page.instance.data, page.forms),
         steps=dossier.steps(page.history, page.forms, order), order=order, orders=dossier.ORDERS,
         informing=dossier.informing(page.instance.process_id, page.history, page.forms),
         has_plan=dossier.latest_plan(page.instance.process_id, page.history, page.forms) is not None,

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from engine.ui_schema import UI_SUFFIX
+from engine.ui_schema import INFORMING_PARTS, SUMMARY, UI_SUFFIX, dossier_part, per_process
 from engine.views import HistoryView
 
 from .forms import dutch_date, summarize
@@ -17,16 +17,9 @@ CASE_STEPS = frozenset({"DeadlinesPaused", "DeadlinesResumed"})
 # Steps a person takes; the rest of the timeline (scripts, decisions, deadlines) the engine does.
 HUMAN_STEPS = frozenset({"UserTask", "ManualTask", "StartEvent"}) | CASE_STEPS
 ORDERS = {"nieuwste": "Nieuwste eerst", "oudste": "Oudste eerst"}
-
-# The steps of zvt_casus that decide whether the betrokkene is informed (art. 14 AVG) or, by a
-# recorded decision, not (art. 41 UAVG); by BPMN id, as the process names them.
-INFORMED = frozenset({"betrokkene_informeren", "betrokkene_alsnog_informeren"})
-NOT_INFORMED = "besluit_niet_informeren"
-REVIEWED = "besluit_herzien"
-INFORMING_STEPS = INFORMED | {NOT_INFORMED, REVIEWED}
-# The steps whose latest answers are a case's plan van aanpak, per process: the first plan and
-# each revision a zorgoverleg asked for ("Het vervangt het oude plan").
-PLAN_STEPS = {"zvt_casus": ("plan_van_aanpak", "plan_bijstellen")}
+# Which steps decide whether the betrokkene is informed (art. 14 AVG) or, by a recorded decision,
+# not (art. 41 UAVG), and which hold the plan van aanpak, the process says in its UI schemas
+# ("ui:dossier", engine/ui_schema.py).
 
 
 @dataclass(frozen=True)
@@ -69,11 +62,24 @@ def context(entries: Sequence[HistoryView], forms: Mapping[str, dict]) -> list[S
     return [Step(entry, entry.actor, answers(entry, forms)) for entry in entries]
 
 
+def summary(process_id: str, data: Mapping, forms: Mapping[str, dict]) -> list[tuple[str, dict]]:
+    """The case's facts for the top of its page and PDFs ("ui:samenvatting"): (label, display node)
+    of each field the case holds, with the labels of the form that asked them."""
+    found = per_process(forms, process_id, SUMMARY)
+    if found is None:
+        return []
+    form = forms.get(f"{process_id}/{found[0]}") or {}
+    return summarize(form, {name: data[name] for name in found[1] if name in data}, {"ui:order": found[1]})
+
+
 def informing(process_id: str, history: Sequence[HistoryView], forms: Mapping[str, dict]) -> Informing | None:
     """The art. 41 status from the last step that decided it; None for a process without those steps."""
-    if not any(f"{process_id}/{bpmn_id}" in forms for bpmn_id in INFORMING_STEPS):
+    prefix = f"{process_id}/"
+    if not any(key.startswith(prefix) and key.endswith(UI_SUFFIX) and ui.get("ui:dossier") in INFORMING_PARTS
+               for key, ui in forms.items() if isinstance(ui, dict)):
         return None
-    decided = [h for h in history if h.bpmn_id in INFORMING_STEPS and h.state == "completed" and h.data]
+    decided = [h for h in history if dossier_part(forms, h.process_id, h.bpmn_id) in INFORMING_PARTS
+               and h.state == "completed" and h.data]
     if not decided:
         return Informing("open", "Nog niet vastgelegd. De procesregisseur informeert de betrokkene, of legt "
                                  "vast waarom dat (nog) niet kan.")
@@ -85,11 +91,12 @@ def informing(process_id: str, history: Sequence[HistoryView], forms: Mapping[st
         options = dict(options_of((schema.get("properties") or {}).get(field) or {}) or [])
         return str(options.get(data.get(field), data.get(field, "")))
 
-    if last.bpmn_id in INFORMED:
+    part = dossier_part(forms, last.process_id, last.bpmn_id)
+    if part == "geinformeerd":
         how = title("manier")
         return Informing("informed", f"De betrokkene is geïnformeerd op {dutch_date(data.get('datum_geinformeerd', ''))}"
                                      f"{' (' + how.lower() + ')' if how else ''}.", last.finished_at, last.actor)
-    if last.bpmn_id == NOT_INFORMED:
+    if part == "niet_informeren":
         return Informing("not_informed", "De betrokkene is niet geïnformeerd. Besluit op grond van artikel 41 "
                                          f"UAVG, grond {title('grond')}. Opnieuw beslissen op "
                                          f"{dutch_date(data.get('herzien_op', ''))}.", last.finished_at, last.actor)
@@ -104,6 +111,6 @@ def informing(process_id: str, history: Sequence[HistoryView], forms: Mapping[st
 
 def latest_plan(process_id: str, history: Sequence[HistoryView], forms: Mapping[str, dict]) -> Step | None:
     """The case's plan van aanpak as last recorded, or None when there is none (yet)."""
-    steps = PLAN_STEPS.get(process_id, ())
-    plans = [h for h in history if h.bpmn_id in steps and h.state == "completed" and h.data]
+    plans = [h for h in history if h.process_id == process_id and dossier_part(forms, process_id, h.bpmn_id) == "plan"
+             and h.state == "completed" and h.data]
     return context(plans[-1:], forms)[0] if plans else None

@@ -12,14 +12,13 @@ from engine import casework
 
 from . import dossier
 from .areas import current_user, engine, now, origin
-from .cases import SUMMARY
 
 bp = Blueprint("printing", __name__)
 
 @bp.get("/casussen/<casus:number>/dossier.pdf")
 def dossier_pdf(number: int):
     page = casework.view_case(engine(), current_user(), number, origin(), action="print")
-    html = render_template("print/dossier.html", page=page, summary=SUMMARY, moment=now(),
+    html = render_template("print/dossier.html", page=page, summary=_summary(page), moment=now(),
                            steps=dossier.steps(page.history, page.forms, "oudste"),
                            informing=dossier.informing(page.instance.process_id, page.history, page.forms),
                            names=casework.partner_names(engine()))
@@ -32,9 +31,13 @@ def plan_pdf(number: int):
     plan = dossier.latest_plan(page.instance.process_id, page.history, page.forms)
     if plan is None:
         abort(404)
-    html = render_template("print/plan.html", page=page, summary=SUMMARY, moment=now(), plan=plan,
+    html = render_template("print/plan.html", page=page, summary=_summary(page), moment=now(), plan=plan,
                            names=casework.partner_names(engine()))
     return _pdf(html, f"casus-{number}-plan-van-aanpak.pdf")
+
+
+def _summary(page: casework.CasePage) -> list:
+    return dossier.summary(page.instance.process_id, page.instance.data, page.forms)
 
 
 def _refuse_fetch(url: str, *args, **kwargs):

@@ -360,3 +360,38 @@ def test_ui_context_belongs_at_the_top_of_a_ui_schema(engine, folder):
     write_ui(folder, {"toelichting": {"ui:context": ["start"]}})
     with pytest.raises(DefinitionRefused, match="unknown key 'ui:context'"):
         engine.deploy(folder / "processes", folder / "forms")
+
+
+def test_what_a_step_means_for_the_case_page_is_deployed_with_its_form(engine, folder):
+    ui = {"ui:terugkoppeling": "besluit", "ui:samenvatting": ["toelichting"], "ui:dossier": "plan"}
+    write_ui(folder, ui)
+    engine.deploy(folder / "processes", folder / "forms")
+    instance = engine.start("proef_casus", {}, actor="test")
+    assert engine.form_ui(next(t for t in engine.ready_tasks(instance) if t.bpmn_id == "beoordeling").id) == ui
+
+
+@pytest.mark.parametrize("ui, expected", [
+    ({"ui:dossier": "verslag"}, "ui:dossier must be one of geinformeerd, informeren_herzien, niet_informeren, plan"),
+    ({"ui:dossier": "geinformeerd"}, "ui:dossier 'geinformeerd' needs a field 'datum_geinformeerd' that is a date"),
+    ({"ui:dossier": "informeren_herzien"}, "needs a field 'herziening' that is a choice offering verlengen"),
+    ({"ui:terugkoppeling": "toelichting"}, "ui:terugkoppeling must name a field of the form with choices"),
+    ({"ui:samenvatting": ["naam"]}, "ui:samenvatting names 'naam', which the form does not have"),
+    ({"ui:samenvatting": "toelichting"}, "ui:samenvatting must be a list of field names"),
+    ({"toelichting": {"ui:dossier": "plan"}}, "toelichting: unknown key 'ui:dossier'"),
+])
+def test_a_meaning_the_form_cannot_carry_is_refused(engine, folder, ui, expected):
+    write_ui(folder, ui)
+    with pytest.raises(DefinitionRefused) as refused:
+        engine.deploy(folder / "processes", folder / "forms")
+    assert expected in " | ".join(p.reason for p in refused.value.problems)
+    assert definition_count(engine) == 0
+
+
+def test_a_process_has_its_summary_on_one_form(engine, folder):
+    for task, field in (("voorbereiden", "rondes"), ("inbreng", "inbreng")):
+        (folder / "forms" / "parallel_overleg" / f"{task}.ui.json").write_text(json.dumps({"ui:samenvatting": [field]}))
+    with pytest.raises(DefinitionRefused) as refused:
+        engine.deploy(folder / "processes", folder / "forms")
+    [problem] = refused.value.problems
+    assert "ui:samenvatting is on the form of 'inbreng' already" in problem.reason and problem.element == "voorbereiden"
+    assert definition_count(engine) == 0

@@ -198,15 +198,20 @@ def test_the_timers_of_a_killed_scheduler_fire_once_after_its_lease(engine, tmp_
     lease = 4
 
     [victim] = run_schedulers(database_url, 1, "--lease", str(lease))
-    held = _wait_for_claims(engine, victim)
+    # Frozen first, so that it is killed holding claims, not between two batches.
+    for _attempt in range(20):
+        owner = _wait_for_claims(engine, victim).pop()
+        victim.send_signal(signal.SIGSTOP)
+        with engine.database.unit_of_work(write=False) as uow:
+            orphaned = set(uow.session.scalars(select(Timer.id).where(Timer.lock_owner == owner)))
+        if orphaned:
+            break
+        victim.send_signal(signal.SIGCONT)
+    assert orphaned, "the scheduler was never stopped while holding claims"
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=30)
     killed_at = time.monotonic()
     assert victim.returncode == -signal.SIGKILL
-    owner = held.pop()
-    with engine.database.unit_of_work(write=False) as uow:
-        orphaned = set(uow.session.scalars(select(Timer.id).where(Timer.lock_owner == owner)))
-    assert orphaned, "the scheduler was killed while holding no claims"
 
     # Another scheduler right away: it fires everything but what the dead one still holds.
     [first] = run_schedulers(database_url, 1, "--lease", str(lease))

@@ -108,6 +108,9 @@ def fill_plan(page: Page) -> None:
     for row, (partner, actie, klaar) in enumerate([("WoonFriesland", "Betalingsregeling aanbieden", "2026-12-11"),
                                                    ("GGZ Friesland", "Huisbezoek plannen", "2026-12-04")], start=1):
         regel = group(afspraken, f"Regel {row}")
+        # Only the partners that take part in the case are offered (the beoordeling chose them).
+        expect(field(regel, "Uitvoerder").locator("option:not([value=''])")).to_have_text(
+            ["Gemeente Heerenveen", "WoonFriesland", "GGZ Friesland"])
         field(regel, "Uitvoerder").select_option(label=partner)
         field(regel, "Actie").fill(actie)
         field(regel, "Klaar op").fill(klaar)
@@ -157,7 +160,7 @@ def test_a_case_goes_from_aanmelding_to_afronden_through_the_real_pages(page: Pa
     expect(page).to_have_url(re.compile(rf"/casussen/{number}$"))
     expect(heading(page)).to_have_text(f"Casus {number}")
     expect(fact(page, "Status")).to_have_text("Loopt")
-    expect(fact(page, "Naam")).to_have_text(NAAM)
+    expect(fact(page, "Naam van de betrokkene")).to_have_text(NAAM)
     expect(open_tasks(page).get_by_role("link")).to_have_text(["Aanmelding beoordelen"])
     wait_for_diagram(page)
     expect(page.locator('#diagram [data-element-id="beoordeling"]')).to_have_class(re.compile(r"\bzvt-active\b"))

@@ -12,8 +12,8 @@ from engine.clock import AMSTERDAM
 from engine.identity import User
 from tests.processes.conftest import start
 from tests.processes.test_datalek import melding, partners_bericht
-from tests.processes.test_zvt_casus import (BESLUIT_41, OPPAKKEN, PRIVACYCHECK, new_case, to_plan,
-                                            zorgoverleg)
+from tests.processes.test_zvt_casus import (BESLUIT_41, OPPAKKEN, PLAN_BIJSTELLEN, PRIVACYCHECK, aanmelding,
+                                            new_case, to_plan, zorgoverleg)
 
 FG = User("fg", "Demo FG", "woonfriesland", frozenset({"fg"}))
 TEAMLEIDER = User("teamleider", "Demo Teamleider", "gemeente_heerenveen", frozenset({"teamleider"}))
@@ -158,3 +158,34 @@ def test_a_participation_ended_too_late_escalates_with_the_end_of_the_end_date_a
     case.complete("opzegging_vastleggen", opzegging("vnn", "2026-08-01"), role="teamleider")
     einde = ams(2026, 11, 2, 0, 0)  # the end of the end date
     assert case.task("beeindiging_opvolgen").due_at == einde == case.task("deelname_beeindigen").due_at
+
+
+def test_an_aanmelding_that_needs_help_at_once_is_due_for_its_beoordeling_in_one_werkdag(engine, clock, casus):
+    clock.now = ams(2027, 1, 14, 10, 0)  # a Thursday
+    assert new_case(engine, urgentie="direct").task("beoordeling").due_at == ams(2027, 1, 15, 10, 0)
+    assert new_case(engine, urgentie="gewoon").task("beoordeling").due_at == ams(2027, 1, 19, 10, 0)
+    unsaid = {k: v for k, v in aanmelding().items() if k != "urgentie"}
+    case = start(engine, "zvt_casus", unsaid, actor="w.woonfriesland", context={"aanmelder_partner": "woonfriesland"})
+    assert case.task("beoordeling").due_at == ams(2027, 1, 19, 10, 0)  # not said: the team's 3 werkdagen
+
+
+def test_the_overleg_that_evaluates_the_plan_is_due_on_the_evaluation_date_once(engine, casus):
+    case = to_plan(engine)  # first overleg 14 December 2026, evaluation by 8 February 2027
+    case.complete("privacycheck", PRIVACYCHECK, role="procesregisseur")
+    case.complete("zorgoverleg", zorgoverleg("doorgaan", volgend_overleg_op="2027-03-15"), role="procesregisseur")
+    # Planned after the evaluation date: this overleg must be held by that date, and says it evaluates.
+    assert case.task("privacycheck").due_at == end_of(2027, 2, 8)
+    case.complete("privacycheck", PRIVACYCHECK, role="procesregisseur")
+    assert case.task("zorgoverleg").due_at == end_of(2027, 2, 8)
+    assert engine.form_values(case.task("zorgoverleg").id)["evaluatie_in_dit_overleg"] is True
+    case.complete("zorgoverleg", zorgoverleg("doorgaan", datum="2027-02-08", volgend_overleg_op="2027-04-12"),
+                  role="procesregisseur")
+    # Evaluated: the next one is due when it is planned.
+    case.complete("privacycheck", PRIVACYCHECK, role="procesregisseur")
+    assert case.task("zorgoverleg").due_at == end_of(2027, 4, 12)
+    assert engine.form_values(case.task("zorgoverleg").id)["evaluatie_in_dit_overleg"] is False
+    # A revised plan has a new evaluation date, which counts again.
+    case.complete("zorgoverleg", zorgoverleg("doorgaan", datum="2027-04-12", volgend_overleg_op="2027-06-14",
+                                             plan_veranderen=True), role="procesregisseur")
+    case.complete("plan_bijstellen", PLAN_BIJSTELLEN, role="procesregisseur")  # evaluation by 1 March 2027
+    assert case.task("privacycheck").due_at == end_of(2027, 3, 1)

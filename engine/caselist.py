@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
 
@@ -31,6 +32,7 @@ from .clock import aware
 from .db import Definition, HumanTask, Instance
 from .errors import EngineError
 from .identity import Origin, User
+from .ui_schema import person_fields
 
 PAGE_SIZE = 25
 MAX_QUERY_LENGTH = 100
@@ -38,9 +40,8 @@ MAX_QUERY_LENGTH = 100
 # ones (replaced before they started) are no cases yet.
 STATUSES = {"running": ("running",), "completed": ("completed",), "all": ("running", "completed")}
 NIVEAUS = (0, 1, 2, 3, 4)
-# Where a case's person is named, per process: the betrokkene, or who asked or complained.
-NAME_FIELDS = {"zvt_casus": "betrokkene_naam", "rechten_betrokkene": "verzoeker_naam", "klacht": "klager_naam"}
-BIRTH_DATE_FIELDS = {"zvt_casus": "betrokkene_geboortedatum"}
+# The niveau (0-4, Bijlage 2) where a case keeps it (the zvt_casus does).
+NIVEAU_KEY = "niveau"
 _NUMBER = re.compile(r"(?:casus\s*|#)?(\d{1,10})", re.IGNORECASE)
 _DUTCH_DATE = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
@@ -111,6 +112,7 @@ class _Candidate:
     status: str
     started_at: datetime
     paused_at: datetime | None
+    person: tuple[str | None, str | None]  # the fields that name its person (ui_schema.person_fields)
     next_due: datetime | None = None
     overdue: bool = False
     mine: bool = False
@@ -153,17 +155,17 @@ def list_cases(engine: Engine, user: User, filters: Filters, origin: Origin, now
         candidates = _visible(session, user, filters, search, now)
         details: dict[int, tuple] = {}
         if (search is not None and search.kind != "casusnummer") or filters.niveau is not None:
-            details = _details(session, [c.number for c in candidates if policy.holds_personal_data(c.process_id)])
-            candidates = [c for c in candidates if _matches(c, details.get(c.number), filters, search)]
+            details = _details(session, [c for c in candidates if policy.holds_personal_data(c.process_id)])
+            candidates = [c for c in candidates if _matches(details.get(c.number, _NO_DETAIL), filters, search)]
         total = len(candidates)
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(max(filters.page, 1), pages)
         shown = candidates[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
         personal = [c.number for c in shown if policy.holds_personal_data(c.process_id)]
-        missing = [n for n in personal if n not in details]
+        missing = [c for c in shown if c.number in personal and c.number not in details]
         if missing:
             details.update(_details(session, missing))
-        rows = [_row(c, details.get(c.number)) for c in shown]
+        rows = [_row(c, details.get(c.number, _NO_DETAIL)) for c in shown]
         processes = _processes(session, user)
         # Last: the log's chain lock is then held only for its inserts and the commit.
         if search is not None:
@@ -186,7 +188,7 @@ def _visible(session, user: User, filters: Filters, search: Search | None, now: 
     """Every case matching the filters that need no case data, that the policy lets the reader
     see, newest first."""
     query = (select(Instance.id, Instance.process_id, Instance.participants, Instance.status, Instance.started_at,
-                    Instance.paused_at, Definition.name)
+                    Instance.paused_at, Definition.name, Definition.id, Definition.content_hash)
              .join(Definition, Definition.id == Instance.definition_id)
              .where(Instance.status.in_(STATUSES.get(filters.status, STATUSES["running"])))
              .order_by(Instance.id.desc()))
@@ -195,7 +197,7 @@ def _visible(session, user: User, filters: Filters, search: Search | None, now: 
     if search is not None and search.kind == "casusnummer":
         query = query.where(Instance.id == search.number)
     if filters.niveau is not None:
-        query = query.where(Instance.process_id == "zvt_casus")  # the only process with a niveau
+        query = query.where(Instance.data[NIVEAU_KEY].as_integer() == filters.niveau)
     rows = session.execute(query).all()
     if not rows:
         return []
@@ -206,12 +208,14 @@ def _visible(session, user: User, filters: Filters, search: Search | None, now: 
     for instance_id, lane, assignee, due_at in session.execute(task_query):
         tasks.setdefault(instance_id, []).append((lane, assignee, due_at))
     found = []
-    for number, process_id, participants, status, started_at, paused_at, process_name in rows:
+    people = _person_fields(session, {(r[7], r[8]) for r in rows})
+    for number, process_id, participants, status, started_at, paused_at, process_name, definition, content in rows:
         open_tasks = tasks.get(number, [])
         lanes = {lane for lane, _, _ in open_tasks}
         if not policy.may_view_case(user, process_id, participants or [], lanes):
             continue
-        candidate = _Candidate(number, process_id, process_name, status, started_at, paused_at)
+        candidate = _Candidate(number, process_id, process_name, status, started_at, paused_at,
+                               people[(definition, content)])
         dues = [due for _, _, due in open_tasks if due is not None]
         if dues:
             candidate.next_due = min(dues)
@@ -224,56 +228,64 @@ def _visible(session, user: User, filters: Filters, search: Search | None, now: 
     return found
 
 
-def _details(session, numbers: list[int]) -> dict[int, tuple]:
-    """(names by field, birth date, niveau) of the given cases, read from their data."""
-    if not numbers:
+# (definition id, content hash) -> its person fields. A definition never changes once deployed;
+# the hash keeps another database's definition with the same id apart.
+_PERSON_FIELDS: dict[tuple[int, str], tuple[str | None, str | None]] = {}
+
+
+def _person_fields(session, keys: set[tuple[int, str]]) -> dict[tuple[int, str], tuple[str | None, str | None]]:
+    missing = {key for key in keys if key not in _PERSON_FIELDS}
+    if missing:
+        query = select(Definition.id, Definition.content_hash, Definition.process_id, Definition.forms).where(
+            Definition.id.in_({definition for definition, _ in missing}))
+        for definition, content, process_id, forms in session.execute(query):
+            _PERSON_FIELDS[(definition, content)] = person_fields(forms or {}, process_id)
+    return {key: _PERSON_FIELDS.get(key, (None, None)) for key in keys}
+
+
+class _Detail(NamedTuple):
+    name: str | None
+    birth_date: str | None
+    niveau: int | None
+
+
+_NO_DETAIL = _Detail(None, None, None)
+
+
+def _details(session, candidates: list[_Candidate]) -> dict[int, _Detail]:
+    """(name, birth date, niveau) of the given cases, read from their data."""
+    if not candidates:
         return {}
-    name_fields = sorted(set(NAME_FIELDS.values()))
-    query = select(Instance.id, *(Instance.data[f] for f in name_fields), Instance.data["betrokkene_geboortedatum"],
-                   Instance.data["niveau"]).where(Instance.id.in_(numbers))
-    found = {}
-    for number, *values in session.execute(query):
-        names = dict(zip(name_fields, values[:len(name_fields)]))
-        found[number] = (names, values[-2], values[-1])
-    return found
+    fields = sorted({f for c in candidates for f in c.person if f} | {NIVEAU_KEY})
+    query = select(Instance.id, *(Instance.data[f] for f in fields)).where(
+        Instance.id.in_([c.number for c in candidates]))
+    values = {number: dict(zip(fields, found)) for number, *found in session.execute(query)}
+    details = {}
+    for candidate in candidates:
+        data = values.get(candidate.number, {})
+        name, birth = (data.get(f) if f else None for f in candidate.person)
+        niveau = data.get(NIVEAU_KEY)
+        details[candidate.number] = _Detail(name if isinstance(name, str) else None,
+                                            birth if isinstance(birth, str) else None,
+                                            niveau if isinstance(niveau, int) and not isinstance(niveau, bool) else None)
+    return details
 
 
-def _name(candidate, detail) -> str | None:
-    if detail is None:
-        return None
-    value = detail[0].get(NAME_FIELDS.get(candidate.process_id, ""))
-    return value if isinstance(value, str) else None
-
-
-def _birth_date(candidate, detail) -> str | None:
-    if detail is None or candidate.process_id not in BIRTH_DATE_FIELDS:
-        return None
-    return detail[1] if isinstance(detail[1], str) else None
-
-
-def _niveau(candidate, detail) -> int | None:
-    if detail is None or candidate.process_id != "zvt_casus":
-        return None
-    value = detail[2]
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _matches(candidate: _Candidate, detail, filters: Filters, search: Search | None) -> bool:
-    if filters.niveau is not None and _niveau(candidate, detail) != filters.niveau:
+def _matches(detail: _Detail, filters: Filters, search: Search | None) -> bool:
+    if filters.niveau is not None and detail.niveau != filters.niveau:
         return False
     if search is None or search.kind == "casusnummer":
         return True
     if search.kind == "naam":
-        name = _name(candidate, detail)
-        return name is not None and search.name in " ".join(name.split()).casefold()
-    return _birth_date(candidate, detail) == search.birth_date
+        return detail.name is not None and search.name in " ".join(detail.name.split()).casefold()
+    return detail.birth_date is not None and detail.birth_date == search.birth_date
 
 
-def _row(candidate: _Candidate, detail) -> CaseRow:
+def _row(candidate: _Candidate, detail: _Detail) -> CaseRow:
     personal = policy.holds_personal_data(candidate.process_id)
     return CaseRow(candidate.number, candidate.process_id, candidate.process_name, candidate.status,
-                   candidate.started_at, personal, _name(candidate, detail) if personal else None,
-                   _birth_date(candidate, detail) if personal else None, _niveau(candidate, detail),
+                   candidate.started_at, personal, detail.name if personal else None,
+                   detail.birth_date if personal else None, detail.niveau,
                    candidate.next_due, candidate.paused_at, candidate.overdue, candidate.mine)
 
 

@@ -24,6 +24,9 @@ names live in the code:
   and its PDFs (name, date of birth, address, ...); one form per process.
 - `"ui:terugkoppeling"`: the field whose choices word the decision the aanmelder is told
   (engine/feedback.py); one form per process.
+- `"ui:persoon"`: where a case names its person, for the case list and its search
+  (engine/caselist.py): `{"naam": "<text field>", "geboortedatum": "<date field>"}`, the date
+  optional; one form per process (the start form). A process without it is found by number only.
 Deploy refuses an unknown part, a missing or wrong field, and a keyword on two forms of a process.
 """
 from __future__ import annotations
@@ -35,7 +38,8 @@ CONTEXT = "ui:context"
 DOSSIER = "ui:dossier"
 SUMMARY = "ui:samenvatting"
 FEEDBACK = "ui:terugkoppeling"
-PER_PROCESS = (SUMMARY, FEEDBACK)  # on one form of a process at most
+PERSON = "ui:persoon"
+PER_PROCESS = (SUMMARY, FEEDBACK, PERSON)  # on one form of a process at most
 # part in the dossier -> the fields a form in it must have: name -> "date" or "choice" (or a set of
 # options the choice must offer)
 DOSSIER_PARTS: dict[str, dict[str, object]] = {
@@ -45,7 +49,7 @@ DOSSIER_PARTS: dict[str, dict[str, object]] = {
     "informeren_herzien": {"herziening": {"verlengen"}, "nieuwe_herziendatum": "date"},
 }
 INFORMING_PARTS = frozenset({"geinformeerd", "niet_informeren", "informeren_herzien"})
-_TOP_KEYS = ("ui:order", CONTEXT, DOSSIER, SUMMARY, FEEDBACK)
+_TOP_KEYS = ("ui:order", CONTEXT, DOSSIER, SUMMARY, FEEDBACK, PERSON)
 _FIELD_KEYS = {"ui:widget", "ui:help", "items"}
 
 
@@ -82,7 +86,7 @@ def problems(ui: object, schema: Mapping, where: str = "") -> list[str]:
             found.append(f"{where}{CONTEXT} belongs at the top of the UI schema")
         elif not isinstance(context, list) or not all(isinstance(n, str) and n for n in context):
             found.append(f"{CONTEXT} must be a list of BPMN ids of earlier steps")
-    found += [f"{where}{key} belongs at the top of the UI schema" for key in (DOSSIER, SUMMARY, FEEDBACK)
+    found += [f"{where}{key} belongs at the top of the UI schema" for key in (DOSSIER, SUMMARY, FEEDBACK, PERSON)
               if where and key in ui]
     if not where:
         found += _meaning_problems(ui, properties)
@@ -136,6 +140,16 @@ def _meaning_problems(ui: Mapping, properties: Mapping) -> list[str]:
     feedback = ui.get(FEEDBACK)
     if feedback is not None and not _is_kind(properties.get(feedback) if isinstance(feedback, str) else None, "choice"):
         found.append(f"{FEEDBACK} must name a field of the form with choices")
+    person = ui.get(PERSON)
+    if person is not None:
+        if not isinstance(person, dict) or "naam" not in person or set(person) - {"naam", "geboortedatum"}:
+            found.append(f'{PERSON} must be {{"naam": "<field>"}}, with "geboortedatum": "<field>" if the form asks it')
+        else:
+            name, birth = properties.get(person["naam"]), person.get("geboortedatum")
+            if not isinstance(name, Mapping) or name.get("type") != "string" or "format" in name or _options(name):
+                found.append(f"{PERSON}: 'naam' must name a text field of the form")
+            if birth is not None and not _is_kind(properties.get(birth), "date"):
+                found.append(f"{PERSON}: 'geboortedatum' must name a date field of the form")
     return found
 
 
@@ -180,6 +194,13 @@ def dossier_part(forms: Mapping[str, dict], process_id: str, bpmn_id: str) -> st
     """The step's part in the dossier (`ui:dossier`), or None."""
     part = (forms.get(f"{process_id}/{bpmn_id}{UI_SUFFIX}") or {}).get(DOSSIER)
     return part if isinstance(part, str) else None
+
+
+def person_fields(forms: Mapping[str, dict], process_id: str) -> tuple[str | None, str | None]:
+    """(name field, date-of-birth field) of the process's cases (`ui:persoon`); None where not said."""
+    found = per_process(forms, process_id, PERSON)
+    person = found[1] if found and isinstance(found[1], dict) else {}
+    return person.get("naam"), person.get("geboortedatum")
 
 
 def per_process(forms: Mapping[str, dict], process_id: str, keyword: str) -> tuple[str, object] | None:

@@ -363,7 +363,8 @@ def test_ui_context_belongs_at_the_top_of_a_ui_schema(engine, folder):
 
 
 def test_what_a_step_means_for_the_case_page_is_deployed_with_its_form(engine, folder):
-    ui = {"ui:terugkoppeling": "besluit", "ui:samenvatting": ["toelichting"], "ui:dossier": "plan"}
+    ui = {"ui:terugkoppeling": "besluit", "ui:samenvatting": ["toelichting"], "ui:dossier": "plan",
+          "ui:persoon": {"naam": "toelichting"}}
     write_ui(folder, ui)
     engine.deploy(folder / "processes", folder / "forms")
     instance = engine.start("proef_casus", {}, actor="test")
@@ -378,6 +379,10 @@ def test_what_a_step_means_for_the_case_page_is_deployed_with_its_form(engine, f
     ({"ui:samenvatting": ["naam"]}, "ui:samenvatting names 'naam', which the form does not have"),
     ({"ui:samenvatting": "toelichting"}, "ui:samenvatting must be a list of field names"),
     ({"toelichting": {"ui:dossier": "plan"}}, "toelichting: unknown key 'ui:dossier'"),
+    ({"ui:persoon": {"naam": "besluit"}}, "ui:persoon: 'naam' must name a text field of the form"),
+    ({"ui:persoon": {"naam": "toelichting", "geboortedatum": "toelichting"}},
+     "ui:persoon: 'geboortedatum' must name a date field of the form"),
+    ({"ui:persoon": {"name": "toelichting"}}, 'ui:persoon must be {"naam": "<field>"}'),
 ])
 def test_a_meaning_the_form_cannot_carry_is_refused(engine, folder, ui, expected):
     write_ui(folder, ui)

@@ -188,3 +188,17 @@ def test_inbox_case_numbers_link_to_the_case_and_the_menu_offers_casussen(auth, 
     auth.login("procesregisseur")
     inbox = client.get("/taken").get_data(as_text=True)
     assert f'href="/casussen/{cases["smit"]}"' in inbox
+
+
+def test_a_complaint_is_found_by_the_name_its_start_form_names_and_shows_no_birth_date(auth, client, engine, cases):
+    # The klacht's start form says where its person is named ("ui:persoon"); it asks no date of birth.
+    from tests.processes.test_klacht import klacht
+    complaint = casework.start_case(engine, User("procesregisseur", "Demo Procesregisseur", "gemeente_heerenveen",
+                                                 frozenset({"procesregisseur"})),
+                                    "klacht", klacht(klager_naam="Meneer K. Kwakkel"), HERE)
+    auth.login("procesregisseur")
+    count, numbers, body = listed(client, "?zoek=kwakkel&status=all")
+    assert (count, numbers) == (1, {complaint})
+    assert "Meneer K. Kwakkel" in body
+    count, numbers, _ = listed(client, "?zoek=1971-03-04&status=all")
+    assert complaint not in numbers and cases["vries"] in numbers  # a date of birth only where the form asks it

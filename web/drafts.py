@@ -49,8 +49,10 @@ def save(task_id: str):
 
 @bp.post("/taken/<taak:task_id>/concept/weggooien")
 def discard(task_id: str):
-    drafts.discard(engine(), current_user(), task_id, origin())
-    flash("Uw concept is weggegooid.", "ok")
+    if drafts.discard(engine(), current_user(), task_id, origin()):
+        flash("Uw concept is weggegooid.", "ok")
+    else:
+        flash("U had geen concept van deze taak. Er is niets weggegooid.", "info")
     return redirect(url_for("tasks.show", task_id=task_id))
 
 

@@ -2,8 +2,10 @@
 import re
 
 import pytest
+from sqlalchemy import func, select
 
 from engine import casework
+from engine.db import AccessLogEntry
 from engine.identity import Origin, User
 from tests.processes.conftest import FORMS, PROCESSES
 from tests.processes.test_zvt_casus import INFORMEREN, OPPAKKEN, aanmelding
@@ -130,6 +132,13 @@ ACCOUNTS = ["procesregisseur", "partnermedewerker", "politie", "teamleider", "pr
 # Who may see this case (procesregisseur directs it; WoonFriesland takes part) and do its open task.
 MAY_VIEW = {"procesregisseur", "partnermedewerker"}
 MAY_DO = {"procesregisseur"}  # the open task, betrokkene_informeren, is in the procesregisseur lane
+MAY_READ_FEEDBACK = {"partnermedewerker"}  # WoonFriesland referred the case
+
+
+def refusals(engine, username: str) -> int:
+    with engine.database.unit_of_work(write=False) as uow:
+        return uow.session.scalar(select(func.count()).select_from(AccessLogEntry).where(
+            AccessLogEntry.username == username, AccessLogEntry.result == "geweigerd"))
 
 
 @pytest.mark.parametrize("username", ACCOUNTS)
@@ -145,20 +154,33 @@ def test_need_to_know_holds_on_every_route_for_every_account(app, engine, case, 
         ("post", f"/taken/{task.id}/oppakken", username in MAY_DO),
         ("post", f"/taken/{task.id}/toewijzen", username in MAY_DO),
         ("post", f"/taken/{task.id}/vrijgeven", username in MAY_DO),
+        ("post", f"/taken/{task.id}/concept", username in MAY_DO),
+        # Anyone may throw away their own draft of a task (it removes data); there is none here.
+        ("post", f"/taken/{task.id}/concept/weggooien", True),
+        ("get", f"/casussen/{case}/dossier.pdf", username in MAY_VIEW),
+        ("get", f"/casussen/{case}/terugkoppeling", username in MAY_READ_FEEDBACK),
     ]
     for method, path, allowed in routes:
+        refused_before = refusals(engine, username)
         if method == "get":
             response = client.get(path)
         else:
             response = auth.post(path, {"collega": "procesregisseur"}, token_from="/taken")
-        body = response.get_data(as_text=True)
+        body = response.get_data()
         if allowed:
             assert response.status_code in (200, 302, 400, 409), (username, method, path, response.status_code)
         else:
             assert response.status_code in (403, 404), (username, method, path, response.status_code)
-            assert NAAM not in body and "Voorbeeldstraat" not in body, (username, path)
+            assert NAAM.encode() not in body and b"Voorbeeldstraat" not in body, (username, path)
+            if response.status_code == 403:  # a refusal, not a page that does not exist: in the log
+                assert refusals(engine, username) == refused_before + 1, (username, method, path)
     inbox = client.get("/taken").get_data(as_text=True)
     assert (f"/taken/{task.id}" in inbox) == (username in MAY_DO and engine.task(task.id).assignee in (None, username))
+    # Casussen: listed, counted and found by name only for who may open the case.
+    for query in ("?status=all", "?status=all&zoek=de+vries", f"?status=all&zoek={case}"):
+        listing = client.get("/casussen" + query).get_data(as_text=True)
+        assert (f'href="/casussen/{case}"' in listing) == (username in MAY_VIEW), (username, query)
+        assert (NAAM in listing) == (username in MAY_VIEW), (username, query)
 
 
 def test_warm_up_compiles_every_page_template_before_the_first_request(app):

@@ -117,8 +117,13 @@ def test_a_draft_can_be_thrown_away(auth, client, engine, task_id):
     auth.post(f"{page}/concept", {"bronnen_en_ontvangers": TYPED}, token_from=page)
     gone = auth.post(f"{page}/concept/weggooien", token_from=page)
     assert gone.status_code == 302 and draft_rows(engine) == []
-    assert TYPED not in client.get(page).get_data(as_text=True)
+    shown = client.get(page).get_data(as_text=True)
+    assert TYPED not in shown and "Uw concept is weggegooid." in shown
     assert log_rows(engine)[-1] == ("procesregisseur", "delete", task_id, "toegestaan")
+    # Again, with nothing left: it says so, and logs no deletion.
+    auth.post(f"{page}/concept/weggooien", token_from=page)
+    assert "U had geen concept van deze taak." in client.get(page).get_data(as_text=True)
+    assert [row for row in log_rows(engine) if row[1] == "delete"] == [("procesregisseur", "delete", task_id, "toegestaan")]
 
 
 # -- the draft goes with the task ----------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """`zvt bench`: every benchmark, printing figures (never a pass/fail test).
 
 The engine's (flat cost, overhead, plain SpiffWorkflow) need nothing but the project; the web
-load (bench/web_load.py) needs PostgreSQL and the bench extra (locust): `make bench`."""
+load (bench/web_load.py) needs PostgreSQL and the bench extra (locust), the case list at scale
+(bench/caselist_scale.py) and the timer load (bench/timer_load.py) PostgreSQL: `make bench`."""
 from __future__ import annotations
 
 import sys
@@ -9,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import budget_cost, flat_cost, overhead, plain_spiff, web_load  # noqa: E402
+from bench import budget_cost, caselist_scale, flat_cost, overhead, plain_spiff, timer_load, web_load  # noqa: E402
 
 
 def main(quick: bool = False) -> None:
@@ -24,6 +25,10 @@ def main(quick: bool = False) -> None:
         plain_spiff.main()
     print()
     web_load.main(run_time=15 if quick else 60)
+    print()
+    caselist_scale.main([1000] if quick else None)
+    print()
+    timer_load.main(1000 if quick else timer_load.TARGET_TIMERS)
 
 
 if __name__ == "__main__":

@@ -122,7 +122,7 @@ def _meaning_problems(ui: Mapping, properties: Mapping) -> list[str]:
     found = []
     part = ui.get(DOSSIER)
     if part is not None:
-        if part not in DOSSIER_PARTS:
+        if not isinstance(part, str) or part not in DOSSIER_PARTS:
             found.append(f"{DOSSIER} must be one of {', '.join(sorted(DOSSIER_PARTS))}")
         else:
             for name, kind in DOSSIER_PARTS[part].items():
@@ -142,7 +142,8 @@ def _meaning_problems(ui: Mapping, properties: Mapping) -> list[str]:
         found.append(f"{FEEDBACK} must name a field of the form with choices")
     person = ui.get(PERSON)
     if person is not None:
-        if not isinstance(person, dict) or "naam" not in person or set(person) - {"naam", "geboortedatum"}:
+        if not isinstance(person, dict) or not isinstance(person.get("naam"), str) \
+                or not all(isinstance(v, str) for v in person.values()) or set(person) - {"naam", "geboortedatum"}:
             found.append(f'{PERSON} must be {{"naam": "<field>"}}, with "geboortedatum": "<field>" if the form asks it')
         else:
             name, birth = properties.get(person["naam"]), person.get("geboortedatum")

@@ -383,6 +383,8 @@ def test_what_a_step_means_for_the_case_page_is_deployed_with_its_form(engine, f
     ({"ui:persoon": {"naam": "toelichting", "geboortedatum": "toelichting"}},
      "ui:persoon: 'geboortedatum' must name a date field of the form"),
     ({"ui:persoon": {"name": "toelichting"}}, 'ui:persoon must be {"naam": "<field>"}'),
+    ({"ui:persoon": {"naam": ["toelichting"]}}, 'ui:persoon must be {"naam": "<field>"}'),
+    ({"ui:dossier": ["plan"]}, "ui:dossier must be one of"),
 ])
 def test_a_meaning_the_form_cannot_carry_is_refused(engine, folder, ui, expected):
     write_ui(folder, ui)

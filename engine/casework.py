@@ -24,7 +24,7 @@ from .views import HistoryView, InstanceView, TaskView
 
 
 class Forbidden(EngineError):
-    """The policy refused; the attempt is in the access log."""
+    """The policy refused; the attempt is in the access log when it concerned a person's data."""
 
 
 class FeedbackOnly(Forbidden):

@@ -141,6 +141,14 @@ def may_read_feedback(user: User, process_id: str, data: dict) -> Decision:
     return Decision(True, "organisation referred the case")
 
 
+def may_read_processes(user: User) -> Decision:
+    """The process catalogue: the proceseigenaar changes the processes, the beheerder deploys
+    them. The definitions hold no personal data, but scripts and forms are the team's own design."""
+    if user.roles & {"proceseigenaar", "beheerder"}:
+        return Decision(True, "role looks after the processes")
+    return Decision(False, "only the proceseigenaar and the beheerder read the process catalogue")
+
+
 def may_manage_incidents(user: User) -> Decision:
     """The beheerder looks after the scheduler's incidents. The page shows where a timer broke
     (case number, process, element, kind of error), not the case's data or the error's text,

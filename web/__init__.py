@@ -25,6 +25,7 @@ AREA_BLUEPRINTS = [
     "web.printing",    # PDFs of a case: its dossier and its plan van aanpak
     "web.aanmelding",  # Melden of starten: /melden, /aanmelding/nieuw, /melden/datalek, ... (start_pages.json)
     "web.beheer",      # the scheduler's incidents, for the beheerder: /beheer/incidenten
+    "web.catalogue",   # Processen: the deployed processes and their versions, /processen
 ]
 
 

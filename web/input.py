@@ -41,6 +41,12 @@ class TaskIdConverter(BaseConverter):
     regex = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 
+class ProcessIdConverter(BaseConverter):
+    """`<proces:process_id>`: a BPMN process id (an XML name without ":"), as deploy stores it."""
+
+    regex = r"[A-Za-z_][A-Za-z0-9_.-]{0,254}"
+
+
 class ControlCharacters(BadRequest):
     """A request with a control character in its path, query string or form."""
 
@@ -52,6 +58,7 @@ def has_control_characters(text: str) -> bool:
 def init_app(app: Flask, config: Config) -> None:
     app.url_map.converters["casus"] = CaseNumberConverter
     app.url_map.converters["taak"] = TaskIdConverter
+    app.url_map.converters["proces"] = ProcessIdConverter
     # Werkzeug reads no more of the body than this (413), and no form field or part count past it.
     app.config.update(MAX_CONTENT_LENGTH=config.max_request_bytes, MAX_FORM_MEMORY_SIZE=config.max_request_bytes,
                       MAX_FORM_PARTS=MAX_FORM_PARTS)

@@ -1,0 +1,93 @@
+"""Processen (/processen): the process catalogue for the proceseigenaar and the beheerder: every
+version with its cases and what changed, and each version as a zip that deploys to the same version."""
+from __future__ import annotations
+
+import io
+import shutil
+import zipfile
+
+import pytest
+
+from engine import Engine, casework
+from engine.identity import Origin, User
+from tests.processes.conftest import FORMS, PROCESSES
+from tests.processes.test_zvt_casus import aanmelding
+from tests.web.conftest import AuthActions, client_for
+
+HERE = Origin("192.0.2.1", "test")
+WOONFRIESLAND = User("partnermedewerker", "Demo Medewerker WoonFriesland", "woonfriesland",
+                     frozenset({"partnermedewerker"}))
+ACCOUNTS = ["procesregisseur", "partnermedewerker", "politie", "teamleider", "proceseigenaar", "fg", "beheerder", "manager"]
+MAY_READ = {"proceseigenaar", "beheerder"}
+
+
+@pytest.fixture
+def two_versions(engine, tmp_path):
+    """zvt_casus version 1 with one running case, then version 2 with a renamed task and the late
+    beoordeling moved from the teamleider's lane to the procesregisseur's."""
+    engine.deploy(PROCESSES, FORMS)
+    casework.start_case(engine, WOONFRIESLAND, "zvt_casus", aanmelding(), HERE)
+    folder = tmp_path / "v2"
+    shutil.copytree(PROCESSES, folder / "processes")
+    shutil.copytree(FORMS, folder / "forms")
+    path = folder / "processes" / "zvt_casus.bpmn"
+    text = path.read_text().replace('name="Aanmelding beoordelen"', 'name="Aanmelding bekijken"')
+    text = text.replace("<bpmn:flowNodeRef>beoordeling_te_laat</bpmn:flowNodeRef>", "").replace(
+        "<bpmn:flowNodeRef>beoordeling</bpmn:flowNodeRef>",
+        "<bpmn:flowNodeRef>beoordeling</bpmn:flowNodeRef><bpmn:flowNodeRef>beoordeling_te_laat</bpmn:flowNodeRef>")
+    path.write_text(text)
+    [v2] = [v for v in engine.deploy(folder / "processes", folder / "forms", actor="proceseigenaar") if v.new]
+    assert (v2.process_id, v2.version) == ("zvt_casus", 2)
+    return v2
+
+
+def test_the_catalogue_lists_every_process_with_its_versions_and_cases(auth, client, engine, two_versions):
+    auth.login("proceseigenaar")
+    body = client.get("/processen").get_data(as_text=True)
+    assert "Casus zorg- en veiligheidsteam" in body and "Datalek" in body
+    assert '<a class="utrecht-link" href="/processen/zvt_casus/versies/2">Versie 2</a> (nieuwste)' in body
+    assert "/processen/zvt_casus/versies/1.zip" in body
+    assert "1 casus loopt" in body  # on version 1, which keeps it
+    # A scheduled process's next case waits for its start: not counted as running.
+    evaluation = body[body.index('id="proces-jaarlijkse_evaluatie"'):]
+    assert "0 casussen lopen" in evaluation and "(en de volgende, die wacht op de geplande start)" in evaluation
+    assert '>Processen</a>' in body  # in the menu
+
+
+def test_a_version_says_what_changed_and_warns_of_a_task_in_another_role(auth, client, two_versions):
+    auth.login("proceseigenaar")
+    body = client.get("/processen/zvt_casus/versies/2").get_data(as_text=True)
+    assert "Aanmelding beoordelen → Aanmelding bekijken" in body
+    assert "teamleider → procesregisseur. Dit verandert wie deze taak mag doen." in body
+    assert "1 stap staat" in body and "in een andere rol" in body
+    first = client.get("/processen/zvt_casus/versies/1").get_data(as_text=True)
+    assert "Dit is de eerste versie." in first and "1 lopend, 0 afgerond" in first
+    assert client.get("/processen/zvt_casus/versies/3").status_code == 404
+    assert client.get("/processen/bestaat_niet/versies/1").status_code == 404
+
+
+def test_a_downloaded_version_deploys_to_the_same_version(auth, client, engine, two_versions, tmp_path, database_url):
+    auth.login("beheerder")
+    response = client.get("/processen/zvt_casus/versies/2.zip")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    assert 'filename="zvt_casus-versie-2.zip"' in response.headers["Content-Disposition"]
+    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+        names = archive.namelist()
+        archive.extractall(tmp_path / "zip")
+    assert "processes/zvt_casus.bpmn" in names and "processes/afwegingskader.dmn" in names
+    assert "forms/zvt_casus/beoordeling.schema.json" in names and "forms/zvt_casus/beoordeling.ui.json" in names
+    # Deployed into the same database it is the same content: nothing new.
+    again = {v.process_id: v for v in engine.deploy(tmp_path / "zip" / "processes", tmp_path / "zip" / "forms")}
+    assert again["zvt_casus"].content_hash == two_versions.content_hash and not again["zvt_casus"].new
+
+
+@pytest.mark.parametrize("username", ACCOUNTS)
+def test_only_the_proceseigenaar_and_the_beheerder_see_the_catalogue(app, engine, username):
+    engine.deploy(PROCESSES, FORMS)
+    client = client_for(app)
+    AuthActions(client).login(username)
+    for path in ("/processen", "/processen/zvt_casus/versies/1", "/processen/zvt_casus/versies/1.zip"):
+        status = client.get(path).status_code
+        assert status == (200 if username in MAY_READ else 403), (username, path, status)
+    home = client.get("/taken").get_data(as_text=True)
+    assert ('href="/processen"' in home) == (username in MAY_READ)

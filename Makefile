@@ -18,7 +18,8 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 	touch $@
 
 # The NL Design System CSS, bpmn-js and axe-core, exactly as package-lock.json pins them;
-# the web app serves a few named files from node_modules (web/vendor.py).
+# the web app serves a few named files from node_modules (web/vendor.py). bpmnlint (a dev
+# dependency) checks the process files in the tests.
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@

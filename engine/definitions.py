@@ -124,6 +124,7 @@ def _read_folder(processes_dir: Path, forms_dir: Path) -> list[ProcessBundle]:
         sources[name] = text
         try:
             if path.suffix.lower() == ".dmn":
+                problems += [Problem(name, element_id, reason) for element_id, reason in _dmn_language_problems(tree)]
                 parser.add_dmn_xml(tree, filename=name)
             else:
                 parser.add_bpmn_xml(tree, filename=name)
@@ -356,6 +357,25 @@ def _check_context_steps(forms_dir: Path, bundles: list[ProcessBundle], problems
                     problems.append(Problem((forms_dir / process_id / f"{task_id}.ui.json").as_posix(), task_id,
                                             f"ui:context names '{step}', which is no user task or start event "
                                             f"of '{process_id}' with a form"))
+
+
+# What a DMN file must declare its cells to be written in: they are Python expressions, run in our
+# sandbox. DMN's default is FEEL, so a file without it is misread by every standard DMN tool;
+# dmn-js and Camunda Modeler offer "python" under that name.
+DMN_EXPRESSION_LANGUAGE = "python"
+
+
+def _dmn_language_problems(tree) -> list[tuple[str | None, str]]:
+    found = []
+    if tree.get("expressionLanguage") != DMN_EXPRESSION_LANGUAGE:
+        found.append((tree.get("id"), f'declare expressionLanguage="{DMN_EXPRESSION_LANGUAGE}" on <definitions>: '
+                                      "the cells are Python expressions, which DMN tools otherwise read as FEEL"))
+    for element in tree.iter():
+        language = element.get("expressionLanguage") if isinstance(element.tag, str) else None
+        if element is not tree and language not in (None, DMN_EXPRESSION_LANGUAGE):
+            found.append((element.get("id"), f'expressionLanguage "{language}" is not supported; the engine runs '
+                                             f'"{DMN_EXPRESSION_LANGUAGE}" only'))
+    return found
 
 
 def _dmn_files_by_table(parser, problems) -> dict[str, str]:

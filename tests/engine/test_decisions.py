@@ -5,7 +5,7 @@ from engine import DefinitionRefused
 from tests.engine.bpmn import simple_process
 
 DMN = """<?xml version="1.0" encoding="UTF-8"?>
-<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="defs_niveau" name="Niveau" namespace="http://example.org/zvt-test">
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="defs_niveau" name="Niveau" namespace="http://example.org/zvt-test" expressionLanguage="python">
   <decision id="niveau_besluit" name="Niveau bepalen">
     <decisionTable id="niveau_tabel" hitPolicy="FIRST">
       <input id="in_risico" label="Risico">
@@ -73,3 +73,20 @@ def test_a_decision_cell_that_fails_the_restricted_compiler_is_refused(engine, f
     [problem] = refused.value.problems
     assert problem.element == "script"
     assert "decision table 'niveau_tabel' rule 1 output refused" in problem.reason
+
+
+@pytest.mark.parametrize("change, element, reason", [
+    (('expressionLanguage="python"', ''), "defs_niveau", 'declare expressionLanguage="python" on <definitions>'),
+    (('expressionLanguage="python"', 'expressionLanguage="https://www.omg.org/spec/DMN/20191111/FEEL/"'), "defs_niveau",
+     'declare expressionLanguage="python"'),
+    (('<inputExpression id="expr_risico" typeRef="string">',
+      '<inputExpression id="expr_risico" typeRef="string" expressionLanguage="javascript">'), "expr_risico",
+     'expressionLanguage "javascript" is not supported'),
+])
+def test_a_decision_table_must_say_its_cells_are_python(engine, folder, change, element, reason):
+    # DMN's default language is FEEL: undeclared, every standard DMN tool misreads the cells.
+    (folder / "processes" / "niveau.dmn").write_text(DMN.replace("{hoog}", "3").replace(*change))
+    with pytest.raises(DefinitionRefused) as refused:
+        engine.deploy(folder / "processes")
+    [problem] = refused.value.problems
+    assert (problem.file, problem.element) == ("niveau.dmn", element) and reason in problem.reason

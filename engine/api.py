@@ -3,7 +3,8 @@
 Every method takes and returns plain values, opens its own unit of work and commits it
 whole or not at all. `Engine` is one face over modules of one job each: deploying
 (engine/deploying.py), commands on a case (commands.py), paused deadlines (deadlines.py),
-the scheduler's firing (firing.py) and the reads (queries.py).
+the scheduler's firing (firing.py), moving cases to a newer version (migrating.py) and the
+reads (queries.py).
 """
 from __future__ import annotations
 
@@ -21,13 +22,14 @@ from .db import DatabaseLimits, Definition, Instance
 from .deadlines import Deadlines
 from .deploying import Deploying
 from .firing import MAX_ATTEMPTS, Firing, default_owner  # noqa: F401 - public names
+from .migrating import Migrating
 from .queries import Queries, history_views, instance_view, read_only_values, task_view  # noqa: F401
 from .termijnen import HELPERS as TERMIJN_HELPERS
 from .unit_of_work import Database
 from .werkdagen import add_werkdagen
 
 
-class Engine(Deploying, Commands, Deadlines, Firing, Queries):
+class Engine(Deploying, Commands, Deadlines, Firing, Migrating, Queries):
     """Runs the deployed BPMN processes on a SQL database.
 
     `database_url` is a SQLAlchemy URL: a SQLite file (the embedded default) or

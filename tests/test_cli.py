@@ -125,3 +125,33 @@ def test_the_development_server_fires_deadlines_itself_unless_told_not_to(tmp_pa
         server.terminate()
         server.wait(timeout=10)
         engine.close()
+
+
+def test_migrate_says_per_case_what_a_move_does_then_moves_and_needs_a_reason(zvt, tmp_path):
+    from engine import Engine
+    from tests.engine.test_migrating import version_2
+    from tests.processes.conftest import FORMS, PROCESSES
+    from tests.processes.test_zvt_casus import OPPAKKEN, aanmelding
+
+    zvt("db", "upgrade")
+    zvt("deploy", str(PROCESSES), "--forms", str(FORMS))
+    engine = Engine(f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    waiting = engine.start("zvt_casus", aanmelding(), actor="w", context={"aanmelder_partner": "woonfriesland"})
+    crisis = engine.start("zvt_casus", aanmelding(), actor="w", context={"aanmelder_partner": "woonfriesland"})
+    [task] = engine.ready_tasks(crisis)
+    engine.complete(task.id, {**OPPAKKEN, "crisisoverleg": True}, actor="procesregisseur")
+    v2 = version_2(tmp_path)
+    assert "zvt_casus version 2 (new)" in zvt("deploy", str(v2 / "processes"), "--forms", str(v2 / "forms")).output
+
+    dry = zvt("migrate", "zvt_casus", "--dry-run")
+    assert dry.exit_code == 0
+    assert f"case {waiting}: can move from version 1 to 2; open tasks: beoordeling (procesregisseur)" in dry.output
+    assert f"case {crisis}: cannot move from version 1: the case is at or has passed crisisoverleg_houden" in dry.output
+    assert zvt("migrate", "zvt_casus").exit_code == 2  # no reason given: nothing moved
+
+    moved = zvt("migrate", "zvt_casus", "--reason", "Convenant 2027")
+    assert moved.exit_code == 1  # one case stayed
+    assert f"case {waiting}: moved from version 1 to 2" in moved.output
+    assert f"case {crisis}: stays: the case is at or has passed crisisoverleg_houden" in moved.output
+    assert zvt("migrate", "zvt_casus", "--dry-run").output.count("can move") == 0
+    engine.close()

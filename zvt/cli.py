@@ -17,7 +17,7 @@ import click
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from engine import DefinitionRefused, Engine, EngineError, NotFound
+from engine import Conflict, DefinitionRefused, Engine, EngineError, NotFound
 from engine import logsafe, outbox
 from engine.api import default_owner
 from engine.claims import DEFAULT_LEASE
@@ -296,6 +296,54 @@ def scheduler(once: bool, interval: int | None, lease: int):
     except (KeyboardInterrupt, SystemExit):
         blocking.shutdown()
         log.info("scheduler stopped")
+
+
+# -- moving running cases to a newer version --------------------------------------
+
+@main.command("migrate", short_help="Move running cases to a newer version of their process.")
+@click.argument("process_id")
+@click.option("--to", "to_version", type=click.IntRange(min=1), help="The version to move to (default: the latest).")
+@click.option("--case", "case_numbers", type=click.IntRange(min=1), multiple=True,
+              help="Only this case (repeatable). Default: every running case on an older version.")
+@click.option("--dry-run", is_flag=True, help="Say for each case whether it can move and what changes; change nothing.")
+@click.option("--reason", default="", help="Why, for each case's history (required unless --dry-run).")
+def migrate_cases(process_id: str, to_version: int | None, case_numbers: tuple[int, ...], dry_run: bool, reason: str):
+    """Move running cases of PROCESS_ID to a newer version, each in its own transaction.
+
+    A case moves only when every element it stands on or still needs is in the new version;
+    its open tasks keep their ids and its deadlines their moments. Cases that cannot move stay
+    on their version and say why. Exits 1 when a case could not move (not with --dry-run).
+    """
+    from engine.migrating import MigrationRefused
+
+    if not dry_run and not reason.strip():
+        _fail("error: give a --reason; it goes into each moved case's history", 2)
+    engine = _engine()
+    try:
+        numbers = list(case_numbers) or engine.migration_candidates(process_id, to_version)
+    except NotFound as exc:
+        _fail(f"error: {exc}")
+    if not numbers:
+        click.echo(f"no running cases of {process_id} on an older version")
+        return
+    refused = 0
+    for number in numbers:
+        try:
+            result = engine.migrate(number, to_version, actor="zvt migrate", reason=reason, dry_run=dry_run)
+        except (MigrationRefused, NotFound, Conflict) as exc:
+            refused += 1
+            click.echo(f"case {number}: stays: {exc}")
+            continue
+        if not result.can_move:
+            click.echo(f"case {number}: cannot move from version {result.from_version}: {result.reason}")
+            continue
+        verb = "can move" if dry_run else "moved"
+        open_tasks = ", ".join(f"{t.bpmn_id} ({t.lane})" for t in result.after) or "none"
+        click.echo(f"case {number}: {verb} from version {result.from_version} to {result.to_version}; "
+                   f"open tasks: {open_tasks}"
+                   + (f"; other lane now: {', '.join(result.lanes_changed)}" if result.lanes_changed else ""))
+    if refused:
+        _fail(f"{refused} case(s) stayed on their version", 1)
 
 
 # -- incidents -------------------------------------------------------------------

@@ -1,0 +1,195 @@
+"""Moving running cases to a newer version (engine/migrating.py), on the real zvt_casus.
+
+Version 2 renames the beoordeling, moves the late-beoordeling escalation from the teamleider to
+the procesregisseur, gives the informing step a new id at the same place (SpiffWorkflow aligns it
+by its place in the flow), drops the crisisoverleg task (so a case standing on it cannot move)
+and adds a script after each zorgoverleg. Cases of version 1 stand at several points; a dry run
+says what a move would do and changes nothing; the move keeps deadlines and task ids; every case
+then runs to its end, on version 2 or, where it could not move, on version 1.
+"""
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+import re
+import shutil
+
+import pytest
+from sqlalchemy import func, select
+
+from engine.db import HistoryEntry, Instance
+from engine.migrating import MigrationRefused
+from tests.processes.conftest import FORMS, PROCESSES, Case
+from tests.processes.test_zvt_casus import INFORMEREN, OPPAKKEN, PLAN, PRIVACYCHECK, new_case, zorgoverleg
+
+INFORMEREN_ID = "betrokkene_informeren"
+NEW_INFORMEREN_ID = "betrokkene_inlichten"
+
+
+def version_2(tmp_path):
+    folder = tmp_path / "v2"
+    shutil.copytree(PROCESSES, folder / "processes")
+    shutil.copytree(FORMS, folder / "forms")
+    path = folder / "processes" / "zvt_casus.bpmn"
+    text = path.read_text().replace('name="Aanmelding beoordelen"', 'name="Aanmelding bekijken"')
+    text = text.replace("<bpmn:flowNodeRef>beoordeling_te_laat</bpmn:flowNodeRef>", "").replace(
+        "<bpmn:flowNodeRef>beoordeling</bpmn:flowNodeRef>",
+        "<bpmn:flowNodeRef>beoordeling</bpmn:flowNodeRef><bpmn:flowNodeRef>beoordeling_te_laat</bpmn:flowNodeRef>")
+    text = text.replace(f'"{INFORMEREN_ID}"', f'"{NEW_INFORMEREN_ID}"').replace(
+        f">{INFORMEREN_ID}<", f">{NEW_INFORMEREN_ID}<")
+    text = text.replace(
+        '<bpmn:sequenceFlow id="f_overleg_besluit" sourceRef="zorgoverleg_vastleggen" targetRef="overleg_besluit_gw" />',
+        '<bpmn:sequenceFlow id="f_overleg_besluit" sourceRef="zorgoverleg_vastleggen" targetRef="overleg_tellen" />'
+        '<bpmn:scriptTask id="overleg_tellen" name="Overleg tellen"><bpmn:incoming>f_overleg_besluit</bpmn:incoming>'
+        '<bpmn:outgoing>f_na_tellen</bpmn:outgoing><bpmn:script>geteld_in_versie_2 = overleg_nummer</bpmn:script>'
+        '</bpmn:scriptTask>'
+        '<bpmn:sequenceFlow id="f_na_tellen" sourceRef="overleg_tellen" targetRef="overleg_besluit_gw" />')
+    text = text.replace("<bpmn:incoming>f_overleg_besluit</bpmn:incoming>\n      <bpmn:outgoing>f_doorgaan",
+                        "<bpmn:incoming>f_na_tellen</bpmn:incoming>\n      <bpmn:outgoing>f_doorgaan")
+    assert text.count("f_na_tellen") == 3 and NEW_INFORMEREN_ID in text
+    # The crisisoverleg is no longer a task of its own: "ja" goes straight on.
+    text = re.sub(r'\s*<bpmn:userTask id="crisisoverleg_houden".*?</bpmn:userTask>', "", text, flags=re.S)
+    text = re.sub(r'\s*<bpmn:sequenceFlow id="f_na_crisisoverleg"[^>]*/>', "", text)
+    text = re.sub(r'\s*<bpmndi:(BPMNShape|BPMNEdge) id="(crisisoverleg_houden|f_na_crisisoverleg)_di".*?</bpmndi:\1>', "",
+                  text, flags=re.S)
+    text = text.replace("<bpmn:flowNodeRef>crisisoverleg_houden</bpmn:flowNodeRef>", "").replace(
+        'targetRef="crisisoverleg_houden"', 'targetRef="na_crisisoverleg"').replace(
+        "<bpmn:incoming>f_na_crisisoverleg</bpmn:incoming>", "<bpmn:incoming>f_crisisoverleg</bpmn:incoming>")
+    assert "crisisoverleg_houden" not in text
+    path.write_text(text)
+    forms = folder / "forms" / "zvt_casus"
+    for suffix in (".schema.json", ".ui.json"):
+        (forms / f"{INFORMEREN_ID}{suffix}").rename(forms / f"{NEW_INFORMEREN_ID}{suffix}")
+        (forms / f"crisisoverleg_houden{suffix}").unlink()
+    ui = json.loads((forms / "opschalen_veiligheidsketen.ui.json").read_text())
+    ui["ui:context"] = [step for step in ui.get("ui:context", []) if step != "crisisoverleg_houden"]
+    (forms / "opschalen_veiligheidsketen.ui.json").write_text(json.dumps(ui))
+    return folder
+
+
+@pytest.fixture
+def cases(engine, clock, tmp_path):
+    """Version 1 deployed and four cases on it, then version 2 deployed:
+    waiting: waits for its beoordeling (a deadline timer waiting);
+    late: its beoordeling is late, the teamleider holds the escalation;
+    informing: stands on the informing step, which version 2 gave a new id;
+    crisis: stands on the crisisoverleg, which version 2 does not have;
+    overleg: waits for its first zorgoverleg."""
+    engine.deploy(PROCESSES, FORMS)
+    late = new_case(engine)
+    engine.fire_due_timers(late.task("beoordeling").due_at)
+    engine.assign(late.task("beoordeling_te_laat").id, "teamleider", expected=None)
+    waiting = new_case(engine)  # filed after that firing: its deadline still waits
+    informing = new_case(engine)
+    informing.complete("beoordeling", OPPAKKEN, role="procesregisseur")
+    crisis = new_case(engine)
+    crisis.complete("beoordeling", {**OPPAKKEN, "crisisoverleg": True}, role="procesregisseur")
+    overleg = new_case(engine)
+    overleg.complete("beoordeling", OPPAKKEN, role="procesregisseur")
+    overleg.complete(INFORMEREN_ID, INFORMEREN, role="procesregisseur")
+    overleg.complete("plan_van_aanpak", PLAN, role="procesregisseur")
+    overleg.complete("privacycheck", PRIVACYCHECK, role="procesregisseur")
+    [v2] = [v for v in engine.deploy(version_2(tmp_path) / "processes", version_2(tmp_path / "again") / "forms")
+            if v.process_id == "zvt_casus"]
+    assert v2.version == 2
+    return {"waiting": waiting, "late": late, "informing": informing, "crisis": crisis, "overleg": overleg}
+
+
+def versions(engine) -> dict[int, int]:
+    with engine.database.unit_of_work(write=False) as uow:
+        from engine.db import Definition
+        return dict(uow.session.execute(select(Instance.id, Definition.version)
+                                        .join(Definition, Definition.id == Instance.definition_id)).all())
+
+
+def history_count(engine) -> int:
+    with engine.database.unit_of_work(write=False) as uow:
+        return uow.session.scalar(select(func.count()).select_from(HistoryEntry))
+
+
+def test_a_dry_run_says_which_cases_can_move_and_changes_nothing(engine, cases):
+    numbers = {name: case.id for name, case in cases.items()}
+    assert engine.migration_candidates("zvt_casus") == sorted(numbers.values())
+    before_versions, before_history = versions(engine), history_count(engine)
+    results = {name: engine.migrate(number, actor="proceseigenaar", dry_run=True) for name, number in numbers.items()}
+
+    assert {name: r.can_move for name, r in results.items()} == {
+        "waiting": True, "late": True, "informing": True, "crisis": False, "overleg": True}
+    assert results["crisis"].missing == ["crisisoverleg_houden"] and "crisisoverleg_houden" in results["crisis"].reason
+    assert [t.bpmn_id for t in results["informing"].after] == [NEW_INFORMEREN_ID]
+    assert [(t.bpmn_id, t.name) for t in results["waiting"].after] == [("beoordeling", "Aanmelding bekijken")]
+    assert results["late"].lanes_changed == ["beoordeling_te_laat"]
+    assert not any(r.moved for r in results.values())
+    assert versions(engine) == before_versions and history_count(engine) == before_history
+    assert cases["waiting"].task("beoordeling").name == "Aanmelding beoordelen"
+
+
+def test_moving_keeps_the_deadline_and_the_task_and_is_in_the_history(engine, clock, cases):
+    waiting, late = cases["waiting"], cases["late"]
+    task, [timer] = waiting.task("beoordeling"), engine.timers(waiting.id)
+    clock.now = clock.now + timedelta(hours=1)  # an hour later: a restarted timer would show it
+    result = engine.migrate(waiting.id, actor="proceseigenaar", reason="Convenant 2027")
+    assert result.moved and versions(engine)[waiting.id] == 2
+    moved = waiting.task("beoordeling")
+    assert (moved.id, moved.name, moved.due_at) == (task.id, "Aanmelding bekijken", task.due_at)
+    assert [(t.id, t.due_at) for t in engine.timers(waiting.id)] == [(timer.id, timer.due_at)]
+    [entry] = [h for h in engine.history(waiting.id) if h.task_type == "CaseMigrated"]
+    assert (entry.name, entry.actor, entry.data) == (
+        "Overgezet naar versie 2", "proceseigenaar", {"van_versie": 1, "naar_versie": 2, "reden": "Convenant 2027"})
+    # A task that changed lane goes back to its new role: the teamleider who held it may not do it now.
+    engine.migrate(late.id, actor="proceseigenaar")
+    escalation = late.task("beoordeling_te_laat")
+    assert (escalation.lane, escalation.assignee) == ("procesregisseur", None)
+
+
+def test_a_case_that_cannot_move_is_refused_whole_and_stays_on_its_version(engine, cases):
+    crisis = cases["crisis"]
+    before = history_count(engine)
+    with pytest.raises(MigrationRefused, match="crisisoverleg_houden"):
+        engine.migrate(crisis.id, actor="proceseigenaar")
+    assert versions(engine)[crisis.id] == 1 and history_count(engine) == before
+    assert set(crisis.open_tasks()) == {"crisisoverleg_houden"}
+    with pytest.raises(MigrationRefused, match="version 2 already|not older"):
+        engine.migrate(cases["waiting"].id, to_version=1, actor="proceseigenaar")
+
+
+def test_moved_and_unmoved_cases_all_run_to_their_end(engine, clock, cases):
+    informing_task = cases["informing"].task(INFORMEREN_ID)
+    for name in ("waiting", "late", "informing", "overleg"):
+        engine.migrate(cases[name].id, actor="proceseigenaar")
+    # The informing step kept its task (and id) under its new element, with the new form.
+    moved = cases["informing"].task(NEW_INFORMEREN_ID)
+    assert (moved.id, moved.form) == (informing_task.id, f"zvt_casus/{NEW_INFORMEREN_ID}")
+    assert "datum_geinformeerd" in engine.form(moved.id)["properties"]
+    # On version 2: the renamed informing step, and the new script after the zorgoverleg.
+    waiting = cases["waiting"]
+    waiting.complete("beoordeling", OPPAKKEN, role="procesregisseur")
+    waiting.complete(NEW_INFORMEREN_ID, INFORMEREN, role="procesregisseur")
+    waiting.complete("plan_van_aanpak", PLAN, role="procesregisseur")
+    waiting.complete("privacycheck", PRIVACYCHECK, role="procesregisseur")
+    waiting.complete("zorgoverleg", zorgoverleg("afronden"), role="procesregisseur")
+    assert waiting.status == "completed" and waiting.data["geteld_in_versie_2"] == 1
+    overleg = cases["overleg"]
+    overleg.complete("zorgoverleg", zorgoverleg("afronden"), role="procesregisseur")
+    assert overleg.status == "completed" and overleg.data["geteld_in_versie_2"] == 1
+    late = cases["late"]
+    late.complete("beoordeling_te_laat", {"afspraak": "Vandaag beoordeeld."}, role="procesregisseur")
+    late.complete("beoordeling", {**OPPAKKEN, "besluit_beoordeling": "niet_oppakken",
+                                  "advies_alternatief": "Wijkteam"}, role="procesregisseur")
+    assert late.status == "completed"
+    informing = cases["informing"]
+    informing.complete(NEW_INFORMEREN_ID, INFORMEREN, role="procesregisseur")
+    informing.complete("plan_van_aanpak", PLAN, role="procesregisseur")
+    informing.complete("privacycheck", PRIVACYCHECK, role="procesregisseur")
+    informing.complete("zorgoverleg", zorgoverleg("afronden"), role="procesregisseur")
+    assert informing.status == "completed" and informing.data["geteld_in_versie_2"] == 1
+    # On version 1, where it stayed: the crisisoverleg, the old informing step, no counting script.
+    crisis = cases["crisis"]
+    crisis.complete("crisisoverleg_houden", {"datum": "2026-11-28", "aanwezige_partners": ["gemeente_heerenveen"],
+                                             "afspraken": "Wijkagent gaat langs."}, role="procesregisseur")
+    crisis.complete(INFORMEREN_ID, INFORMEREN, role="procesregisseur")
+    crisis.complete("plan_van_aanpak", PLAN, role="procesregisseur")
+    crisis.complete("privacycheck", PRIVACYCHECK, role="procesregisseur")
+    crisis.complete("zorgoverleg", zorgoverleg("afronden"), role="procesregisseur")
+    assert crisis.status == "completed" and "geteld_in_versie_2" not in crisis.data
+    assert versions(engine)[crisis.id] == 1

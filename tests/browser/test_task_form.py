@@ -21,6 +21,9 @@ def summary(page: Page):
     return page.get_by_role("alert").filter(has_text=SUMMARY_TITLE)
 
 
+ERROR_RED = "rgb(164, 22, 26)"  # --zvt-color-error in web/static/zvt-theme.css
+
+
 @pytest.mark.parametrize("javascript", [True, False], ids=["met-javascript", "zonder-javascript"])
 def test_a_task_form_with_mistakes_comes_back_with_dutch_errors_and_keeps_what_was_entered(
         live_server, make_page, shots, javascript):
@@ -31,6 +34,12 @@ def test_a_task_form_with_mistakes_comes_back_with_dutch_errors_and_keeps_what_w
     page.goto(f"/taken/{task.id}")
     expect(page).to_have_title("Aanmelding beoordelen – ZVT")
     shots.take(page, "leeg")
+    first_choice = group(page, "Besluit").get_by_role("radio").first
+
+    def border(locator) -> str:
+        return locator.evaluate("e => getComputedStyle(e).borderTopColor")
+    # Required and not chosen yet is no mistake yet: not in the error colour until the server says so.
+    assert border(first_choice) != ERROR_RED
 
     # Sent empty: each required field says what it needs, and the summary links to it.
     page.get_by_role("button", name="Taak afronden").click()
@@ -45,6 +54,7 @@ def test_a_task_form_with_mistakes_comes_back_with_dutch_errors_and_keeps_what_w
     expect(niveau).to_have_attribute("aria-invalid", "true")
     expect(niveau).to_have_accessible_description(re.compile(r"Vul dit veld in\.$"))
     expect(group(page, "Besluit")).to_have_accessible_description(re.compile(r"Kies een van de mogelijkheden\.$"))
+    assert border(group(page, "Besluit").get_by_role("radio").first) == ERROR_RED
     expect(field(page, "Toelichting op het besluit")).to_have_accessible_description(
         re.compile(r"Vul dit veld in\.$"))
     # The read-only proposal is still shown after the failed submit (it is never sent).

@@ -149,6 +149,14 @@ def may_read_processes(user: User) -> Decision:
     return Decision(False, "only the proceseigenaar and the beheerder read the process catalogue")
 
 
+def may_migrate_cases(user: User) -> Decision:
+    """Moving running cases to a newer version of their process (engine/migrating.py): part of
+    looking after the processes. The page shows case numbers and task names, no case data."""
+    if user.roles & {"proceseigenaar", "beheerder"}:
+        return Decision(True, "role looks after the processes")
+    return Decision(False, "only the proceseigenaar and the beheerder move cases to another version")
+
+
 def may_manage_incidents(user: User) -> Decision:
     """The beheerder looks after the scheduler's incidents. The page shows where a timer broke
     (case number, process, element, kind of error), not the case's data or the error's text,

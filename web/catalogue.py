@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import difflib
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
-from engine import catalogue, policy
+from engine import Conflict, NotFound, catalogue, policy
 from engine.bpmn_compare import ASPECTS
+from engine.migrating import MigrationRefused
 
 from .areas import current_user, engine
 
@@ -47,7 +48,50 @@ def index():
 def version(process_id: str, version: int):
     detail = catalogue.version_detail(engine(), current_user(), process_id, version)
     return render_template("catalogue_version.html", detail=detail, kinds=KINDS, aspects=ASPECTS,
-                           line_changes=line_changes)
+                           line_changes=line_changes,
+                           to_move=len(engine().migration_candidates(process_id, version)))
+
+
+MAX_REASON_LENGTH = 1000
+REASON_MISSING = "Schrijf op waarom u de casussen overzet. De reden komt in de tijdlijn van elke casus."
+REASON_TOO_LONG = f"Gebruik hoogstens {MAX_REASON_LENGTH} tekens voor de reden."
+
+
+@bp.get("/processen/<proces:process_id>/versies/<int(min=1, max=1000000):version>/overzetten")
+def migration(process_id: str, version: int):
+    return _migration_page(process_id, version)
+
+
+@bp.post("/processen/<proces:process_id>/versies/<int(min=1, max=1000000):version>/overzetten")
+def migrate(process_id: str, version: int):
+    if not policy.may_migrate_cases(current_user()):
+        abort(403)
+    reason = request.form.get("reden", "").strip()
+    if not reason or len(reason) > MAX_REASON_LENGTH:
+        return _migration_page(process_id, version, error=REASON_TOO_LONG if reason else REASON_MISSING, status=400)
+    user = current_user()
+    moved = stayed = 0
+    for number in engine().migration_candidates(process_id, version):
+        try:
+            engine().migrate(number, version, actor=user.username, reason=reason)
+        except (MigrationRefused, Conflict, NotFound):
+            stayed += 1
+        else:
+            moved += 1
+    flash(f"{moved} {'casus is' if moved == 1 else 'casussen zijn'} overgezet naar versie {version}."
+          + (f" {stayed} {'casus blijft' if stayed == 1 else 'casussen blijven'} op de eigen versie." if stayed else ""),
+          "ok" if not stayed else "info")
+    return redirect(url_for("catalogue.migration", process_id=process_id, version=version))
+
+
+def _migration_page(process_id: str, version: int, *, error: str | None = None, status: int = 200):
+    if not policy.may_migrate_cases(current_user()):
+        abort(403)
+    detail = catalogue.version_detail(engine(), current_user(), process_id, version)
+    results = [engine().migrate(number, version, actor=current_user().username, dry_run=True)
+               for number in engine().migration_candidates(process_id, version)]
+    return render_template("catalogue_migration.html", detail=detail, results=results, error=error,
+                           reason=request.form.get("reden", "") if error else "", reason_max=MAX_REASON_LENGTH), status
 
 
 @bp.get("/processen/<proces:process_id>/versies/<int(min=1, max=1000000):version>.zip")

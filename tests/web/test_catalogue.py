@@ -91,3 +91,57 @@ def test_only_the_proceseigenaar_and_the_beheerder_see_the_catalogue(app, engine
         assert status == (200 if username in MAY_READ else 403), (username, path, status)
     home = client.get("/taken").get_data(as_text=True)
     assert ('href="/processen"' in home) == (username in MAY_READ)
+
+
+@pytest.fixture
+def cases_on_version_1(engine, tmp_path):
+    """Two zvt_casus cases on version 1 (one waiting for its beoordeling, one in the crisisoverleg),
+    then version 2 of tests/engine/test_migrating.py, which has no crisisoverleg task."""
+    from tests.engine.test_migrating import version_2
+    from tests.processes.test_zvt_casus import OPPAKKEN
+
+    engine.deploy(PROCESSES, FORMS)
+    waiting = casework.start_case(engine, WOONFRIESLAND, "zvt_casus", aanmelding(), HERE)
+    crisis = casework.start_case(engine, WOONFRIESLAND, "zvt_casus", aanmelding(), HERE)
+    [task] = engine.ready_tasks(crisis)
+    engine.complete(task.id, {**OPPAKKEN, "crisisoverleg": True}, actor="procesregisseur")
+    folder = version_2(tmp_path)
+    engine.deploy(folder / "processes", folder / "forms", actor="proceseigenaar")
+    return waiting, crisis
+
+
+def test_the_proceseigenaar_checks_then_moves_the_cases_that_can_with_a_reason(auth, client, engine, cases_on_version_1):
+    waiting, crisis = cases_on_version_1
+    auth.login("proceseigenaar")
+    version_page = client.get("/processen/zvt_casus/versies/2").get_data(as_text=True)
+    assert "Lopende casussen overzetten naar deze versie" in version_page and "2 casussen lopen" in version_page
+    page = "/processen/zvt_casus/versies/2/overzetten"
+    body = client.get(page).get_data(as_text=True)
+    assert "Er is nog niets veranderd." in body and "waarvan 1 over kunnen" in body
+    assert f"Casus {waiting}" in body and "Aanmelding bekijken (procesregisseur)" in body
+    assert "Nee: de casus staat op of is voorbij" in body and "crisisoverleg_houden" in body
+    assert engine.instance(waiting).version == 1  # looking changed nothing
+
+    refused = auth.post(page, {"reden": "  "}, token_from=page)
+    assert refused.status_code == 400 and "Schrijf op waarom u de casussen overzet." in refused.get_data(as_text=True)
+    assert engine.instance(waiting).version == 1
+
+    done = auth.post(page, {"reden": "Convenant 2027"}, token_from=page)
+    assert done.status_code == 302
+    after = client.get(page).get_data(as_text=True)
+    assert "1 casus is overgezet naar versie 2. 1 casus blijft op de eigen versie." in after
+    assert (engine.instance(waiting).version, engine.instance(crisis).version) == (2, 1)
+    [entry] = [h for h in engine.history(waiting) if h.task_type == "CaseMigrated"]
+    assert (entry.actor, entry.data["reden"]) == ("proceseigenaar", "Convenant 2027")
+
+
+@pytest.mark.parametrize("username", sorted(set(ACCOUNTS) - MAY_READ))
+def test_no_other_role_sees_or_moves_cases_between_versions(app, engine, cases_on_version_1, username):
+    waiting, _crisis = cases_on_version_1
+    client = client_for(app)
+    auth = AuthActions(client)
+    auth.login(username)
+    page = "/processen/zvt_casus/versies/2/overzetten"
+    assert client.get(page).status_code == 403
+    assert auth.post(page, {"reden": "Convenant 2027"}, token_from="/taken").status_code == 403
+    assert engine.instance(waiting).version == 1

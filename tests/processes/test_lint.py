@@ -28,3 +28,11 @@ def test_bpmnlint_finds_what_it_should(tmp_path):
                             timeout=120, env={"NODE_PATH": str(ROOT / "node_modules"), "PATH": "/usr/bin:/bin"})
     assert result.returncode == 1 and "einde_herinnering" in result.stdout and "label-required" in result.stdout, (
         result.stdout + result.stderr)
+
+
+def test_no_process_file_keeps_its_reasons_in_xml_comments():
+    # A modeler drops XML comments on its first save: the reasons go in bpmn:documentation
+    # (DMN: description), which every modeler keeps.
+    for path in sorted((ROOT / "processes").glob("*.*")):
+        if path.suffix in (".bpmn", ".dmn"):
+            assert "<!--" not in path.read_text(), path.name

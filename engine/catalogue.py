@@ -34,6 +34,7 @@ class Version:
     running: int  # cases open on it
     completed: int
     scheduled: int  # a scheduled process's next case, waiting for its start timer
+    reason: str | None = None  # why it was deployed (a draft's deploy), when said
 
 
 @dataclass(frozen=True)
@@ -74,16 +75,17 @@ def _processes(session, process_id: str | None = None) -> list[Process]:
     count_query = select(Instance.definition_id, Instance.status, func.count()).group_by(
         Instance.definition_id, Instance.status)
     query = select(Definition.id, Definition.process_id, Definition.version, Definition.name, Definition.content_hash,
-                   Definition.deployed_at, Definition.deployed_by).order_by(Definition.version.desc())
+                   Definition.deployed_at, Definition.deployed_by, Definition.reason).order_by(Definition.version.desc())
     if process_id is not None:
         query = query.where(Definition.process_id == process_id)
         count_query = count_query.where(Instance.process_id == process_id)
     for definition_id, status, count in session.execute(count_query):
         counts[(definition_id, status)] = count
     found: dict[str, Process] = {}
-    for definition_id, pid, version, name, content_hash, deployed_at, deployed_by in session.execute(query):
+    for definition_id, pid, version, name, content_hash, deployed_at, deployed_by, reason in session.execute(query):
         entry = Version(version, content_hash, deployed_at, deployed_by, counts.get((definition_id, "running"), 0),
-                        counts.get((definition_id, "completed"), 0), counts.get((definition_id, "scheduled"), 0))
+                        counts.get((definition_id, "completed"), 0), counts.get((definition_id, "scheduled"), 0),
+                        reason)
         if pid not in found:
             found[pid] = Process(pid, name or pid, [])
         found[pid].versions.append(entry)

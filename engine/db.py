@@ -90,6 +90,20 @@ class Definition(Base):
     forms: Mapped[dict] = mapped_column(JSON)  # "<process_id>/<task_id>" -> JSON Schema
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     deployed_by: Mapped[str] = mapped_column(String(255))
+    reason: Mapped[str | None] = mapped_column(Text)  # why this version came (a draft's deploy)
+
+
+class ProcessDraft(Base):
+    """A changed version of a process, uploaded to be checked and deployed (engine/process_drafts.py)."""
+
+    __tablename__ = "process_drafts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(255), index=True)
+    base_version: Mapped[int | None] = mapped_column(Integer)  # the latest version when it was uploaded
+    files: Mapped[dict] = mapped_column(JSON)  # "processes/<file>" or "forms/<process_id>/<file>" -> text
+    uploaded_by: Mapped[str] = mapped_column(String(255))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Instance(Base):

@@ -149,6 +149,14 @@ def may_read_processes(user: User) -> Decision:
     return Decision(False, "only the proceseigenaar and the beheerder read the process catalogue")
 
 
+def may_change_processes(user: User) -> Decision:
+    """Uploading a changed version of a process, checking it and deploying it (a new version for
+    new cases): the proceseigenaar's work, and the beheerder's, who also deploys with `zvt deploy`."""
+    if user.roles & {"proceseigenaar", "beheerder"}:
+        return Decision(True, "role looks after the processes")
+    return Decision(False, "only the proceseigenaar and the beheerder change the processes")
+
+
 def may_migrate_cases(user: User) -> Decision:
     """Moving running cases to a newer version of their process (engine/migrating.py): part of
     looking after the processes. The page shows case numbers and task names, no case data."""

@@ -26,6 +26,7 @@ AREA_BLUEPRINTS = [
     "web.aanmelding",  # Melden of starten: /melden, /aanmelding/nieuw, /melden/datalek, ... (start_pages.json)
     "web.beheer",      # the scheduler's incidents, for the beheerder: /beheer/incidenten
     "web.catalogue",   # Processen: the deployed processes and their versions, /processen
+    "web.process_drafts",  # a new version uploaded, checked, compared and deployed: /processen/<id>/nieuwe-versie
 ]
 
 

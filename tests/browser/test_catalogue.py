@@ -81,3 +81,39 @@ def test_the_proceseigenaar_moves_a_running_case_and_the_caseworker_sees_the_new
     expect(page.get_by_role("region", name="Dossier")).to_contain_text("Overgezet naar versie 2 (was versie 1). Reden: Convenant 2027")
     expect(page.get_by_role("link", name="Aanmelding bekijken")).to_be_visible()  # the open task, by its new name
     shots.take(page, "casus-na-overzetten")
+
+
+def test_the_proceseigenaar_uploads_a_changed_version_checks_it_and_deploys_it(live_server, page: Page, shots):
+    import io
+    import zipfile
+
+    login(page, "proceseigenaar")
+    page.goto("/processen")
+    page.get_by_role("link", name="Nieuwe versie van Klacht maken").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nieuwe versie van Klacht")
+    result = axe(page, "nieuwe versie")
+    assert result.serious == [], result.describe(result.serious)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download versie 1 (zip)").click()
+    with zipfile.ZipFile(download.value.path()) as archive:
+        files = {name: archive.read(name).decode() for name in archive.namelist()}
+    files["processes/klacht.bpmn"] = files["processes/klacht.bpmn"].replace(
+        'name="Klager helpen met doorverwijzen"', 'name="Klager helpen bij het doorverwijzen"')
+    changed = io.BytesIO()
+    with zipfile.ZipFile(changed, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    page.get_by_label("Zip-bestand met de nieuwe versie").set_input_files(
+        {"name": "klacht.zip", "mimeType": "application/zip", "buffer": changed.getvalue()})
+    page.get_by_role("button", name="Controleren").click()
+    expect(page.get_by_text("Geen problemen: dit concept kan klaargezet worden.")).to_be_visible()
+    expect(page.get_by_text("Klager helpen met doorverwijzen → Klager helpen bij het doorverwijzen")).to_be_visible()
+    shots.take(page, "concept")
+    result = axe(page, "concept")
+    assert result.serious == [], result.describe(result.serious)
+    page.get_by_label("Waarom komt er een nieuwe versie?").fill("Duidelijkere naam, na de evaluatie.")
+    page.get_by_role("button", name="Als nieuwe versie klaarzetten").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Klacht, versie 2")
+    expect(page.get_by_text("Versie 2 staat klaar.")).to_be_visible()
+    expect(page.locator("dt:text-is('Waarom') + dd")).to_have_text("Duidelijkere naam, na de evaluatie.")
+    shots.take(page, "versie-2-klaar")

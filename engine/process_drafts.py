@@ -1,0 +1,207 @@
+"""A new version of a process, prepared outside the team's running system and checked before it runs.
+
+The proceseigenaar downloads a version (engine/catalogue.py: a zip with `processes/` and `forms/`),
+changes it in Camunda Modeler, bpmn.io or a text editor, and uploads the zip as a draft. A draft is
+checked exactly as `zvt deploy` checks a folder (engine/definitions.py: parse, sandbox, forms,
+UI schemas, due dates, DMN), compared with the version that runs now (engine/bpmn_compare.py),
+and deployed as a new version with a reason, which the version keeps. Nothing of a draft runs or
+is seen by caseworkers before that.
+
+The upload is untrusted input: a zip of at most MAX_ZIP_BYTES, MAX_ENTRIES entries of at most
+definitions.MAX_FILE_BYTES each (read with a cap, so a zip bomb stops there), only the paths a
+version has (`processes/<name>.bpmn|.dmn`, `forms/<process_id>/<task>.schema.json|.ui.json`, no
+folders above them), UTF-8 text, exactly one BPMN file.
+"""
+from __future__ import annotations
+
+import io
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from . import policy
+from .api import Engine
+from .bpmn_compare import Comparison, compare
+from .casework import Forbidden
+from .clock import aware
+from .db import Definition, ProcessDraft
+from .definitions import MAX_FILE_BYTES, read_folder
+from .errors import DefinitionRefused, EngineError, NotFound, Problem
+from .identity import User
+from .views import DeployedVersion
+
+MAX_ZIP_BYTES = 2 * 1024 * 1024
+MAX_ENTRIES = 200
+_PROCESS_FILE = re.compile(r"processes/([A-Za-z0-9_.-]{1,100}\.(?:bpmn|dmn))")
+_FORM_FILE = r"forms/{process_id}/([A-Za-z0-9_.-]{{1,100}}\.(?:schema|ui)\.json)"
+
+
+class DraftRefused(EngineError):
+    """The upload is no version of this process; the message is Dutch, for the page."""
+
+
+@dataclass(frozen=True)
+class DraftView:
+    id: int
+    process_id: str
+    base_version: int | None
+    uploaded_by: str
+    uploaded_at: datetime
+    files: list[str]
+
+
+@dataclass(frozen=True)
+class DraftCheck:
+    draft: DraftView
+    problems: list[Problem]  # as `zvt deploy` words them; empty: it can be deployed
+    changes: Comparison | None  # against the latest version; None when it cannot be read
+
+
+def _check(user: User) -> None:
+    decision = policy.may_change_processes(user)
+    if not decision:
+        raise Forbidden(decision.reason)
+
+
+def read_zip(content: bytes, process_id: str) -> dict[str, str]:
+    """The version's files from an uploaded zip, by path; DraftRefused for anything else."""
+    if len(content) > MAX_ZIP_BYTES:
+        raise DraftRefused(f"Het bestand is groter dan {MAX_ZIP_BYTES // (1024 * 1024)} MB.")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        entries = [e for e in archive.infolist() if not e.is_dir()]
+    except (zipfile.BadZipFile, ValueError):
+        raise DraftRefused("Dit is geen zip-bestand. Download een versie, pas die aan en stuur de zip.") from None
+    if len(entries) > MAX_ENTRIES:
+        raise DraftRefused(f"De zip heeft meer dan {MAX_ENTRIES} bestanden.")
+    form_file = re.compile(_FORM_FILE.format(process_id=re.escape(process_id)))
+    files: dict[str, str] = {}
+    for entry in entries:
+        if not (_PROCESS_FILE.fullmatch(entry.filename) or form_file.fullmatch(entry.filename)):
+            raise DraftRefused(f"De zip bevat ‘{entry.filename[:100]}’. Alleen processes/*.bpmn, processes/*.dmn "
+                               f"en forms/{process_id}/*.json horen erin.")
+        with archive.open(entry) as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)  # never more than the cap, whatever the entry claims
+        if len(data) > MAX_FILE_BYTES:
+            raise DraftRefused(f"‘{entry.filename}’ is groter dan {MAX_FILE_BYTES // 1024} KB.")
+        try:
+            files[entry.filename] = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise DraftRefused(f"‘{entry.filename}’ is geen tekst in UTF-8.") from None
+    if sum(1 for name in files if name.endswith(".bpmn")) != 1:
+        raise DraftRefused("De zip moet precies één BPMN-bestand hebben, in de map processes/.")
+    return files
+
+
+def upload(engine: Engine, user: User, process_id: str, content: bytes) -> int:
+    """Keep an uploaded zip as a draft of the process; its id."""
+    _check(user)
+    files = read_zip(content, process_id)
+    with engine.database.unit_of_work() as uow:
+        latest = _latest(uow.session, process_id)
+        draft = ProcessDraft(process_id=process_id, base_version=latest.version, files=files,
+                             uploaded_by=user.username, uploaded_at=aware(engine.clock()))
+        uow.session.add(draft)
+        uow.session.flush()
+        uow.commit()
+        return draft.id
+
+
+def check(engine: Engine, user: User, process_id: str, draft_id: int) -> DraftCheck:
+    """The draft checked as `zvt deploy` would, and compared with the latest version."""
+    _check(user)
+    with engine.database.unit_of_work(write=False) as uow:
+        draft = _draft(uow.session, process_id, draft_id)
+        latest = _latest(uow.session, process_id)
+        view = _view(draft)
+        files, latest_files, latest_forms = dict(draft.files), dict(latest.files), dict(latest.forms)
+    with tempfile.TemporaryDirectory() as folder:
+        processes, forms = _write(Path(folder), files)
+        try:
+            bundles = read_folder(processes, forms)
+        except DefinitionRefused as refused:
+            return DraftCheck(view, list(refused.problems), None)
+    bundle = next((b for b in bundles if b.process_id == process_id), None)
+    if bundle is None:
+        found = ", ".join(b.process_id for b in bundles) or "geen"
+        return DraftCheck(view, [Problem(next(n for n in files if n.endswith(".bpmn")), None,
+                                         f"the file defines no executable process '{process_id}' (found: {found})")],
+                          None)
+    return DraftCheck(view, [], compare(latest_files, latest_forms, bundle.files, bundle.forms))
+
+
+def deploy(engine: Engine, user: User, process_id: str, draft_id: int, reason: str) -> DeployedVersion:
+    """Deploy the draft as the process's next version with `reason`, and remove the draft.
+    Raises DefinitionRefused as `zvt deploy` does; ValueError for an empty reason."""
+    _check(user)
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("a new version needs a reason")
+    with engine.database.unit_of_work(write=False) as uow:
+        files = dict(_draft(uow.session, process_id, draft_id).files)
+    with tempfile.TemporaryDirectory() as folder:
+        processes, forms = _write(Path(folder), files)
+        deployed = engine.deploy(processes, forms, actor=user.username)
+    [version] = [v for v in deployed if v.process_id == process_id] or [None]
+    if version is None:
+        raise DefinitionRefused([Problem("processes", None, f"the files define no process '{process_id}'")])
+    with engine.database.unit_of_work() as uow:
+        if version.new:
+            uow.session.get(Definition, version.definition_id).reason = reason
+        uow.session.delete(_draft(uow.session, process_id, draft_id))
+        uow.commit()
+    return version
+
+
+def discard(engine: Engine, user: User, process_id: str, draft_id: int) -> None:
+    _check(user)
+    with engine.database.unit_of_work() as uow:
+        uow.session.delete(_draft(uow.session, process_id, draft_id))
+        uow.commit()
+
+
+def drafts(engine: Engine, user: User, process_id: str) -> list[DraftView]:
+    """The process's drafts, newest first."""
+    _check(user)
+    with engine.database.unit_of_work(write=False) as uow:
+        return [_view(d) for d in uow.session.scalars(select(ProcessDraft).where(
+            ProcessDraft.process_id == process_id).order_by(ProcessDraft.id.desc()))]
+
+
+def _write(folder: Path, files: dict[str, str]) -> tuple[Path, Path]:
+    """The draft's files as the folders `zvt deploy` reads. The names were checked on upload
+    (no "..", no folders above them); checked again, as the database is no trusted source either."""
+    for name, text in files.items():
+        path = (folder / name).resolve()
+        if folder.resolve() not in path.parents:
+            raise DraftRefused("Een bestandsnaam in het concept wijst buiten de map.")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    (folder / "forms").mkdir(exist_ok=True)
+    return folder / "processes", folder / "forms"
+
+
+def _draft(session, process_id: str, draft_id: int) -> ProcessDraft:
+    draft = session.get(ProcessDraft, draft_id)
+    if draft is None or draft.process_id != process_id:
+        raise NotFound(f"process {process_id} has no draft {draft_id}")
+    return draft
+
+
+def _latest(session, process_id: str) -> Definition:
+    latest = session.scalar(select(Definition).where(Definition.process_id == process_id)
+                            .order_by(Definition.version.desc()).limit(1))
+    if latest is None:
+        raise NotFound(f"process '{process_id}' is not deployed")
+    return latest
+
+
+def _view(draft: ProcessDraft) -> DraftView:
+    return DraftView(draft.id, draft.process_id, draft.base_version, draft.uploaded_by, draft.uploaded_at,
+                     sorted(draft.files))
+

@@ -1,0 +1,142 @@
+"""Nieuwe versie (/processen/<id>/nieuwe-versie): a version downloaded, changed outside ZVT and uploaded
+as a zip is checked as `zvt deploy` checks it, compared with the running version, and deployed with
+a reason; a broken or foreign upload is refused in Dutch and nothing of it runs."""
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from engine.process_drafts import MAX_ZIP_BYTES
+from tests.processes.conftest import FORMS, PROCESSES
+from tests.processes.test_zvt_casus import aanmelding
+from tests.web.conftest import AuthActions, client_for
+
+ACCOUNTS = ["procesregisseur", "partnermedewerker", "politie", "teamleider", "proceseigenaar", "fg", "beheerder", "manager"]
+MAY_CHANGE = {"proceseigenaar", "beheerder"}
+NEW = "/processen/zvt_casus/nieuwe-versie"
+
+
+def changed_zip(client, change=None, extra: dict | None = None, drop: str | None = None) -> bytes:
+    """Version 1 as the catalogue gives it, with `change(name, text) -> text` applied to each file."""
+    with zipfile.ZipFile(io.BytesIO(client.get("/processen/zvt_casus/versies/1.zip").data)) as archive:
+        files = {name: archive.read(name).decode() for name in archive.namelist()}
+    if change is not None:
+        files = {name: change(name, text) for name, text in files.items()}
+    files.update(extra or {})
+    files.pop(drop, None)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def rename(name: str, text: str) -> str:
+    return text.replace('name="Aanmelding beoordelen"', 'name="Aanmelding bekijken"') if name.endswith(".bpmn") else text
+
+
+def send(auth, content: bytes, filename: str = "zvt_casus.zip"):
+    return auth.post(NEW, {"bestand": (io.BytesIO(content), filename)}, token_from=NEW,
+                     content_type="multipart/form-data")
+
+
+@pytest.fixture
+def deployed(engine):
+    engine.deploy(PROCESSES, FORMS)
+
+
+def test_a_changed_version_is_checked_compared_and_deployed_with_its_reason(auth, client, engine, deployed):
+    auth.login("proceseigenaar")
+    uploaded = send(auth, changed_zip(client, rename))
+    assert uploaded.status_code == 302
+    draft = uploaded.location
+    page = client.get(draft).get_data(as_text=True)
+    assert "Geen problemen: dit concept kan klaargezet worden." in page
+    assert "Aanmelding beoordelen → Aanmelding bekijken" in page
+
+    no_reason = auth.post(f"{draft}/klaarzetten", {"reden": ""}, token_from=draft)
+    assert no_reason.status_code == 400 and "Schrijf op waarom er een nieuwe versie komt." in no_reason.get_data(as_text=True)
+    done = auth.post(f"{draft}/klaarzetten", {"reden": "Stuurgroep 12 januari 2027"}, token_from=draft)
+    assert done.status_code == 302 and done.location.endswith("/processen/zvt_casus/versies/2")
+    version_page = client.get(done.location).get_data(as_text=True)
+    assert "Versie 2 staat klaar." in version_page and "Stuurgroep 12 januari 2027" in version_page
+    assert "proceseigenaar" in version_page  # who deployed it
+    assert client.get(draft).status_code == 404  # the draft is gone
+    case = engine.start("zvt_casus", aanmelding(), actor="w", context={"aanmelder_partner": "woonfriesland"})
+    assert engine.instance(case).version == 2
+    assert [t.name for t in engine.ready_tasks(case)] == ["Aanmelding bekijken"]
+
+
+def test_a_draft_with_problems_says_where_and_cannot_be_deployed(auth, client, engine, deployed):
+    auth.login("proceseigenaar")
+
+    def break_script(name, text):
+        return text.replace("ontvangen_op = nu()", "import os\nontvangen_op = nu()") if name.endswith(".bpmn") else text
+
+    draft = send(auth, changed_zip(client, break_script)).location
+    page = client.get(draft).get_data(as_text=True)
+    assert "Dit concept kan niet klaargezet worden: 1 probleem." in page
+    assert "<code>zvt_casus.bpmn</code>, stap <code>aanmelding_registreren</code>" in page
+    assert "Als nieuwe versie klaarzetten" not in page
+    refused = auth.post(f"{draft}/klaarzetten", {"reden": "Toch proberen"}, token_from=draft)
+    assert refused.status_code == 400 and "aanmelding_registreren" in refused.get_data(as_text=True)
+    assert [v.version for v in engine.deploy(PROCESSES, FORMS) if v.process_id == "zvt_casus"] == [1]  # no version 2
+
+    gone = auth.post(f"{draft}/weggooien", token_from=draft)
+    assert gone.status_code == 302 and client.get(draft).status_code == 404
+
+
+def bomb() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("processes/zvt_casus.bpmn", "<" + " " * (3 * 1024 * 1024))
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("content, message", [
+    (lambda client: b"geen zip", "Dit is geen zip-bestand."),
+    (lambda client: changed_zip(client, extra={"processes/../../etc/zvt.bpmn": "x"}), "Alleen processes/*.bpmn"),
+    (lambda client: changed_zip(client, extra={"forms/datalek/melding.schema.json": "{}"}), "forms/datalek/melding.schema.json"),
+    (lambda client: changed_zip(client, extra={"processes/tweede.bpmn": "<x/>"}), "precies één BPMN-bestand"),
+    (lambda client: changed_zip(client, drop="processes/zvt_casus.bpmn"), "precies één BPMN-bestand"),
+    (lambda client: bomb(), "is groter dan 1024 KB"),
+])
+def test_an_upload_that_is_no_version_of_the_process_is_refused_in_dutch(auth, client, engine, deployed, content,
+                                                                          message):
+    auth.login("proceseigenaar")
+    response = send(auth, content(client))
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert "Concepten die nog niet klaarstaan" not in client.get(NEW).get_data(as_text=True)  # nothing kept
+
+
+def test_a_zip_past_the_size_limit_is_refused_before_it_is_read(auth, client, engine, deployed):
+    auth.login("proceseigenaar")
+    response = send(auth, b"PK" + b"x" * MAX_ZIP_BYTES)  # past the request limit (ZVT_MAX_REQUEST_KB) as well
+    assert response.status_code == 413 and "Wat u wilde versturen is te groot." in response.get_data(as_text=True)
+    from engine.process_drafts import DraftRefused, read_zip
+    with pytest.raises(DraftRefused, match="groter dan 2 MB"):
+        read_zip(b"PK" + b"x" * MAX_ZIP_BYTES, "zvt_casus")
+
+
+def test_sending_no_file_says_so(auth, client, deployed):
+    auth.login("proceseigenaar")
+    response = auth.post(NEW, {}, token_from=NEW)
+    assert response.status_code == 400 and "Kies een zip-bestand om te sturen." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("username", sorted(set(ACCOUNTS) - MAY_CHANGE))
+def test_no_other_role_uploads_or_deploys_a_version(app, engine, deployed, username):
+    owner = client_for(app)
+    AuthActions(owner).login("proceseigenaar")
+    draft = send(AuthActions(owner), changed_zip(owner, rename)).location
+    client = client_for(app)
+    auth = AuthActions(client)
+    auth.login(username)
+    assert client.get(NEW).status_code == 403
+    assert client.get(draft).status_code == 403
+    assert auth.post(f"{draft}/klaarzetten", {"reden": "x"}, token_from="/taken").status_code == 403
+    assert auth.post(f"{draft}/weggooien", token_from="/taken").status_code == 403
+    assert send(auth, changed_zip(owner, rename)).status_code == 403
+    assert owner.get(draft).status_code == 200  # still there, not deployed

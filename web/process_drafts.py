@@ -1,0 +1,79 @@
+"""Nieuwe versie: the proceseigenaar uploads a changed version of a process as a draft, sees it
+checked as `zvt deploy` checks it and compared with the version that runs, and deploys it with a
+reason (engine/process_drafts.py)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from engine import DefinitionRefused, catalogue, policy
+from engine import process_drafts as drafts
+from engine.bpmn_compare import ASPECTS
+
+from .areas import current_user, engine
+from .catalogue import KINDS, line_changes
+
+bp = Blueprint("process_drafts", __name__)
+
+MAX_REASON_LENGTH = 1000
+REASON_MISSING = "Schrijf op waarom er een nieuwe versie komt. De reden blijft bij de versie staan."
+REASON_TOO_LONG = f"Gebruik hoogstens {MAX_REASON_LENGTH} tekens voor de reden."
+NO_FILE = "Kies een zip-bestand om te sturen."
+
+
+@bp.before_request
+def process_owners_only():
+    if not policy.may_change_processes(current_user()):
+        abort(403)
+
+
+@bp.get("/processen/<proces:process_id>/nieuwe-versie")
+def new(process_id: str, error: str | None = None, status: int = 200):
+    [process] = [p for p in catalogue.processes(engine(), current_user()) if p.process_id == process_id] or [None]
+    if process is None:
+        abort(404)
+    return render_template("process_draft_upload.html", process=process, error=error,
+                           drafts=drafts.drafts(engine(), current_user(), process_id)), status
+
+
+@bp.post("/processen/<proces:process_id>/nieuwe-versie")
+def upload(process_id: str):
+    uploaded = request.files.get("bestand")
+    if uploaded is None or not uploaded.filename:
+        return new(process_id, error=NO_FILE, status=400)
+    try:
+        draft_id = drafts.upload(engine(), current_user(), process_id, uploaded.read(drafts.MAX_ZIP_BYTES + 1))
+    except drafts.DraftRefused as refused:
+        return new(process_id, error=str(refused), status=400)
+    return redirect(url_for("process_drafts.show", process_id=process_id, draft_id=draft_id))
+
+
+@bp.get("/processen/<proces:process_id>/concepten/<int(min=1, max=2147483647):draft_id>")
+def show(process_id: str, draft_id: int, *, error: str | None = None, problems=None, status: int = 200):
+    checked = drafts.check(engine(), current_user(), process_id, draft_id)
+    return render_template("process_draft.html", checked=checked, problems=problems or checked.problems,
+                           kinds=KINDS, aspects=ASPECTS, line_changes=line_changes, error=error,
+                           reason=request.form.get("reden", "") if error else "", reason_max=MAX_REASON_LENGTH), status
+
+
+@bp.post("/processen/<proces:process_id>/concepten/<int(min=1, max=2147483647):draft_id>/klaarzetten")
+def deploy(process_id: str, draft_id: int):
+    reason = request.form.get("reden", "").strip()
+    if not reason or len(reason) > MAX_REASON_LENGTH:
+        return show(process_id, draft_id, error=REASON_TOO_LONG if reason else REASON_MISSING, status=400)
+    try:
+        version = drafts.deploy(engine(), current_user(), process_id, draft_id, reason)
+    except DefinitionRefused as refused:
+        return show(process_id, draft_id, problems=list(refused.problems), status=400)
+    if version.new:
+        flash(f"Versie {version.version} staat klaar. Nieuwe casussen beginnen op deze versie; lopende casussen "
+              "blijven op hun versie tot u ze overzet.", "ok")
+    else:
+        flash(f"Het concept is gelijk aan versie {version.version}. Er is geen nieuwe versie gemaakt.", "info")
+    return redirect(url_for("catalogue.version", process_id=process_id, version=version.version))
+
+
+@bp.post("/processen/<proces:process_id>/concepten/<int(min=1, max=2147483647):draft_id>/weggooien")
+def discard(process_id: str, draft_id: int):
+    drafts.discard(engine(), current_user(), process_id, draft_id)
+    flash("Het concept is weggegooid.", "ok")
+    return redirect(url_for("process_drafts.new", process_id=process_id))

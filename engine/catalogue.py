@@ -110,18 +110,23 @@ def version_zip(engine: Engine, user: User, process_id: str, version: int) -> by
     processes/<file> and forms/<process_id>/<task_id>.schema.json (.ui.json)."""
     _check(user)
     with engine.database.unit_of_work(write=False) as uow:
-        definition = _definition(uow.session, process_id, version)
-        files, forms = dict(definition.files), dict(definition.forms)
+        files = version_files(_definition(uow.session, process_id, version))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, text in sorted(files.items()):
-            archive.writestr(f"processes/{name}", text)
-        for key, schema in sorted(forms.items()):
-            ui = key.endswith(UI_SUFFIX)
-            owner, task_id = key.removesuffix(UI_SUFFIX).split("/", 1)
-            archive.writestr(f"forms/{owner}/{task_id}{'.ui.json' if ui else '.schema.json'}",
-                             json.dumps(schema, ensure_ascii=False, indent=2) + "\n")
+            archive.writestr(name, text)
     return buffer.getvalue()
+
+
+def version_files(definition: Definition) -> dict[str, str]:
+    """A deployed version as the files of the folders `zvt deploy` reads, by path."""
+    files = {f"processes/{name}": text for name, text in definition.files.items()}
+    for key, schema in definition.forms.items():
+        ui = key.endswith(UI_SUFFIX)
+        owner, task_id = key.removesuffix(UI_SUFFIX).split("/", 1)
+        files[f"forms/{owner}/{task_id}{'.ui.json' if ui else '.schema.json'}"] = (
+            json.dumps(schema, ensure_ascii=False, indent=2) + "\n")
+    return files
 
 
 def _definition(session, process_id: str, version: int) -> Definition:

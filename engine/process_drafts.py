@@ -28,6 +28,7 @@ from . import policy
 from .api import Engine
 from .bpmn_compare import Comparison, compare
 from .casework import Forbidden
+from .catalogue import version_files
 from .clock import aware
 from .db import Definition, ProcessDraft
 from .definitions import MAX_FILE_BYTES, read_folder
@@ -112,8 +113,46 @@ def upload(engine: Engine, user: User, process_id: str, content: bytes) -> int:
         return draft.id
 
 
-def check(engine: Engine, user: User, process_id: str, draft_id: int) -> DraftCheck:
-    """The draft checked as `zvt deploy` would, and compared with the latest version."""
+def start_from_latest(engine: Engine, user: User, process_id: str) -> int:
+    """A new draft that is a copy of the running version, to change in the browser's modeler; its id."""
+    _check(user)
+    with engine.database.unit_of_work() as uow:
+        latest = _latest(uow.session, process_id)
+        draft = ProcessDraft(process_id=process_id, base_version=latest.version, files=version_files(latest),
+                             uploaded_by=user.username, uploaded_at=aware(engine.clock()))
+        uow.session.add(draft)
+        uow.session.flush()
+        uow.commit()
+        return draft.id
+
+
+def diagram(engine: Engine, user: User, process_id: str, draft_id: int) -> tuple[str, str]:
+    """(path, text) of the draft's BPMN file, for the modeler."""
+    _check(user)
+    with engine.database.unit_of_work(write=False) as uow:
+        files = _draft(uow.session, process_id, draft_id).files
+        return next((name, text) for name, text in files.items() if name.endswith(".bpmn"))
+
+
+def replace_diagram(engine: Engine, user: User, process_id: str, draft_id: int, text: str) -> None:
+    """Put what the modeler saved in place of the draft's BPMN file. DraftRefused for text that
+    is too large or no XML at all; everything else is for `check` to say."""
+    _check(user)
+    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        raise DraftRefused(f"Het procesmodel is groter dan {MAX_FILE_BYTES // 1024} KB.")
+    if not text.lstrip().startswith("<"):
+        raise DraftRefused("De modeler stuurde geen procesmodel. Probeer het opnieuw.")
+    with engine.database.unit_of_work() as uow:
+        draft = _draft(uow.session, process_id, draft_id)
+        name = next(n for n in draft.files if n.endswith(".bpmn"))
+        draft.files = {**draft.files, name: text}
+        draft.uploaded_by, draft.uploaded_at = user.username, aware(engine.clock())
+        uow.commit()
+
+
+def check(engine: Engine, user: User, process_id: str, draft_id: int, lint=None) -> DraftCheck:
+    """The draft checked as `zvt deploy` would, and compared with the latest version. `lint`, when
+    given, takes the draft's BPMN files (paths) and returns more problems (web/bpmn_lint.py)."""
     _check(user)
     with engine.database.unit_of_work(write=False) as uow:
         draft = _draft(uow.session, process_id, draft_id)
@@ -122,17 +161,18 @@ def check(engine: Engine, user: User, process_id: str, draft_id: int) -> DraftCh
         files, latest_files, latest_forms = dict(draft.files), dict(latest.files), dict(latest.forms)
     with tempfile.TemporaryDirectory() as folder:
         processes, forms = _write(Path(folder), files)
+        linted = lint(sorted(processes.glob("*.bpmn"))) if lint is not None else []
         try:
             bundles = read_folder(processes, forms)
         except DefinitionRefused as refused:
-            return DraftCheck(view, list(refused.problems), None)
+            return DraftCheck(view, list(refused.problems) + linted, None)
     bundle = next((b for b in bundles if b.process_id == process_id), None)
     if bundle is None:
         found = ", ".join(b.process_id for b in bundles) or "geen"
         return DraftCheck(view, [Problem(next(n for n in files if n.endswith(".bpmn")), None,
                                          f"the file defines no executable process '{process_id}' (found: {found})")],
                           None)
-    return DraftCheck(view, [], compare(latest_files, latest_forms, bundle.files, bundle.forms))
+    return DraftCheck(view, linted, compare(latest_files, latest_forms, bundle.files, bundle.forms))
 
 
 def deploy(engine: Engine, user: User, process_id: str, draft_id: int, reason: str) -> DeployedVersion:

@@ -10,6 +10,7 @@ from engine import process_drafts as drafts
 from engine.bpmn_compare import ASPECTS
 
 from .areas import current_user, engine
+from .bpmn_lint import lint
 from .catalogue import KINDS, line_changes
 
 bp = Blueprint("process_drafts", __name__)
@@ -49,7 +50,7 @@ def upload(process_id: str):
 
 @bp.get("/processen/<proces:process_id>/concepten/<int(min=1, max=2147483647):draft_id>")
 def show(process_id: str, draft_id: int, *, error: str | None = None, problems=None, status: int = 200):
-    checked = drafts.check(engine(), current_user(), process_id, draft_id)
+    checked = drafts.check(engine(), current_user(), process_id, draft_id, lint=lint)
     return render_template("process_draft.html", checked=checked, problems=problems or checked.problems,
                            kinds=KINDS, aspects=ASPECTS, line_changes=line_changes, error=error,
                            reason=request.form.get("reden", "") if error else "", reason_max=MAX_REASON_LENGTH), status
@@ -60,6 +61,9 @@ def deploy(process_id: str, draft_id: int):
     reason = request.form.get("reden", "").strip()
     if not reason or len(reason) > MAX_REASON_LENGTH:
         return show(process_id, draft_id, error=REASON_TOO_LONG if reason else REASON_MISSING, status=400)
+    checked = drafts.check(engine(), current_user(), process_id, draft_id, lint=lint)
+    if checked.problems:  # also bpmnlint's, which deploy itself does not run
+        return show(process_id, draft_id, status=400)
     try:
         version = drafts.deploy(engine(), current_user(), process_id, draft_id, reason)
     except DefinitionRefused as refused:

@@ -7,7 +7,9 @@ import io
 import zipfile
 
 import pytest
+from sqlalchemy import select
 
+from engine.db import Definition
 from engine.process_drafts import MAX_ZIP_BYTES
 from tests.processes.conftest import FORMS, PROCESSES
 from tests.processes.test_zvt_casus import aanmelding
@@ -31,6 +33,11 @@ def changed_zip(client, change=None, extra: dict | None = None, drop: str | None
         for name, text in files.items():
             archive.writestr(name, text)
     return buffer.getvalue()
+
+
+def versions(engine) -> list[int]:
+    with engine.database.unit_of_work(write=False) as uow:
+        return sorted(uow.session.scalars(select(Definition.version).where(Definition.process_id == "zvt_casus")))
 
 
 def rename(name: str, text: str) -> str:
@@ -82,7 +89,7 @@ def test_a_draft_with_problems_says_where_and_cannot_be_deployed(auth, client, e
     assert "Als nieuwe versie klaarzetten" not in page
     refused = auth.post(f"{draft}/klaarzetten", {"reden": "Toch proberen"}, token_from=draft)
     assert refused.status_code == 400 and "aanmelding_registreren" in refused.get_data(as_text=True)
-    assert [v.version for v in engine.deploy(PROCESSES, FORMS) if v.process_id == "zvt_casus"] == [1]  # no version 2
+    assert versions(engine) == [1]  # no version 2
 
     gone = auth.post(f"{draft}/weggooien", token_from=draft)
     assert gone.status_code == 302 and client.get(draft).status_code == 404
@@ -140,3 +147,18 @@ def test_no_other_role_uploads_or_deploys_a_version(app, engine, deployed, usern
     assert auth.post(f"{draft}/weggooien", token_from="/taken").status_code == 403
     assert send(auth, changed_zip(owner, rename)).status_code == 403
     assert owner.get(draft).status_code == 200  # still there, not deployed
+
+
+def test_bpmnlint_findings_are_problems_on_their_element_and_block_the_deploy(auth, client, engine, deployed):
+    auth.login("proceseigenaar")
+
+    def unname(name, text):
+        return text.replace('<bpmn:endEvent id="einde_casus" name="Casus afgesloten">',
+                            '<bpmn:endEvent id="einde_casus">') if name.endswith(".bpmn") else text
+
+    draft = send(auth, changed_zip(client, unname)).location
+    page = client.get(draft).get_data(as_text=True)
+    assert "<code>zvt_casus.bpmn</code>, stap <code>einde_casus</code>: bpmnlint label-required" in page
+    refused = auth.post(f"{draft}/klaarzetten", {"reden": "Toch"}, token_from=draft)
+    assert refused.status_code == 400
+    assert versions(engine) == [1]

@@ -3,6 +3,8 @@ checked as `zvt deploy` checks it and compared with the version that runs, and d
 reason (engine/process_drafts.py)."""
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from engine import DefinitionRefused, catalogue, policy
@@ -45,6 +47,30 @@ def upload(process_id: str):
         draft_id = drafts.upload(engine(), current_user(), process_id, uploaded.read(drafts.MAX_ZIP_BYTES + 1))
     except drafts.DraftRefused as refused:
         return new(process_id, error=str(refused), status=400)
+    return redirect(url_for("process_drafts.show", process_id=process_id, draft_id=draft_id))
+
+
+@bp.post("/processen/<proces:process_id>/bewerken")
+def edit_latest(process_id: str):
+    draft_id = drafts.start_from_latest(engine(), current_user(), process_id)
+    return redirect(url_for("process_drafts.modeler", process_id=process_id, draft_id=draft_id))
+
+
+@bp.get("/processen/<proces:process_id>/concepten/<int(min=1, max=2147483647):draft_id>/bewerken")
+def modeler(process_id: str, draft_id: int, error: str | None = None, status: int = 200):
+    name, text = drafts.diagram(engine(), current_user(), process_id, draft_id)
+    checked = drafts.check(engine(), current_user(), process_id, draft_id, lint=lint)
+    problems = [{"element": p.element, "reason": p.reason} for p in checked.problems if p.element]
+    return render_template("process_modeler.html", draft=checked.draft, file_name=name, bpmn=text, error=error,
+                           problems=checked.problems, markers=json.dumps(problems)), status
+
+
+@bp.post("/processen/<proces:process_id>/concepten/<int(min=1, max=2147483647):draft_id>/bpmn")
+def save_diagram(process_id: str, draft_id: int):
+    try:
+        drafts.replace_diagram(engine(), current_user(), process_id, draft_id, request.form.get("bpmn", ""))
+    except drafts.DraftRefused as refused:
+        return modeler(process_id, draft_id, error=str(refused), status=400)
     return redirect(url_for("process_drafts.show", process_id=process_id, draft_id=draft_id))
 
 

@@ -4,7 +4,7 @@ import shutil
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import axe, login
+from tests.browser.conftest import axe, file_aanmelding, login
 from tests.processes.conftest import FORMS, PROCESSES
 
 
@@ -117,3 +117,62 @@ def test_the_proceseigenaar_uploads_a_changed_version_checks_it_and_deploys_it(l
     expect(page.get_by_text("Versie 2 staat klaar.")).to_be_visible()
     expect(page.locator("dt:text-is('Waarom') + dd")).to_have_text("Duidelijkere naam, na de evaluatie.")
     shots.take(page, "versie-2-klaar")
+
+
+def rename_in_modeler(page: Page, element_id: str, name: str) -> None:
+    """Double-click the element and type its new name, as a person does in bpmn-js."""
+    page.locator(f'#modeler [data-element-id="{element_id}"]').dblclick()
+    editor = page.locator(".djs-direct-editing-parent")
+    expect(editor).to_be_visible()
+    editor.press("Control+a")
+    if name:
+        editor.type(name)
+    else:
+        editor.press("Delete")
+    page.locator("#modeler .djs-container").click(position={"x": 5, "y": 5})  # done: click the empty canvas
+    expect(editor).to_be_hidden()
+
+
+def test_the_proceseigenaar_changes_a_process_in_the_browser_and_a_new_case_runs_on_it(live_server, page: Page, shots):
+    from tests.browser.conftest import logout
+
+    old_case = file_aanmelding(live_server)
+    login(page, "proceseigenaar")
+    page.goto("/processen/zvt_casus/nieuwe-versie")
+    page.get_by_role("button", name="Bewerken in de browser").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("bewerken")
+    expect(page.locator('#modeler [data-element-id="beoordeling"]')).to_be_visible()
+    result = axe(page, "modeler")
+    assert result.serious == [], result.describe(result.serious)
+
+    # The beoordeling gets a new name, and something breaks: the closing end event loses its name.
+    rename_in_modeler(page, "beoordeling", "Aanmelding bekijken")
+    rename_in_modeler(page, "einde_casus", "")
+    page.get_by_role("button", name="Opslaan en controleren").click()
+    expect(page.get_by_text("Dit concept kan niet klaargezet worden")).to_be_visible()
+    problems = page.get_by_role("listitem").filter(has_text="einde_casus")
+    expect(problems.first).to_contain_text("label-required")
+    expect(page.get_by_role("button", name="Als nieuwe versie klaarzetten")).to_have_count(0)
+    shots.take(page, "controle-met-probleem")
+
+    # Back in the modeler the element is marked and shown; it gets its name back.
+    page.get_by_role("link", name="Het procesmodel van dit concept bewerken in de browser").click()
+    expect(page.locator('#modeler [data-element-id="einde_casus"].zvt-problem')).to_be_visible()
+    shots.take(page, "modeler-met-markering")
+    rename_in_modeler(page, "einde_casus", "Casus afgesloten")
+    page.get_by_role("button", name="Opslaan en controleren").click()
+    expect(page.get_by_text("Geen problemen: dit concept kan klaargezet worden.")).to_be_visible()
+    expect(page.get_by_text("Aanmelding beoordelen → Aanmelding bekijken")).to_be_visible()
+    page.get_by_label("Waarom komt er een nieuwe versie?").fill("Kortere naam voor de beoordeling.")
+    page.get_by_role("button", name="Als nieuwe versie klaarzetten").click()
+    expect(page.get_by_text("Versie 2 staat klaar.")).to_be_visible()
+    logout(page)
+
+    # A new case runs on version 2; the case that was running stays on version 1.
+    new_case = file_aanmelding(live_server)
+    assert [t.name for t in live_server.engine.ready_tasks(new_case)] == ["Aanmelding bekijken"]
+    assert [t.name for t in live_server.engine.ready_tasks(old_case)] == ["Aanmelding beoordelen"]
+    login(page, "procesregisseur")
+    page.goto("/taken")
+    expect(page.get_by_role("link", name="Aanmelding bekijken")).to_have_count(1)
+    expect(page.get_by_role("link", name="Aanmelding beoordelen")).to_have_count(1)

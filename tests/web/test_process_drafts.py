@@ -146,6 +146,9 @@ def test_no_other_role_uploads_or_deploys_a_version(app, engine, deployed, usern
     assert auth.post(f"{draft}/klaarzetten", {"reden": "x"}, token_from="/taken").status_code == 403
     assert auth.post(f"{draft}/weggooien", token_from="/taken").status_code == 403
     assert send(auth, changed_zip(owner, rename)).status_code == 403
+    assert client.get(f"{draft}/bewerken").status_code == 403
+    assert auth.post(f"{draft}/bpmn", {"bpmn": "<x/>"}, token_from="/taken").status_code == 403
+    assert auth.post("/processen/zvt_casus/bewerken", token_from="/taken").status_code == 403
     assert owner.get(draft).status_code == 200  # still there, not deployed
 
 
@@ -162,3 +165,22 @@ def test_bpmnlint_findings_are_problems_on_their_element_and_block_the_deploy(au
     refused = auth.post(f"{draft}/klaarzetten", {"reden": "Toch"}, token_from=draft)
     assert refused.status_code == 400
     assert versions(engine) == [1]
+
+
+def test_the_browser_modeler_starts_from_the_running_version_and_its_save_is_checked(auth, client, engine, deployed):
+    auth.login("proceseigenaar")
+    started = auth.post("/processen/zvt_casus/bewerken", token_from=NEW)
+    modeler = started.location
+    assert started.status_code == 302 and modeler.endswith("/bewerken")
+    page = client.get(modeler).get_data(as_text=True)
+    assert 'id="modeler" data-bpmn="&lt;?xml' in page and "bpmn-modeler.js" in page
+    draft = modeler.removesuffix("/bewerken")
+    xml = (PROCESSES / "zvt_casus.bpmn").read_text().replace('name="Aanmelding beoordelen"', 'name="Aanmelding bekijken"')
+    saved = auth.post(f"{draft}/bpmn", {"bpmn": xml}, token_from=modeler)
+    assert saved.status_code == 302 and saved.location == draft
+    assert "Aanmelding beoordelen → Aanmelding bekijken" in client.get(draft).get_data(as_text=True)
+    for bad, message in (("geen xml", "De modeler stuurde geen procesmodel."),
+                         ("<" + "x" * (1024 * 1024), "Het procesmodel is groter dan 1024 KB.")):
+        refused = auth.post(f"{draft}/bpmn", {"bpmn": bad}, token_from=modeler)
+        assert refused.status_code == 400 and message in refused.get_data(as_text=True)
+    assert "Aanmelding beoordelen → Aanmelding bekijken" in client.get(draft).get_data(as_text=True)  # kept

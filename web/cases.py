@@ -10,16 +10,13 @@ from engine import Conflict, DeadlinesAlreadyPaused, DeadlinesNotPaused, ReasonR
 
 from engine.ui_schema import FEEDBACK, per_process
 
-from . import dossier
+from . import dossier, reasons
 from .areas import current_user, engine, now, origin, time_left
 from .forms.schema import options_of
 
 bp = Blueprint("cases", __name__)
 
 REASON_MISSING = "Vul een reden in: waarom staan de termijnen stil?"
-# A reason is a sentence or two for the timeline; the engine stores what it is given.
-MAX_REASON_LENGTH = 1000
-REASON_TOO_LONG = f"Gebruik hoogstens {MAX_REASON_LENGTH} tekens voor de reden."
 CHANGED_MEANWHILE = "Dit kon niet: de casus is net veranderd of loopt niet meer. Bekijk de casus en probeer het opnieuw."
 
 
@@ -52,8 +49,8 @@ def feedback_decision(process_id: str, forms: dict, told: dict | None) -> str | 
 @bp.post("/casussen/<casus:number>/termijnen/pauzeren")
 def pause(number: int):
     reason = request.form.get("reden", "")
-    if len(reason.strip()) > MAX_REASON_LENGTH:
-        return _page(number, pause_error=REASON_TOO_LONG, status=400)
+    if reasons.problem(reason, REASON_MISSING) == reasons.TOO_LONG:  # an empty one: the engine says so
+        return _page(number, pause_error=reasons.TOO_LONG, status=400)
     try:
         casework.pause_deadlines(engine(), current_user(), number, reason, origin())
     except ReasonRequired:
@@ -95,5 +92,5 @@ def _page(number: int, *, pause_error: str | None = None, status: int = 200):
         has_plan=dossier.latest_plan(page.instance.process_id, page.history, page.forms) is not None,
         told=feedback_decision(page.instance.process_id, page.forms, page.instance.data.get(feedback.FEEDBACK_KEY)),
         markers=json.dumps({"finished": finished, "active": active}),
-        pause_error=pause_error, reason_max=MAX_REASON_LENGTH, reason_value=request.form.get("reden", "") if pause_error else "",
+        pause_error=pause_error, reason_max=reasons.MAX_LENGTH, reason_value=request.form.get("reden", "") if pause_error else "",
     ), status

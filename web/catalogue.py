@@ -10,6 +10,7 @@ from engine import Conflict, NotFound, catalogue, policy
 from engine.bpmn_compare import ASPECTS
 from engine.migrating import MigrationRefused
 
+from . import reasons
 from .areas import current_user, engine
 
 bp = Blueprint("catalogue", __name__)
@@ -52,9 +53,7 @@ def version(process_id: str, version: int):
                            to_move=len(engine().migration_candidates(process_id, version)))
 
 
-MAX_REASON_LENGTH = 1000
 REASON_MISSING = "Schrijf op waarom u de casussen overzet. De reden komt in de tijdlijn van elke casus."
-REASON_TOO_LONG = f"Gebruik hoogstens {MAX_REASON_LENGTH} tekens voor de reden."
 
 
 @bp.get("/processen/<proces:process_id>/versies/<int(min=1, max=1000000):version>/overzetten")
@@ -67,8 +66,9 @@ def migrate(process_id: str, version: int):
     if not policy.may_migrate_cases(current_user()):
         abort(403)
     reason = request.form.get("reden", "").strip()
-    if not reason or len(reason) > MAX_REASON_LENGTH:
-        return _migration_page(process_id, version, error=REASON_TOO_LONG if reason else REASON_MISSING, status=400)
+    error = reasons.problem(reason, REASON_MISSING)
+    if error:
+        return _migration_page(process_id, version, error=error, status=400)
     user = current_user()
     moved = stayed = 0
     for number in engine().migration_candidates(process_id, version):
@@ -91,7 +91,7 @@ def _migration_page(process_id: str, version: int, *, error: str | None = None, 
     results = [engine().migrate(number, version, actor=current_user().username, dry_run=True)
                for number in engine().migration_candidates(process_id, version)]
     return render_template("catalogue_migration.html", detail=detail, results=results, error=error,
-                           reason=request.form.get("reden", "") if error else "", reason_max=MAX_REASON_LENGTH), status
+                           reason=request.form.get("reden", "") if error else "", reason_max=reasons.MAX_LENGTH), status
 
 
 @bp.get("/processen/<proces:process_id>/versies/<int(min=1, max=1000000):version>.zip")

@@ -11,15 +11,14 @@ from engine import DefinitionRefused, catalogue, policy
 from engine import process_drafts as drafts
 from engine.bpmn_compare import ASPECTS
 
+from . import reasons
 from .areas import current_user, engine
 from .bpmn_lint import lint
 from .catalogue import KINDS, line_changes
 
 bp = Blueprint("process_drafts", __name__)
 
-MAX_REASON_LENGTH = 1000
 REASON_MISSING = "Schrijf op waarom er een nieuwe versie komt. De reden blijft bij de versie staan."
-REASON_TOO_LONG = f"Gebruik hoogstens {MAX_REASON_LENGTH} tekens voor de reden."
 NO_FILE = "Kies een zip-bestand om te sturen."
 
 
@@ -79,14 +78,15 @@ def show(process_id: str, draft_id: int, *, error: str | None = None, problems=N
     checked = drafts.check(engine(), current_user(), process_id, draft_id, lint=lint)
     return render_template("process_draft.html", checked=checked, problems=problems or checked.problems,
                            kinds=KINDS, aspects=ASPECTS, line_changes=line_changes, error=error,
-                           reason=request.form.get("reden", "") if error else "", reason_max=MAX_REASON_LENGTH), status
+                           reason=request.form.get("reden", "") if error else "", reason_max=reasons.MAX_LENGTH), status
 
 
 @bp.post("/processen/<proces:process_id>/concepten/<int(min=1, max=2147483647):draft_id>/klaarzetten")
 def deploy(process_id: str, draft_id: int):
     reason = request.form.get("reden", "").strip()
-    if not reason or len(reason) > MAX_REASON_LENGTH:
-        return show(process_id, draft_id, error=REASON_TOO_LONG if reason else REASON_MISSING, status=400)
+    error = reasons.problem(reason, REASON_MISSING)
+    if error:
+        return show(process_id, draft_id, error=error, status=400)
     checked = drafts.check(engine(), current_user(), process_id, draft_id, lint=lint)
     if checked.problems:  # also bpmnlint's, which deploy itself does not run
         return show(process_id, draft_id, status=400)

@@ -3,7 +3,6 @@ version with its cases and what changed, and each version as a zip that deploys 
 from __future__ import annotations
 
 import io
-import shutil
 import zipfile
 
 import pytest
@@ -23,19 +22,14 @@ MAY_READ = {"proceseigenaar", "beheerder"}
 
 @pytest.fixture
 def two_versions(engine, tmp_path):
-    """zvt_casus version 1 with one running case, then version 2 with a renamed task and the late
-    beoordeling moved from the teamleider's lane to the procesregisseur's."""
+    """zvt_casus version 1 with one running case, then version 2 of tests/engine/test_migrating.py:
+    among its changes a renamed beoordeling and the late-beoordeling escalation moved from the
+    teamleider's lane to the procesregisseur's."""
+    from tests.engine.test_migrating import version_2
+
     engine.deploy(PROCESSES, FORMS)
     casework.start_case(engine, WOONFRIESLAND, "zvt_casus", aanmelding(), HERE)
-    folder = tmp_path / "v2"
-    shutil.copytree(PROCESSES, folder / "processes")
-    shutil.copytree(FORMS, folder / "forms")
-    path = folder / "processes" / "zvt_casus.bpmn"
-    text = path.read_text().replace('name="Aanmelding beoordelen"', 'name="Aanmelding bekijken"')
-    text = text.replace("<bpmn:flowNodeRef>beoordeling_te_laat</bpmn:flowNodeRef>", "").replace(
-        "<bpmn:flowNodeRef>beoordeling</bpmn:flowNodeRef>",
-        "<bpmn:flowNodeRef>beoordeling</bpmn:flowNodeRef><bpmn:flowNodeRef>beoordeling_te_laat</bpmn:flowNodeRef>")
-    path.write_text(text)
+    folder = version_2(tmp_path)
     [v2] = [v for v in engine.deploy(folder / "processes", folder / "forms", actor="proceseigenaar") if v.new]
     assert (v2.process_id, v2.version) == ("zvt_casus", 2)
     return v2

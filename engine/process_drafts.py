@@ -3,7 +3,7 @@
 The proceseigenaar downloads a version (engine/catalogue.py: a zip with `processes/` and `forms/`),
 changes it in Camunda Modeler, bpmn.io or a text editor, and uploads the zip as a draft. A draft is
 checked exactly as `zvt deploy` checks a folder (engine/definitions.py: parse, sandbox, forms,
-UI schemas, due dates, DMN), compared with the version that runs now (engine/bpmn_compare.py),
+UI schemas, due dates, DMN) and by ZVT's own rules for changes (engine/zvt_rules.py), compared with the version that runs now (engine/bpmn_compare.py),
 and deployed as a new version with a reason, which the version keeps. Nothing of a draft runs or
 is seen by caseworkers before that.
 
@@ -24,7 +24,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from . import policy
+from . import policy, zvt_rules
 from .api import Engine
 from .bpmn_compare import Comparison, compare
 from .casework import Forbidden
@@ -172,7 +172,9 @@ def check(engine: Engine, user: User, process_id: str, draft_id: int, lint=None)
         return DraftCheck(view, [Problem(next(n for n in files if n.endswith(".bpmn")), None,
                                          f"the file defines no executable process '{process_id}' (found: {found})")],
                           None)
-    return DraftCheck(view, linted, compare(latest_files, latest_forms, bundle.files, bundle.forms))
+    changes = compare(latest_files, latest_forms, bundle.files, bundle.forms)
+    main_file = next(name for name in files if name.endswith(".bpmn")).rsplit("/", 1)[-1]
+    return DraftCheck(view, linted + zvt_rules.problems(bundle, changes, main_file), changes)
 
 
 def deploy(engine: Engine, user: User, process_id: str, draft_id: int, reason: str) -> DeployedVersion:

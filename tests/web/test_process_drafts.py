@@ -184,3 +184,45 @@ def test_the_browser_modeler_starts_from_the_running_version_and_its_save_is_che
         refused = auth.post(f"{draft}/bpmn", {"bpmn": bad}, token_from=modeler)
         assert refused.status_code == 400 and message in refused.get_data(as_text=True)
     assert "Aanmelding beoordelen → Aanmelding bekijken" in client.get(draft).get_data(as_text=True)  # kept
+
+
+def draft_for(auth, client, process_id: str, change) -> str:
+    """A changed version of `process_id` uploaded; the draft's address."""
+    page = f"/processen/{process_id}/nieuwe-versie"
+    with zipfile.ZipFile(io.BytesIO(client.get(f"/processen/{process_id}/versies/1.zip").data)) as archive:
+        files = {name: change(name, archive.read(name).decode()) for name in archive.namelist()}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return auth.post(page, {"bestand": (io.BytesIO(buffer.getvalue()), "v2.zip")}, token_from=page,
+                     content_type="multipart/form-data").location
+
+
+def test_zvt_rules_catch_a_lost_reminder_a_task_without_form_and_a_made_up_id(auth, client, engine, deployed):
+    auth.login("proceseigenaar")
+
+    def lose_reminder(name, text):  # as a modeler's replace menu does
+        return text.replace('<spiffworkflow:property name="herinnering" value="ja" />', "", 1)
+
+    page = client.get(draft_for(auth, client, "datalek", lose_reminder)).get_data(as_text=True)
+    assert "stap <code>partners_herinnering</code>: zvt-reminder-stays" in page
+
+    def pasted_task(name, text):  # a copy of a task, with the id a modeler makes up and no form
+        if not name.endswith(".bpmn"):
+            return text
+        text = text.replace('<bpmn:sequenceFlow id="f_opschalen_gw" sourceRef="na_crisisoverleg" targetRef="opschalen_gw" />',
+                            '<bpmn:sequenceFlow id="f_opschalen_gw" sourceRef="na_crisisoverleg" targetRef="Activity_0x3k9dz" />'
+                            '<bpmn:userTask id="Activity_0x3k9dz" name="Crisisoverleg houden"><bpmn:incoming>f_opschalen_gw</bpmn:incoming>'
+                            '<bpmn:outgoing>Flow_1ab2cd3</bpmn:outgoing></bpmn:userTask>'
+                            '<bpmn:sequenceFlow id="Flow_1ab2cd3" sourceRef="Activity_0x3k9dz" targetRef="opschalen_gw" />')
+        text = text.replace("<bpmn:incoming>f_opschalen_gw</bpmn:incoming>\n      <bpmn:outgoing>f_opschalen</bpmn:outgoing>",
+                            "<bpmn:incoming>Flow_1ab2cd3</bpmn:incoming>\n      <bpmn:outgoing>f_opschalen</bpmn:outgoing>")
+        return text.replace("<bpmn:flowNodeRef>crisisoverleg_houden</bpmn:flowNodeRef>",
+                            "<bpmn:flowNodeRef>crisisoverleg_houden</bpmn:flowNodeRef><bpmn:flowNodeRef>Activity_0x3k9dz</bpmn:flowNodeRef>")
+
+    page = client.get(draft_for(auth, client, "zvt_casus", pasted_task)).get_data(as_text=True)
+    assert "stap <code>Activity_0x3k9dz</code>: zvt-user-task-form" in page
+    assert "stap <code>Activity_0x3k9dz</code>: zvt-readable-id" in page
+    assert "stap <code>Flow_1ab2cd3</code>: zvt-readable-id" in page
+    assert "Als nieuwe versie klaarzetten" not in page

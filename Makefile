@@ -3,12 +3,13 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+MODELER_BUNDLE := node_modules/.zvt/modeler.js
 # apt-get needs root: sudo only when not root already (a container often runs as root without sudo).
 SUDO := $$( [ "$$(id -u)" = 0 ] || echo sudo )
 
 .PHONY: install run test bench clean
 
-install: $(VENV)/.installed node_modules/.installed
+install: $(VENV)/.installed node_modules/.installed $(MODELER_BUNDLE)
 
 # The stamp reruns the install only when the dependencies change.
 $(VENV)/.installed: setup.cfg pyproject.toml
@@ -19,10 +20,16 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 
 # The NL Design System CSS, bpmn-js and axe-core, exactly as package-lock.json pins them;
 # the web app serves a few named files from node_modules (web/vendor.py). bpmnlint (a dev
-# dependency) checks the process files in the tests.
+# dependency) checks the process files in the tests; esbuild bundles the modeler.
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
+
+# The modeler with its properties panel, which ships as ES modules only: one file, built by
+# esbuild from web/modeler/ (served as /static/vendor/zvt/modeler.js, see web/vendor.py).
+$(MODELER_BUNDLE): node_modules/.installed $(wildcard web/modeler/*.js)
+	node_modules/.bin/esbuild web/modeler/index.js --bundle --minify --format=iife \
+		--target=es2020 --legal-comments=eof --outfile=$@
 
 # The development configuration must be asked for: without ZVT_ENV the app applies the
 # production rules and refuses the public development secret key (zvt/config.py).

@@ -23,7 +23,6 @@ FILES = {
     "utrecht/component-library.css": "@utrecht/component-library-css/dist/index.css",
     # bpmn-js for the case page (a viewer) and for the proceseigenaar's modeler.
     "bpmn-js/bpmn-navigated-viewer.js": "bpmn-js/dist/bpmn-navigated-viewer.production.min.js",
-    "bpmn-js/bpmn-modeler.js": "bpmn-js/dist/bpmn-modeler.production.min.js",
     "bpmn-js/diagram-js.css": f"{_BPMN}/diagram-js.css",
     "bpmn-js/bpmn-js.css": f"{_BPMN}/bpmn-js.css",
     # bpmn.css asks for its font at ../font/ relative to itself: keep that layout.
@@ -31,6 +30,9 @@ FILES = {
     "bpmn-js/bpmn-font/font/bpmn.woff2": f"{_BPMN}/bpmn-font/font/bpmn.woff2",
     "bpmn-js/bpmn-font/font/bpmn.woff": f"{_BPMN}/bpmn-font/font/bpmn.woff",
     "bpmn-js/bpmn-font/font/bpmn.ttf": f"{_BPMN}/bpmn-font/font/bpmn.ttf",
+    # The proceseigenaar's modeler with its properties panel, bundled at install (Makefile, web/modeler/).
+    "zvt/modeler.js": ".zvt/modeler.js",
+    "bpmn-io/properties-panel.css": "@bpmn-io/properties-panel/dist/assets/properties-panel.css",
     # For accessibility checks in the browser tests.
     "axe-core/axe.min.js": "axe-core/axe.min.js",
 }

@@ -119,8 +119,21 @@ def test_the_proceseigenaar_uploads_a_changed_version_checks_it_and_deploys_it(l
     shots.take(page, "versie-2-klaar")
 
 
-def rename_in_modeler(page: Page, element_id: str, name: str) -> None:
+def find_in_modeler(page: Page, name: str) -> None:
+    """bpmn-js's search (Ctrl+F on the canvas): type a name, Enter selects the element and shows it."""
+    page.locator("#modeler .djs-container svg").first.click(position={"x": 400, "y": 5})
+    page.keyboard.press("Control+f")
+    search = page.locator(".djs-search-input input")
+    expect(search).to_be_visible()
+    search.type(name)
+    page.locator(".djs-search-result").filter(has_text=name).first.wait_for()
+    search.press("Enter")
+
+
+def rename_in_modeler(page: Page, element_id: str, name: str, find: str | None = None) -> None:
     """Double-click the element and type its new name, as a person does in bpmn-js."""
+    if find:
+        find_in_modeler(page, find)
     page.locator(f'#modeler [data-element-id="{element_id}"]').dblclick()
     editor = page.locator(".djs-direct-editing-parent")
     expect(editor).to_be_visible()
@@ -129,7 +142,7 @@ def rename_in_modeler(page: Page, element_id: str, name: str) -> None:
         editor.type(name)
     else:
         editor.press("Delete")
-    page.locator("#modeler .djs-container").click(position={"x": 5, "y": 5})  # done: click the empty canvas
+    page.locator("#modeler .djs-container svg").first.click(position={"x": 400, "y": 5})  # done: click the empty canvas
     expect(editor).to_be_hidden()
 
 
@@ -146,8 +159,8 @@ def test_the_proceseigenaar_changes_a_process_in_the_browser_and_a_new_case_runs
     assert result.serious == [], result.describe(result.serious)
 
     # The beoordeling gets a new name, and something breaks: the closing end event loses its name.
-    rename_in_modeler(page, "beoordeling", "Aanmelding bekijken")
-    rename_in_modeler(page, "einde_casus", "")
+    rename_in_modeler(page, "beoordeling", "Aanmelding bekijken", find="Aanmelding beoordelen")
+    rename_in_modeler(page, "einde_casus", "", find="Casus afgesloten")
     page.get_by_role("button", name="Opslaan en controleren").click()
     expect(page.get_by_text("Dit concept kan niet klaargezet worden")).to_be_visible()
     problems = page.get_by_role("listitem").filter(has_text="einde_casus")
@@ -176,3 +189,36 @@ def test_the_proceseigenaar_changes_a_process_in_the_browser_and_a_new_case_runs
     page.goto("/taken")
     expect(page.get_by_role("link", name="Aanmelding bekijken")).to_have_count(1)
     expect(page.get_by_role("link", name="Aanmelding beoordelen")).to_have_count(1)
+
+
+def test_the_proceseigenaar_changes_a_reminders_time_in_the_properties_panel(live_server, page: Page, shots):
+    from datetime import datetime, timezone
+
+    from tests.processes.test_datalek import melding
+
+    login(page, "proceseigenaar")
+    page.goto("/processen/datalek/nieuwe-versie")
+    page.get_by_role("button", name="Bewerken in de browser").click()
+    find_in_modeler(page, "4 uur voor de termijn")
+    panel = page.get_by_role("region", name="Eigenschappen van de gekozen stap")
+    panel.get_by_text("Timer", exact=True).click()  # open the group
+    value = panel.get_by_label("Value")
+    expect(value).to_have_value("partners_herinnering_op")
+    value.fill("add_uren(bekend_sinds, 18)")
+    value.press("Tab")
+    shots.take(page, "herinnering-in-het-paneel")
+    result = axe(page, "modeler met paneel")
+    assert result.serious == [], result.describe(result.serious)
+    page.get_by_role("button", name="Opslaan en controleren").click()
+    expect(page.get_by_text("Geen problemen: dit concept kan klaargezet worden.")).to_be_visible()
+    expect(page.get_by_text("timeDate: partners_herinnering_op → timeDate: add_uren(bekend_sinds, 18)")).to_be_visible()
+    page.get_by_label("Waarom komt er een nieuwe versie?").fill("Herinnering 6 uur voor de termijn.")
+    page.get_by_role("button", name="Als nieuwe versie klaarzetten").click()
+    expect(page.get_by_text("Versie 2 staat klaar.")).to_be_visible()
+
+    # A breach reported now is reminded 18 hours after it became known, not 20.
+    case = live_server.engine.start("datalek", melding(), actor="melder", context={"melder_partner": "woonfriesland"})
+    assert live_server.engine.instance(case).version == 2
+    due = {t.bpmn_id: t.due_at for t in live_server.engine.timers(case)}["partners_herinnering"]
+    known = datetime.fromisoformat(melding()["bekend_sinds"]).astimezone(timezone.utc)
+    assert (due - known).total_seconds() == 18 * 3600

@@ -173,7 +173,7 @@ def test_the_browser_modeler_starts_from_the_running_version_and_its_save_is_che
     modeler = started.location
     assert started.status_code == 302 and modeler.endswith("/bewerken")
     page = client.get(modeler).get_data(as_text=True)
-    assert 'id="modeler" data-bpmn="&lt;?xml' in page and "bpmn-modeler.js" in page
+    assert 'id="modeler" data-bpmn="&lt;?xml' in page and "zvt/modeler.js" in page
     draft = modeler.removesuffix("/bewerken")
     xml = (PROCESSES / "zvt_casus.bpmn").read_text().replace('name="Aanmelding beoordelen"', 'name="Aanmelding bekijken"')
     saved = auth.post(f"{draft}/bpmn", {"bpmn": xml}, token_from=modeler)

@@ -1,0 +1,13 @@
+// The proceseigenaar's modeler: bpmn-js with its properties panel (name, id, documentation,
+// timers), bundled by esbuild at install time (make install -> node_modules/.zvt/modeler.js),
+// because the properties panel ships as ES modules only. web/static/process-modeler.js uses it.
+import BpmnModeler from "bpmn-js/lib/Modeler";
+import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from "bpmn-js-properties-panel";
+
+window.ZvtModeler = function ZvtModeler(container, panel) {
+  return new BpmnModeler({
+    container: container,
+    propertiesPanel: { parent: panel },
+    additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule],
+  });
+};

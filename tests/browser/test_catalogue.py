@@ -155,6 +155,8 @@ def test_the_proceseigenaar_changes_a_process_in_the_browser_and_a_new_case_runs
     page.get_by_role("button", name="Bewerken in de browser").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("bewerken")
     expect(page.locator('#modeler [data-element-id="beoordeling"]')).to_be_visible()
+    # The tools say what they do in Dutch, also to a screen reader.
+    expect(page.locator('#modeler .djs-palette [data-action="create.task"]')).to_have_attribute("aria-label", "Taak maken")
     result = axe(page, "modeler")
     assert result.serious == [], result.describe(result.serious)
 
@@ -201,8 +203,8 @@ def test_the_proceseigenaar_changes_a_reminders_time_in_the_properties_panel(liv
     page.get_by_role("button", name="Bewerken in de browser").click()
     find_in_modeler(page, "4 uur voor de termijn")
     panel = page.get_by_role("region", name="Eigenschappen van de gekozen stap")
-    panel.get_by_text("Timer", exact=True).click()  # open the group
-    value = panel.get_by_label("Value")
+    panel.get_by_text("Tijd", exact=True).click()  # open the group
+    value = panel.get_by_label("Waarde")
     expect(value).to_have_value("partners_herinnering_op")
     value.fill("add_uren(bekend_sinds, 18)")
     value.press("Tab")

@@ -1,5 +1,6 @@
 """Processen in Chromium: the proceseigenaar finds a new version from the menu, reads what changed,
 and downloads it; axe finds nothing serious on either page."""
+import re
 import shutil
 
 from playwright.sync_api import Page, expect
@@ -224,3 +225,31 @@ def test_the_proceseigenaar_changes_a_reminders_time_in_the_properties_panel(liv
     due = {t.bpmn_id: t.due_at for t in live_server.engine.timers(case)}["partners_herinnering"]
     known = datetime.fromisoformat(melding()["bekend_sinds"]).astimezone(timezone.utc)
     assert (due - known).total_seconds() == 18 * 3600
+
+
+def test_the_panel_shows_who_does_a_task_and_changes_a_script_in_python(live_server, page: Page, shots):
+    login(page, "proceseigenaar")
+    page.goto("/processen/zvt_casus/nieuwe-versie")
+    page.get_by_role("button", name="Bewerken in de browser").click()
+    panel = page.get_by_role("region", name="Eigenschappen van de gekozen stap")
+
+    find_in_modeler(page, "Aanmelding beoordelen")
+    werking = panel.locator('[data-group-id="group-zvt"]')
+    werking.get_by_text("Werking", exact=True).click()
+    expect(werking).to_contain_text("procesregisseur")
+    expect(werking).to_contain_text("forms/zvt_casus/beoordeling.schema.json")
+    find_in_modeler(page, "Beoordeling te laat")
+    expect(panel.locator('[data-group-id="group-zvt"]')).to_contain_text("Termijn: de taak is te laat")
+
+    find_in_modeler(page, "Aanmelding registreren")
+    script = panel.get_by_label("Script (Python)")
+    expect(script).to_have_value(re.compile(r"add_werkdagen\(ontvangen_op, 1 if direct_nodig else 3\)"))
+    script.fill(script.input_value().replace("else 3)", "else 5)"))
+    script.press("Tab")
+    shots.take(page, "script-in-het-paneel")
+    result = axe(page, "paneel werking")
+    assert result.serious == [], result.describe(result.serious)
+    page.get_by_role("button", name="Opslaan en controleren").click()
+    expect(page.get_by_text("Geen problemen: dit concept kan klaargezet worden.")).to_be_visible()
+    changed = page.locator("ins").filter(has_text="else 5)")
+    expect(changed).to_have_count(1)

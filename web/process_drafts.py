@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 
 from engine import DefinitionRefused, catalogue, policy
 from engine import process_drafts as drafts
@@ -14,6 +14,7 @@ from engine.bpmn_compare import ASPECTS
 from . import reasons
 from .areas import current_user, engine
 from .bpmn_lint import lint
+from .security import content_security_policy
 from .catalogue import KINDS, line_changes
 
 bp = Blueprint("process_drafts", __name__)
@@ -60,8 +61,13 @@ def modeler(process_id: str, draft_id: int, error: str | None = None, status: in
     name, text = drafts.diagram(engine(), current_user(), process_id, draft_id)
     checked = drafts.check(engine(), current_user(), process_id, draft_id, lint=lint)
     problems = [{"element": p.element, "reason": p.reason} for p in checked.problems if p.element]
-    return render_template("process_modeler.html", draft=checked.draft, file_name=name, bpmn=text, error=error,
-                           problems=checked.problems, markers=json.dumps(problems)), status
+    response = make_response(render_template(
+        "process_modeler.html", draft=checked.draft, file_name=name, bpmn=text, error=error,
+        problems=checked.problems, markers=json.dumps(problems)), status)
+    # diagram-js builds some of its controls from HTML with style attributes (min-dom's domify).
+    # Style attributes only: no inline <style> and no inline script, as everywhere else.
+    response.headers["Content-Security-Policy"] = content_security_policy(style_src_attr="'unsafe-inline'")
+    return response
 
 
 @bp.post("/processen/<proces:process_id>/concepten/<int(min=1, max=2147483647):draft_id>/bpmn")

@@ -147,6 +147,11 @@ def visit_every_page(live_server: LiveServer, page: Page, shots, width: int) -> 
     check("processen")
     page.goto("/processen/zvt_casus/versies/1")
     check("proces-versie")
+    page.goto("/processen/zvt_casus/nieuwe-versie")
+    check("nieuwe-versie")
+    page.get_by_role("button", name="Bewerken in de browser").click()
+    expect(page.locator('#modeler [data-element-id="beoordeling"]')).to_be_attached()
+    check("modeler")
     logout(page)
 
     add_account(live_server.engine, "tweestaps", "een lang genoeg wachtwoord", totp_secret=TOTP_SECRET)

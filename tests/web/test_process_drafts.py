@@ -172,8 +172,12 @@ def test_the_browser_modeler_starts_from_the_running_version_and_its_save_is_che
     started = auth.post("/processen/zvt_casus/bewerken", token_from=NEW)
     modeler = started.location
     assert started.status_code == 302 and modeler.endswith("/bewerken")
-    page = client.get(modeler).get_data(as_text=True)
+    response = client.get(modeler)
+    page = response.get_data(as_text=True)
     assert 'id="modeler" data-bpmn="&lt;?xml' in page and "zvt/modeler.js" in page
+    # diagram-js's style attributes are allowed on this page, and nothing else inline.
+    policy = response.headers["Content-Security-Policy"]
+    assert "style-src-attr 'unsafe-inline'" in policy and "style-src 'self';" in policy and "script-src 'self';" in policy
     draft = modeler.removesuffix("/bewerken")
     xml = (PROCESSES / "zvt_casus.bpmn").read_text().replace('name="Aanmelding beoordelen"', 'name="Aanmelding bekijken"')
     saved = auth.post(f"{draft}/bpmn", {"bpmn": xml}, token_from=modeler)

@@ -50,7 +50,7 @@ class Deadlines:
             paused_at = now.replace(microsecond=0)
             instance.paused_at, instance.paused_by, instance.pause_reason = paused_at, actor, reason
             instance.updated_at = now
-            _record_case_event(uow.session, instance, "termijnen_gepauzeerd", "Termijnen gepauzeerd", "DeadlinesPaused",
+            record_case_event(uow.session, instance, "termijnen_gepauzeerd", "Termijnen gepauzeerd", "DeadlinesPaused",
                                actor, paused_at, {"reden": reason})
             if audit is not None:
                 audit(uow.session, instance.id)
@@ -81,7 +81,7 @@ class Deadlines:
             # then fires now, as it would have a moment after the pause.
             step.run(lambda wf: runtime.shift_waiting_timers(wf, stood_still), at=now + TIMER_EPSILON)
             step.save("scheduler")
-            _record_case_event(uow.session, instance, "termijnen_hervat", "Termijnen lopen weer", "DeadlinesResumed",
+            record_case_event(uow.session, instance, "termijnen_hervat", "Termijnen lopen weer", "DeadlinesResumed",
                                actor, resumed_at, {"reden": reason, "gepauzeerd_op": paused_at.isoformat(),
                                                    "gepauzeerd_door": paused_by,
                                                    "stilgestaan_seconden": int(stood_still.total_seconds())})
@@ -116,7 +116,7 @@ class Deadlines:
         return uow.session.get(Definition, instance.definition_id), instance
 
 
-def _record_case_event(session, instance: Instance, bpmn_id: str, name: str, task_type: str, actor: str,
+def record_case_event(session, instance: Instance, bpmn_id: str, name: str, task_type: str, actor: str,
                        at: datetime, data: dict) -> None:
     """A history row for something done to the whole case (no task of the process), for its timeline."""
     session.add(HistoryEntry(

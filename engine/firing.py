@@ -15,8 +15,8 @@ from . import claims, logsafe, runtime
 from .claims import DEFAULT_LEASE, RETRY_AFTER
 from .clock import aware
 from .db import Definition, Instance, Timer
-from .deadlines import TIMER_EPSILON
-from .errors import Conflict, NotFound, StepOverBudget, WorkflowFailed
+from .deadlines import TIMER_EPSILON, record_case_event
+from .errors import Conflict, NotFound, ReasonRequired, StepOverBudget, WorkflowFailed
 from .steps import Preloaded, Step
 from .unit_of_work import flush
 from .views import IncidentView
@@ -122,6 +122,43 @@ class Firing:
             if changed != 1:
                 raise NotFound(f"there is no incident {timer_id}")
             uow.commit()
+
+    def skip_incident(self, timer_id: str, reason: str, actor: str) -> None:
+        """Give up an incident's timer for good, when it sits on a task's border: the task stays
+        open without this deadline or reminder, and the case's history says who skipped it and why.
+        A timer elsewhere (a start, a wait in the flow) cannot be skipped: the case cannot go on
+        without it; retry it instead. Raises ReasonRequired, NotFound (no such incident) or Conflict.
+        """
+        reason = reason.strip() if isinstance(reason, str) else ""
+        if not reason:
+            raise ReasonRequired("skipping a timer needs a reason")
+        now = aware(self.clock())
+        with self.database.unit_of_work() as uow:
+            timer = uow.session.get(Timer, timer_id)
+            if timer is None or timer.incident_at is None:
+                raise NotFound(f"there is no incident {timer_id}")
+            definition, instance = self._load_for_update(uow.session, timer.instance_id)
+            workflow = self.store.load(definition, instance.state)
+            task = runtime.find_task(workflow, timer_id)
+            if task is None or runtime.timer_task_of(task) is None:
+                raise Conflict("only a timer on a task's border can be skipped; retry this one")
+            name = task.task_spec.bpmn_name or timer.bpmn_id
+            step = Step(uow.session, self.store, definition, instance, workflow, now)
+            step.run(lambda wf: task.cancel())
+            step.save(actor)
+            record_case_event(uow.session, instance, "incident_overgeslagen", f"Overgeslagen: {name}",
+                              "IncidentSkipped", actor, now.replace(microsecond=0),
+                              {"element": timer.bpmn_id, "reden": reason})
+            uow.commit()
+
+    def case_diagram(self, instance_id: int) -> str | None:
+        """The BPMN of the version a case runs on (no case data), for a diagram that shows where it is."""
+        with self.database.unit_of_work(write=False) as uow:
+            instance = uow.session.get(Instance, instance_id)
+            if instance is None:
+                raise NotFound(f"case {instance_id} does not exist")
+            files = uow.session.get(Definition, instance.definition_id).files
+            return next(iter(files.values()), None)
 
     def _fire_together(self, by_instance: dict[int, set[str]], now: datetime, actor: str,
                        owner: str) -> tuple[int, list[int], dict[int, StepOverBudget]]:

@@ -33,7 +33,7 @@ from sqlalchemy import select
 from . import runtime
 from .clock import aware
 from .db import Definition, HumanTask, Instance
-from .deadlines import _record_case_event
+from .deadlines import record_case_event
 from .definitions import form_key
 from .errors import EngineError, NotFound
 from .steps import Step
@@ -152,7 +152,7 @@ class Migrating:
         step.save(actor)
         after = _open_tasks(workflow)
         _follow_new_version(session, workflow, new, instance)
-        _record_case_event(session, instance, "overgezet", f"Overgezet naar versie {new.version}", HISTORY_TYPE, actor,
+        record_case_event(session, instance, "overgezet", f"Overgezet naar versie {new.version}", HISTORY_TYPE, actor,
                            now.replace(microsecond=0), {"van_versie": old.version, "naar_versie": new.version,
                                                         "reden": reason or None})
         return MigrationResult(instance_id, old.version, new.version, True, None, [], before, after, moved=True)

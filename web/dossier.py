@@ -12,9 +12,9 @@ from engine.views import HistoryView
 from .forms import dutch_date, summarize
 from .forms.schema import options_of
 
-# Pausing and resuming the deadlines, and moving the case to a newer version of its process, are
-# steps of the whole case, not of the process diagram.
-CASE_STEPS = frozenset({"DeadlinesPaused", "DeadlinesResumed", "CaseMigrated"})
+# Pausing and resuming the deadlines, moving the case to a newer version of its process and
+# skipping a broken timer are steps of the whole case, not of the process diagram.
+CASE_STEPS = frozenset({"DeadlinesPaused", "DeadlinesResumed", "CaseMigrated", "IncidentSkipped"})
 # Steps a person takes; the rest of the timeline (scripts, decisions, deadlines) the engine does.
 HUMAN_STEPS = frozenset({"UserTask", "ManualTask", "StartEvent"}) | CASE_STEPS
 ORDERS = {"nieuwste": "Nieuwste eerst", "oudste": "Oudste eerst"}

@@ -242,3 +242,25 @@ def _wait_for_claims(engine: Engine, process: subprocess.Popen) -> set[str]:
             return owners
         time.sleep(0.05)
     raise AssertionError("the scheduler never claimed a timer")
+
+
+# -- skipping an incident --------------------------------------------------------------------------------
+
+def test_a_skipped_incident_leaves_its_task_open_without_the_timer_and_says_why(engine, tmp_path, clock):
+    from engine import ReasonRequired
+    from tests.web.test_incidents_page import make_incident
+
+    case, timer_id = make_incident(engine, tmp_path, clock)
+    with pytest.raises(ReasonRequired):
+        engine.skip_incident(timer_id, "  ", actor="beheerder")
+    engine.skip_incident(timer_id, "Script deelt door nul; proceseigenaar past het aan.", actor="beheerder")
+    assert engine.incidents() == [] and engine.timers(case) == []
+    [task] = engine.ready_tasks(case)  # the task the timer sat on is still open
+    [entry] = [h for h in engine.history(case) if h.task_type == "IncidentSkipped"]
+    assert (entry.actor, entry.data) == ("beheerder", {"element": "termijn",
+                                                       "reden": "Script deelt door nul; proceseigenaar past het aan."})
+    assert engine.fire_due_timers(clock.now + timedelta(days=30)) == 0  # nothing left to fire or fail
+    engine.complete(task.id, {}, actor="piet")
+    assert engine.instance(case).status == "completed"
+    with pytest.raises(NotFound):
+        engine.skip_incident(timer_id, "Nog eens", actor="beheerder")

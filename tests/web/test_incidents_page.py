@@ -50,3 +50,36 @@ def test_only_the_beheerder_may_see_or_retry_incidents(app, engine, tmp_path, cl
         assert 'href="/beheer/incidenten"' not in client.get("/").get_data(as_text=True)
         assert auth.post(f"/beheer/incidenten/{timer_id}/opnieuw").status_code == 403, username
     assert len(engine.incidents()) == 1
+
+
+def test_the_beheerder_sees_where_the_case_is_stuck_and_skips_the_timer_with_a_reason(app, auth, client, engine,
+                                                                                        tmp_path, clock):
+    case, timer_id = make_incident(engine, tmp_path, clock)
+    auth.login("beheerder")
+    page = f"/beheer/incidenten/{timer_id}"
+    assert f'href="{page}"' in client.get("/beheer/incidenten").get_data(as_text=True)
+    body = client.get(page).get_data(as_text=True)
+    assert f"Incident in casus {case}" in body and "WorkflowFailed" in body
+    assert 'data-markers="{&#34;finished&#34;: [], &#34;active&#34;: [&#34;termijn&#34;]}"' in body  # marked in the diagram
+    assert "division by zero" not in body and "Jansen" not in body
+
+    refused = auth.post(f"{page}/overslaan", {"reden": ""}, token_from=page)
+    assert refused.status_code == 400 and "Schrijf op waarom deze termijn wordt overgeslagen." in refused.get_data(as_text=True)
+    assert len(engine.incidents()) == 1
+
+    done = auth.post(f"{page}/overslaan", {"reden": "Script deelt door nul."}, token_from=page)
+    assert done.status_code == 302 and engine.incidents() == []
+    assert "De termijn is overgeslagen." in client.get(done.location).get_data(as_text=True)
+    assert [h.data["reden"] for h in engine.history(case) if h.task_type == "IncidentSkipped"] == ["Script deelt door nul."]
+    assert client.get(page).status_code == 404
+
+
+def test_only_the_beheerder_sees_an_incident_or_skips_it(app, engine, tmp_path, clock):
+    _, timer_id = make_incident(engine, tmp_path, clock)
+    for username in ("procesregisseur", "proceseigenaar", "fg"):
+        client = client_for(app)
+        auth = AuthActions(client)
+        auth.login(username)
+        assert client.get(f"/beheer/incidenten/{timer_id}").status_code == 403, username
+        assert auth.post(f"/beheer/incidenten/{timer_id}/overslaan", {"reden": "x"}).status_code == 403, username
+    assert len(engine.incidents()) == 1

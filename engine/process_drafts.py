@@ -15,6 +15,7 @@ folders above them), UTF-8 text, exactly one BPMN file.
 from __future__ import annotations
 
 import io
+import json
 import re
 import tempfile
 import zipfile
@@ -148,6 +149,51 @@ def replace_diagram(engine: Engine, user: User, process_id: str, draft_id: int, 
         draft.files = {**draft.files, name: text}
         draft.uploaded_by, draft.uploaded_at = user.username, aware(engine.clock())
         uow.commit()
+
+
+def draft_forms(engine: Engine, user: User, process_id: str, draft_id: int) -> dict[str, tuple[dict, dict]]:
+    """The draft's forms of the process: task id -> (JSON Schema, UI schema or {}). A file that is
+    no JSON object is left out here: the check names it."""
+    _check(user)
+    with engine.database.unit_of_work(write=False) as uow:
+        files = dict(_draft(uow.session, process_id, draft_id).files)
+    prefix = f"forms/{process_id}/"
+    found: dict[str, tuple[dict, dict]] = {}
+    for name, text in sorted(files.items()):
+        if name.startswith(prefix) and name.endswith(".schema.json"):
+            task_id = name[len(prefix):-len(".schema.json")]
+            schema, ui = _json_object(text), _json_object(files.get(f"{prefix}{task_id}.ui.json", "{}"))
+            if schema is not None:
+                found[task_id] = (schema, ui or {})
+    return found
+
+
+def replace_form(engine: Engine, user: User, process_id: str, draft_id: int, task_id: str, schema: dict,
+                 ui: dict) -> None:
+    """Put a task's edited form and UI schema into the draft (the form editor); the check and
+    deploy judge them as any form."""
+    _check(user)
+    prefix = f"forms/{process_id}/{task_id}"
+    with engine.database.unit_of_work() as uow:
+        draft = _draft(uow.session, process_id, draft_id)
+        if f"{prefix}.schema.json" not in draft.files:
+            raise NotFound(f"draft {draft_id} has no form for {task_id}")
+        files = {**draft.files, f"{prefix}.schema.json": json.dumps(schema, ensure_ascii=False, indent=2) + "\n"}
+        if ui:
+            files[f"{prefix}.ui.json"] = json.dumps(ui, ensure_ascii=False, indent=2) + "\n"
+        else:
+            files.pop(f"{prefix}.ui.json", None)
+        draft.files = files
+        draft.uploaded_by, draft.uploaded_at = user.username, aware(engine.clock())
+        uow.commit()
+
+
+def _json_object(text: str) -> dict | None:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def check(engine: Engine, user: User, process_id: str, draft_id: int, lint=None) -> DraftCheck:

@@ -253,3 +253,20 @@ def test_the_panel_shows_who_does_a_task_and_changes_a_script_in_python(live_ser
     expect(page.get_by_text("Geen problemen: dit concept kan klaargezet worden.")).to_be_visible()
     changed = page.locator("ins").filter(has_text="else 5)")
     expect(changed).to_have_count(1)
+
+
+def test_the_proceseigenaar_rewords_a_form_and_sees_it_as_the_caseworker_will(live_server, page: Page, shots):
+    login(page, "proceseigenaar")
+    page.goto("/processen/zvt_casus/nieuwe-versie")
+    page.get_by_role("button", name="Bewerken in de browser").click()
+    page.get_by_role("link", name="Naar de controle van concept 1").click()
+    page.get_by_role("link", name="De formulieren van dit concept aanpassen").click()
+    page.get_by_role("link", name="Aanmelding beoordelen").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Formulier aanpassen")
+    result = axe(page, "formulier aanpassen")
+    assert result.serious == [], result.describe(result.serious)
+    page.locator("#titel-toelichting_besluit").fill("Waarom dit besluit?")
+    page.get_by_role("button", name="Opslaan en voorbeeld bekijken").click()
+    preview = page.get_by_role("region", name="Voorbeeld: zo ziet de medewerker het formulier")
+    expect(preview.get_by_text("Waarom dit besluit?")).to_be_visible()
+    shots.take(page, "formulier-met-voorbeeld")

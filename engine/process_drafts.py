@@ -138,14 +138,35 @@ def diagram(engine: Engine, user: User, process_id: str, draft_id: int) -> tuple
 def replace_diagram(engine: Engine, user: User, process_id: str, draft_id: int, text: str) -> None:
     """Put what the modeler saved in place of the draft's BPMN file. DraftRefused for text that
     is too large or no XML at all; everything else is for `check` to say."""
+    _replace_file(engine, user, process_id, draft_id, lambda name: name.endswith(".bpmn"), text,
+                  "De modeler stuurde geen procesmodel. Probeer het opnieuw.")
+
+
+def decision_tables(engine: Engine, user: User, process_id: str, draft_id: int) -> dict[str, str]:
+    """The draft's DMN files: path -> text."""
+    _check(user)
+    with engine.database.unit_of_work(write=False) as uow:
+        return {n: t for n, t in _draft(uow.session, process_id, draft_id).files.items() if n.endswith(".dmn")}
+
+
+def replace_decision_table(engine: Engine, user: User, process_id: str, draft_id: int, path: str, text: str) -> None:
+    """Put what the DMN editor saved in place of the draft's DMN file `path`."""
+    _replace_file(engine, user, process_id, draft_id, lambda name: name == path and name.endswith(".dmn"), text,
+                  "De editor stuurde geen beslistabel. Probeer het opnieuw.")
+
+
+def _replace_file(engine: Engine, user: User, process_id: str, draft_id: int, which, text: str,
+                  not_xml: str) -> None:
     _check(user)
     if len(text.encode("utf-8")) > MAX_FILE_BYTES:
-        raise DraftRefused(f"Het procesmodel is groter dan {MAX_FILE_BYTES // 1024} KB.")
+        raise DraftRefused(f"Het bestand is groter dan {MAX_FILE_BYTES // 1024} KB.")
     if not text.lstrip().startswith("<"):
-        raise DraftRefused("De modeler stuurde geen procesmodel. Probeer het opnieuw.")
+        raise DraftRefused(not_xml)
     with engine.database.unit_of_work() as uow:
         draft = _draft(uow.session, process_id, draft_id)
-        name = next(n for n in draft.files if n.endswith(".bpmn"))
+        name = next((n for n in draft.files if which(n)), None)
+        if name is None:
+            raise NotFound(f"draft {draft_id} has no such file")
         draft.files = {**draft.files, name: text}
         draft.uploaded_by, draft.uploaded_at = user.username, aware(engine.clock())
         uow.commit()

@@ -79,6 +79,28 @@ def save_diagram(process_id: str, draft_id: int):
     return redirect(url_for("process_drafts.show", process_id=process_id, draft_id=draft_id))
 
 
+@bp.get("/processen/<proces:process_id>/concepten/<int(min=1, max=2147483647):draft_id>/beslistabel/<proces:name>")
+def decision_table(process_id: str, draft_id: int, name: str, error: str | None = None, status: int = 200):
+    path = f"processes/{name}.dmn"
+    text = drafts.decision_tables(engine(), current_user(), process_id, draft_id).get(path)
+    if text is None:
+        abort(404)
+    response = make_response(render_template("decision_table_editor.html", process_id=process_id, draft_id=draft_id,
+                                             name=name, dmn=text, error=error), status)
+    response.headers["Content-Security-Policy"] = content_security_policy(style_src_attr="'unsafe-inline'")
+    return response
+
+
+@bp.post("/processen/<proces:process_id>/concepten/<int(min=1, max=2147483647):draft_id>/beslistabel/<proces:name>")
+def save_decision_table(process_id: str, draft_id: int, name: str):
+    try:
+        drafts.replace_decision_table(engine(), current_user(), process_id, draft_id, f"processes/{name}.dmn",
+                                      request.form.get("dmn", ""))
+    except drafts.DraftRefused as refused:
+        return decision_table(process_id, draft_id, name, error=str(refused), status=400)
+    return redirect(url_for("process_drafts.show", process_id=process_id, draft_id=draft_id))
+
+
 @bp.get("/processen/<proces:process_id>/concepten/<int(min=1, max=2147483647):draft_id>")
 def show(process_id: str, draft_id: int, *, error: str | None = None, problems=None, status: int = 200):
     checked = drafts.check(engine(), current_user(), process_id, draft_id, lint=lint)

@@ -33,6 +33,19 @@ FILES = {
     # The proceseigenaar's modeler with its properties panel, bundled at install (Makefile, web/modeler/).
     "zvt/modeler.js": ".zvt/modeler.js",
     "bpmn-io/properties-panel.css": "@bpmn-io/properties-panel/dist/assets/properties-panel.css",
+    # dmn-js for the proceseigenaar's decision tables (its own diagram-js CSS: another version).
+    "dmn-js/dmn-modeler.js": "dmn-js/dist/dmn-modeler.production.min.js",
+    "dmn-js/diagram-js.css": "dmn-js/dist/assets/diagram-js.css",
+    "dmn-js/dmn-js-shared.css": "dmn-js/dist/assets/dmn-js-shared.css",
+    "dmn-js/dmn-js-drd.css": "dmn-js/dist/assets/dmn-js-drd.css",
+    "dmn-js/dmn-js-decision-table.css": "dmn-js/dist/assets/dmn-js-decision-table.css",
+    "dmn-js/dmn-js-decision-table-controls.css": "dmn-js/dist/assets/dmn-js-decision-table-controls.css",
+    "dmn-js/dmn-js-literal-expression.css": "dmn-js/dist/assets/dmn-js-literal-expression.css",
+    # dmn.css asks for its font at ../font/ (the embedded variant's data: font is refused by our CSP).
+    "dmn-js/dmn-font/css/dmn.css": "dmn-js/dist/assets/dmn-font/css/dmn.css",
+    "dmn-js/dmn-font/font/dmn.woff2": "dmn-js/dist/assets/dmn-font/font/dmn.woff2",
+    "dmn-js/dmn-font/font/dmn.woff": "dmn-js/dist/assets/dmn-font/font/dmn.woff",
+    "dmn-js/dmn-font/font/dmn.ttf": "dmn-js/dist/assets/dmn-font/font/dmn.ttf",
     # For accessibility checks in the browser tests.
     "axe-core/axe.min.js": "axe-core/axe.min.js",
 }

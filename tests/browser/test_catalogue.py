@@ -270,3 +270,28 @@ def test_the_proceseigenaar_rewords_a_form_and_sees_it_as_the_caseworker_will(li
     preview = page.get_by_role("region", name="Voorbeeld: zo ziet de medewerker het formulier")
     expect(preview.get_by_text("Waarom dit besluit?")).to_be_visible()
     shots.take(page, "formulier-met-voorbeeld")
+
+
+def test_the_proceseigenaar_opens_the_afwegingskader_from_its_drd_and_changes_a_cell(live_server, page: Page, shots):
+    login(page, "proceseigenaar")
+    page.goto("/processen/zvt_casus/nieuwe-versie")
+    page.get_by_role("button", name="Bewerken in de browser").click()
+    page.get_by_role("link", name="Naar de controle van concept 1").click()
+    page.get_by_role("link", name="Beslistabel afwegingskader aanpassen").click()
+    decision = page.locator('#dmn-editor [data-element-id="afwegingskader"]')
+    expect(decision).to_be_visible()  # the DRD first
+    shots.take(page, "drd")
+    result = axe(page, "drd")
+    assert result.serious == [], result.describe(result.serious)
+    page.locator("#dmn-editor .drill-down-overlay").first.click()  # into the decision table
+    cell = page.locator('#dmn-editor td[data-col-id="out_niveau"]').first
+    expect(cell).to_be_visible()
+    before = cell.inner_text().strip()
+    cell.click()
+    page.keyboard.press("Control+a")
+    page.keyboard.type("3" if before != "3" else "2")
+    page.get_by_role("heading", level=1).click()  # done with the cell
+    shots.take(page, "beslistabel")
+    page.get_by_role("button", name="Opslaan en controleren").click()
+    expect(page.get_by_text("Geen problemen: dit concept kan klaargezet worden.")).to_be_visible()
+    expect(page.get_by_text("Veranderd: afwegingskader.dmn.")).to_be_visible()

@@ -184,7 +184,7 @@ def test_the_browser_modeler_starts_from_the_running_version_and_its_save_is_che
     assert saved.status_code == 302 and saved.location == draft
     assert "Aanmelding beoordelen → Aanmelding bekijken" in client.get(draft).get_data(as_text=True)
     for bad, message in (("geen xml", "De modeler stuurde geen procesmodel."),
-                         ("<" + "x" * (1024 * 1024), "Het procesmodel is groter dan 1024 KB.")):
+                         ("<" + "x" * (1024 * 1024), "Het bestand is groter dan 1024 KB.")):
         refused = auth.post(f"{draft}/bpmn", {"bpmn": bad}, token_from=modeler)
         assert refused.status_code == 400 and message in refused.get_data(as_text=True)
     assert "Aanmelding beoordelen → Aanmelding bekijken" in client.get(draft).get_data(as_text=True)  # kept

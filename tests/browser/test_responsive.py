@@ -60,6 +60,11 @@ def page_width(page: Page) -> dict:
 def check_fits(page: Page, shots, name: str, results: dict) -> None:
     """Measure the page as shown now, screenshot it and remember what did not fit."""
     measured = page_width(page)
+    if measured["scroll"] > measured["window"] and not measured["wide"]:
+        # Too wide while nothing sticks out: measured mid-layout on a loaded machine (once: 725 px,
+        # with no element past the edge). Look again once the page has settled.
+        page.wait_for_timeout(1000)
+        measured = page_width(page)
     shots.take(page, name)
     # Hiding the overflow would pass the measurement and cut content off: not allowed.
     assert measured["overflow"] == "visible/visible", measured

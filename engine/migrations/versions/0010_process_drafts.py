@@ -1,5 +1,7 @@
-"""process drafts: a changed version of a process, uploaded to be checked and deployed; the reason
-a version was deployed
+"""process drafts (a changed version of a process, to be checked and deployed) and definitions.reason
+
+A draft holds the version's files until it is deployed or thrown away; a version keeps the
+reason it was deployed with.
 
 Revision ID: 0010
 Revises: 0009

@@ -120,6 +120,13 @@ def test_the_proceseigenaar_uploads_a_changed_version_checks_it_and_deploys_it(l
     shots.take(page, "versie-2-klaar")
 
 
+def open_modeler(page: Page, process_id: str) -> None:
+    """As the proceseigenaar: a new draft of the running version, opened in the browser's modeler."""
+    login(page, "proceseigenaar")
+    page.goto(f"/processen/{process_id}/nieuwe-versie")
+    page.get_by_role("button", name="Bewerken in de browser").click()
+
+
 def find_in_modeler(page: Page, name: str) -> None:
     """bpmn-js's search (Ctrl+F on the canvas): type a name, Enter selects the element and shows it."""
     page.locator("#modeler .djs-container svg").first.click(position={"x": 400, "y": 5})
@@ -151,9 +158,7 @@ def test_the_proceseigenaar_changes_a_process_in_the_browser_and_a_new_case_runs
     from tests.browser.conftest import logout
 
     old_case = file_aanmelding(live_server)
-    login(page, "proceseigenaar")
-    page.goto("/processen/zvt_casus/nieuwe-versie")
-    page.get_by_role("button", name="Bewerken in de browser").click()
+    open_modeler(page, "zvt_casus")
     expect(page.get_by_role("heading", level=1)).to_contain_text("bewerken")
     expect(page.locator('#modeler [data-element-id="beoordeling"]')).to_be_visible()
     # The tools say what they do in Dutch, also to a screen reader.
@@ -199,9 +204,7 @@ def test_the_proceseigenaar_changes_a_reminders_time_in_the_properties_panel(liv
 
     from tests.processes.test_datalek import melding
 
-    login(page, "proceseigenaar")
-    page.goto("/processen/datalek/nieuwe-versie")
-    page.get_by_role("button", name="Bewerken in de browser").click()
+    open_modeler(page, "datalek")
     find_in_modeler(page, "4 uur voor de termijn")
     panel = page.get_by_role("region", name="Eigenschappen van de gekozen stap")
     panel.get_by_text("Tijd", exact=True).click()  # open the group
@@ -228,9 +231,7 @@ def test_the_proceseigenaar_changes_a_reminders_time_in_the_properties_panel(liv
 
 
 def test_the_panel_shows_who_does_a_task_and_changes_a_script_in_python(live_server, page: Page, shots):
-    login(page, "proceseigenaar")
-    page.goto("/processen/zvt_casus/nieuwe-versie")
-    page.get_by_role("button", name="Bewerken in de browser").click()
+    open_modeler(page, "zvt_casus")
     panel = page.get_by_role("region", name="Eigenschappen van de gekozen stap")
 
     find_in_modeler(page, "Aanmelding beoordelen")
@@ -256,9 +257,7 @@ def test_the_panel_shows_who_does_a_task_and_changes_a_script_in_python(live_ser
 
 
 def test_the_proceseigenaar_rewords_a_form_and_sees_it_as_the_caseworker_will(live_server, page: Page, shots):
-    login(page, "proceseigenaar")
-    page.goto("/processen/zvt_casus/nieuwe-versie")
-    page.get_by_role("button", name="Bewerken in de browser").click()
+    open_modeler(page, "zvt_casus")
     page.get_by_role("link", name="Naar de controle van concept 1").click()
     page.get_by_role("link", name="De formulieren van dit concept aanpassen").click()
     page.get_by_role("link", name="Aanmelding beoordelen").click()
@@ -273,9 +272,7 @@ def test_the_proceseigenaar_rewords_a_form_and_sees_it_as_the_caseworker_will(li
 
 
 def test_the_proceseigenaar_opens_the_afwegingskader_from_its_drd_and_changes_a_cell(live_server, page: Page, shots):
-    login(page, "proceseigenaar")
-    page.goto("/processen/zvt_casus/nieuwe-versie")
-    page.get_by_role("button", name="Bewerken in de browser").click()
+    open_modeler(page, "zvt_casus")
     page.get_by_role("link", name="Naar de controle van concept 1").click()
     page.get_by_role("link", name="Beslistabel afwegingskader aanpassen").click()
     decision = page.locator('#dmn-editor [data-element-id="afwegingskader"]')

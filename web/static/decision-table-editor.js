@@ -6,7 +6,7 @@
   var frame = document.getElementById("dmn-editor");
   var form = document.getElementById("dmn-save");
   var status = document.getElementById("dmn-status");
-  if (!frame || !form || !window.DmnJS) { return; }
+  if (!frame || !form || !window.DmnJS || !window.zvtSaveIntoForm) { return; }
   frame.hidden = false;
   // Dutch for what a proceseigenaar meets first (the rest of dmn-js stays English).
   var DUTCH = {
@@ -40,13 +40,5 @@
   }).catch(function (error) {
     status.textContent = "De beslistabel kon niet geladen worden: " + error.message;
   });
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
-    editor.saveXML({ format: true }).then(function (result) {
-      form.querySelector("input[name=dmn]").value = result.xml;
-      form.submit();
-    }).catch(function (error) {
-      status.textContent = "Opslaan lukte niet: " + error.message;
-    });
-  });
+  window.zvtSaveIntoForm(form, "dmn", editor, status);
 }());

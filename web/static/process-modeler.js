@@ -6,7 +6,7 @@
   var frame = document.getElementById("modeler");
   var form = document.getElementById("modeler-save");
   var status = document.getElementById("modeler-status");
-  if (!frame || !form || !window.ZvtModeler) { return; }
+  if (!frame || !form || !window.ZvtModeler || !window.zvtSaveIntoForm) { return; }
   var READABLE = 0.8;  // below this bpmn-js's 12 px labels are too small (as on the case page)
   var PALETTE = 110;  // px: the tool palette over the canvas's left edge
   document.getElementById("modeler-frame").hidden = false;
@@ -39,13 +39,5 @@
   }).catch(function (error) {
     status.textContent = "Het procesmodel kon niet geladen worden: " + error.message;
   });
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
-    modeler.saveXML({ format: true }).then(function (result) {
-      form.querySelector("input[name=bpmn]").value = result.xml;
-      form.submit();
-    }).catch(function (error) {
-      status.textContent = "Opslaan lukte niet: " + error.message;
-    });
-  });
+  window.zvtSaveIntoForm(form, "bpmn", modeler, status);
 }());

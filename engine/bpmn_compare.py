@@ -3,8 +3,8 @@
 A version is its files (BPMN and DMN sources) and its forms, as deploy stores them. The BPMN is
 read with lxml (no entities, no network, as deploy reads it) into the elements that decide how a
 case runs: per element its kind, name, lane (the role that may do it), script, condition, timer,
-documentation, the element it is attached to, and its extension properties (termijn,
-herinnering, bericht*, the DMN it calls). Elements are matched by BPMN id, so a renamed task is
+documentation, the element it is attached to, and ZVT's settings (engine/zvt_namespace.py:
+termijn, herinnering, bericht*, the DMN it calls), read alike from either form a file may use. Elements are matched by BPMN id, so a renamed task is
 "changed", a task with a new id is "removed" and "added": an id is what running cases point at.
 
 Moving a task to another lane is said apart from other changes: it changes who may do the task.
@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from lxml import etree
+
+from . import zvt_namespace
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 _BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -73,7 +75,7 @@ def elements(files: Mapping[str, str]) -> dict[tuple[str, str], Element]:
             continue
         root = etree.fromstring(text.encode("utf-8"), _PARSER)
         for process in root.iter(f"{{{_BPMN}}}process"):
-            lanes = {ref.text.strip(): lane.get("name") or lane.get("id")
+            lanes = {ref.text.strip(): zvt_namespace.role_of(lane) or lane.get("id")
                      for lane in process.iter(f"{{{_BPMN}}}lane")
                      for ref in lane.findall(f"{{{_BPMN}}}flowNodeRef") if ref.text}
             process_id = process.get("id")
@@ -101,16 +103,7 @@ def _aspects(element, kind: str, lane: str | None) -> dict:
     if timer is not None:
         timer_text = " ".join(f"{etree.QName(c).localname}: {(c.text or '').strip()}"
                               for c in timer if isinstance(c.tag, str))
-    properties = {}
-    for ext in element.findall(f"{{{_BPMN}}}extensionElements"):
-        for child in ext.iter():
-            if not isinstance(child.tag, str):
-                continue
-            local = etree.QName(child).localname
-            if local == "property" and child.get("name"):
-                properties[child.get("name")] = child.get("value") or (child.text or "").strip()
-            elif local not in ("properties", "extensionElements") and child.text and child.text.strip():
-                properties[local] = child.text.strip()
+    properties = zvt_namespace.properties(element)
     aspects = {
         "kind": kind, "name": element.get("name") or "", "lane": lane, "script": text("bpmn:script"),
         "condition": text("bpmn:conditionExpression"), "timer": timer_text,

@@ -27,7 +27,7 @@ from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.dmn.specs.business_rule_task_mixin import BusinessRuleTaskMixin
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
-from . import budget, date_rules, due_dates, list_rules, ui_schema
+from . import budget, date_rules, due_dates, list_rules, ui_schema, zvt_namespace
 from .errors import DefinitionRefused, Problem
 from .outbox import element_message
 from .roles import ROLES
@@ -127,7 +127,10 @@ def _read_folder(processes_dir: Path, forms_dir: Path) -> list[ProcessBundle]:
                 problems += [Problem(name, element_id, reason) for element_id, reason in _dmn_language_problems(tree)]
                 parser.add_dmn_xml(tree, filename=name)
             else:
-                parser.add_bpmn_xml(tree, filename=name)
+                lowering = zvt_namespace.lower(tree)
+                problems += [Problem(name, element_id, reason) for element_id, reason in lowering]
+                if not lowering:
+                    parser.add_bpmn_xml(tree, filename=name)
         except ValidationException as exc:
             problems.append(_problem_from_validation(exc, name))
     if problems:
@@ -233,9 +236,9 @@ def _check_task_spec(task_spec, process_id, file, subprocess_specs, forms_dir, f
         refuse(f"calls process '{task_spec.spec}', which is not deployed with it")
     if isinstance(task_spec, UserTask):
         if task_spec.lane is None:
-            refuse(f"user task is in no lane; put it in a lane named after a role ({', '.join(sorted(ROLES))})")
+            refuse(f"user task is in no lane; put it in a lane with a role (zvt:rol: {', '.join(sorted(ROLES))})")
         elif task_spec.lane not in ROLES:
-            refuse(f"lane '{task_spec.lane}' is not a role; use one of: {', '.join(sorted(ROLES))}")
+            refuse(f"lane role '{task_spec.lane}' is not a role; give the lane zvt:rol, one of: {', '.join(sorted(ROLES))}")
         _load_form(forms_dir, process_id, element, forms, refuse)
     elif isinstance(task_spec, StartEvent) and isinstance(task_spec.event_definition, NoneEventDefinition):
         _load_form(forms_dir, process_id, element, forms, refuse)

@@ -4,16 +4,17 @@ Without a declaration a user task is due when the first deadline timer on its bo
 (runtime.task_due). Many tasks have a real due moment without such a timer: a zorgoverleg
 on the date the plan or the previous overleg set, an escalation that carries the deadline it
 escalates, a task that opens after its legal deadline has already passed. The process owner
-declares it on the user task in the BPMN:
+declares it on the user task in the BPMN (engine/zvt_namespace.py; in files from before that
+namespace, `<spiffworkflow:property name="termijn" value="ap_termijn" />`):
 
-    <spiffworkflow:property name="termijn" value="ap_termijn" />
+    <bpmn:userTask id="ap_besluit_te_laat" zvt:termijn="ap_termijn">
 
 The value is an expression, evaluated in the sandbox over the task's data when the task
 opens (and again at every step of the case while it is open). It gives:
 - a date-time (ISO text; without an offset it is Amsterdam time): due at that moment;
 - a date (`YYYY-MM-DD`): due at the end of that day, 23:59:59 Amsterdam time;
 - None: no declared due date; the border's deadline timer (if any) counts.
-A declared due date wins over a deadline timer on the border. Deploy refuses the property
+A declared due date wins over a deadline timer on the border. Deploy refuses it
 on anything but a user task, an empty value, and an expression the sandbox refuses.
 An expression that fails on a case's data (a field not entered) gives no due date and a
 warning in the log naming the process and element, never the data.
@@ -45,20 +46,20 @@ def declaration_problems(spec) -> list[str]:
     if PROPERTY not in properties:
         return []
     if not isinstance(spec, UserTask):
-        return [f"the property '{PROPERTY}' (a task's due date) is only for user tasks"]
+        return [f"zvt:{PROPERTY} (a task's due date) is only for user tasks"]
     source = (properties[PROPERTY] or "").strip()
     if not source:
-        return [f"the property '{PROPERTY}' is empty; give an expression over the case data that yields the due "
-                f"date or date-time as ISO text, e.g. value=\"ap_termijn\""]
+        return [f"zvt:{PROPERTY} is empty; give an expression over the case data that yields the due "
+                f"date or date-time as ISO text, e.g. zvt:{PROPERTY}=\"ap_termijn\""]
     try:
         check_expression(source)
     except ScriptRefused as exc:
-        return [f"the expression of the property '{PROPERTY}' is refused: {exc}"]
+        return [f"the expression of zvt:{PROPERTY} is refused: {exc}"]
     return []
 
 
 def declared_due(task) -> datetime | None:
-    """The due moment (UTC) the task's `termijn` property gives for its data, or None."""
+    """The due moment (UTC) the task's `zvt:termijn` gives for its data, or None."""
     source = _properties(task.task_spec).get(PROPERTY)
     if not source:
         return None

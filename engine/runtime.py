@@ -264,10 +264,10 @@ def _amsterdam_iso(moment: datetime) -> str:
 def task_due(task: Task) -> datetime | None:
     """A user task is due when the first deadline timer on its border fires (or fired).
 
-    A timer marked as a reminder (extension property `herinnering`) is not a deadline. A
+    A timer marked as a reminder (`zvt:herinnering`) is not a deadline. A
     deadline that has fired keeps counting, so the task shows as overdue, also when the
     deadline had already passed when the task opened. A due date the task declares itself
-    (extension property `termijn`, see due_dates) wins over its timers.
+    (`zvt:termijn`, see due_dates) wins over its timers.
     """
     declared = due_dates.declared_due(task)
     if declared is not None:
@@ -292,8 +292,8 @@ def is_reminder(spec) -> bool:
 
 
 def properties(spec) -> dict[str, str]:
-    """The element's extension properties (`<spiffworkflow:property name=... value=...>`),
-    parsed at deploy and kept in the stored spec."""
+    """The element's ZVT settings by the engine's names (`termijn`, `herinnering`, `bericht`, ...),
+    parsed at deploy (engine/zvt_namespace.py) and kept in the stored spec."""
     return (getattr(spec, "extensions", None) or {}).get("properties") or {}
 
 

@@ -3,8 +3,8 @@ recommended rules: the mistakes a modeler makes silently (engine/process_drafts.
 
 - `zvt-user-task-form`: every user task has a form. A task without one can only be "done"; a task
   pasted in a modeler gets a new id, so its form is no longer found, and nothing says so.
-- `zvt-reminder-stays`: a timer that was a reminder (property `herinnering`) in the running version
-  is still one. A modeler's replace menu drops the property, and the reminder silently becomes the
+- `zvt-reminder-stays`: a timer that was a reminder (`zvt:herinnering`) in the running version
+  is still one. A modeler that does not know ZVT's namespace can drop it, and the reminder silently becomes the
   task's deadline.
 - `zvt-readable-id`: an element that is new has a readable id in lower case (`plan_evalueren`), as
   all others: forms, due dates, the history and running cases refer to it by id, and a modeler
@@ -33,8 +33,8 @@ def problems(bundle: ProcessBundle, changes: Comparison, file: str) -> list[Prob
     for change in changes.changed:
         for aspect, before, after in change.aspects:
             if aspect == "properties" and "herinnering" in (before or {}) and "herinnering" not in (after or {}):
-                found.append(Problem(file, change.element.id, "zvt-reminder-stays: the timer lost its property "
-                                                              "'herinnering' and would become the task's deadline"))
+                found.append(Problem(file, change.element.id, "zvt-reminder-stays: the timer is no longer marked "
+                                                              "zvt:herinnering=\"true\" and would become the task's deadline"))
     for element in changes.added:
         if not READABLE_ID.fullmatch(element.id):
             found.append(Problem(file, element.id, "zvt-readable-id: give the new element a readable id in lower "

@@ -32,8 +32,7 @@ def test_a_rename_a_lane_move_a_script_and_a_property_are_each_said():
     text = text.replace("<bpmn:flowNodeRef>beoordeling</bpmn:flowNodeRef>",
                         "<bpmn:flowNodeRef>beoordeling</bpmn:flowNodeRef><bpmn:flowNodeRef>beoordeling_te_laat</bpmn:flowNodeRef>")
     text = text.replace("add_werkdagen(ontvangen_op, 1 if direct_nodig else 3)", "add_werkdagen(ontvangen_op, 1 if direct_nodig else 5)")
-    text = text.replace('<spiffworkflow:property name="termijn" value="overleg_uiterlijk" />',
-                        '<spiffworkflow:property name="termijn" value="volgend_overleg_op" />')
+    text = text.replace('zvt:termijn="overleg_uiterlijk"', 'zvt:termijn="volgend_overleg_op"')
     result = changed(text)
     by_id = {c.element.id: c for c in result.changed}
     assert set(by_id) == {"beoordeling", "beoordeling_te_laat", "aanmelding_registreren", "zorgoverleg"}
@@ -44,6 +43,23 @@ def test_a_rename_a_lane_move_a_script_and_a_property_are_each_said():
     [(aspect, before, after)] = by_id["zorgoverleg"].aspects
     assert (aspect, before["termijn"], after["termijn"]) == ("properties", "overleg_uiterlijk", "volgend_overleg_op")
     assert not result.added and not result.removed
+
+
+def test_a_lane_relabelled_and_a_setting_written_in_the_older_form_are_no_change():
+    # The lane's role is its zvt:rol, not its label; a file written before the ZVT namespace
+    # (spiffworkflow:property) says the same as one written in it.
+    text = FILES["zvt_casus.bpmn"].replace('name="Teamleider" zvt:rol="teamleider"',
+                                           'name="Teamleider (gemeente)" zvt:rol="teamleider"')
+    text = text.replace(' zvt:termijn="overleg_uiterlijk">', '><bpmn:extensionElements><spiffworkflow:properties>'
+                        '<spiffworkflow:property name="termijn" value="overleg_uiterlijk"/></spiffworkflow:properties>'
+                        '</bpmn:extensionElements>')
+    text = text.replace('xmlns:zvt=', 'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" xmlns:zvt=')
+    assert 'name="Teamleider (gemeente)"' in text and "spiffworkflow:property" in text
+    assert changed(text).empty
+    relabelled_role = text.replace('zvt:rol="teamleider"', 'zvt:rol="fg"')
+    moved = changed(relabelled_role).changed
+    assert {c.element.id for c in moved} == {"beoordeling_te_laat", "einde_te_laat"}
+    assert all(c.moved_lane for c in moved)
 
 
 def test_a_new_id_is_a_removal_and_an_addition_and_forms_are_compared_by_content():

@@ -30,12 +30,10 @@ def process_with_decision():
     bpmn = simple_process("met_besluit", script="x = 1")
     bpmn = bpmn.replace(
         'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"',
-        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"')
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:zvt="https://zvt.heerenveen.example/schema/bpmn/1.0"')
     return bpmn.replace(
         '<bpmn:scriptTask id="script" name="Rekenen"><bpmn:script>x = 1</bpmn:script></bpmn:scriptTask>',
-        '<bpmn:businessRuleTask id="script" name="Niveau bepalen"><bpmn:extensionElements>'
-        '<spiffworkflow:calledDecisionId>niveau_besluit</spiffworkflow:calledDecisionId>'
-        '</bpmn:extensionElements></bpmn:businessRuleTask>')
+        '<bpmn:businessRuleTask id="script" name="Niveau bepalen" zvt:beslistabel="niveau_besluit" />')
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""A user task's due date declared in the BPMN (extension property `termijn`), and deploy's checks of it."""
+"""A user task's due date declared in the BPMN (`zvt:termijn`), and deploy's checks of it."""
 from datetime import date, datetime, timezone
 from xml.sax.saxutils import quoteattr
 
@@ -10,14 +10,12 @@ from engine.due_dates import as_due_moment
 from tests.engine.bpmn import HEAD
 from tests.engine.test_deploy import definition_count
 
-SPIFF = 'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" '
+ZVT = 'xmlns:zvt="https://zvt.heerenveen.example/schema/bpmn/1.0" '
 
 
 def declared_process(termijn: str | None, *, on: str = "userTask", timer: str | None = None) -> str:
     """start -> script (sets the case fields) -> `on` element carrying the property -> end."""
-    prop = ("" if termijn is None else '<bpmn:extensionElements><spiffworkflow:properties>'
-            f'<spiffworkflow:property name="termijn" value={quoteattr(termijn)} />'
-            '</spiffworkflow:properties></bpmn:extensionElements>')
+    prop = "" if termijn is None else f" zvt:termijn={quoteattr(termijn)}"
     refs = ["start", "zetten", "taak", "einde"] + (["deadline", "deadline_einde"] if timer else [])
     boundary = ("" if not timer else
                 '<bpmn:boundaryEvent id="deadline" attachedToRef="taak" cancelActivity="false">'
@@ -25,14 +23,14 @@ def declared_process(termijn: str | None, *, on: str = "userTask", timer: str | 
                 f'{timer}</bpmn:timeDate></bpmn:timerEventDefinition></bpmn:boundaryEvent>'
                 '<bpmn:endEvent id="deadline_einde" />'
                 '<bpmn:sequenceFlow id="f4" sourceRef="deadline" targetRef="deadline_einde" />')
-    return (HEAD.format(pid="termijnen").replace("<bpmn:definitions ", "<bpmn:definitions " + SPIFF)
+    return (HEAD.format(pid="termijnen").replace("<bpmn:definitions ", "<bpmn:definitions " + ZVT)
             + '<bpmn:process id="termijnen" isExecutable="true">'
             '<bpmn:laneSet id="lanes"><bpmn:lane id="lane_1" name="procesregisseur">'
             + "".join(f"<bpmn:flowNodeRef>{r}</bpmn:flowNodeRef>" for r in refs) + "</bpmn:lane></bpmn:laneSet>"
             '<bpmn:startEvent id="start" />'
             '<bpmn:scriptTask id="zetten"><bpmn:script>wettelijke_termijn = "2027-05-17T17:00:00+02:00"\n'
             'overleg_op = "2027-05-20"\ngeen = None</bpmn:script></bpmn:scriptTask>'
-            f'<bpmn:{on} id="taak" name="Taak">{prop}</bpmn:{on}>'
+            f'<bpmn:{on} id="taak" name="Taak"{prop} />'
             '<bpmn:endEvent id="einde" />' + boundary
             + '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="zetten" />'
             '<bpmn:sequenceFlow id="f2" sourceRef="zetten" targetRef="taak" />'
@@ -60,10 +58,10 @@ def ams(*parts) -> datetime:
 # -- deploy ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("termijn, on, reason", [
-    ("wettelijke_termijn", "manualTask", "the property 'termijn' (a task's due date) is only for user tasks"),
-    ("  ", "userTask", "the property 'termijn' is empty; give an expression over the case data"),
-    ("wettelijke_termijn +", "userTask", "the expression of the property 'termijn' is refused:"),
-    ("__import__('os').getcwd()", "userTask", "the expression of the property 'termijn' is refused:"),
+    ("wettelijke_termijn", "manualTask", "zvt:termijn does not belong on a manualTask"),
+    ("  ", "userTask", "zvt:termijn is empty"),
+    ("wettelijke_termijn +", "userTask", "the expression of zvt:termijn is refused:"),
+    ("__import__('os').getcwd()", "userTask", "the expression of zvt:termijn is refused:"),
 ])
 def test_deploy_refuses_a_bad_due_date_declaration_naming_the_element(engine, tmp_path, termijn, on, reason):
     with pytest.raises(DefinitionRefused) as refused:

@@ -97,16 +97,14 @@ def test_a_broken_instance_does_not_hold_up_the_others(engine, tmp_path, clock):
 
 
 def _two_timers(deadline: str) -> str:
-    # A reminder after one day (marked with the extension property "herinnering") and a
+    # A reminder after one day (marked zvt:herinnering="true") and a
     # deadline given by `deadline`, both non-interrupting, on one user task.
     bpmn = simple_process("herinneren", timer='"P1D"').replace(
         'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"',
-        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"')
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:zvt="https://zvt.heerenveen.example/schema/bpmn/1.0"')
     bpmn = bpmn.replace(
         '<bpmn:boundaryEvent id="termijn" attachedToRef="controle" cancelActivity="false">',
-        '<bpmn:boundaryEvent id="termijn" attachedToRef="controle" cancelActivity="false"><bpmn:extensionElements>'
-        '<spiffworkflow:properties><spiffworkflow:property name="herinnering" value="ja" /></spiffworkflow:properties>'
-        '</bpmn:extensionElements>')
+        '<bpmn:boundaryEvent id="termijn" attachedToRef="controle" cancelActivity="false" zvt:herinnering="true">')
     return bpmn.replace(
         '<bpmn:endEvent id="termijn_einde" />',
         '<bpmn:endEvent id="termijn_einde" /><bpmn:boundaryEvent id="deadline" attachedToRef="controle" cancelActivity="false">'

@@ -207,7 +207,7 @@ def test_zvt_rules_catch_a_lost_reminder_a_task_without_form_and_a_made_up_id(au
     auth.login("proceseigenaar")
 
     def lose_reminder(name, text):  # as a modeler's replace menu does
-        return text.replace('<spiffworkflow:property name="herinnering" value="ja" />', "", 1)
+        return text.replace(' zvt:herinnering="true"', "", 1)
 
     page = client.get(draft_for(auth, client, "datalek", lose_reminder)).get_data(as_text=True)
     assert "stap <code>partners_herinnering</code>: zvt-reminder-stays" in page

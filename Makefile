@@ -27,7 +27,7 @@ node_modules/.installed: package.json package-lock.json
 
 # The modeler with its properties panel, which ships as ES modules only: one file, built by
 # esbuild from web/modeler/ (served as /static/vendor/zvt/modeler.js, see web/vendor.py).
-$(MODELER_BUNDLE): node_modules/.installed $(wildcard web/modeler/*.js)
+$(MODELER_BUNDLE): node_modules/.installed $(wildcard web/modeler/*.js) engine/zvt_moddle.json
 	node_modules/.bin/esbuild web/modeler/index.js --bundle --minify --format=iife \
 		--target=es2020 --legal-comments=eof --outfile=$@
 

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from engine import DefinitionRefused, catalogue, policy
 from engine import process_drafts as drafts
 from engine.bpmn_compare import ASPECTS
+from engine.modeler_facts import modeler_facts
 
 from . import reasons
 from .areas import current_user, engine
@@ -63,7 +64,8 @@ def modeler(process_id: str, draft_id: int, error: str | None = None, status: in
     problems = [{"element": p.element, "reason": p.reason} for p in checked.problems if p.element]
     response = make_response(render_template(
         "process_modeler.html", draft=checked.draft, file_name=name, bpmn=text, error=error,
-        problems=checked.problems, markers=json.dumps(problems)), status)
+        problems=checked.problems, markers=json.dumps(problems),
+        facts=json.dumps(modeler_facts(engine(), current_user(), process_id, draft_id))), status)
     # diagram-js builds some of its controls from HTML with style attributes (min-dom's domify).
     # Style attributes only: no inline <style> and no inline script, as everywhere else.
     response.headers["Content-Security-Policy"] = content_security_policy(style_src_attr="'unsafe-inline'")

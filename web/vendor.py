@@ -33,6 +33,7 @@ FILES = {
     # The proceseigenaar's modeler with its properties panel, bundled at install (Makefile, web/modeler/).
     "zvt/modeler.js": ".zvt/modeler.js",
     "bpmn-io/properties-panel.css": "@bpmn-io/properties-panel/dist/assets/properties-panel.css",
+    "bpmn-js-bpmnlint/bpmn-js-bpmnlint.css": "bpmn-js-bpmnlint/dist/assets/css/bpmn-js-bpmnlint.css",
     # dmn-js for the proceseigenaar's decision tables (its own diagram-js CSS: another version).
     "dmn-js/dmn-modeler.js": "dmn-js/dist/dmn-modeler.production.min.js",
     "dmn-js/diagram-js.css": "dmn-js/dist/assets/diagram-js.css",

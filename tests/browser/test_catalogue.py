@@ -129,7 +129,7 @@ def open_modeler(page: Page, process_id: str) -> None:
 
 def find_in_modeler(page: Page, name: str) -> None:
     """bpmn-js's search (Ctrl+F on the canvas): type a name, Enter selects the element and shows it."""
-    page.locator("#modeler .djs-container svg").first.click(position={"x": 400, "y": 5})
+    page.locator("#modeler .djs-container > svg").first.click(position={"x": 400, "y": 5})
     page.keyboard.press("Control+f")
     search = page.locator(".djs-search-input input")
     expect(search).to_be_visible()
@@ -150,7 +150,7 @@ def rename_in_modeler(page: Page, element_id: str, name: str, find: str | None =
         editor.type(name)
     else:
         editor.press("Delete")
-    page.locator("#modeler .djs-container svg").first.click(position={"x": 400, "y": 5})  # done: click the empty canvas
+    page.locator("#modeler .djs-container > svg").first.click(position={"x": 400, "y": 5})  # done: click the empty canvas
     expect(editor).to_be_hidden()
 
 
@@ -230,6 +230,103 @@ def test_the_proceseigenaar_changes_a_reminders_time_in_the_properties_panel(liv
     assert (due - known).total_seconds() == 18 * 3600
 
 
+def test_the_panel_edits_zvts_settings_and_the_check_while_modelling_says_what_breaks(live_server, page: Page, shots):
+    # A reminder turned into a deadline and a lane without its role: the modeler says so on the
+    # element while modelling (bpmnlint with ZVT's rules), in Dutch; the server's check agrees on save.
+    open_modeler(page, "datalek")
+    panel = page.get_by_role("region", name="Eigenschappen van de gekozen stap")
+    summary = page.locator("#modeler .bjsl-button")
+    expect(summary).to_have_text("Geen problemen")
+
+    find_in_modeler(page, "4 uur voor de termijn")
+    panel.locator('[data-group-id="group-zvt"]').get_by_text("Werking", exact=True).click()
+    kind = panel.get_by_label("Soort tijd")
+    expect(kind).to_have_value("herinnering")
+    kind.select_option("termijn")
+    expect(summary).to_have_text("Fouten: 1, waarschuwingen: 0")
+    # Each problem is marked on its element; its text shows on pointing at the mark.
+    problem = page.locator('.djs-overlays[data-container-id="partners_herinnering"] .bjsl-overlay')
+    problem.hover()
+    expect(problem).to_contain_text("Dit was een herinnering")
+    shots.take(page, "herinnering-wordt-termijn")
+    kind.select_option("herinnering")
+    expect(summary).to_have_text("Geen problemen")
+
+    find_in_modeler(page, "Partnermedewerker")
+    role = panel.get_by_label("Rol", exact=True)
+    expect(role).to_have_value("partnermedewerker")
+    role.select_option("")
+    expect(summary).to_contain_text("Fouten: ")
+    expect(page.locator('.djs-overlays[data-container-id="partners_informeren"] .bjsl-overlay')).to_contain_text(
+        "Deze taak staat niet in een lane met een rol")
+    shots.take(page, "lane-zonder-rol")
+    result = axe(page, "modeler met controle")
+    assert result.serious == [], result.describe(result.serious)
+    page.get_by_role("button", name="Opslaan en controleren").click()
+    expect(page.get_by_text("Dit concept kan niet klaargezet worden")).to_be_visible()
+    expect(page.get_by_role("listitem").filter(has_text="partners_informeren").first).to_contain_text(
+        "lane role 'Partnermedewerker' is not a role")
+
+    # Back in the modeler: the lane gets its role again, and the saved file keeps it in ZVT's namespace.
+    page.get_by_role("link", name="Het procesmodel van dit concept bewerken in de browser").click()
+    find_in_modeler(page, "Partnermedewerker")
+    panel.locator('[data-group-id="group-zvt"]').get_by_text("Werking", exact=True).click()
+    panel.get_by_label("Rol", exact=True).select_option("partnermedewerker")
+    expect(summary).to_have_text("Geen problemen")
+    page.get_by_role("button", name="Opslaan en controleren").click()
+    expect(page.get_by_text("Geen problemen: dit concept kan klaargezet worden.")).to_be_visible()
+    saved = saved_bpmn(live_server, "datalek.bpmn")
+    assert 'zvt:rol="partnermedewerker"' in saved and 'zvt:herinnering="true"' in saved
+
+
+def test_a_file_from_before_zvts_namespace_opens_with_its_settings_and_is_saved_in_it(live_server, page: Page,
+                                                                                    shots):
+    # A file made before the zvt: namespace (or by a tool that writes spiffworkflow properties):
+    # the modeler shows its reminder and lane roles as ZVT's settings and saves them in the namespace.
+    import io
+    import zipfile
+
+    from tests.engine.bpmn import older_form
+
+    login(page, "proceseigenaar")
+    page.goto("/processen/datalek/nieuwe-versie")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download versie 1 (zip)").click()
+    older = io.BytesIO()
+    with zipfile.ZipFile(download.value.path()) as archive, zipfile.ZipFile(older, "w") as changed:
+        for name in archive.namelist():
+            text = archive.read(name).decode()
+            changed.writestr(name, older_form(text) if name.endswith(".bpmn") else text)
+    page.get_by_label("Zip-bestand met de nieuwe versie").set_input_files(
+        {"name": "datalek.zip", "mimeType": "application/zip", "buffer": older.getvalue()})
+    page.get_by_role("button", name="Controleren").click()
+    expect(page.get_by_text("Geen problemen: dit concept kan klaargezet worden.")).to_be_visible()
+    page.get_by_role("link", name="Het procesmodel van dit concept bewerken in de browser").click()
+    panel = page.get_by_role("region", name="Eigenschappen van de gekozen stap")
+    expect(page.locator("#modeler .bjsl-button")).to_have_text("Geen problemen")
+    find_in_modeler(page, "4 uur voor de termijn")
+    panel.locator('[data-group-id="group-zvt"]').get_by_text("Werking", exact=True).click()
+    expect(panel.get_by_label("Soort tijd")).to_have_value("herinnering")
+    find_in_modeler(page, "partnermedewerker")
+    expect(panel.get_by_label("Rol", exact=True)).to_have_value("partnermedewerker")
+    page.get_by_role("button", name="Opslaan en controleren").click()
+    expect(page.get_by_text("Geen problemen: dit concept kan klaargezet worden.")).to_be_visible()
+    expect(page.get_by_text("Niets aan de stappen, de formulieren of de beslistabellen.")).to_be_visible()
+    saved = saved_bpmn(live_server, "datalek.bpmn")
+    assert "spiffworkflow" not in saved.split("<bpmndi:")[0].split(">", 2)[2]  # past the root's declarations
+    assert saved.count('zvt:herinnering="true"') == 2 and 'zvt:rol="partnermedewerker"' in saved
+
+
+def saved_bpmn(live_server, name: str) -> str:
+    """The newest draft's copy of the BPMN file `name`, as the modeler saved it."""
+    from sqlalchemy import select
+
+    from engine.db import ProcessDraft
+    with live_server.engine.database.unit_of_work(write=False) as uow:
+        draft = uow.session.scalars(select(ProcessDraft).order_by(ProcessDraft.id.desc())).first()
+        return next(text for file, text in draft.files.items() if file.endswith(name))
+
+
 def test_the_panel_shows_who_does_a_task_and_changes_a_script_in_python(live_server, page: Page, shots):
     open_modeler(page, "zvt_casus")
     panel = page.get_by_role("region", name="Eigenschappen van de gekozen stap")
@@ -240,7 +337,7 @@ def test_the_panel_shows_who_does_a_task_and_changes_a_script_in_python(live_ser
     expect(werking).to_contain_text("procesregisseur")
     expect(werking).to_contain_text("forms/zvt_casus/beoordeling.schema.json")
     find_in_modeler(page, "Beoordeling te laat")
-    expect(panel.locator('[data-group-id="group-zvt"]')).to_contain_text("Termijn: de taak is te laat")
+    expect(panel.get_by_label("Soort tijd")).to_have_value("termijn")
 
     find_in_modeler(page, "Aanmelding registreren")
     script = panel.get_by_label("Script (Python)")

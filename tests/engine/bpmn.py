@@ -55,3 +55,36 @@ def simple_process(pid, *, script="x = 1", executable=True, lane="procesregisseu
     return (HEAD.format(pid=pid)
             + f'<bpmn:process id="{pid}" isExecutable="{"true" if executable else "false"}">'
             + lanes + "".join(nodes) + "".join(body) + "</bpmn:process></bpmn:definitions>\n")
+
+
+_OLDER_NAMES = {"termijn": "termijn", "herinnering": "herinnering", "bericht": "bericht",
+                "berichtAan": "bericht_aan", "berichtPartner": "bericht_partner"}
+
+
+def older_form(text: str) -> str:
+    """A process file as it was written before ZVT's namespace: the settings as spiffworkflow
+    properties (and calledDecisionId), a lane named after its role."""
+    import re
+
+    def rewrite(match):
+        tag, attributes, rest = match.group(1), match.group(2), match.group(3)
+        found = dict(re.findall(r' zvt:(\w+)="([^"]*)"', attributes))
+        attributes = re.sub(r' zvt:\w+="[^"]*"', "", attributes)
+        if tag == "lane":
+            unnamed = re.sub(r' name="[^"]*"', "", attributes)
+            return f'<bpmn:lane{unnamed} name="{found["rol"]}">{rest}'
+        properties = "".join(f'<spiffworkflow:property name="{_OLDER_NAMES[k]}" value="{"ja" if k == "herinnering" else v}" />'
+                             for k, v in found.items() if k in _OLDER_NAMES and not (k == "herinnering" and v != "true"))
+        extensions = (f"<spiffworkflow:properties>{properties}</spiffworkflow:properties>" if properties else "") + (
+            f"<spiffworkflow:calledDecisionId>{found['beslistabel']}</spiffworkflow:calledDecisionId>"
+            if "beslistabel" in found else "")
+        # extensionElements follows an element's documentation (the BPMN schema's order).
+        documentation = re.match(r"(\s*<bpmn:documentation>.*?</bpmn:documentation>)", rest, re.S)
+        keep = documentation.group(1) if documentation else ""
+        return (f"<bpmn:{tag}{attributes}>{keep}<bpmn:extensionElements>{extensions}</bpmn:extensionElements>"
+                f"{rest[len(keep):]}")
+
+    text = re.sub(r"<bpmn:(\w+)((?: [^>]*?)? zvt:[^>]*?)>((?:\s*<bpmn:documentation>.*?</bpmn:documentation>)?)",
+                  rewrite, text, flags=re.S)
+    return text.replace('xmlns:zvt="https://zvt.heerenveen.example/schema/bpmn/1.0"',
+                        'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"')

@@ -9,8 +9,8 @@ import pytest
 from engine import DefinitionRefused
 from engine.definitions import read_folder
 from engine.runtime import is_reminder
-from tests.engine.bpmn import HEAD
-from tests.processes.conftest import PROCESSES
+from tests.engine.bpmn import HEAD, older_form
+from tests.processes.conftest import FORMS, PROCESSES
 
 ZVT = 'xmlns:zvt="https://zvt.heerenveen.example/schema/bpmn/1.0" '
 SPIFF = 'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" '
@@ -97,6 +97,31 @@ def test_a_lane_is_its_role_whatever_its_label_and_a_timer_is_a_reminder_only_wh
     assert specs["taak"].lane == "procesregisseur"
     assert is_reminder(specs["herinnering"]) and not is_reminder(specs["deadline"])
     assert 'name="Regie (gemeente)"' in bundle.files["instellingen.bpmn"]  # the file is stored as written
+
+
+def every_setting(folder) -> dict:
+    return {bundle.process_id: {**settings(bundle), **{f"{sub}/{k}": v for sub, spec in bundle.subprocess_specs.items()
+                                                       for k, v in settings_of(spec).items()}}
+            for bundle in read_folder(folder, FORMS)}
+
+
+def settings_of(spec) -> dict:
+    return {ts.bpmn_id: (ts.lane, ts.extensions.get("properties")) for ts in spec.task_specs.values()
+            if getattr(ts, "bpmn_id", None)}
+
+
+def test_every_process_file_in_the_older_form_deploys_to_the_same_specs(tmp_path):
+    older = tmp_path / "processes"
+    shutil.copytree(PROCESSES, older)
+    for path in older.glob("*.bpmn"):
+        text = path.read_text(encoding="utf-8")
+        assert "zvt:" in text
+        path.write_text(older_form(text), encoding="utf-8")
+        assert "zvt:" not in path.read_text(encoding="utf-8")
+    now, before = every_setting(PROCESSES), every_setting(older)
+    assert now == before
+    assert now["datalek"]["partners_herinnering"][1] == {"herinnering": "ja"}
+    assert now["zvt_casus"]["niveau_voorstel"][2] == "afwegingskader_tabel"
 
 
 @pytest.mark.parametrize("part, written, reason", [

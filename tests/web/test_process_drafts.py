@@ -4,6 +4,8 @@ a reason; a broken or foreign upload is refused in Dutch and nothing of it runs.
 from __future__ import annotations
 
 import io
+import json
+import re
 import zipfile
 
 import pytest
@@ -11,6 +13,8 @@ from sqlalchemy import select
 
 from engine.db import Definition
 from engine.process_drafts import MAX_ZIP_BYTES
+from engine.roles import ROLES
+from tests.engine.bpmn import older_form
 from tests.processes.conftest import FORMS, PROCESSES
 from tests.processes.test_zvt_casus import aanmelding
 from tests.web.conftest import AuthActions, client_for
@@ -188,6 +192,26 @@ def test_the_browser_modeler_starts_from_the_running_version_and_its_save_is_che
         refused = auth.post(f"{draft}/bpmn", {"bpmn": bad}, token_from=modeler)
         assert refused.status_code == 400 and message in refused.get_data(as_text=True)
     assert "Aanmelding beoordelen → Aanmelding bekijken" in client.get(draft).get_data(as_text=True)  # kept
+
+
+def test_the_modeler_gets_the_facts_its_checks_need_and_an_older_file_is_read_as_the_same(auth, client, engine,
+                                                                                          deployed):
+    # The browser's checks (web/modeler/zvt-lint.js) know the roles, the tasks with a form in the
+    # draft, and the running version's reminders and ids; a draft uploaded in the form from before
+    # ZVT's namespace is compared with the running version as the same process.
+    from html import unescape
+
+    auth.login("proceseigenaar")
+    draft = draft_for(auth, client, "datalek", lambda name, text: older_form(text) if name.endswith(".bpmn") else text)
+    page = client.get(draft).get_data(as_text=True)
+    assert "Geen problemen: dit concept kan klaargezet worden." in page
+    assert "Niets aan de stappen, de formulieren of de beslistabellen." in page
+    facts = json.loads(unescape(re.search(r'data-facts="([^"]*)"', client.get(f"{draft}/bewerken").get_data(
+        as_text=True)).group(1)))
+    assert facts["roles"] == sorted(ROLES)
+    assert facts["reminders"] == ["ap_herinnering", "partners_herinnering"]
+    assert "partners_informeren" in facts["forms"] and "partners_informeren" in facts["known_ids"]
+    assert "partners_herinnering" not in facts["forms"]
 
 
 def draft_for(auth, client, process_id: str, change) -> str:

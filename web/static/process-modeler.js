@@ -10,7 +10,8 @@
   var READABLE = 0.8;  // below this bpmn-js's 12 px labels are too small (as on the case page)
   var PALETTE = 110;  // px: the tool palette over the canvas's left edge
   document.getElementById("modeler-frame").hidden = false;
-  var modeler = new window.ZvtModeler(frame, document.getElementById("modeler-panel"));
+  var modeler = new window.ZvtModeler(frame, document.getElementById("modeler-panel"),
+                                      JSON.parse(frame.getAttribute("data-facts") || "{}"));
   status.textContent = "Het procesmodel wordt geladen.";
   modeler.importXML(frame.getAttribute("data-bpmn")).then(function () {
     var canvas = modeler.get("canvas");

@@ -1,0 +1,25 @@
+"""What the browser modeler's checks need to know beside the diagram (web/modeler/zvt-lint.js): the
+roles a lane can have, which user tasks have a form in the draft, and the running version's
+reminders and element ids, so that it can say while modelling what the draft's check says on save
+(engine/zvt_rules.py): a task without a role or a form, a reminder that lost its mark, a new
+element with a made-up id."""
+from __future__ import annotations
+
+from .api import Engine
+from .bpmn_compare import elements
+from .identity import User
+from .process_drafts import _latest, draft_forms
+from .roles import ROLES
+
+
+def modeler_facts(engine: Engine, user: User, process_id: str, draft_id: int) -> dict[str, list[str]]:
+    forms = draft_forms(engine, user, process_id, draft_id)  # checks that the user may change processes
+    with engine.database.unit_of_work(write=False) as uow:
+        running = elements(dict(_latest(uow.session, process_id).files))
+    return {
+        "roles": sorted(ROLES),
+        "forms": sorted(forms),
+        "reminders": sorted(element.id for element in running.values()
+                            if element.kind == "boundaryEvent" and "herinnering" in element.aspects.get("properties", {})),
+        "known_ids": sorted(element.id for element in running.values()),
+    }

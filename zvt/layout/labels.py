@@ -1,0 +1,61 @@
+"""Where the names of boundary events and sequence flows go."""
+from __future__ import annotations
+
+import math
+
+from .geometry import LABEL_BAND, Box, crosses, overlaps
+from .graph import Graph
+
+
+def label_size(name: str, width: int = 90) -> tuple[int, int]:
+    """About what bpmn-js needs: it wraps at 90px, and 11px text is about 5.5px a character."""
+    if len(name) * 5.5 <= width:
+        return round(len(name) * 5.5) + 6, 14
+    return width, 14 * math.ceil(len(name) * 5.5 / width)
+
+
+def boundary_label(graph: Graph, boxes: dict[str, Box], node: str) -> Box:
+    """Beside the flow that leaves the event downwards, not under the event where bpmn-js
+    would put it and the flow would cross it out; the last event on a task: on the right."""
+    box, (width, height) = boxes[node], label_size(graph.names[node], 80)
+    last = [b for b in graph.attached if graph.attached[b] == graph.attached[node]][-1] == node
+    return Box(box.cx + 4 if last else box.cx - 4 - width, box.bottom + 2, width, height)
+
+
+def flow_labels(graph: Graph, boxes, routes, taken: dict, lanes: list[Box]) -> dict[str, Box]:
+    """Each named flow's label above one of its horizontal stretches, as near its source as it
+    fits without covering a shape, a line or another label. Where nothing fits it gets no
+    bounds, and bpmn-js puts it in the middle of the flow."""
+    obstacles = list(boxes.values()) + list(taken.values())
+    for node, box in boxes.items():  # where bpmn-js puts the names of events and gateways
+        if graph.names[node] and graph.kinds[node] != "task" and node not in graph.attached:
+            width, height = label_size(graph.names[node])
+            obstacles.append(Box(box.cx - width / 2, box.bottom + 3, width, height))
+    lines = [(a, b) for points in routes.values() for a, b in zip(points, points[1:])]
+    labels = {}
+    for fid, points in routes.items():
+        if not graph.flow_names[fid]:
+            continue
+        width, height = label_size(graph.flow_names[fid])
+        siblings = [(min(a[0], b[0]), max(a[0], b[0]), a[1]) for other, (s, _) in graph.flows.items()
+                    if s == graph.flows[fid][0] and other != fid
+                    for a, b in zip(routes[other], routes[other][1:]) if a[1] == b[1]]
+        for (ax, ay), (bx, by) in zip(points, points[1:]):
+            left, right = min(ax, bx), max(ax, bx)
+            for lo, hi, y in siblings:  # not over a stretch a sibling shares: it would name both
+                if y == ay and lo < right and left < hi:
+                    left, right = (max(left, hi), right) if lo <= left else (left, min(right, lo))
+            if ay != by or right - left < 10:
+                continue
+            for x in (left + 6, (left + right - width) / 2, right - 6 - width):
+                box = Box(x, ay - 3 - height, width, height)
+                if (any(lane.x + LABEL_BAND < box.x and box.right < lane.right and lane.y < box.y and ay < lane.bottom
+                        for lane in lanes)
+                        and not any(overlaps(box, o) for o in obstacles)
+                        and not any(crosses(a, b, box, 1) for a, b in lines)):
+                    labels[fid] = box
+                    obstacles.append(box)
+                    break
+            if fid in labels:
+                break
+    return labels

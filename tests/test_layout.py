@@ -13,6 +13,7 @@ from lxml import etree
 from tests.engine.bpmn import simple_process
 from zvt.cli import main
 from zvt.layout import add_diagram
+from zvt.layout.text import LABEL_FONT, TASK_FONT, TASK_PADDING, breaks_a_word, longest_word
 
 ROOT = Path(__file__).resolve().parents[1]
 PROCESSES = ROOT / "processes"
@@ -139,13 +140,50 @@ def test_the_pool_holds_the_process_and_the_plane_shows_the_pool(drawing):
 
 
 def test_shapes_have_the_usual_sizes_and_exclusive_gateways_show_their_marker(drawing):
+    """Tasks are 80 high and 100 wide, or wider in steps of 20 where a word needs it."""
     for node_id, element in drawing.nodes.items():
         tag = etree.QName(element).localname
         x, y, right, bottom = drawing.box(node_id)
-        size = (100, 80) if not tag.endswith(("Event", "Gateway")) else (36, 36) if tag.endswith("Event") else (50, 50)
-        assert (right - x, bottom - y) == size, node_id
+        if tag.endswith(("Event", "Gateway")):
+            assert (right - x, bottom - y) == ((36, 36) if tag.endswith("Event") else (50, 50)), node_id
+        else:
+            assert bottom - y == 80 and right - x in range(100, 401, 20), node_id
         [shape] = [s for s in drawing.shapes if s.get("bpmnElement") == node_id]
         assert (shape.get("isMarkerVisible") == "true") == (tag == "exclusiveGateway"), node_id
+
+
+def test_no_task_name_has_a_word_wider_than_its_box(drawing):
+    """bpmn-js cuts a word that does not fit on a line of its own ("Toegangsrech" / "ten")."""
+    for node_id, element in drawing.nodes.items():
+        name = element.get("name")
+        if name and not etree.QName(element).localname.endswith(("Event", "Gateway")):
+            x, _, right, _ = drawing.box(node_id)
+            inner = right - x - 2 * TASK_PADDING
+            assert longest_word(name, TASK_FONT) <= inner, (node_id, name)
+            assert not breaks_a_word(name, inner, TASK_FONT), (node_id, name)
+
+
+def test_a_long_word_widens_its_task_and_a_short_name_keeps_the_usual_width():
+    xml = SAMPLE.replace('name="Werken"', 'name="Toegangsrechten beoordelen"').encode("utf-8")
+    drawing = Drawing(add_diagram(xml))
+    werk, opvolgen = drawing.box("werk"), drawing.box("opvolgen")
+    assert werk[2] - werk[0] == 120 and opvolgen[2] - opvolgen[0] == 100
+
+
+def test_every_external_label_is_as_wide_as_its_longest_word(drawing):
+    """Event, gateway and flow labels: bpmn-js wraps them at the width of their bounds."""
+    named = {**{i: e.get("name") for i, e in drawing.nodes.items()}, **{f.get("id"): f.get("name") for f in drawing.flows}}
+    labelled = 0
+    for di in drawing.shapes + drawing.edges:
+        bounds = di.find("bpmndi:BPMNLabel/dc:Bounds", NS)
+        name = named.get(di.get("bpmnElement"))
+        if bounds is not None and name:
+            width = float(bounds.get("width"))
+            assert longest_word(name, LABEL_FONT) <= width and not breaks_a_word(name, width, LABEL_FONT), name
+            labelled += 1
+    unlabelled_events = [i for i, e in drawing.nodes.items() if e.get("name") and "Task" not in etree.QName(e).localname
+                         and drawing.root.find(f".//bpmndi:BPMNShape[@bpmnElement='{i}']/bpmndi:BPMNLabel", NS) is None]
+    assert unlabelled_events == [] and labelled > 0
 
 
 def test_every_shape_lies_in_its_lane_and_boundary_events_sit_on_their_task(drawing):

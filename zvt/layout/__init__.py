@@ -13,7 +13,7 @@ from __future__ import annotations
 from lxml import etree
 
 from .graph import BPMN, BPMNDI, DC, DI, Graph
-from .labels import boundary_label, flow_labels
+from .labels import boundary_label, flow_labels, node_label
 from .placement import place
 from .routing import routes as route_all
 from .writing import bounds, collaboration as find_collaboration, element, free_id, prefixes as find_prefixes, splice
@@ -46,7 +46,8 @@ def add_diagram(xml_bytes: bytes, replace: bool = False) -> bytes:
     graph = Graph(process)
     boxes, lane_boxes, pool = place(graph)
     routes = route_all(graph, boxes)
-    labels = {n: boundary_label(graph, boxes, n) for n in graph.attached if graph.names[n]}
+    labels = {n: boundary_label(graph, boxes, n) if n in graph.attached else node_label(graph, boxes, n)
+              for n in graph.tags if graph.names[n] and graph.kinds[n] != "task"}
     labels.update(flow_labels(graph, boxes, routes, labels, list(lane_boxes.values())))
 
     def shape(element_id, box, label=None, **flags):

@@ -1,17 +1,16 @@
-"""Where the names of boundary events and sequence flows go."""
+"""Where the names of events, gateways and sequence flows go."""
 from __future__ import annotations
-
-import math
 
 from .geometry import LABEL_BAND, Box, crosses, overlaps
 from .graph import Graph
+from .text import label_size
 
 
-def label_size(name: str, width: int = 90) -> tuple[int, int]:
-    """About what bpmn-js needs: it wraps at 90px, and 11px text is about 5.5px a character."""
-    if len(name) * 5.5 <= width:
-        return round(len(name) * 5.5) + 6, 14
-    return width, 14 * math.ceil(len(name) * 5.5 / width)
+def node_label(graph: Graph, boxes: dict[str, Box], node: str) -> Box:
+    """Under the event or gateway, where bpmn-js puts it, but as wide as its longest word:
+    without bounds bpmn-js wraps it at 90px and cuts a longer word."""
+    box, (width, height) = boxes[node], label_size(graph.names[node])
+    return Box(box.cx - width / 2, box.bottom + 3, width, height)
 
 
 def boundary_label(graph: Graph, boxes: dict[str, Box], node: str) -> Box:
@@ -27,10 +26,6 @@ def flow_labels(graph: Graph, boxes, routes, taken: dict, lanes: list[Box]) -> d
     fits without covering a shape, a line or another label. Where nothing fits it gets no
     bounds, and bpmn-js puts it in the middle of the flow."""
     obstacles = list(boxes.values()) + list(taken.values())
-    for node, box in boxes.items():  # where bpmn-js puts the names of events and gateways
-        if graph.names[node] and graph.kinds[node] != "task" and node not in graph.attached:
-            width, height = label_size(graph.names[node])
-            obstacles.append(Box(box.cx - width / 2, box.bottom + 3, width, height))
     lines = [(a, b) for points in routes.values() for a, b in zip(points, points[1:])]
     labels = {}
     for fid, points in routes.items():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .geometry import COL_GAP, LABEL_BAND, LANE_TOP, ORIGIN, ROW, ROW_GAP, SIZES, TRACKS, Box
 from .graph import Graph
-from .labels import label_size
+from .text import label_size, task_width
 
 
 def _layers(graph: Graph) -> tuple[dict[str, int], set[str], dict[str, int]]:
@@ -69,8 +69,10 @@ def place(graph: Graph) -> tuple[dict[str, Box], dict[str, Box], Box]:
             row[node] = r
             taken.add((graph.lane_of[node], column, r))
 
+    graph.sizes = {n: (task_width(graph.names[n], ROW), ROW) if graph.kinds[n] == "task" else SIZES[graph.kinds[n]]
+                   for n in graph.tags}
     columns = max(layer.values()) + 1
-    widths = [max([SIZES[graph.kinds[n]][0] for n in row if layer[n] == c] or [0]) for c in range(columns)]
+    widths = [max([graph.sizes[n][0] for n in row if layer[n] == c] or [0]) for c in range(columns)]
     # Flows turn in the left COL_GAP of a gap; a named flow from the column before gets room
     # for its label after that.
     gaps = [COL_GAP] * columns
@@ -90,7 +92,7 @@ def place(graph: Graph) -> tuple[dict[str, Box], dict[str, Box], Box]:
         rows = max([row[n] + 1 for n in members if n in row] or [1])
         lane_boxes[lane] = Box(ORIGIN[0] + LABEL_BAND, y, lane_width, LANE_TOP + rows * (ROW + ROW_GAP))
         for n in (n for n in members if n in row):
-            (w, h), c = SIZES[graph.kinds[n]], layer[n]
+            (w, h), c = graph.sizes[n], layer[n]
             cy = y + LANE_TOP + row[n] * (ROW + ROW_GAP) + ROW / 2
             boxes[n] = Box(graph.col_x[c] + (widths[c] - w) / 2, cy - h / 2, w, h)
         graph.gutters.append(y + LANE_TOP / 2)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from lxml import etree
 
 from .graph import BPMN, BPMNDI, DC, DI, Graph
-from .labels import boundary_label, flow_labels, node_label
+from .labels import association_points, boundary_label, data_label, flow_labels, node_label
 from .placement import place
 from .routing import routes as route_all
 from .writing import bounds, collaboration as find_collaboration, element, free_id, prefixes as find_prefixes, splice
@@ -69,6 +69,9 @@ def add_diagram(xml_bytes: bytes, replace: bool = False) -> bytes:
                      **({"isMarkerVisible": "true"} if tag == "exclusiveGateway" else {}))
                for node, tag in graph.tags.items()]
     shapes += [edge(fid, points, labels.get(fid)) for fid, points in routes.items()]
+    # Data objects keep their place in the diagram: bpmnlint and a reader want them drawn.
+    shapes += [shape(ref, box, data_label(graph, ref, box)) for ref, box in graph.data_boxes.items()]
+    shapes += [edge(aid, association_points(graph, boxes, aid)) for aid in graph.associations]
     diagram = element(prefix["bpmndi"], "BPMNDiagram", {"id": free_id(f"diagram_{pid}", taken)}, [
         element(prefix["bpmndi"], "BPMNPlane",
                 {"id": free_id(f"plane_{pid}", taken), "bpmnElement": collaboration}, shapes)])

@@ -11,6 +11,10 @@ LANE_TOP = 50     # above a lane's first row, for flows that go over it
 COL_GAP = 70      # flows turn in these gaps only, so they never cut through a column
 LABEL_BAND = 30   # bpmn-js writes pool and lane names vertically in a band this wide
 ORIGIN = (100, 60)
+TOP_ROOM = 50     # above a row with a timer on a task's top border: the timer and its label
+DATA_ROOM = 70    # above a row with a task that reads or writes a data object: the object
+MARGIN_STEP = 10   # between the lines of timers' flows in the right margin
+MAX_WIDTH = 2000  # a pool wider than this folds its columns into bands (about a screen wide)
 
 
 @dataclass

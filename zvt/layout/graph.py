@@ -20,15 +20,28 @@ class Graph:
         self.flows: dict[str, tuple[str, str]] = {}
         self.flow_names: dict[str, str | None] = {}
         self.attached: dict[str, str] = {}  # boundary event -> its task
+        self.data: dict[str, str | None] = {}  # data object and data store references
+        self.associations: dict[str, tuple[str, str, bool]] = {}  # -> task, data, whether the task reads it
         for element in process.iterchildren(f"{{{BPMN}}}*"):
             tag, eid = etree.QName(element).localname, element.get("id")
             if tag == "sequenceFlow":
                 self.flows[eid] = (element.get("sourceRef"), element.get("targetRef"))
                 self.flow_names[eid] = element.get("name")
-            elif _kind(tag):  # data objects and the like are no flow nodes: not drawn
+            elif tag in ("dataObjectReference", "dataStoreReference"):
+                self.data[eid] = element.get("name")
+            elif _kind(tag):
                 self.tags[eid], self.kinds[eid], self.names[eid] = tag, _kind(tag), element.get("name")
                 if tag == "boundaryEvent":
                     self.attached[eid] = element.get("attachedToRef")
+        # A task reads (input) or writes (output) a data object: drawn as a line between them.
+        for task in self.tags:
+            element = process.find(f"{{{BPMN}}}*[@id='{task}']")
+            for association in element.iterchildren(f"{{{BPMN}}}dataInputAssociation",
+                                                    f"{{{BPMN}}}dataOutputAssociation"):
+                reads = etree.QName(association).localname == "dataInputAssociation"
+                ref = association.findtext(f"{{{BPMN}}}{'sourceRef' if reads else 'targetRef'}", "").strip()
+                if ref in self.data:
+                    self.associations[association.get("id")] = (task, ref, reads)
         lane_sets = process.findall(f"{{{BPMN}}}laneSet")
         if len(lane_sets) != 1:
             raise ValueError(f"process '{process.get('id')}' needs exactly one laneSet, it has {len(lane_sets)}")

@@ -18,7 +18,8 @@ def boundary_label(graph: Graph, boxes: dict[str, Box], node: str) -> Box:
     would put it and the flow would cross it out; the last event on a task: on the right."""
     box, (width, height) = boxes[node], label_size(graph.names[node], 80)
     last = [b for b in graph.attached if graph.attached[b] == graph.attached[node]][-1] == node
-    return Box(box.cx + 4 if last else box.cx - 4 - width, box.bottom + 2, width, height)
+    y = box.y - 2 - height if node in graph.top else box.bottom + 2
+    return Box(box.cx + 4 if last else box.cx - 4 - width, y, width, height)
 
 
 def flow_labels(graph: Graph, boxes, routes, taken: dict, lanes: list[Box]) -> dict[str, Box]:
@@ -54,3 +55,21 @@ def flow_labels(graph: Graph, boxes, routes, taken: dict, lanes: list[Box]) -> d
             if fid in labels:
                 break
     return labels
+
+
+def data_label(graph: Graph, ref: str, box: Box) -> Box | None:
+    """Left of the data object (the one furthest right: right of it), clear of its lines."""
+    if not graph.data[ref]:
+        return None
+    width, height = label_size(graph.data[ref], 80)
+    neighbours = [b for b in graph.data_boxes.values() if b.y == box.y and b.x > box.x and b.x - box.right < 20]
+    x = box.x - 4 - width if neighbours else box.right + 4
+    return Box(x, box.y + 10, width, height)
+
+
+def association_points(graph: Graph, boxes: dict[str, Box], association: str) -> list[tuple[float, float]]:
+    """Straight down from the data object into the task: a read on the right, a write on the left."""
+    task, ref, reads = graph.associations[association]
+    data, host = graph.data_boxes[ref], boxes[task]
+    x = data.cx + (6 if reads else -6)
+    return [(x, data.bottom), (x, host.y)] if reads else [(x, host.y), (x, data.bottom)]

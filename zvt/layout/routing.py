@@ -8,16 +8,37 @@ from .graph import Graph
 
 
 def routes(graph: Graph, boxes: dict[str, Box]) -> dict[str, list[tuple[float, float]]]:
+    """Every flow's waypoints. The flows from boundary events are routed again once the others
+    are drawn, on the way that crosses the fewest of those: a timer's flow is a side path,
+    and where it cuts across the main path a reader takes a wrong turn."""
     avoid: dict[str, set] = {}
-    for _ in range(3):
-        routes = {fid: _route(graph, boxes, fid, avoid.get(fid, ())) for fid in graph.flows}
+    main = None
+    for attempt in range(5):
+        routes = {fid: _route(graph, boxes, fid, avoid.get(fid, ()), main) for fid in graph.flows}
         _spread(graph, routes)
+        settled = main is not None
+        main = {fid: list(zip(points, points[1:])) for fid, points in routes.items()
+                if graph.flows[fid][0] not in graph.attached}
+        if not settled:
+            continue
         clashes = _clashes(graph, boxes, routes)
         for fid, y in clashes:
             avoid.setdefault(fid, set()).add(y)
         if not clashes:
             break
     return routes
+
+
+def crossings(points, segments) -> int:
+    """How often the route crosses the segments, a horizontal through a vertical."""
+    count = 0
+    for a, b in zip(points, points[1:]):
+        for c, d in segments:
+            (h1, h2), (v1, v2) = ((a, b), (c, d)) if a[1] == b[1] else ((c, d), (a, b))
+            if h1[1] == h2[1] and v1[0] == v2[0]:
+                count += (min(h1[0], h2[0]) < v1[0] < max(h1[0], h2[0])
+                          and min(v1[1], v2[1]) < h1[1] < max(v1[1], v2[1]))
+    return count
 
 
 def _gap_xs(graph: Graph, fid: str) -> tuple[float, float]:
@@ -28,20 +49,31 @@ def _gap_xs(graph: Graph, fid: str) -> tuple[float, float]:
     return after, graph.col_x[graph.layer[target]] - graph.gaps[graph.layer[target]] + COL_GAP / 2
 
 
-def _route(graph: Graph, boxes: dict[str, Box], fid: str, avoid=()) -> list[tuple[float, float]]:
-    """Out of the source on the right (a boundary event: below), into the target on the left,
-    turning only in the gaps and running only along rows or in gutters: the first such route
-    that cuts through no shape."""
+def _route(graph: Graph, boxes: dict[str, Box], fid: str, avoid=(), main=None) -> list[tuple[float, float]]:
+    """Out of the source on the right (a boundary event: below, or above on a top border),
+    into the target on the left, turning only in the gaps and running only along rows or in
+    gutters: the first such route that cuts through no shape. A boundary event's flow, once
+    the main path is known: the one that crosses it least, if need be down the margin on
+    the right, which no other flow uses, instead of across the rows in between."""
     source, target = graph.flows[fid]
     s, t = boxes[source], boxes[target]
     end = (t.x, t.cy)
     x_after, x_before = _gap_xs(graph, fid)
-    if fid in graph.back:  # a loop goes around below everything between its ends
-        runs = [g for g in graph.gutters if g > max(s.bottom, t.bottom)]
+    if fid in graph.back:  # a loop goes around above everything between its ends, where
+        # timers' flows do not go down through it; below when it must
+        runs = (sorted((g for g in graph.gutters if g < min(s.y, t.y)), reverse=True)
+                + [g for g in graph.gutters if g > max(s.bottom, t.bottom)])
+    elif x_before < x_after:  # into the next band: back along a gutter, never over its own row
+        runs = sorted(graph.gutters, key=lambda g: (abs(g - s.cy) + abs(g - t.cy), g))
     else:
         runs = [s.cy, t.cy] + sorted(graph.gutters, key=lambda g: (abs(g - s.cy) + abs(g - t.cy), g))
     runs = [y for y in runs if y not in avoid]
-    if source in graph.attached:
+    if source in graph.top:  # a timer on the top border: up, away from the flows of its row
+        start, gutter = (s.cx, s.y), max(g for g in graph.gutters if g < s.y)
+        candidates = [[start, (s.cx, y), (x_before, y), (x_before, t.cy), end] for y in runs if y < s.y]
+        candidates += [[start, (s.cx, gutter), (x_after, gutter), (x_after, y), (x_before, y), (x_before, t.cy), end]
+                       for y in runs]
+    elif source in graph.attached:
         start, gutter = (s.cx, s.bottom), min(g for g in graph.gutters if g > s.bottom)
         candidates = [[start, (s.cx, y), (x_before, y), (x_before, t.cy), end] for y in runs if y > s.bottom]
         candidates += [[start, (s.cx, gutter), (x_after, gutter), (x_after, y), (x_before, y), (x_before, t.cy), end]
@@ -49,11 +81,22 @@ def _route(graph: Graph, boxes: dict[str, Box], fid: str, avoid=()) -> list[tupl
     else:
         start = (s.right, s.cy)
         candidates = [[start, (x_after, s.cy), (x_after, y), (x_before, y), (x_before, t.cy), end] for y in runs]
+    if source in graph.attached and main is not None:
+        margin = graph.margin_x[graph.timed.index(fid)]
+        away = [g for g in graph.gutters if (g < s.y if source in graph.top else g > s.bottom)]
+        candidates += [[start, (s.cx, y1), (margin, y1), (margin, y), (x_before, y), (x_before, t.cy), end]
+                       for y1 in away for y in runs if y != y1 and y in graph.gutters]
     obstacles = [b for n, b in boxes.items() if n not in (source, target)]
-    for points in map(simplify, candidates):
-        if not any(crosses(a, b, box) for a, b in zip(points, points[1:]) for box in obstacles):
-            return points
-    return simplify(candidates[-1])
+    free = [points for points in map(simplify, candidates)
+            if not any(crosses(a, b, box) for a, b in zip(points, points[1:]) for box in obstacles)]
+    if free and source in graph.attached and main is not None:
+        # Above all not across the flows that go on from the row of the timer's task.
+        host = boxes[graph.attached[source]]
+        row = [seg for f, segs in main.items() if boxes[graph.flows[f][0]].cy == host.cy
+               and boxes[graph.flows[f][1]].x > boxes[graph.flows[f][0]].x for seg in segs]
+        every = [seg for segs in main.values() for seg in segs]
+        return min(free, key=lambda points: (crossings(points, row), crossings(points, every)))  # first of the fewest
+    return free[0] if free else simplify(candidates[-1])
 
 
 def _clashes(graph: Graph, boxes, routes) -> set[tuple[str, float]]:

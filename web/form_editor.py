@@ -1,16 +1,20 @@
 """Formulieren in a draft: the proceseigenaar changes a task form's labels, help texts, required
-fields, order and option texts, and sees the form as the caseworker will, drawn by the same
-renderer (web/forms). What a form asks (its fields and their types) is changed in the zip's files;
-the draft's check and deploy judge the edited form as any form (engine/definitions.py)."""
+fields, order and option texts, adds a field of one of six kinds and removes one (after a warning
+when the draft uses it), and sees the form as the caseworker will, drawn by the same renderer
+(web/forms), live while typing (web/static/form-editor.js) or after "Voorbeeld bekijken". A
+field's type or its rules are changed in the zip's files; the draft's check and deploy judge the
+edited form as any form (engine/definitions.py)."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from engine import NotFound, policy
 from engine import process_drafts as drafts
+from engine.field_references import mentions, names_in_use
+from engine.form_fields import KINDS, MAX_HELP, MAX_OPTIONS, MAX_TITLE
 
 from .areas import current_user, engine
-from .form_edits import MAX_HELP, MAX_TITLE, apply_edits, editable_fields
+from .form_edits import apply_page, editable_fields
 from .forms import render_form
 
 bp = Blueprint("form_editor", __name__)
@@ -38,24 +42,53 @@ def edit(process_id: str, draft_id: int, task_id: str):
 
 @bp.post(DRAFT + "/formulieren/<proces:task_id>")
 def save(process_id: str, draft_id: int, task_id: str):
-    schema, ui = _form(process_id, draft_id, task_id)
-    new_schema, new_ui, errors = apply_edits(schema, ui, request.form)
-    if errors:
-        return _page(process_id, draft_id, task_id, schema, ui, errors, posted=request.form, status=400)
-    drafts.replace_form(engine(), current_user(), process_id, draft_id, task_id, new_schema, new_ui)
-    flash("Het formulier is opgeslagen in het concept. Hieronder ziet u het zoals de medewerker het ziet.", "ok")
+    """Every button of the page posts here: the edits, a field to remove and a new field are saved
+    together or not at all; "Voorbeeld bekijken" (actie=voorbeeld) only shows them."""
+    forms = drafts.draft_forms(engine(), current_user(), process_id, draft_id)
+    schema, ui = _form_in(forms, draft_id, task_id)
+    files = drafts.draft_files(engine(), current_user(), process_id, draft_id)
+    result = apply_page(schema, ui, request.form, names_in_use(process_id, forms, files),
+                        lambda name: mentions(process_id, task_id, name, forms, files))
+    if result.errors:
+        return _page(process_id, draft_id, task_id, schema, ui, result.errors, posted=request.form, status=400)
+    if result.confirm or request.form.get("actie") == "voorbeeld":
+        return _page(process_id, draft_id, task_id, schema, ui, {}, posted=request.form,
+                     status=409 if result.confirm else 200, result=result)
+    drafts.replace_form(engine(), current_user(), process_id, draft_id, task_id, result.schema, result.ui)
+    flash(" ".join(filter(None, [
+        f"Het veld ‘{result.removed}’ is verwijderd." if result.removed else None,
+        f"Het veld ‘{result.added}’ is toegevoegd." if result.added else None,
+        "Het formulier is opgeslagen in het concept. Hieronder ziet u het zoals de medewerker het ziet."])), "ok")
     return redirect(url_for("form_editor.edit", process_id=process_id, draft_id=draft_id, task_id=task_id))
 
 
+@bp.post(DRAFT + "/formulieren/<proces:task_id>/voorbeeld")
+def preview(process_id: str, draft_id: int, task_id: str):
+    """The live preview (web/static/form-editor.js): the page's inputs as they are now, drawn by the
+    caseworkers' renderer; an HTML fragment. Nothing is saved."""
+    forms = drafts.draft_forms(engine(), current_user(), process_id, draft_id)
+    schema, ui = _form_in(forms, draft_id, task_id)
+    files = drafts.draft_files(engine(), current_user(), process_id, draft_id)
+    result = apply_page(schema, ui, request.form, names_in_use(process_id, forms, files))
+    return render_template("form_editor_preview.html", result=result,
+                           preview=render_form(result.schema, {}, {}, {}, ui=result.ui))
+
+
 def _form(process_id: str, draft_id: int, task_id: str) -> tuple[dict, dict]:
-    found = drafts.draft_forms(engine(), current_user(), process_id, draft_id).get(task_id)
+    return _form_in(drafts.draft_forms(engine(), current_user(), process_id, draft_id), draft_id, task_id)
+
+
+def _form_in(forms: dict, draft_id: int, task_id: str) -> tuple[dict, dict]:
+    found = forms.get(task_id)
     if found is None:
         raise NotFound(f"draft {draft_id} has no form {task_id}")
     return found
 
 
-def _page(process_id, draft_id, task_id, schema, ui, errors, posted=None, status=200):
+def _page(process_id, draft_id, task_id, schema, ui, errors, posted=None, status=200, result=None):
+    shown_schema, shown_ui = (result.schema, result.ui) if result is not None else (schema, ui)
     return render_template(
         "form_editor.html", process_id=process_id, draft_id=draft_id, task_id=task_id, schema=schema,
-        fields=editable_fields(schema, ui), errors=errors, posted=posted,
-        preview=render_form(schema, {}, {}, {}, ui=ui), max_title=MAX_TITLE, max_help=MAX_HELP), status
+        fields=editable_fields(schema, ui), errors=errors, posted=posted, result=result, kinds=KINDS,
+        preview=render_form(shown_schema, {}, {}, {}, ui=shown_ui), max_title=MAX_TITLE, max_help=MAX_HELP,
+        max_options=MAX_OPTIONS), status

@@ -69,6 +69,14 @@ def holds_personal_data(process_id: str) -> bool:
     return process_id not in _OPEN_TO_ROLES
 
 
+def participant_keys(process_id: str) -> frozenset[str]:
+    """The data keys from which a process's cases know who takes part (need-to-know) and who hears
+    back: a form editor warns before a field with such a name is removed."""
+    single, lists = _PARTICIPANTS.get(process_id, ((), ()))
+    feedback = _FEEDBACK_TO.get(process_id)
+    return frozenset(single) | frozenset(lists) | (frozenset({feedback[0]}) if feedback else frozenset())
+
+
 def participants(process_id: str, data: dict) -> frozenset[str]:
     """The partner codes taking part in a case, as its data says now."""
     single, lists = _PARTICIPANTS.get(process_id, ((), ()))

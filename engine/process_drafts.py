@@ -172,6 +172,13 @@ def _replace_file(engine: Engine, user: User, process_id: str, draft_id: int, wh
         uow.commit()
 
 
+def draft_files(engine: Engine, user: User, process_id: str, draft_id: int) -> dict[str, str]:
+    """Every file of the draft: path -> text (the form editor looks in them for a field's name)."""
+    _check(user)
+    with engine.database.unit_of_work(write=False) as uow:
+        return dict(_draft(uow.session, process_id, draft_id).files)
+
+
 def draft_forms(engine: Engine, user: User, process_id: str, draft_id: int) -> dict[str, tuple[dict, dict]]:
     """The draft's forms of the process: task id -> (JSON Schema, UI schema or {}). A file that is
     no JSON object is left out here: the check names it."""

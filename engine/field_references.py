@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from . import policy
+from . import policy, zvt_namespace
 from .date_rules import RELATIVE
 from .list_rules import RULES as LIST_RULES
 from .ui_schema import DOSSIER, DOSSIER_PARTS, FEEDBACK, PERSON, SUMMARY
@@ -62,8 +62,9 @@ def _line(text: str, pattern: re.Pattern) -> str:
     return line if len(line) <= 120 else line[:117] + "…"
 
 
-def _owner(element) -> str:
-    for node in element.iterancestors():
+def _owner(element, itself: bool = False) -> str:
+    """The element an expression belongs to: its nearest named ancestor, or (an attribute's) itself."""
+    for node in ([element] if itself else []) + list(element.iterancestors()):
         local = etree.QName(node).localname
         if local in _NOT_OWNERS or local.endswith("EventDefinition") or not node.get("id"):
             continue
@@ -82,6 +83,11 @@ def _expressions(files: Mapping[str, str]) -> Iterable[tuple[str, str]]:
             continue  # the draft's check names a broken file
         for element in root.iter(etree.Element):
             local = etree.QName(element).localname
+            for attribute, value in element.attrib.items():  # ZVT's settings (engine/zvt_namespace.py)
+                setting = etree.QName(attribute)
+                if setting.namespace == zvt_namespace.NAMESPACE and value:
+                    what = "de termijn" if setting.localname == "termijn" else f"de instelling ‘zvt:{setting.localname}’"
+                    yield f"{what} van {_owner(element, itself=True)}", value
             if local == "property" and element.get("value"):
                 what = "de termijn" if element.get("name") == "termijn" else f"de instelling ‘{element.get('name')}’"
                 yield f"{what} van {_owner(element)}", element.get("value")

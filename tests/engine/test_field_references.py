@@ -61,3 +61,16 @@ voorgesteld_naam = 1</script></scriptTask>
     # a new field's name keeps clear of the script's variables, not of words in its comments
     assert {"voorgesteld_naam", "add_dagen", "gesprek_op"} <= names_in_use("p", forms, files)
     assert "komt" not in names_in_use("p", forms, files)
+
+
+def test_a_field_is_found_in_zvts_own_settings():
+    # The files' current form: zvt:termijn and zvt:berichtPartner are expressions and field names too.
+    bpmn = """<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+      xmlns:zvt="https://zvt.heerenveen.example/schema/bpmn/1.0"><process id="p">
+      <userTask id="t" zvt:termijn="add_dagen(gesprek_op, 3)" />
+      <intermediateThrowEvent id="m" name="Melden" zvt:bericht="terugkoppeling" zvt:berichtPartner="gesprek_op" />
+      </process></definitions>"""
+    found = mentions("p", "t", "gesprek_op", {"t": (SCHEMA, UI)}, {"processes/p.bpmn": bpmn})
+    assert [(m.where, m.text) for m in found] == [
+        ("de termijn van ‘t’", "add_dagen(gesprek_op, 3)"),
+        ("de instelling ‘zvt:berichtPartner’ van ‘Melden’ (m)", "gesprek_op")]

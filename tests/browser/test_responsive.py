@@ -286,7 +286,7 @@ def test_the_diagram_opens_readable_around_the_open_task_and_zooms_and_fits_with
 
     fit.click()
     expect(status).not_to_have_text("Zoom: 64%")
-    assert diagram_scale(page) < 0.1  # 4,900 diagram units in a frame of some 330 pixels
+    assert diagram_scale(page) < 0.3  # some 1,600 diagram units (the folded zvt_casus) in a frame of some 330 px
     assert shapes_outside_frame(page) == 0
     page.locator(".zvt-diagram-figure").screenshot(path=str(shots.folder / "02-passend.png"))
     # A finger moving sideways moves the diagram along (bpmn-js itself follows only a mouse).
@@ -295,9 +295,9 @@ def test_the_diagram_opens_readable_around_the_open_task_and_zooms_and_fits_with
     finger(page, "move", 200, 500)
     finger(page, "move", 150, 490)
     finger(page, "up", 150, 490)
-    assert diagram_offset(page) == (pytest.approx(x - 100), pytest.approx(y - 10))
+    assert diagram_offset(page) == (pytest.approx(x - 100, abs=0.01), pytest.approx(y - 10, abs=0.01))
     finger(page, "move", 50, 490)  # after the finger is lifted: nothing moves
-    assert diagram_offset(page) == (pytest.approx(x - 100), pytest.approx(y - 10))
+    assert diagram_offset(page) == (pytest.approx(x - 100, abs=0.01), pytest.approx(y - 10, abs=0.01))
     # Zooming out past the whole diagram stops at a floor instead of shrinking it to a dot.
     for _ in range(20):
         zoom_out.click()

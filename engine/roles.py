@@ -1,4 +1,4 @@
-"""The roles of DOMAIN.md. A user task's lane must carry one of these names exactly."""
+"""The roles of DOMAIN.md. A user task's lane must have one of these as its role (`zvt:rol`)."""
 
 ROLES = frozenset({
     "procesregisseur",

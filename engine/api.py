@@ -24,9 +24,8 @@ from .deploying import Deploying
 from .firing import MAX_ATTEMPTS, Firing, default_owner  # noqa: F401 - public names
 from .migrating import Migrating
 from .queries import Queries, history_views, instance_view, read_only_values, task_view  # noqa: F401
-from .termijnen import HELPERS as TERMIJN_HELPERS
+from .termijnen import SCRIPT_HELPERS
 from .unit_of_work import Database
-from .werkdagen import add_werkdagen
 
 
 class Engine(Deploying, Commands, Deadlines, Firing, Migrating, Queries):
@@ -43,7 +42,7 @@ class Engine(Deploying, Commands, Deadlines, Firing, Migrating, Queries):
                  clock: Callable[[], datetime] = utcnow, database_limits: DatabaseLimits | None = None,
                  step_seconds: float = budget.DEFAULT_SECONDS):
         self.database = Database(database_url, database_limits)
-        self.store = runtime.WorkflowStore({"add_werkdagen": add_werkdagen, **TERMIJN_HELPERS, **(helpers or {})},
+        self.store = runtime.WorkflowStore({**SCRIPT_HELPERS, **(helpers or {})},
                                            step_seconds=step_seconds)
         # Data may not shadow what scripts are offered (helpers, datetime, guards): SpiffWorkflow
         # would refuse it later, in the middle of a step; refusing it as a field is clearer.

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from .sandbox import DEFAULT_NAMESPACES
-from .termijnen import HELPERS
+from .termijnen import SCRIPT_HELPERS
 
 MAX_TITLE = 200
 MAX_HELP = 1000
@@ -44,7 +44,7 @@ KINDS: dict[str, str] = {
 CHOICE_KINDS = frozenset({"keuze", "meerdere_keuzes"})
 
 # Names a script already has: a field with one of these names would hide the function.
-RESERVED = frozenset(dir(builtins)) | frozenset(DEFAULT_NAMESPACES) | frozenset(HELPERS) | {"add_werkdagen"}
+RESERVED = frozenset(dir(builtins)) | frozenset(DEFAULT_NAMESPACES) | frozenset(SCRIPT_HELPERS)
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
 # Little words a name reads well without ("Datum van het gesprek" -> datum_gesprek); never "niet"
 # or "geen", which turn the meaning around.

@@ -14,6 +14,7 @@ from dateutil.relativedelta import relativedelta
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from .clock import AMSTERDAM, current
+from .werkdagen import add_werkdagen
 
 # A repeating interval that has not reached now after this many steps is a mistake in the
 # BPMN (a start in the far past with a tiny period), not a schedule.
@@ -101,3 +102,6 @@ HELPERS = {
     "add_maanden": add_maanden,
     "volgende_keer": volgende_keer,
 }
+# Every helper a process script is given: engine/api.py hands them to the sandbox, and the form
+# editor keeps field names clear of them (engine/form_fields.py).
+SCRIPT_HELPERS = {"add_werkdagen": add_werkdagen, **HELPERS}

@@ -15,7 +15,7 @@ from lxml import etree
 from .graph import BPMN, BPMNDI, DC, DI, Graph
 from .labels import association_points, boundary_label, data_label, flow_labels, node_label
 from .placement import place
-from .routing import routes as route_all
+from .routing import routes as route_all, score
 from .writing import bounds, collaboration as find_collaboration, element, free_id, prefixes as find_prefixes, splice
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
@@ -43,9 +43,11 @@ def add_diagram(xml_bytes: bytes, replace: bool = False) -> bytes:
     collaboration, participant, new_collaboration = find_collaboration(root, pid, taken)
     prefix = find_prefixes(root)
 
-    graph = Graph(process)
-    boxes, lane_boxes, pool = place(graph)
-    routes = route_all(graph, boxes)
+    # What follows a timer either stays near it or, when the process folds into bands, gets
+    # a band of its own below; which reads best depends on the process, so both are laid
+    # out and the one whose flows cross least is kept.
+    _, graph, (boxes, lane_boxes, pool), routes = min((_laid_out(process, side_band, up) for side_band in (False, True) for up in (False, True)),
+                                                      key=lambda laid: laid[0])
     labels = {n: boundary_label(graph, boxes, n) if n in graph.attached else node_label(graph, boxes, n)
               for n in graph.tags if graph.names[n] and graph.kinds[n] != "task"}
     labels.update(flow_labels(graph, boxes, routes, labels, list(lane_boxes.values())))
@@ -82,3 +84,10 @@ def add_diagram(xml_bytes: bytes, replace: bool = False) -> bytes:
     result = splice(xml_bytes, root, process, declarations, pool_xml, diagram)
     etree.fromstring(result, _PARSER)  # never hand back a file that is not well-formed
     return result
+
+
+def _laid_out(process, side_band: bool, timers_up: bool):
+    graph = Graph(process)
+    placed = place(graph, side_band, timers_up)
+    routes = route_all(graph, placed[0])
+    return (score(graph, routes), side_band, timers_up), graph, placed, routes

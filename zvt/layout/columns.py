@@ -49,20 +49,42 @@ def layers(graph: Graph) -> tuple[dict[str, int], set[str], dict[str, int]]:
     return layer, back, height
 
 
-def fold(widths: list[float], gaps: list[float]) -> tuple[int, list[float], list[float]]:
-    """How many columns go in a band, and the width and gap before each column of a band.
+def side_paths(graph: Graph, layer: dict[str, int], back: set[str]) -> dict[str, int]:
+    """The nodes a case reaches only when a timer on a task fires, each with its column
+    counted from the first of them: what happens when a time runs out."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for fid, (source, target) in graph.flows.items():
+        out.setdefault(source, []).append((fid, target))
+    reached = [n for n, tag in graph.tags.items() if tag == "startEvent"]
+    if not reached:
+        return {}
+    for node in reached:  # grows while it is walked
+        for _, target in [] if node in graph.attached else out.get(node, []):
+            if target not in reached:
+                reached.append(target)
+    main = set(reached) | {event for event, host in graph.attached.items() if host in reached}
+    side = {n: 0 for n in graph.tags if n not in main}
+    for node in sorted(side, key=lambda n: (layer[n], n in graph.attached)):  # a topological order
+        if node in graph.attached:
+            side[node] = side[graph.attached[node]]
+        for fid, target in out.get(node, []):
+            if target in side and fid not in back:
+                side[target] = max(side[target], side[node] + 1)
+    return side
+
+
+def fits(grid_widths: list[float], grid_gaps: list[float]) -> bool:
+    return 2 * LABEL_BAND + sum(grid_widths) + sum(grid_gaps) + COL_GAP <= MAX_WIDTH
+
+
+def fold(widths: list[float], gaps: list[float], per_band: int) -> tuple[list[float], list[float]]:
+    """The width and gap before each column of a band, with per_band columns in a band.
 
     A long process laid out in one row is thousands of pixels wide, too wide to read or
     print; so the columns are cut into bands of equal count, stacked in each lane, the
     second band's rows below the first's. The bands share one grid of columns, as wide as
     the widest column in that place: then the gaps, where flows turn, are free of shapes
     from top to bottom, and a flow from one band to the next runs back along a gutter and
-    down a gap like any other. The fewest bands whose grid fits in MAX_WIDTH."""
-    columns = len(widths)
-    for bands in range(1, columns + 1):
-        per_band = math.ceil(columns / bands)
-        grid_widths = [max(widths[c::per_band]) for c in range(per_band)]
-        grid_gaps = [max(gaps[c::per_band]) for c in range(per_band)]
-        if 2 * LABEL_BAND + sum(grid_widths) + sum(grid_gaps) + COL_GAP <= MAX_WIDTH:
-            return per_band, grid_widths, grid_gaps
-    return 1, [max(widths)], [max(gaps)]
+    down a gap like any other."""
+    return ([max(widths[c::per_band] or [0]) for c in range(per_band)],
+            [max(gaps[c::per_band] or [COL_GAP]) for c in range(per_band)])

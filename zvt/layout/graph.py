@@ -13,7 +13,7 @@ class Graph:
     """The flow nodes, lanes and sequence flows of one process, in document order.
 
     place adds the grid it lays them out on: layer (the column of each node), back (flows
-    that close a loop), col_x, widths and gaps (of the columns) and gutters (y of free runs)."""
+    that close a loop), col_x, widths and gaps (of the columns), gutters (y of free runs) and side (the nodes only a timer leads to)."""
 
     def __init__(self, process):
         self.tags, self.kinds, self.names = {}, {}, {}

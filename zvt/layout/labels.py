@@ -24,37 +24,44 @@ def boundary_label(graph: Graph, boxes: dict[str, Box], node: str) -> Box:
 
 def flow_labels(graph: Graph, boxes, routes, taken: dict, lanes: list[Box]) -> dict[str, Box]:
     """Each named flow's label above one of its horizontal stretches, as near its source as it
-    fits without covering a shape, a line or another label. Where nothing fits it gets no
-    bounds, and bpmn-js puts it in the middle of the flow."""
+    fits without covering a shape, a line or another label, and not so near another label
+    that the two read as one. Where nothing fits it gets no bounds, and bpmn-js puts it in
+    the middle of the flow."""
     obstacles = list(boxes.values()) + list(taken.values())
     lines = [(a, b) for points in routes.values() for a, b in zip(points, points[1:])]
-    labels = {}
-    for fid, points in routes.items():
-        if not graph.flow_names[fid]:
-            continue
-        width, height = label_size(graph.flow_names[fid])
-        siblings = [(min(a[0], b[0]), max(a[0], b[0]), a[1]) for other, (s, _) in graph.flows.items()
-                    if s == graph.flows[fid][0] and other != fid
-                    for a, b in zip(routes[other], routes[other][1:]) if a[1] == b[1]]
-        for (ax, ay), (bx, by) in zip(points, points[1:]):
-            left, right = min(ax, bx), max(ax, bx)
-            for lo, hi, y in siblings:  # not over a stretch a sibling shares: it would name both
-                if y == ay and lo < right and left < hi:
-                    left, right = (max(left, hi), right) if lo <= left else (left, min(right, lo))
-            if ay != by or right - left < 10:
-                continue
-            for x in (left + 6, (left + right - width) / 2, right - 6 - width):
-                box = Box(x, ay - 3 - height, width, height)
-                if (any(lane.x + LABEL_BAND < box.x and box.right < lane.right and lane.y < box.y and ay < lane.bottom
-                        for lane in lanes)
-                        and not any(overlaps(box, o) for o in obstacles)
-                        and not any(crosses(a, b, box, 1) for a, b in lines)):
+    labels: dict[str, Box] = {}
+    # First clear of every line; what does not fit then may lie across a line, as bpmn-js's
+    # own place in the middle of the flow would, but not on a shape or another label.
+    for clear in (lines, []):
+        for fid, points in routes.items():
+            if graph.flow_names[fid] and fid not in labels:
+                box = _flow_label(graph, fid, points, routes, lanes, obstacles, clear)
+                if box:
                     labels[fid] = box
                     obstacles.append(box)
-                    break
-            if fid in labels:
-                break
     return labels
+
+
+def _flow_label(graph: Graph, fid: str, points, routes, lanes: list[Box], obstacles, lines) -> Box | None:
+    width, height = label_size(graph.flow_names[fid])
+    siblings = [(min(a[0], b[0]), max(a[0], b[0]), a[1]) for other, (s, _) in graph.flows.items()
+                if s == graph.flows[fid][0] and other != fid
+                for a, b in zip(routes[other], routes[other][1:]) if a[1] == b[1]]
+    for (ax, ay), (bx, by) in zip(points, points[1:]):
+        left, right = min(ax, bx), max(ax, bx)
+        for lo, hi, y in siblings:  # not over a stretch a sibling shares: it would name both
+            if y == ay and lo < right and left < hi:
+                left, right = (max(left, hi), right) if lo <= left else (left, min(right, lo))
+        if ay != by or right - left < 10:
+            continue
+        for x in (left + 6, (left + right - width) / 2, right - 6 - width):
+            box = Box(x, ay - 3 - height, width, height)
+            if (any(lane.x + LABEL_BAND < box.x and box.right < lane.right and lane.y < box.y and ay < lane.bottom
+                    for lane in lanes)
+                    and not any(overlaps(Box(x - 6, box.y, width + 12, height), o) for o in obstacles)
+                    and not any(crosses(a, b, box, 1) for a, b in lines)):
+                return box
+    return None
 
 
 def data_label(graph: Graph, ref: str, box: Box) -> Box | None:

@@ -1,28 +1,25 @@
 """Rows and lanes: where each shape goes."""
 from __future__ import annotations
 
-from .columns import fold, layers
+import math
+
+from .columns import fits, fold, layers, side_paths
 from .geometry import COL_GAP, LABEL_BAND, LANE_TOP, ORIGIN, ROW, ROW_GAP, SIZES, TOP_ROOM, TRACKS, Box
 from .geometry import DATA_ROOM, MARGIN_STEP
 from .graph import Graph
 from .text import label_size, task_width
 
 
-def place(graph: Graph) -> tuple[dict[str, Box], dict[str, Box], Box]:
-    """Boxes for the flow nodes, the lanes and the pool."""
+def place(graph: Graph, side_band: bool = False, timers_up: bool = False) -> tuple[dict[str, Box], dict[str, Box], Box]:
+    """Boxes for the flow nodes, the lanes and the pool; with side_band, what follows a timer
+    starts a band of its own below the main path, when that folds; with timers_up, the timers
+    on the tasks of a lane's first row sit on their top border, to go round above the row."""
     layer, graph.back, height = layers(graph)
     graph.sizes = {n: (task_width(graph.names[n], ROW), ROW) if graph.kinds[n] == "task" else SIZES[graph.kinds[n]]
                    for n in graph.tags}
+    graph.side = side_paths(graph, layer, graph.back)
+    layer, per_band, grid_widths, grid_gaps = _grid(graph, layer, graph.side if side_band else {})
     columns = max(layer.values()) + 1
-    widths = [max([graph.sizes[n][0] for n in graph.tags if layer[n] == c and n not in graph.attached] or [0])
-              for c in range(columns)]
-    # Flows turn in the left COL_GAP of a gap; a named flow from the column before gets room
-    # for its label after that.
-    gaps = [COL_GAP] * columns
-    for fid, (source, target) in graph.flows.items():
-        if graph.flow_names[fid] and layer[target] == layer[graph.attached.get(source, source)] + 1:
-            gaps[layer[target]] = max(gaps[layer[target]], COL_GAP + label_size(graph.flow_names[fid])[0] + 10)
-    per_band, grid_widths, grid_gaps = fold(widths, gaps)
     band = {n: layer[n] // per_band for n in graph.tags}
     grid_x, left = [], ORIGIN[0] + 2 * LABEL_BAND
     for gap, width in zip(grid_gaps, grid_widths):
@@ -43,7 +40,8 @@ def place(graph: Graph) -> tuple[dict[str, Box], dict[str, Box], Box]:
     # task's top border and leaves upwards, so that it does not cross the flows of its row.
     order = {n: (lane_index[graph.lane_of[n]], band[n], row[n]) for n in row}
     graph.top = {e for e, host in graph.attached.items()
-                 if any(order[t] < order[host] for s, t in graph.flows.values() if s == e and t in order)}
+                 if any(order[t] < order[host] for s, t in graph.flows.values() if s == e and t in order)
+                 or (timers_up and (band[host], row[host]) == (0, 0))}
     boxes, lane_boxes, graph.gutters = {}, {}, []
     y = ORIGIN[1]
     for lane, members in graph.lanes.items():
@@ -75,6 +73,35 @@ def place(graph: Graph) -> tuple[dict[str, Box], dict[str, Box], Box]:
             boxes[event] = Box(cx - 18, cy - 18, *SIZES["event"])
     _place_data(graph, boxes)
     return boxes, lane_boxes, Box(ORIGIN[0], ORIGIN[1], lane_width + LABEL_BAND, y - ORIGIN[1])
+
+
+def _grid(graph: Graph, layer: dict[str, int], side: dict[str, int]):
+    """The columns, folded into the fewest bands that fit in MAX_WIDTH; when the main path
+    folds, the side nodes start a band of their own below it, at the left."""
+    main_columns = max(layer[n] for n in graph.tags if n not in side) + 1 if len(side) < len(graph.tags) else 1
+    for bands in range(1, main_columns + 1):
+        per_band = math.ceil(main_columns / bands)
+        start = math.ceil(main_columns / per_band) * per_band
+        trial = {n: start + side[n] if n in side and bands > 1 else layer[n] for n in graph.tags}
+        grid_widths, grid_gaps = fold(*_columns(graph, trial), per_band)
+        if fits(grid_widths, grid_gaps):
+            return trial, per_band, grid_widths, grid_gaps
+    columns = max(layer.values()) + 1
+    return layer, columns, *fold(*_columns(graph, layer), columns)
+
+
+def _columns(graph: Graph, layer: dict[str, int]) -> tuple[list[float], list[float]]:
+    """The width of each column and the gap before it."""
+    columns = max(layer.values()) + 1
+    widths = [max([graph.sizes[n][0] for n in graph.tags if layer[n] == c and n not in graph.attached] or [0])
+              for c in range(columns)]
+    # Flows turn in the left COL_GAP of a gap; a named flow from the column before gets room
+    # for its label after that.
+    gaps = [COL_GAP] * columns
+    for fid, (source, target) in graph.flows.items():
+        if graph.flow_names[fid] and layer[target] == layer[graph.attached.get(source, source)] + 1:
+            gaps[layer[target]] = max(gaps[layer[target]], COL_GAP + label_size(graph.flow_names[fid])[0] + 10)
+    return widths, gaps
 
 
 def _place_data(graph: Graph, boxes: dict[str, Box]) -> None:

@@ -29,6 +29,17 @@ def routes(graph: Graph, boxes: dict[str, Box]) -> dict[str, list[tuple[float, f
     return routes
 
 
+def score(graph: Graph, routes) -> int:
+    """How often flows cross, counting twice where a flow from a boundary event crosses the
+    main path: there a reader takes a wrong turn. Fewer is easier to follow."""
+    segments = {fid: list(zip(points, points[1:])) for fid, points in routes.items()}
+    timed = [fid for fid in routes if graph.flows[fid][0] in graph.attached]
+    main = [seg for fid in routes if fid not in timed and graph.flows[fid][0] not in graph.side for seg in segments[fid]]
+    every = list(segments.values())
+    return (sum(crossings(routes[fid], main) for fid in timed)
+            + sum(crossings(routes[fid], seg) for i, fid in enumerate(routes) for seg in every[i + 1:]))
+
+
 def crossings(points, segments) -> int:
     """How often the route crosses the segments, a horizontal through a vertical."""
     count = 0

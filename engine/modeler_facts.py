@@ -8,14 +8,15 @@ from __future__ import annotations
 from .api import Engine
 from .bpmn_compare import elements
 from .identity import User
-from .process_drafts import _latest, draft_forms
+from .process_drafts import draft_forms
+from .queries import latest_definition
 from .roles import ROLES
 
 
 def modeler_facts(engine: Engine, user: User, process_id: str, draft_id: int) -> dict[str, list[str]]:
     forms = draft_forms(engine, user, process_id, draft_id)  # checks that the user may change processes
     with engine.database.unit_of_work(write=False) as uow:
-        running = elements(dict(_latest(uow.session, process_id).files))
+        running = elements(dict(latest_definition(uow.session, process_id).files))
     return {
         "roles": sorted(ROLES),
         "forms": sorted(forms),

@@ -35,6 +35,7 @@ from .db import Definition, ProcessDraft
 from .definitions import MAX_FILE_BYTES, read_folder
 from .errors import DefinitionRefused, EngineError, NotFound, Problem
 from .identity import User
+from .queries import latest_definition
 from .views import DeployedVersion
 
 MAX_ZIP_BYTES = 2 * 1024 * 1024
@@ -105,7 +106,7 @@ def upload(engine: Engine, user: User, process_id: str, content: bytes) -> int:
     _check(user)
     files = read_zip(content, process_id)
     with engine.database.unit_of_work() as uow:
-        latest = _latest(uow.session, process_id)
+        latest = latest_definition(uow.session, process_id)
         draft = ProcessDraft(process_id=process_id, base_version=latest.version, files=files,
                              uploaded_by=user.username, uploaded_at=aware(engine.clock()))
         uow.session.add(draft)
@@ -118,7 +119,7 @@ def start_from_latest(engine: Engine, user: User, process_id: str) -> int:
     """A new draft that is a copy of the running version, to change in the browser's modeler; its id."""
     _check(user)
     with engine.database.unit_of_work() as uow:
-        latest = _latest(uow.session, process_id)
+        latest = latest_definition(uow.session, process_id)
         draft = ProcessDraft(process_id=process_id, base_version=latest.version, files=version_files(latest),
                              uploaded_by=user.username, uploaded_at=aware(engine.clock()))
         uow.session.add(draft)
@@ -230,7 +231,7 @@ def check(engine: Engine, user: User, process_id: str, draft_id: int, lint=None)
     _check(user)
     with engine.database.unit_of_work(write=False) as uow:
         draft = _draft(uow.session, process_id, draft_id)
-        latest = _latest(uow.session, process_id)
+        latest = latest_definition(uow.session, process_id)
         view = _view(draft)
         files, latest_files, latest_forms = dict(draft.files), dict(latest.files), dict(latest.forms)
     with tempfile.TemporaryDirectory() as folder:
@@ -307,14 +308,6 @@ def _draft(session, process_id: str, draft_id: int) -> ProcessDraft:
     if draft is None or draft.process_id != process_id:
         raise NotFound(f"process {process_id} has no draft {draft_id}")
     return draft
-
-
-def _latest(session, process_id: str) -> Definition:
-    latest = session.scalar(select(Definition).where(Definition.process_id == process_id)
-                            .order_by(Definition.version.desc()).limit(1))
-    if latest is None:
-        raise NotFound(f"process '{process_id}' is not deployed")
-    return latest
 
 
 def _view(draft: ProcessDraft) -> DraftView:

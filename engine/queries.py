@@ -30,12 +30,7 @@ class Queries:
             return definition.forms.get(key) if key else None
 
     def _latest(self, session, process_id: str) -> Definition:
-        definition = session.scalar(
-            select(Definition).where(Definition.process_id == process_id)
-            .order_by(Definition.version.desc()).limit(1))
-        if definition is None:
-            raise ProcessNotFound(f"process '{process_id}' is not deployed")
-        return definition
+        return latest_definition(session, process_id)
 
     # -- queries -----------------------------------------------------------------
 
@@ -176,3 +171,13 @@ def task_view(row: HumanTask, paused_at: datetime | None = None) -> TaskView:
         id=row.id, instance_id=row.instance_id, process_id=row.process_id, bpmn_id=row.bpmn_id, name=row.name,
         lane=row.lane, form=row.form, assignee=row.assignee, due_at=row.due_at, paused_at=paused_at,
     )
+
+
+def latest_definition(session, process_id: str) -> Definition:
+    """The newest deployed version of a process; ProcessNotFound when it was never deployed."""
+    definition = session.scalar(
+        select(Definition).where(Definition.process_id == process_id)
+        .order_by(Definition.version.desc()).limit(1))
+    if definition is None:
+        raise ProcessNotFound(f"process '{process_id}' is not deployed")
+    return definition

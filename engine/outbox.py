@@ -20,10 +20,12 @@ Who gets what:
   deadline timer there fired): the task's assignee, or when nobody holds it (or the holder has
   no address any more), everyone who may do it. An escalation task that the process opens gets
   its own nieuwe_taak mail.
-- a BPMN element with the extension property `bericht` (for now only `terugkoppeling`) mails,
-  when it finishes, the accounts with role `bericht_aan` of the partner whose code is in the
-  data field `bericht_partner`. zvt_casus's `terugkoppeling_aanmelder` uses it to tell the
-  aanmelder's partnermedewerkers that the aanmelding was judged.
+- a BPMN element with `zvt:bericht` (for now only `terugkoppeling`) mails, when it finishes,
+  the accounts with role `zvt:berichtAan` of the partner whose code is in the data field
+  named by `zvt:berichtPartner`. zvt_casus's `terugkoppeling_aanmelder` uses it to tell the
+  aanmelder's partnermedewerkers that the aanmelding was judged. (engine/zvt_namespace.py
+  lowers these attributes into the properties `bericht`, `bericht_aan` and `bericht_partner`
+  SpiffWorkflow keeps on the task spec, which is what this module reads.)
 """
 from __future__ import annotations
 
@@ -44,6 +46,7 @@ from .accounts import task_candidates, usable_accounts
 from .claims import DEFAULT_LEASE, RETRY_AFTER
 from .db import Account, HumanTask, Instance, OutboxMail
 from .roles import ROLES
+from .zvt_namespace import PROPERTY_OF
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +54,7 @@ KINDS = ("nieuwe_taak", "herinnering", "escalatie", "terugkoppeling")
 # Kinds a BPMN element may send with the property `bericht`; the others are the engine's own.
 ELEMENT_KINDS = frozenset({"terugkoppeling"})
 MESSAGE_PROPERTY, ROLE_PROPERTY, PARTNER_PROPERTY = "bericht", "bericht_aan", "bericht_partner"
+ATTRIBUTE_OF = {prop: attribute for attribute, prop in PROPERTY_OF.items()}
 _DATA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 # After the n-th failed send a mail waits RETRY_AFTER[n-1] (engine/claims.py), and the last
@@ -134,18 +138,23 @@ def element_message(spec) -> tuple[str, str, str] | None:
     kind = properties.get(MESSAGE_PROPERTY)
     if kind is None:
         if ROLE_PROPERTY in properties or PARTNER_PROPERTY in properties:
-            raise ValueError(f"property '{ROLE_PROPERTY}' or '{PARTNER_PROPERTY}' needs property '{MESSAGE_PROPERTY}'")
+            raise ValueError(f"{_named(ROLE_PROPERTY)} or {_named(PARTNER_PROPERTY)} needs {_named(MESSAGE_PROPERTY)}")
         return None
     if kind not in ELEMENT_KINDS:
-        raise ValueError(f"property '{MESSAGE_PROPERTY}' must be one of: {', '.join(sorted(ELEMENT_KINDS))}; "
+        raise ValueError(f"{_named(MESSAGE_PROPERTY)} must be one of: {', '.join(sorted(ELEMENT_KINDS))}; "
                          f"not {kind!r}")
     role, partner_field = properties.get(ROLE_PROPERTY), properties.get(PARTNER_PROPERTY)
     if role not in ROLES:
-        raise ValueError(f"property '{ROLE_PROPERTY}' must name a role ({', '.join(sorted(ROLES))}); not {role!r}")
+        raise ValueError(f"{_named(ROLE_PROPERTY)} must name a role ({', '.join(sorted(ROLES))}); not {role!r}")
     if partner_field is None or not _DATA_NAME.fullmatch(partner_field):
-        raise ValueError(f"property '{PARTNER_PROPERTY}' must name the data field that holds the partner code; "
+        raise ValueError(f"{_named(PARTNER_PROPERTY)} must name the data field that holds the partner code; "
                          f"not {partner_field!r}")
     return kind, role, partner_field
+
+
+def _named(prop: str) -> str:
+    """The property as the process owner writes it in the file: zvt:berichtAan."""
+    return f"attribute 'zvt:{ATTRIBUTE_OF[prop]}'"
 
 
 def write(session, instance: Instance, news: StepNews, new_tasks: list[HumanTask], open_lanes: set[str],

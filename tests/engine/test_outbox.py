@@ -501,10 +501,10 @@ def message_process(properties: dict[str, str]) -> str:
 
 
 @pytest.mark.parametrize("properties, reason", [
-    ({"bericht": "nieuws", "bericht_aan": "partnermedewerker", "bericht_partner": "melder"}, "'bericht' must be one of"),
-    ({"bericht": "terugkoppeling", "bericht_aan": "buurman", "bericht_partner": "melder"}, "'bericht_aan' must name a role"),
-    ({"bericht": "terugkoppeling", "bericht_aan": "partnermedewerker"}, "'bericht_partner' must name the data field"),
-    ({"bericht_aan": "partnermedewerker"}, "needs property 'bericht'"),
+    ({"bericht": "nieuws", "bericht_aan": "partnermedewerker", "bericht_partner": "melder"}, "'zvt:bericht' must be one of"),
+    ({"bericht": "terugkoppeling", "bericht_aan": "buurman", "bericht_partner": "melder"}, "'zvt:berichtAan' must name a role"),
+    ({"bericht": "terugkoppeling", "bericht_aan": "partnermedewerker"}, "'zvt:berichtPartner' must name the data field"),
+    ({"bericht_aan": "partnermedewerker"}, "needs attribute 'zvt:bericht'"),
 ])
 def test_deploy_refuses_an_element_message_that_is_incomplete_or_unknown(engine, tmp_path, properties, reason):
     (tmp_path / "processes").mkdir()

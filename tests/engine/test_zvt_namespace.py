@@ -130,7 +130,7 @@ def test_every_process_file_in_the_older_form_deploys_to_the_same_specs(tmp_path
     ("reminder", 'zvt:herinnering="ja">', 'zvt:herinnering is "true" (a reminder) or "false" (the deadline)'),
     ("decision", 'zvt:beslistabel=" ">', "zvt:beslistabel is empty"),
     ("lane", 'name="Stagiair" zvt:rol="stagiair"', "lane role 'stagiair' is not a role; give the lane zvt:rol"),
-    ("message", 'zvt:bericht="terugkoppeling">', "property 'bericht_aan'"),
+    ("message", 'zvt:bericht="terugkoppeling">', "attribute 'zvt:berichtAan'"),
 ])
 def test_deploy_refuses_a_zvt_attribute_it_cannot_run_naming_the_element(tmp_path, part, written, reason):
     with pytest.raises(DefinitionRefused) as refused:

@@ -378,7 +378,7 @@ def test_the_proceseigenaar_opens_the_afwegingskader_from_its_drd_and_changes_a_
     result = axe(page, "drd")
     assert result.serious == [], result.describe(result.serious)
     page.locator("#dmn-editor .drill-down-overlay").first.click()  # into the decision table
-    expect(page.get_by_role("button", name="Naar het schema (DRD)")).to_be_visible()  # in Dutch
+    expect(page.get_by_role("button", name="Naar het schema van beslissingen (DRD)")).to_be_visible()  # in Dutch
     cell = page.locator('#dmn-editor td[data-col-id="out_niveau"]').first
     expect(cell).to_be_visible()
     before = cell.inner_text().strip()

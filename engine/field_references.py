@@ -11,6 +11,7 @@ Before the form editor removes a field it shows the proceseigenaar what uses it.
 The draft's check does not see the second kind (a script may read a name no form fills, the case
 data may have it from elsewhere), so a case would get stuck at run time: hence the warning.
 Its own place in `ui:order`, its help text and `required` are the field's own and go silently.
+Before one choice of a field goes, `choice_mentions` shows where its code is named.
 
 A name is found as a whole identifier (`niveau` is not found in `voorgesteld_niveau`), also in a
 string (`"niveau"`); finding one too many is safe here, missing one is not.
@@ -141,6 +142,45 @@ def mentions(process_id: str, task_id: str, name: str, forms: Mapping[str, tuple
     found += _ui_mentions(ui, name)
     found += _schema_mentions(schema, name)
     return found
+
+
+def choice_mentions(process_id: str, task_id: str, name: str, code: str, forms: Mapping[str, tuple[dict, dict]],
+                    files: Mapping[str, str]) -> list[Mention]:
+    """Where the draft names choice `code` of field `name` of form `task_id`: as a string in a
+    script, condition or DMN cell (`"oppakken"` or `'oppakken'`), as the whole value of a setting,
+    in the if/then rules of the forms that have the field, and in ZVT itself when the field's
+    codes are organisations (need-to-know). Only a person can change these."""
+    pattern = re.compile(rf"([\"']){re.escape(code)}\1")
+    found = [Mention("ZVT zelf: de keuzes van dit veld zijn organisaties; met dit veld bepaalt ZVT welke "
+                     "organisaties de casus mogen zien")] if name in policy.participant_keys(process_id) else []
+    found += [Mention(where, _line(text, pattern)) for where, text in _expressions(files)
+              if pattern.search(text) or text.strip() == code]
+    for form_id, (schema, _ui) in sorted(forms.items(), key=lambda form: form[0] != task_id):
+        count = sum(1 for rule in _rules(schema) if _names_choice(rule, name, code))
+        if count:
+            form = "dit formulier" if form_id == task_id else f"het formulier ‘{schema.get('title') or form_id}’ ({form_id})"
+            found.append(Mention(f"{count} {'regel' if count == 1 else 'regels'} van {form} (als … dan …)"))
+    return found
+
+
+def _names_choice(node: object, name: str, code: str) -> bool:
+    """Whether a piece of schema compares field `name` with `code` (const or enum)."""
+    if isinstance(node, dict):
+        properties = node.get("properties")
+        if isinstance(properties, dict) and _has_code(properties.get(name), code):
+            return True
+        return any(_names_choice(v, name, code) for v in node.values())
+    if isinstance(node, list):
+        return any(_names_choice(v, name, code) for v in node)
+    return False
+
+
+def _has_code(node: object, code: str) -> bool:
+    if isinstance(node, dict):
+        enum = node.get("enum")
+        return node.get("const") == code or (isinstance(enum, list) and code in enum) or any(
+            _has_code(v, code) for v in node.values())
+    return isinstance(node, list) and any(_has_code(v, code) for v in node)
 
 
 def _ui_mentions(ui: Mapping, name: str) -> list[Mention]:

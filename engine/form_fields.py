@@ -104,13 +104,29 @@ def name_for(title: str, taken: Iterable[str]) -> str:
     return _unique(base, taken)
 
 
-def option_codes(texts: list[str]) -> list[str]:
-    """A code per option text, in snake_case and unique in the list: ["Ja, zeker", "Ja zeker!"]
-    -> ["ja_zeker", "ja_zeker_2"]."""
-    codes: list[str] = []
+def option_codes(texts: list[str], taken: Iterable[str] = ()) -> list[str]:
+    """A code per option text, in snake_case, unique in the list and not in `taken` (the codes a
+    field already has or had): ["Ja, zeker", "Ja zeker!"] -> ["ja_zeker", "ja_zeker_2"]."""
+    used, codes = {str(code) for code in taken}, []
     for text in texts:
-        codes.append(_unique(snake_case(text) or "keuze", codes))
+        code = _unique(snake_case(text) or "keuze", used)
+        used.add(code)
+        codes.append(code)
     return codes
+
+
+def duplicate_option(options: Iterable[str]) -> str | None:
+    """The first option whose text (ignoring case) came before; None when every text is new."""
+    seen: set[str] = set()
+    for option in options:
+        if option.casefold() in seen:
+            return option
+        seen.add(option.casefold())
+    return None
+
+
+def twice_message(option: str) -> str:
+    return f"De keuze ‘{option}’ staat er twee keer in. Elke keuze mag maar één keer."
 
 
 def name_problem(name: str, properties: Mapping) -> str | None:
@@ -164,12 +180,8 @@ def _options_problem(options: list[str]) -> dict[str, str]:
     too_long = next((o for o in options if len(o) > MAX_TITLE), None)
     if too_long is not None:
         return {"keuzes": f"Een keuze mag hoogstens {MAX_TITLE} tekens hebben: ‘{too_long[:40]}…’ is langer."}
-    seen: set[str] = set()
-    for option in options:
-        if option.casefold() in seen:
-            return {"keuzes": f"De keuze ‘{option}’ staat er twee keer in. Elke keuze mag maar één keer."}
-        seen.add(option.casefold())
-    return {}
+    twice = duplicate_option(options)
+    return {"keuzes": twice_message(twice)} if twice is not None else {}
 
 
 def shape(kind: str, title: str, options: list[str]) -> dict:

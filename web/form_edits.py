@@ -1,7 +1,7 @@
 """What a post of the form editor's page changes: the existing fields' question, help text,
-whether they are required, their place and the texts of their choices; a field removed
-(engine/field_references.py) and a field added (engine/form_fields.py). Pure functions over
-(JSON Schema, UI schema); the views are in web/form_editor.py."""
+whether they are required, their place and their choices (engine/form_choices.py); a field or a
+choice removed (engine/field_references.py) and a field added (engine/form_fields.py). Pure
+functions over (JSON Schema, UI schema); the views are in web/form_editor.py."""
 from __future__ import annotations
 
 import copy
@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from engine.field_references import Mention, remove_field
+from engine.form_choices import ChoiceEdit, choice_list, choices_of, edit_choices
 from engine.form_fields import CHOICE_KINDS, MAX_HELP, MAX_TITLE, FieldRefused, NewField, add_field, option_texts
 from engine.ui_schema import ordered
 
@@ -21,26 +22,26 @@ def editable_fields(schema: Mapping, ui: Mapping) -> list[dict]:
     for position, name in enumerate(ordered(list(properties), ui), start=1):
         prop = properties[name] if isinstance(properties[name], dict) else {}
         field_ui = ui.get(name) if isinstance(ui.get(name), dict) else {}
-        one_of = prop.get("oneOf") if isinstance(prop.get("oneOf"), list) else []
         rows.append({
             "name": name, "title": str(prop.get("title") or ""), "help": str(field_ui.get("ui:help") or ""),
             "required": name in required, "read_only": bool(prop.get("readOnly")), "position": position,
-            "options": [(str(o.get("const")), str(o.get("title") or o.get("const"))) for o in one_of
-                        if isinstance(o, dict) and "const" in o],
+            "options": choices_of(prop), "multiple": prop.get("type") == "array",
         })
     return rows
 
 
-def apply_edits(schema: Mapping, ui: Mapping, form: Mapping) -> tuple[dict, dict, dict[str, str]]:
+def apply_edits(schema: Mapping, ui: Mapping, form: Mapping,
+                removed_choice: tuple[str, str] | None = None) -> tuple[dict, dict, dict[str, str]]:
     """(schema, UI schema, errors by input name) after the editor's post: titles, help texts,
-    required, order and option titles of the top-level fields; nothing else changes."""
+    required, order and choices of the top-level fields, without the choice `removed_choice`
+    (field, code); nothing else changes."""
     schema, ui = copy.deepcopy(dict(schema)), copy.deepcopy(dict(ui))
     properties = schema.get("properties") or {}
     errors: dict[str, str] = {}
     required, order = [], []
     for row in editable_fields(schema, ui):
         name = row["name"]
-        prop = properties[name]
+        prop = properties[name] = _edited_choices(properties[name], name, form, removed_choice, errors)
         title = form.get(f"titel-{name}", "").strip()
         if not title:
             errors[f"titel-{name}"] = "Vul een vraag of naam in."
@@ -65,18 +66,49 @@ def apply_edits(schema: Mapping, ui: Mapping, form: Mapping) -> tuple[dict, dict
             order.append((int(form.get(f"volgorde-{name}", "")), row["position"], name))
         except ValueError:
             errors[f"volgorde-{name}"] = "Vul een getal in."
-        choices = [o for o in prop.get("oneOf") or [] if isinstance(o, dict) and "const" in o]
-        for index, choice in enumerate(choices):
-            option_title = form.get(f"optie-{name}-{index}", "").strip()
-            if not option_title or len(option_title) > MAX_TITLE:
-                errors[f"optie-{name}-{index}"] = f"Vul een tekst in van hoogstens {MAX_TITLE} tekens."
-            choice["title"] = option_title
     if required:
         schema["required"] = required
     else:
         schema.pop("required", None)
     ui["ui:order"] = [name for _n, _p, name in sorted(order)]
     return schema, ui, errors
+
+
+def fields_to_open(schema: Mapping, ui: Mapping, new_schema: Mapping, new_ui: Mapping,
+                   errors: Mapping[str, str]) -> set[str]:
+    """The fields the page shows unfolded: those the post changed (question, help text, required,
+    choices; a new field too) and those with an error."""
+    before, after = schema.get("properties") or {}, new_schema.get("properties") or {}
+    required = set(schema.get("required") or []) ^ set(new_schema.get("required") or [])
+    changed = {name for name in after if before.get(name) != after[name] or ui.get(name) != new_ui.get(name)}
+    return (changed | required | fields_with_errors(errors)) & (set(before) | set(after))
+
+
+def fields_with_errors(errors: Mapping[str, str]) -> set[str]:
+    """The existing fields an error is about: its input's name is <part>-<field>[-<n>]."""
+    return {key.split("-")[1] for key in errors if "-" in key and not key.startswith("nieuw-")}
+
+
+# an error of engine/form_choices.py -> the input of the page it is about, for field `name`
+_CHOICE_INPUTS = {"label": "optie-{name}-{index}", "place": "keuzevolgorde-{name}-{index}", "added": "keuzes-{name}"}
+
+
+def _edited_choices(prop: object, name: str, form: Mapping, removed: tuple[str, str] | None,
+                    errors: dict[str, str]) -> object:
+    """The field with its choices as posted: a label and a place per choice (inputs optie-<field>-<n>
+    and keuzevolgorde-<field>-<n>, n in the saved order) and new choices, one a line (keuzes-<field>)."""
+    choices = choice_list(prop) if isinstance(prop, dict) else None
+    if choices is None:
+        return prop
+    edit = ChoiceEdit(labels=[form.get(f"optie-{name}-{n}", "") for n in range(len(choices))],
+                      places=[form.get(f"keuzevolgorde-{name}-{n}", str(n + 1)) for n in range(len(choices))],
+                      added=option_texts(form.get(f"keuzes-{name}", "")),
+                      removed=removed[1] if removed and removed[0] == name else None)
+    prop, found = edit_choices(prop, edit)
+    for key, message in found.items():
+        part, _, index = key.partition("-")
+        errors[_CHOICE_INPUTS[part].format(name=name, index=index)] = message
+    return prop
 
 
 @dataclass
@@ -88,6 +120,8 @@ class PageResult:
     added: str | None = None  # the new field's name
     removed: str | None = None
     confirm: str | None = None  # a field to remove whose mentions the person has not seen yet
+    removed_choice: tuple[str, str] | None = None  # (field, code)
+    confirm_choice: tuple[str, str] | None = None  # (field, code) of a choice, as `confirm`
     mentions: list[Mention] = field(default_factory=list)
     new_field_note: str | None = None  # for the preview: why the new field is not in it yet
 
@@ -99,13 +133,20 @@ def new_field_from(form: Mapping) -> NewField:
 
 
 def apply_page(schema: Mapping, ui: Mapping, form: Mapping, taken: Iterable[str],
-               mentions_of: Callable[[str], list[Mention]] | None = None) -> PageResult:
-    """The page's post applied: edits of the existing fields, then the field to remove (button
-    `verwijderen`, or `verwijderen_bevestigd` after the warning), then the new field when any of
-    its inputs is filled in or `actie` is `toevoegen`. Without `mentions_of` (the live preview)
-    nothing is removed and a new field with problems is left out, with a note why."""
-    new_schema, new_ui, errors = apply_edits(schema, ui, form)
-    result = PageResult(new_schema, new_ui, errors)
+               mentions_of: Callable[[str], list[Mention]] | None = None,
+               choice_mentions_of: Callable[[str, str], list[Mention]] | None = None) -> PageResult:
+    """The page's post applied: the choice to remove (button `keuze_verwijderen` with value
+    <field>/<code>, or `keuze_verwijderen_bevestigd` after the warning) with the edits of the
+    existing fields, then the field to remove (button `verwijderen`, or `verwijderen_bevestigd`),
+    then the new field when any of its inputs is filled in or `actie` is `toevoegen`. Without
+    `mentions_of` and `choice_mentions_of` (the live preview) nothing is removed and a new field
+    with problems is left out, with a note why."""
+    removed_choice, confirm_choice, found, not_there = _choice_to_remove(schema, form, choice_mentions_of)
+    new_schema, new_ui, errors = apply_edits(schema, ui, form, removed_choice)
+    result = PageResult(new_schema, new_ui, errors, removed_choice=removed_choice, confirm_choice=confirm_choice,
+                        mentions=found)
+    if not_there:
+        errors["keuze_verwijderen"] = not_there
     removing = form.get("verwijderen_bevestigd") or form.get("verwijderen")
     if removing and mentions_of is not None:
         if removing not in (new_schema.get("properties") or {}):
@@ -130,3 +171,19 @@ def apply_page(schema: Mapping, ui: Mapping, form: Mapping, taken: Iterable[str]
             else:
                 errors.update({f"nieuw-{part}": message for part, message in refused.errors.items()})
     return result
+
+
+def _choice_to_remove(schema: Mapping, form: Mapping, mentions_of: Callable[[str, str], list[Mention]] | None
+                      ) -> tuple[tuple[str, str] | None, tuple[str, str] | None, list[Mention], str | None]:
+    """(field and code to remove now, or to ask about first; where the code is named; why not)."""
+    asked = form.get("keuze_verwijderen_bevestigd") or form.get("keuze_verwijderen")
+    if not asked or mentions_of is None:
+        return None, None, [], None
+    name, _, code = asked.partition("/")
+    prop = (schema.get("properties") or {}).get(name)
+    if not isinstance(prop, dict) or code not in dict(choices_of(prop)):
+        return None, None, [], f"Dit formulier heeft geen keuze ‘{code[:100]}’ bij het veld ‘{name[:100]}’ (meer)."
+    found = mentions_of(name, code)
+    if found and form.get("keuze_verwijderen_bevestigd") != asked:
+        return None, (name, code), found, None
+    return (name, code), None, found, None

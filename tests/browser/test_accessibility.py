@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import AxeResult, axe, file_aanmelding, login, open_task, wait_for_diagram
+from engine import process_drafts
+from tests.browser.conftest import AxeResult, axe, file_aanmelding, login, logout, open_task, wait_for_diagram
+from tests.web.test_form_editor import OWNER
 
 OPPAKKEN = {
     "niveau": 3, "besluit_beoordeling": "oppakken", "toelichting_besluit": "Meerdere leefgebieden, zorgmijding.",
@@ -85,9 +87,23 @@ def test_login_inbox_forms_and_case_page_have_no_serious_or_critical_axe_violati
     expect(page.get_by_text("De termijnen staan stil sinds")).to_be_visible()
     check("casus gepauzeerd")
 
+    # The form editor: folded, one question open, and with a refused choice.
+    logout(page)
+    login(page, "proceseigenaar")
+    draft_id = process_drafts.start_from_latest(live_server.engine, OWNER, "zvt_casus")
+    page.goto(f"/processen/zvt_casus/concepten/{draft_id}/formulieren/beoordeling")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Formulier aanpassen: Aanmelding beoordelen")
+    check("formulier aanpassen")
+    page.locator("#veld-informeren summary").click()
+    page.get_by_label("Tekst van keuze niet_informeren").fill("")
+    check("formulier aanpassen met keuzes")
+    page.get_by_role("button", name="Opslaan en voorbeeld bekijken").click()
+    expect(page.get_by_role("alert")).to_contain_text("Niet opgeslagen")
+    check("formulier aanpassen met fout")
+
     serious = {name: result.describe(result.serious) for name, result in results.items() if result.serious}
     assert serious == {}, "serious or critical axe violations:\n" + "\n".join(
         f"{name}: {found}" for name, found in serious.items())
     # The forms sent empty were refused with 400 on purpose; nothing else went wrong.
-    assert [status for status, _url in page.problems.take_http_errors()] == [400, 400, 400]
+    assert [status for status, _url in page.problems.take_http_errors()] == [400, 400, 400, 400]
     assert not page.problems, str(page.problems)

@@ -12,10 +12,12 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from engine import process_drafts
 from tests.browser.conftest import (LiveServer, axe, file_aanmelding, login, logout, open_task,
                                     wait_for_diagram)
 from tests.processes.test_zvt_casus import INFORMEREN, OPPAKKEN
 from tests.web.conftest import add_account
+from tests.web.test_form_editor import OWNER
 
 PHONE = {"width": 360, "height": 740}
 # Case data as people type it: a long address, an e-mail address and a word without spaces.
@@ -160,6 +162,19 @@ def visit_every_page(live_server: LiveServer, page: Page, shots, width: int) -> 
     page.get_by_role("button", name="Bewerken in de browser").click()
     expect(page.locator('#modeler [data-element-id="beoordeling"]')).to_be_attached()
     check("modeler")
+    logout(page)
+
+    draft_id = process_drafts.start_from_latest(live_server.engine, OWNER, "zvt_casus")
+    login(page, "proceseigenaar")
+    editor = f"/processen/zvt_casus/concepten/{draft_id}/formulieren/beoordeling"
+    page.goto(editor)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Formulier aanpassen: Aanmelding beoordelen")
+    check("formulier-aanpassen")
+    page.goto(f"{editor}?veld=besluit_beoordeling&veld=deelnemende_partners")  # as after a save: open
+    page.get_by_label("Tekst van keuze oppakken").fill(LONG_WORD)
+    page.get_by_label("Keuzes toevoegen (leeg: geen), bij Welke partners doen mee?").fill(LONG_WORD)
+    expect(page.locator("#voorbeeld-inhoud")).to_contain_text(LONG_WORD)
+    check("formulier-aanpassen-keuzes")
     logout(page)
 
     add_account(live_server.engine, "tweestaps", "een lang genoeg wachtwoord", totp_secret=TOTP_SECRET)

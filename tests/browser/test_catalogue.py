@@ -361,6 +361,7 @@ def test_the_proceseigenaar_rewords_a_form_and_sees_it_as_the_caseworker_will(li
     expect(page.get_by_role("heading", level=1)).to_contain_text("Formulier aanpassen")
     result = axe(page, "formulier aanpassen")
     assert result.serious == [], result.describe(result.serious)
+    page.locator("#veld-toelichting_besluit summary").click()  # each field's settings fold away
     page.locator("#titel-toelichting_besluit").fill("Waarom dit besluit?")
     page.get_by_role("button", name="Opslaan en voorbeeld bekijken").click()
     preview = page.get_by_role("region", name="Voorbeeld: zo ziet de medewerker het formulier")

@@ -118,7 +118,7 @@ def open_task(engine: Engine, user: User, task_id: str, origin: Origin) -> TaskP
     now = aware(engine.clock())
     with engine.database.unit_of_work() as uow:
         row, instance, definition = _task_row(uow.session, task_id)
-        lanes = _open_lanes(uow.session, instance.id)
+        lanes = open_lanes(uow.session, instance.id)
         decision = _may_do(uow.session, user, row, instance, lanes)
         if not decision:
             access_log.record(uow.session, user, origin, "read", "task", task_id, instance.id, False, now)
@@ -187,7 +187,7 @@ def assign(engine: Engine, user: User, task_id: str, colleague: str, expected: s
     may_do = _task_guard(engine, user, task_id, origin)
 
     def guard(session, row: HumanTask, instance: Instance) -> Exception | None:
-        lanes = _open_lanes(session, instance.id)
+        lanes = open_lanes(session, instance.id)
         refusal = may_do(session, row, instance, lanes)
         if refusal is None and colleague not in {name for name, _ in _colleagues(session, row, instance, lanes)}:
             return Forbidden("colleague may not do this task")
@@ -202,7 +202,7 @@ def view_case(engine: Engine, user: User, instance_id: int, origin: Origin, acti
     now = aware(engine.clock())
     with engine.database.unit_of_work() as uow:
         session = uow.session
-        lanes = _open_lanes(session, instance_id)
+        lanes = open_lanes(session, instance_id)
 
         def decide(instance: Instance) -> policy.Decision:
             decision = policy.may_view_case(user, instance.process_id, instance.participants or [], lanes)
@@ -263,7 +263,7 @@ def _pause_guard(engine: Engine, user: User, origin: Origin):
     Forbidden, after logging the refusal in the same transaction."""
     def guard(session, instance: Instance) -> Exception | None:
         decision = policy.may_pause_deadlines(user, instance.process_id, instance.participants or [],
-                                              _open_lanes(session, instance.id))
+                                              open_lanes(session, instance.id))
         return _refusal(session, engine, user, origin, decision, "change", "case", str(instance.id), instance.id)
     return guard
 
@@ -300,7 +300,7 @@ def may_view(engine: Engine, user: User, instance_id: int) -> bool:
         if instance is None:
             return False
         return bool(policy.may_view_case(user, instance.process_id, instance.participants or [],
-                                         _open_lanes(uow.session, instance_id)))
+                                         open_lanes(uow.session, instance_id)))
 
 
 def start_case(engine: Engine, user: User, process_id: str, data: dict, origin: Origin) -> int:
@@ -354,17 +354,17 @@ def _may_do(session, user: User, row: HumanTask, instance: Instance, lanes: set[
     if row.assignee is not None and row.assignee != user.username:
         return policy.Decision(False, "task is assigned to someone else")
     return policy.may_do_task(user, row.lane, instance.process_id, instance.participants or [],
-                              _open_lanes(session, instance.id) if lanes is None else lanes)
+                              open_lanes(session, instance.id) if lanes is None else lanes)
 
 
-def _open_lanes(session, instance_id: int) -> set[str]:
+def open_lanes(session, instance_id: int) -> set[str]:
     return set(session.scalars(select(HumanTask.lane).where(HumanTask.instance_id == instance_id)))
 
 
 
 
 def _colleagues(session, row: HumanTask, instance: Instance, lanes: set[str] | None = None) -> list[tuple[str, str]]:
-    lanes = _open_lanes(session, instance.id) if lanes is None else lanes
+    lanes = open_lanes(session, instance.id) if lanes is None else lanes
     return [(account.username, account.display_name) for account in task_candidates(
         session, row.lane, instance.process_id, instance.participants or [], lanes)]
 

@@ -316,6 +316,82 @@ class TaskDraft(Base):
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+
+class CaseBasis(Base):
+    """A partner's grondslag for sharing data in one case, and for GGZ, VNN and the GGD how
+    they break their professional secrecy (convenant: Gegevensdeling, Uitgangspunten viii):
+    recorded before the partner's first data item in the case."""
+
+    __tablename__ = "case_bases"
+    __table_args__ = (UniqueConstraint("instance_id", "partner"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
+    partner: Mapped[str] = mapped_column(String(64))
+    grondslag: Mapped[str] = mapped_column(Text)
+    secrecy_basis: Mapped[str | None] = mapped_column(String(40))  # engine/gegevensdeling.json
+    secrecy_weighing: Mapped[str | None] = mapped_column(Text)  # conflict van plichten: who weighed, and why
+    recorded_by: Mapped[str] = mapped_column(String(255))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CaseItem(Base):
+    """A piece of information a partner brings into a case, with where it comes from and what
+    kind it is: the kind decides who may read it (engine/item_policy.py)."""
+
+    __tablename__ = "case_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
+    source_partner: Mapped[str] = mapped_column(String(64))
+    author: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    classification: Mapped[str] = mapped_column(String(20))  # engine/gegevensdeling.json "soorten"
+    subject: Mapped[str] = mapped_column(String(200))
+    content: Mapped[str] = mapped_column(Text)
+    # Police art. 9: the designated police or OM officer's consent, as the police recorded it.
+    consent_officer: Mapped[str | None] = mapped_column(String(255))
+    consent_function: Mapped[str | None] = mapped_column(String(255))
+    consent_on: Mapped[str | None] = mapped_column(String(10))  # the date given, ISO
+    consent_recorded_by: Mapped[str | None] = mapped_column(String(255))
+    # Police items and ad-hoc partners: only when the police decided so for this item.
+    adhoc_allowed_by: Mapped[str | None] = mapped_column(String(255))
+    adhoc_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Disclosure(Base):
+    """The register of disclosures: each sharing of data items with partners, who gave what to
+    whom, on which grondslag, for which purpose, when (DOMAIN: Disclosure register)."""
+
+    __tablename__ = "disclosures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    giver_partner: Mapped[str] = mapped_column(String(64))  # whose data it is
+    decided_by: Mapped[str] = mapped_column(String(255))
+    recipients: Mapped[list] = mapped_column(JSON)
+    items: Mapped[list] = mapped_column(JSON)
+    grondslag: Mapped[str] = mapped_column(Text)
+    purpose: Mapped[str] = mapped_column(String(40))
+
+
+class ItemShare(Base):
+    """One data item shared with one partner, with the reason that partner needs it; withdrawn
+    when a later privacy check decides the partner no longer does."""
+
+    __tablename__ = "item_shares"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("case_items.id"), index=True)
+    partner: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    disclosure_id: Mapped[int] = mapped_column(ForeignKey("disclosures.id"))
+    shared_by: Mapped[str] = mapped_column(String(255))
+    shared_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(255))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
 @dataclass(frozen=True)
 class DatabaseLimits:
     """How long the app waits for the database before it gives up and says "try again soon".

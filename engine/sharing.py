@@ -1,0 +1,169 @@
+"""Sharing data items with partners, decided per item and per partner in the privacy check,
+and the register of disclosures that records each sharing (DOMAIN: Disclosure register).
+
+The procesregisseur who directs the case decides, with a reason for each partner that gets an
+item; a partner not chosen (any more) does not read it, and a withdrawn share stays in the
+register, which only grows. Police data the rules forbid (art. 9 without consent, ad-hoc
+partners the police did not allow) cannot be shared at all (engine/item_policy.py).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from . import access_log, casework, policy
+from .api import Engine
+from .case_items import MAX_TEXT, InvalidItem, active_shares, adhoc_partners, facts
+from .clock import aware
+from .db import CaseBasis, CaseItem, Disclosure, Instance, ItemShare
+from .identity import Origin, User
+from .item_policy import may_share_with, rules
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One item and one partner on the sharing page: shared now (with its reason) or not, or
+    not allowed at all (why, in English for tests; the page says it in Dutch)."""
+
+    item_id: int
+    partner: str
+    reason: str | None
+    refused: str | None
+
+
+@dataclass(frozen=True)
+class DisclosureView:
+    id: int
+    instance_id: int
+    at: datetime
+    giver_partner: str
+    decided_by: str
+    recipients: list[str]
+    items: list[int]
+    grondslag: str
+    purpose: str
+
+
+def may_decide(user: User, instance: Instance) -> policy.Decision:
+    if not (user.partner == policy.GEMEENTE and user.has("procesregisseur")):
+        return policy.Decision(False, "the procesregisseur decides the sharing")
+    if instance.status != "running":
+        return policy.Decision(False, "the case does not run any more")
+    return policy.may_view_case(user, instance.process_id, instance.participants or [], ())
+
+
+def choices(engine: Engine, user: User, instance_id: int, origin: Origin) -> list[Choice]:
+    """Per item of the case and per partner taking part (not the item's own organisation) what is
+    decided now; for the procesregisseur's sharing page."""
+    now = aware(engine.clock())
+    with engine.database.unit_of_work() as uow:
+        instance = casework.readable_instance(uow, user, origin, instance_id, now, "read", "sharing",
+                                              lambda i: may_decide(user, i))
+        result = _choices(uow.session, instance)
+        uow.commit()
+        return result
+
+
+def decide(engine: Engine, user: User, instance_id: int, decisions: dict[tuple[int, str], str | None],
+           purpose: str, origin: Origin) -> int:
+    """Apply the sharing page: (item, partner) -> the reason it is shared, or None for not (any
+    more). New shares are registered, one disclosure per giving organisation. Returns how many
+    shares changed. Refuses, saving nothing, a share without a reason, a share the rules forbid,
+    an unknown purpose."""
+    sharing = rules()
+    now = aware(engine.clock())
+    with engine.database.unit_of_work() as uow:
+        session = uow.session
+        instance = casework.readable_instance(uow, user, origin, instance_id, now, "transfer", "sharing",
+                                              lambda i: may_decide(user, i))
+        allowed = {(c.item_id, c.partner): c for c in _choices(session, instance)}
+        problems, new, withdrawn = {}, {}, []
+        for (item_id, partner), reason in decisions.items():
+            choice, field = allowed.get((item_id, partner)), f"{item_id}-{partner}"
+            if choice is None:
+                problems[field] = "not_a_choice"
+            elif reason is None:
+                if choice.reason is not None:
+                    withdrawn.append((item_id, partner))
+            elif choice.refused:
+                problems[field] = "forbidden"
+            elif not reason.strip() or len(reason.strip()) > MAX_TEXT:
+                problems[field] = "reason_required" if not reason.strip() else "too_long"
+            elif choice.reason is None:  # a share that stands keeps the reason it was given with
+                new[item_id, partner] = reason.strip()
+        if new and purpose not in sharing.purposes:
+            problems["doel"] = "required"
+        if problems:
+            raise InvalidItem(problems)
+        for item_id, partner in withdrawn:
+            share = session.scalar(select(ItemShare).where(ItemShare.item_id == item_id, ItemShare.partner == partner,
+                                                           ItemShare.withdrawn_at.is_(None)))
+            share.withdrawn_by, share.withdrawn_at = user.username, now
+        items = {i.id: i for i in session.scalars(select(CaseItem).where(CaseItem.instance_id == instance.id))}
+        for giver in sorted({items[item_id].source_partner for item_id, _ in new}):
+            given = {key: reason for key, reason in new.items() if items[key[0]].source_partner == giver}
+            basis = session.scalar(select(CaseBasis).where(CaseBasis.instance_id == instance.id,
+                                                           CaseBasis.partner == giver))
+            disclosure = Disclosure(instance_id=instance.id, at=now, giver_partner=giver, decided_by=user.username,
+                                    recipients=sorted({p for _, p in given}), items=sorted({i for i, _ in given}),
+                                    grondslag=basis.grondslag if basis else "", purpose=purpose)
+            session.add(disclosure)
+            session.flush()
+            session.add_all(ItemShare(item_id=item_id, partner=partner, reason=reason, disclosure_id=disclosure.id,
+                                      shared_by=user.username, shared_at=now)
+                            for (item_id, partner), reason in given.items())
+        changed = sorted({item_id for item_id, _ in [*new, *withdrawn]})
+        access_log.record_many(session, user, origin, "transfer", "item", [(str(i), instance.id) for i in changed],
+                               True, now)
+        uow.commit()
+        return len(new) + len(withdrawn)
+
+
+def register(engine: Engine, user: User, origin: Origin, instance_id: int | None = None) -> list[DisclosureView]:
+    """The register of disclosures for the FG: what their organisation gave or received, or for
+    the municipality's FG (the team's coordinating party) all of it; newest first."""
+    now = aware(engine.clock())
+    with engine.database.unit_of_work() as uow:
+        session = uow.session
+        if not user.has("fg"):
+            access_log.record(session, user, origin, "read", "register", str(instance_id or "all"), instance_id,
+                              False, now)
+            uow.commit()
+            raise casework.Forbidden("only an FG reads the register of disclosures")
+        query = select(Disclosure).order_by(Disclosure.at.desc(), Disclosure.id.desc())
+        if instance_id is not None:
+            query = query.where(Disclosure.instance_id == instance_id)
+        rows = [d for d in session.scalars(query)
+                if user.partner in (policy.GEMEENTE, d.giver_partner) or user.partner in d.recipients]
+        access_log.record(session, user, origin, "read", "register", str(instance_id or "all"), instance_id, True, now)
+        uow.commit()
+        return [DisclosureView(d.id, d.instance_id, d.at, d.giver_partner, d.decided_by, list(d.recipients),
+                               list(d.items), d.grondslag, d.purpose) for d in rows]
+
+
+def recipients_of(session, instance_id: int) -> dict[str, list[int]]:
+    """Every partner that ever received an item of the case, with the items: whom to tell after
+    a correction, erasure or restriction (AVG art. 19)."""
+    result: dict[str, set[int]] = {}
+    for d in session.scalars(select(Disclosure).where(Disclosure.instance_id == instance_id)):
+        for partner in d.recipients:
+            result.setdefault(partner, set()).update(d.items)
+    return {partner: sorted(items) for partner, items in sorted(result.items())}
+
+
+def _choices(session, instance: Instance) -> list[Choice]:
+    adhoc = adhoc_partners(session)
+    partners = sorted(set(instance.participants or []) | {policy.GEMEENTE})
+    result = []
+    for item in session.scalars(select(CaseItem).where(CaseItem.instance_id == instance.id).order_by(CaseItem.id)):
+        known = facts(session, item)
+        shares = active_shares(session, item.id)
+        for partner in partners:
+            if partner == item.source_partner or partner == policy.GEMEENTE:
+                continue  # its own organisation, and the directing municipality, read it already
+            decision = may_share_with(partner, known, adhoc)
+            result.append(Choice(item.id, partner, shares.get(partner), None if decision else decision.reason))
+    return result
+

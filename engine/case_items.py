@@ -70,6 +70,7 @@ class CaseItems:
     kinds: list[Kind]  # what the reader may choose when adding one
     basis: BasisView | None  # the reader's organisation's grondslag in this case
     may_add: bool
+    may_share: bool  # the procesregisseur decides the sharing
     is_police: bool
 
 
@@ -113,7 +114,15 @@ def visible_items(session, user: User, instance: Instance, origin: Origin, now: 
     basis = session.scalar(select(CaseBasis).where(CaseBasis.instance_id == instance.id,
                                                    CaseBasis.partner == user.partner))
     return CaseItems(shown, sharing.kinds_for(user.partner), basis and _basis_view(basis),
-                     may_add=_may_contribute(user, instance), is_police=user.partner in sharing.police_partners)
+                     may_add=_may_contribute(user, instance), may_share=bool(may_decide(user, instance)),
+                     is_police=user.partner in sharing.police_partners)
+
+
+def partner_grondslag(engine: Engine, partner: str) -> str:
+    """The grondslag the covenant names for the partner: what its basis for a case starts from."""
+    with engine.database.unit_of_work(write=False) as uow:
+        row = uow.session.get(Partner, partner)
+        return row.grondslag if row else ""
 
 
 def record_basis(engine: Engine, user: User, instance_id: int, grondslag: str, secrecy_basis: str | None,
@@ -159,7 +168,7 @@ def add_item(engine: Engine, user: User, instance_id: int, classification: str, 
     problems = {}
     if classification not in {k.code for k in sharing.kinds_for(user.partner)}:
         problems["soort"] = "police_only" if classification in sharing.kinds else "required"
-    for field, value, limit in (("onderwerp", subject, MAX_SUBJECT), ("inhoud", content, MAX_CONTENT)):
+    for field, value, limit in (("onderwerp", subject, MAX_SUBJECT), ("tekst", content, MAX_CONTENT)):
         if not value or len(value) > limit:
             problems[field] = "required" if not value else "too_long"
     now = aware(engine.clock())
@@ -215,6 +224,14 @@ def allow_adhoc(engine: Engine, user: User, item_id: int, reason: str, origin: O
         item.adhoc_allowed_by, item.adhoc_reason = user.username, reason
         access_log.record(uow.session, user, origin, "change", "item", str(item.id), item.instance_id, True, now)
         uow.commit()
+
+
+def may_decide(user: User, instance: Instance) -> policy.Decision:
+    if not (user.partner == policy.GEMEENTE and user.has("procesregisseur")):
+        return policy.Decision(False, "the procesregisseur decides the sharing")
+    if instance.status != "running":
+        return policy.Decision(False, "the case does not run any more")
+    return policy.may_view_case(user, instance.process_id, instance.participants or [], ())
 
 
 def _may_contribute(user: User, instance: Instance) -> bool:

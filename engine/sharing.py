@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from . import access_log, casework, policy
 from .api import Engine
-from .case_items import MAX_TEXT, InvalidItem, active_shares, adhoc_partners, facts
+from .case_items import MAX_TEXT, InvalidItem, active_shares, adhoc_partners, facts, may_decide
 from .clock import aware
 from .db import CaseBasis, CaseItem, Disclosure, Instance, ItemShare
 from .identity import Origin, User
@@ -46,14 +46,6 @@ class DisclosureView:
     purpose: str
 
 
-def may_decide(user: User, instance: Instance) -> policy.Decision:
-    if not (user.partner == policy.GEMEENTE and user.has("procesregisseur")):
-        return policy.Decision(False, "the procesregisseur decides the sharing")
-    if instance.status != "running":
-        return policy.Decision(False, "the case does not run any more")
-    return policy.may_view_case(user, instance.process_id, instance.participants or [], ())
-
-
 def choices(engine: Engine, user: User, instance_id: int, origin: Origin) -> list[Choice]:
     """Per item of the case and per partner taking part (not the item's own organisation) what is
     decided now; for the procesregisseur's sharing page."""
@@ -79,7 +71,7 @@ def decide(engine: Engine, user: User, instance_id: int, decisions: dict[tuple[i
         instance = casework.readable_instance(uow, user, origin, instance_id, now, "transfer", "sharing",
                                               lambda i: may_decide(user, i))
         allowed = {(c.item_id, c.partner): c for c in _choices(session, instance)}
-        problems, new, withdrawn = {}, {}, []
+        problems, new, withdrawn, asked = {}, {}, [], False
         for (item_id, partner), reason in decisions.items():
             choice, field = allowed.get((item_id, partner)), f"{item_id}-{partner}"
             if choice is None:
@@ -88,12 +80,12 @@ def decide(engine: Engine, user: User, instance_id: int, decisions: dict[tuple[i
                 if choice.reason is not None:
                     withdrawn.append((item_id, partner))
             elif choice.refused:
-                problems[field] = "forbidden"
+                problems[field], asked = "forbidden", True
             elif not reason.strip() or len(reason.strip()) > MAX_TEXT:
-                problems[field] = "reason_required" if not reason.strip() else "too_long"
+                problems[field], asked = "reason_required" if not reason.strip() else "too_long", True
             elif choice.reason is None:  # a share that stands keeps the reason it was given with
                 new[item_id, partner] = reason.strip()
-        if new and purpose not in sharing.purposes:
+        if (new or asked) and purpose not in sharing.purposes:
             problems["doel"] = "required"
         if problems:
             raise InvalidItem(problems)

@@ -21,6 +21,7 @@ AREA_BLUEPRINTS = [
     "web.tasks",       # a task's form
     "web.drafts",      # a task form's draft: /taken/<id>/concept
     "web.cases",       # the case page
+    "web.items",       # data items in a case, sharing them per partner, the register of disclosures
     "web.caselist",    # Casussen: /casussen
     "web.printing",    # PDFs of a case: its dossier and its plan van aanpak
     "web.aanmelding",  # Melden of starten: /melden, /aanmelding/nieuw, /melden/datalek, ... (start_pages.json)

@@ -6,12 +6,14 @@ import json
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from engine import Conflict, DeadlinesAlreadyPaused, DeadlinesNotPaused, ReasonRequired, casework, feedback
+from engine import Conflict, DeadlinesAlreadyPaused, DeadlinesNotPaused, ReasonRequired, case_items, casework, feedback
 
 from engine.ui_schema import FEEDBACK, per_process
 
 from . import dossier, reasons
 from .areas import current_user, engine, now, origin, time_left
+from engine.item_policy import rules
+
 from .forms.schema import options_of
 
 bp = Blueprint("cases", __name__)
@@ -79,13 +81,14 @@ def resume(number: int):
 
 def _page(number: int, *, pause_error: str | None = None, status: int = 200):
     page = casework.view_case(engine(), current_user(), number, origin())
+    items = case_items.for_case(engine(), current_user(), number, origin())
     names = casework.partner_names(engine())
     finished = sorted({h.bpmn_id for h in page.history if h.task_type not in dossier.CASE_STEPS})
     active = sorted({t.bpmn_id for t in page.open_tasks})
     order = request.args.get("volgorde")
     order = order if order in dossier.ORDERS else "nieuwste"
     return render_template(
-        "case.html", page=page, names=names, moment=now(),
+        "case.html", page=page, names=names, moment=now(), items=items, wpg_notice=rules().wpg_notice,
         summary=dossier.summary(page.instance.process_id, page.instance.data, page.forms),
         steps=dossier.steps(page.history, page.forms, order), order=order, orders=dossier.ORDERS,
         informing=dossier.informing(page.instance.process_id, page.history, page.forms),

@@ -172,7 +172,7 @@ def test_an_item_needs_the_organisations_grondslag_and_a_kind_it_may_choose(engi
     case_items.record_basis(engine, WOONFRIESLAND, case, "AVG art. 6 lid 1 sub b", None, None, HERE)
     with pytest.raises(case_items.InvalidItem) as refused:
         case_items.add_item(engine, WOONFRIESLAND, case, "politie_9", "", "x" * 5001, HERE)
-    assert refused.value.problems == {"soort": "police_only", "onderwerp": "required", "inhoud": "too_long"}
+    assert refused.value.problems == {"soort": "police_only", "onderwerp": "required", "tekst": "too_long"}
 
 
 def test_ggz_records_how_it_breaks_its_professional_secrecy(engine, case):

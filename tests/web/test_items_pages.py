@@ -1,0 +1,179 @@
+"""Data items through the pages: adding one after the grondslag, sharing per partner, the police's
+consent, the register for the FG, and the authorisation matrix over every page, list, search
+and PDF: which reader sees which kind of item's content where."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import update
+
+from engine import case_items, casework
+from engine.db import Instance, Partner
+from engine.identity import Origin, User
+from tests.processes.conftest import FORMS, PROCESSES
+from tests.processes.test_zvt_casus import OPPAKKEN, aanmelding
+from tests.web.conftest import add_account
+from tests.web.test_printing import pdf_text
+
+HERE = Origin("192.0.2.1", "test")
+PASSWORD = "een lang wachtwoord voor de test"
+ADHOC = "buurtteam_noord"
+PARTICIPANTS = ["gemeente_heerenveen", "woonfriesland", "ggz_friesland", "politie", ADHOC]
+WOONFRIESLAND = User("partnermedewerker", "", "woonfriesland", frozenset({"partnermedewerker"}))
+POLITIE = User("politie", "", "politie", frozenset({"partnermedewerker"}))
+GGZ = User("ggz", "", "ggz_friesland", frozenset({"partnermedewerker"}))
+REGISSEUR = User("procesregisseur", "", "gemeente_heerenveen", frozenset({"procesregisseur"}))
+# The content of each item: a text that appears nowhere else.
+CONTENT = {"gewoon": "Huurachterstand-7731", "bijzonder": "Opname-7732", "justitieel": "Taakstraf-7733",
+           "politie_8_13": "Melding-7734", "politie_9": "Onderzoek-7735"}
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def case(engine):
+    engine.deploy(PROCESSES, FORMS)
+    with engine.database.unit_of_work() as uow:
+        uow.session.add(Partner(id=ADHOC, name="Buurtteam Noord", kind="adhoc", grondslag="verklaring", active=True))
+        uow.commit()
+    for username, partner in (("ggz", "ggz_friesland"), ("buurtteam", ADHOC), ("vnn", "vnn")):
+        add_account(engine, username, PASSWORD, partner=partner, roles=("partnermedewerker",))
+    number = casework.start_case(engine, WOONFRIESLAND, "zvt_casus", aanmelding(), HERE)
+    [task] = engine.ready_tasks(number)
+    engine.complete(task.id, {**OPPAKKEN, "deelnemende_partners": PARTICIPANTS[:4]}, actor="procesregisseur")
+    with engine.database.unit_of_work() as uow:  # the ad-hoc partner admitted to this case
+        uow.session.execute(update(Instance).where(Instance.id == number).values(participants=sorted(PARTICIPANTS)))
+        uow.commit()
+    return number
+
+
+def login(auth, username):
+    return auth.login(username, PASSWORD if username in ("ggz", "buurtteam", "vnn") else None)
+
+
+def test_a_partner_records_its_grondslag_then_adds_an_item_and_the_procesregisseur_shares_it(auth, client, engine, case):
+    login(auth, "ggz")
+    page = text(client.get(f"/casussen/{case}/gegevens/nieuw"))
+    assert "Grondslag van GGZ Friesland" in page and "Op welke grond doorbreekt u uw beroepsgeheim?" in page
+    refused = auth.post(f"/casussen/{case}/gegevens/grondslag", {"grondslag": "AVG art. 9 lid 2 sub h",
+                                                                 "beroepsgeheim": "conflict_van_plichten"},
+                        token_from=f"/casussen/{case}/gegevens/nieuw")
+    assert refused.status_code == 400 and "Schrijf op wie de afweging maakte" in text(refused)
+    auth.post(f"/casussen/{case}/gegevens/grondslag", {"grondslag": "AVG art. 9 lid 2 sub h", "beroepsgeheim": "toestemming"},
+              token_from=f"/casussen/{case}/gegevens/nieuw")
+    page = text(client.get(f"/casussen/{case}/gegevens/nieuw"))
+    assert "Politiegegevens" not in page  # police kinds are for the police only
+    empty = auth.post(f"/casussen/{case}/gegevens/nieuw", {"soort": "bijzonder", "onderwerp": "", "tekst": "x"},
+                      token_from=f"/casussen/{case}/gegevens/nieuw")
+    assert empty.status_code == 400 and "Vul dit in." in text(empty)
+    done = auth.post(f"/casussen/{case}/gegevens/nieuw", {"soort": "bijzonder", "onderwerp": "Opname",
+                                                          "tekst": CONTENT["bijzonder"]},
+                     token_from=f"/casussen/{case}/gegevens/nieuw")
+    assert done.status_code == 302
+    assert CONTENT["bijzonder"] in text(client.get(f"/casussen/{case}"))
+
+    login(auth, "partnermedewerker")  # WoonFriesland takes part but was not given it
+    assert CONTENT["bijzonder"] not in text(client.get(f"/casussen/{case}"))
+
+    login(auth, "procesregisseur")
+    share = text(client.get(f"/casussen/{case}/gegevens/delen"))
+    [item] = case_items.for_case(engine, REGISSEUR, case, HERE).items
+    key = f"{item.id}-woonfriesland"
+    assert f'name="delen-{key}"' in share
+    without_reason = auth.post(f"/casussen/{case}/gegevens/delen", {f"delen-{key}": "ja", "doel": "zorgoverleg"},
+                               token_from=f"/casussen/{case}/gegevens/delen")
+    assert without_reason.status_code == 400 and "Schrijf op waarom deze partner dit gegeven nodig heeft." in text(without_reason)
+    auth.post(f"/casussen/{case}/gegevens/delen", {f"delen-{key}": "ja", f"reden-{key}": "huurregeling hangt ervan af",
+                                                   "doel": "zorgoverleg"}, token_from=f"/casussen/{case}/gegevens/delen")
+    login(auth, "partnermedewerker")
+    assert CONTENT["bijzonder"] in text(client.get(f"/casussen/{case}"))
+
+    login(auth, "fg")  # the municipality's FG reads the whole register, without the content
+    register = text(client.get("/verstrekkingen"))
+    assert "GGZ Friesland" in register and "WoonFriesland" in register and f"nr. {item.id}" in register
+    assert CONTENT["bijzonder"] not in register and "AVG art. 9 lid 2 sub h" in register
+    login(auth, "partnermedewerker")
+    assert client.get("/verstrekkingen").status_code == 403
+
+
+def test_the_police_record_consent_on_a_page_and_police_items_carry_the_wpg_notice(auth, client, engine, case):
+    case_items.record_basis(engine, POLITIE, case, "Art. 20 Wpg", None, None, HERE)
+    item = case_items.add_item(engine, POLITIE, case, "politie_9", "Onderzoek", CONTENT["politie_9"], HERE)
+    login(auth, "procesregisseur")
+    assert CONTENT["politie_9"] not in text(client.get(f"/casussen/{case}"))
+    assert client.get(f"/casussen/{case}/gegevens/{item}/politie").status_code == 403
+    login(auth, "politie")
+    page = text(client.get(f"/casussen/{case}"))
+    assert CONTENT["politie_9"] in page and "art. 7 Wet politiegegevens" in page
+    path = f"/casussen/{case}/gegevens/{item}/politie"
+    future = auth.post(f"/casussen/{case}/gegevens/{item}/toestemming",
+                       {"functionaris": "mr. J. Voorbeeld", "functie": "officier van justitie", "datum": "2027-01-01"},
+                       token_from=path)
+    assert future.status_code == 400 and "Deze datum ligt in de toekomst." in text(future)
+    auth.post(f"/casussen/{case}/gegevens/{item}/toestemming",
+              {"functionaris": "mr. J. Voorbeeld", "functie": "officier van justitie", "datum": "2026-11-26"}, token_from=path)
+    login(auth, "procesregisseur")
+    page = text(client.get(f"/casussen/{case}"))
+    assert CONTENT["politie_9"] in page and "mr. J. Voorbeeld" in page
+
+
+# -- the authorisation matrix -------------------------------------------------------------------
+
+def everything_shared(engine, case, consent: bool, police_allow_adhoc: bool):
+    """One item of each kind; the procesregisseur shares each with WoonFriesland and the ad-hoc
+    partner wherever the rules let them; GGZ gets nothing (no need)."""
+    made = {}
+    for user, kinds in ((WOONFRIESLAND, ["gewoon"]), (GGZ, ["bijzonder"]), (REGISSEUR, ["justitieel"]),
+                        (POLITIE, ["politie_8_13", "politie_9"])):
+        case_items.record_basis(engine, user, case, f"grondslag {user.partner}",
+                                "toestemming" if user.partner == "ggz_friesland" else None, None, HERE)
+        for kind in kinds:
+            made[kind] = case_items.add_item(engine, user, case, kind, f"onderwerp {kind}", CONTENT[kind], HERE)
+    if consent:
+        case_items.record_consent(engine, POLITIE, made["politie_9"], "J. Voorbeeld", "officier", "2026-11-26", HERE)
+    if police_allow_adhoc:
+        for kind in ("politie_8_13", "politie_9"):
+            case_items.allow_adhoc(engine, POLITIE, made[kind], "veiligheid bij huisbezoek", HERE)
+    from engine import sharing
+    allowed = [c for c in sharing.choices(engine, REGISSEUR, case, HERE)
+               if c.partner in ("woonfriesland", ADHOC) and not c.refused]
+    sharing.decide(engine, REGISSEUR, case, {(c.item_id, c.partner): "nodig" for c in allowed}, "zorgoverleg", HERE)
+
+
+ALL = set(CONTENT)
+POLICE = {"politie_8_13", "politie_9"}
+# Who reads which kind's content on the case page; None: the case itself is closed to them.
+MATRIX = {
+    # (art. 9 consent recorded, police allowed the ad-hoc partner)
+    (False, False): {"procesregisseur": ALL - {"politie_9"}, "politie": POLICE, "partnermedewerker": ALL - {"politie_9"},
+                     "ggz": {"bijzonder"}, "buurtteam": ALL - POLICE, "vnn": None, "teamleider": None, "fg": None},
+    (True, False): {"procesregisseur": ALL, "politie": POLICE, "partnermedewerker": ALL,
+                    "ggz": {"bijzonder"}, "buurtteam": ALL - POLICE, "vnn": None, "teamleider": None, "fg": None},
+    (True, True): {"procesregisseur": ALL, "politie": POLICE, "partnermedewerker": ALL,
+                   "ggz": {"bijzonder"}, "buurtteam": ALL, "vnn": None, "teamleider": None, "fg": None},
+}
+
+
+@pytest.mark.parametrize("consent, allow_adhoc", list(MATRIX), ids=["before-consent", "after-consent", "police-allow-adhoc"])
+def test_who_sees_which_kind_of_item_on_every_page_list_search_and_pdf(auth, client, engine, case, consent, allow_adhoc):
+    everything_shared(engine, case, consent, allow_adhoc)
+    for reader, expected in MATRIX[consent, allow_adhoc].items():
+        login(auth, reader)
+        case_page = client.get(f"/casussen/{case}")
+        if expected is None:
+            assert case_page.status_code in (302, 403), reader  # 302: only the terugkoppeling
+            assert not any(c in text(case_page) for c in CONTENT.values()), reader
+        else:
+            shown = {kind for kind, content in CONTENT.items() if content in text(case_page)}
+            assert shown == expected, reader
+        # Everywhere else no item's content shows, for anyone: lists, search, inbox, PDFs, register.
+        for response in (client.get("/casussen"), client.get("/taken"), client.get("/verstrekkingen")):
+            assert not any(c in text(response) for c in CONTENT.values()), (reader, response.request.path)
+        for content in CONTENT.values():  # searching for an item's words does not find the case
+            found = text(client.get("/casussen", query_string={"zoek": content}))
+            assert f'href="/casussen/{case}"' not in found and found.count(content) <= 1, (reader, content)
+        for pdf in (f"/casussen/{case}/dossier.pdf", f"/casussen/{case}/plan-van-aanpak.pdf"):
+            response = client.get(pdf)
+            if response.status_code == 200 and response.mimetype == "application/pdf":
+                assert not any(c in pdf_text(response) for c in CONTENT.values()), (reader, pdf)

@@ -392,6 +392,25 @@ class ItemShare(Base):
     withdrawn_by: Mapped[str | None] = mapped_column(String(255))
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+
+class CaseParticipation(Base):
+    """A change in who takes part in a case outside its forms: a partner opts out (and stays out
+    until it opts back in), or the procesregisseur admits an ad-hoc partner that signed the
+    covenant's declaration for this case (engine/participation.py). Rows are only added."""
+
+    __tablename__ = "case_participation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
+    partner: Mapped[str] = mapped_column(String(64))
+    change: Mapped[str] = mapped_column(String(20))  # "afgemeld", "weer_mee", "toegelaten"
+    by: Mapped[str] = mapped_column(String(255))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str | None] = mapped_column(Text)
+    declaration_signed_by: Mapped[str | None] = mapped_column(String(255))
+    declaration_signed_on: Mapped[str | None] = mapped_column(String(10))
+    declaration_document: Mapped[str | None] = mapped_column(String(255))
+
 @dataclass(frozen=True)
 class DatabaseLimits:
     """How long the app waits for the database before it gives up and says "try again soon".

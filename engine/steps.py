@@ -16,7 +16,7 @@ from uuid import UUID
 
 from sqlalchemy import select
 
-from . import budget, logsafe, outbox, policy, runtime
+from . import budget, logsafe, outbox, runtime, taking_part
 from .clock import running_at, timers_stopped_at
 from .db import Definition, HistoryEntry, HumanTask, Instance, Timer
 from .definitions import form_key
@@ -104,7 +104,7 @@ class Step:
         runtime.prune(workflow)
         completed = workflow.is_completed()
         instance.data = runtime.current_data(workflow, instance.data or {}, finished_tasks)
-        instance.participants = sorted(policy.participants(instance.process_id, instance.data))
+        instance.participants = taking_part.effective(session, instance)
         instance.state = None if completed else self.store.dump(workflow)
         instance.status = "completed" if completed else ("scheduled" if runtime.waiting_to_start(workflow) else "running")
         instance.updated_at = self.now

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from engine import casework
+from engine import casework, participation
 from engine.caselist import NIVEAUS, STATUSES, BadSearch, Filters, SearchRefused, filter_processes
 
 from .areas import current_user, engine, now, origin, register_filters
@@ -47,7 +47,8 @@ def index():
         error, status = NOT_ALLOWED, 403
     processes = result.processes if result else filter_processes(engine(), current_user())
     return render_template("caselist.html", filters=filters, result=result, error=error, moment=moment,
-                           processes=processes, statuses=STATUS_LABELS, niveaus=NIVEAUS, page_url=_page_url), status
+                           processes=processes, statuses=STATUS_LABELS, niveaus=NIVEAUS, page_url=_page_url,
+                           opted_out=participation.opted_out(engine(), current_user())), status
 
 
 def _page_url(page: int) -> str:

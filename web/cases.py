@@ -6,7 +6,7 @@ import json
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from engine import Conflict, DeadlinesAlreadyPaused, DeadlinesNotPaused, ReasonRequired, case_items, casework, feedback
+from engine import Conflict, DeadlinesAlreadyPaused, DeadlinesNotPaused, ReasonRequired, case_items, casework, feedback, participation
 
 from engine.ui_schema import FEEDBACK, per_process
 
@@ -15,6 +15,7 @@ from .areas import current_user, engine, now, origin, time_left
 from engine.item_policy import rules
 
 from .forms.schema import options_of
+from .items import errors_of
 
 bp = Blueprint("cases", __name__)
 
@@ -79,7 +80,38 @@ def resume(number: int):
     return redirect(url_for("cases.show", number=number))
 
 
-def _page(number: int, *, pause_error: str | None = None, status: int = 200):
+@bp.post("/casussen/<casus:number>/afmelden")
+def opt_out(number: int):
+    try:
+        participation.opt_out(engine(), current_user(), number, request.form.get("reden", ""), origin())
+    except case_items.InvalidItem as exc:
+        return _page(number, participation_errors=errors_of(exc), status=400)
+    flash(f"Uw organisatie doet niet meer mee aan casus {number}. U ziet de casus niet meer. Weer meedoen kan "
+          "onder Casussen.", "ok")
+    return redirect(url_for("caselist.index"))
+
+
+@bp.post("/casussen/<casus:number>/weer-meedoen")
+def opt_in(number: int):
+    participation.opt_in(engine(), current_user(), number, origin())
+    flash(f"Uw organisatie doet weer mee aan casus {number}, zolang het team haar bij de privacycheck kiest.", "ok")
+    return redirect(url_for("caselist.index"))
+
+
+@bp.post("/casussen/<casus:number>/ad-hocpartner")
+def admit(number: int):
+    form = request.form
+    try:
+        participation.admit_adhoc(engine(), current_user(), number, form.get("partner", ""), form.get("getekend_door", ""),
+                                  form.get("getekend_op", ""), form.get("document", ""), origin())
+    except case_items.InvalidItem as exc:
+        return _page(number, participation_errors=errors_of(exc), status=400)
+    flash("De ad-hocpartner doet nu mee aan deze casus. Politiegegevens krijgt die alleen als de politie dat besluit.",
+          "ok")
+    return redirect(url_for("cases.show", number=number, _anchor="kop-partners"))
+
+
+def _page(number: int, *, pause_error: str | None = None, participation_errors=None, status: int = 200):
     page = casework.view_case(engine(), current_user(), number, origin())
     items = case_items.for_case(engine(), current_user(), number, origin())
     names = casework.partner_names(engine())
@@ -89,6 +121,8 @@ def _page(number: int, *, pause_error: str | None = None, status: int = 200):
     order = order if order in dossier.ORDERS else "nieuwste"
     return render_template(
         "case.html", page=page, names=names, moment=now(), items=items, wpg_notice=rules().wpg_notice,
+        taking_part=participation.history(engine(), number), adhoc_candidates=_adhoc_candidates(page, items),
+        participation_errors=participation_errors or {}, form=request.form,
         summary=dossier.summary(page.instance.process_id, page.instance.data, page.forms),
         steps=dossier.steps(page.history, page.forms, order), order=order, orders=dossier.ORDERS,
         informing=dossier.informing(page.instance.process_id, page.history, page.forms),
@@ -97,3 +131,10 @@ def _page(number: int, *, pause_error: str | None = None, status: int = 200):
         markers=json.dumps({"finished": finished, "active": active}),
         pause_error=pause_error, reason_max=reasons.MAX_LENGTH, reason_value=request.form.get("reden", "") if pause_error else "",
     ), status
+
+
+def _adhoc_candidates(page, items) -> list[tuple[str, str]]:
+    """The ad-hoc partners the procesregisseur may admit here: those not taking part yet."""
+    if not items.may_share:
+        return []
+    return [(code, name) for code, name in participation.adhoc_candidates(engine()) if code not in page.participants]

@@ -3,10 +3,10 @@ the casework functions a logged-in user calls (engine/case_items.py, engine/shar
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
-from engine import casework, case_items, sharing
-from engine.db import AccessLogEntry, CaseBasis, Disclosure, Instance, Partner
+from engine import casework, case_items, participation, sharing
+from engine.db import AccessLogEntry, CaseBasis, Disclosure, Partner
 from engine.identity import Origin, User
 from tests.processes.conftest import FORMS, PROCESSES
 from tests.processes.test_zvt_casus import OPPAKKEN, aanmelding
@@ -26,22 +26,23 @@ GGZ = person("ggz_friesland", "partnermedewerker")
 VNN = person("vnn", "partnermedewerker")  # took part, then opted out
 BUURTTEAM = person(ADHOC, "partnermedewerker")
 TEAMLEIDER = person("gemeente_heerenveen", "teamleider")
-PARTICIPANTS = ["gemeente_heerenveen", "woonfriesland", "ggz_friesland", "politie"]
+PARTICIPANTS = ["gemeente_heerenveen", "woonfriesland", "ggz_friesland", "politie", "vnn"]
 
 
 @pytest.fixture
 def case(engine):
-    """A zvt_casus taken up with the municipality, WoonFriesland, GGZ and the police; the
-    ad-hoc partner is admitted (its code among the participants)."""
+    """A zvt_casus taken up with the municipality, WoonFriesland, GGZ, the police and VNN; the
+    ad-hoc partner is admitted with its declaration, VNN opts out."""
     engine.deploy(PROCESSES, FORMS)
     number = casework.start_case(engine, WOONFRIESLAND, "zvt_casus", aanmelding(), HERE)
     [task] = engine.ready_tasks(number)
     engine.complete(task.id, {**OPPAKKEN, "deelnemende_partners": PARTICIPANTS}, actor="procesregisseur")
     with engine.database.unit_of_work() as uow:
         uow.session.add(Partner(id=ADHOC, name="Buurtteam Noord", kind="adhoc", grondslag="verklaring", active=True))
-        uow.session.execute(update(Instance).where(Instance.id == number)
-                            .values(participants=sorted([*PARTICIPANTS, ADHOC])))
         uow.commit()
+    participation.admit_adhoc(engine, REGISSEUR, number, ADHOC, "J. de Voorzitter, directeur", "2026-11-20",
+                              "archief gemeente 2026-0815", HERE)
+    participation.opt_out(engine, VNN, number, "geen rol meer voor verslavingszorg", HERE)
     return number
 
 

@@ -4,10 +4,8 @@ and PDF: which reader sees which kind of item's content where."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import update
-
-from engine import case_items, casework
-from engine.db import Instance, Partner
+from engine import case_items, casework, participation
+from engine.db import Partner
 from engine.identity import Origin, User
 from tests.processes.conftest import FORMS, PROCESSES
 from tests.processes.test_zvt_casus import OPPAKKEN, aanmelding
@@ -17,10 +15,11 @@ from tests.web.test_printing import pdf_text
 HERE = Origin("192.0.2.1", "test")
 PASSWORD = "een lang wachtwoord voor de test"
 ADHOC = "buurtteam_noord"
-PARTICIPANTS = ["gemeente_heerenveen", "woonfriesland", "ggz_friesland", "politie", ADHOC]
+PARTICIPANTS = ["gemeente_heerenveen", "woonfriesland", "ggz_friesland", "politie", "vnn"]
 WOONFRIESLAND = User("partnermedewerker", "", "woonfriesland", frozenset({"partnermedewerker"}))
 POLITIE = User("politie", "", "politie", frozenset({"partnermedewerker"}))
 GGZ = User("ggz", "", "ggz_friesland", frozenset({"partnermedewerker"}))
+VNN = User("vnn", "", "vnn", frozenset({"partnermedewerker"}))
 REGISSEUR = User("procesregisseur", "", "gemeente_heerenveen", frozenset({"procesregisseur"}))
 # The content of each item: a text that appears nowhere else.
 CONTENT = {"gewoon": "Huurachterstand-7731", "bijzonder": "Opname-7732", "justitieel": "Taakstraf-7733",
@@ -41,10 +40,10 @@ def case(engine):
         add_account(engine, username, PASSWORD, partner=partner, roles=("partnermedewerker",))
     number = casework.start_case(engine, WOONFRIESLAND, "zvt_casus", aanmelding(), HERE)
     [task] = engine.ready_tasks(number)
-    engine.complete(task.id, {**OPPAKKEN, "deelnemende_partners": PARTICIPANTS[:4]}, actor="procesregisseur")
-    with engine.database.unit_of_work() as uow:  # the ad-hoc partner admitted to this case
-        uow.session.execute(update(Instance).where(Instance.id == number).values(participants=sorted(PARTICIPANTS)))
-        uow.commit()
+    engine.complete(task.id, {**OPPAKKEN, "deelnemende_partners": PARTICIPANTS}, actor="procesregisseur")
+    participation.admit_adhoc(engine, REGISSEUR, number, ADHOC, "J. de Voorzitter, directeur", "2026-11-20",
+                              "archief gemeente 2026-0815", HERE)
+    participation.opt_out(engine, VNN, number, "geen rol meer voor verslavingszorg", HERE)
     return number
 
 
@@ -177,3 +176,22 @@ def test_who_sees_which_kind_of_item_on_every_page_list_search_and_pdf(auth, cli
             response = client.get(pdf)
             if response.status_code == 200 and response.mimetype == "application/pdf":
                 assert not any(c in pdf_text(response) for c in CONTENT.values()), (reader, pdf)
+
+
+def test_a_partner_opts_out_on_the_case_page_and_back_in_from_the_case_list(auth, client, engine, case):
+    login(auth, "ggz")
+    page = text(client.get(f"/casussen/{case}"))
+    assert "Mijn organisatie hoeft niet meer mee te doen" in page
+    empty = auth.post(f"/casussen/{case}/afmelden", {"reden": ""}, token_from=f"/casussen/{case}")
+    assert empty.status_code == 400 and "Vul dit in." in text(empty)
+    done = auth.post(f"/casussen/{case}/afmelden", {"reden": "geen zorgvraag meer"}, token_from=f"/casussen/{case}")
+    assert done.status_code == 302 and client.get(f"/casussen/{case}").status_code == 403
+    listing = text(client.get("/casussen"))
+    assert "Casussen waar uw organisatie zich afmeldde" in listing and f"Casus {case}" in listing
+    auth.post(f"/casussen/{case}/weer-meedoen", {}, token_from="/casussen")
+    assert client.get(f"/casussen/{case}").status_code == 200
+
+    login(auth, "procesregisseur")  # sees who opted out and why, and admits no one twice
+    page = text(client.get(f"/casussen/{case}"))
+    assert "GGZ Friesland deed niet meer mee (geen zorgvraag meer)" in page and "GGZ Friesland deed weer mee" in page
+    assert "Buurtteam Noord" in page and "Ad-hocpartner toelaten" not in page  # admitted already

@@ -1,0 +1,145 @@
+"""Who takes part in a case besides what its forms chose: a partner that opted out, and an ad-hoc
+partner admitted for this one case (convenant: Verwerking persoonsgegevens IV, Werking).
+
+- A partner may say at any time that it no longer needs the case's data: its staff opt out on
+  the case page. It then stays out, whatever a later privacy check chooses, until its own staff
+  opt back in.
+- An ad-hoc partner (kind "adhoc") takes part only after the procesregisseur admits it, with the
+  declaration it signed (who, when, which document). It never receives police data unless the
+  police decide so (engine/item_policy.py).
+
+The case's `participants` column, which need to know reads, is the forms' choice with these
+changes applied; every change here updates it in the same transaction.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from . import access_log, casework, policy
+from .api import Engine
+from .case_items import InvalidItem
+from .clock import aware
+from .db import CaseParticipation, Instance, Partner
+from .taking_part import effective, latest
+from .identity import Origin, User
+
+MAX_REASON = 2000
+
+
+@dataclass(frozen=True)
+class Change:
+    partner: str
+    change: str
+    by: str
+    at: datetime
+    reason: str | None
+    declaration: tuple[str, str, str] | None  # signed by, signed on, document
+
+
+def opted_out(engine: Engine, user: User) -> list[int]:
+    """The running cases the user's organisation opted out of: numbers only, to opt back in."""
+    if not user.roles & policy.CASEWORK_ROLES:
+        return []
+    with engine.database.unit_of_work(write=False) as uow:
+        rows = uow.session.execute(select(CaseParticipation.instance_id, CaseParticipation.change)
+                                   .join(Instance, Instance.id == CaseParticipation.instance_id)
+                                   .where(CaseParticipation.partner == user.partner, Instance.status == "running",
+                                          CaseParticipation.change.in_(("afgemeld", "weer_mee")))
+                                   .order_by(CaseParticipation.id)).all()
+    last: dict[int, str] = {}
+    for instance_id, change in rows:
+        last[instance_id] = change
+    return sorted(i for i, change in last.items() if change == "afgemeld")
+
+
+def history(engine: Engine, instance_id: int) -> list[Change]:
+    with engine.database.unit_of_work(write=False) as uow:
+        return [Change(r.partner, r.change, r.by, r.at, r.reason,
+                       (r.declaration_signed_by, r.declaration_signed_on, r.declaration_document)
+                       if r.declaration_signed_by else None)
+                for r in uow.session.scalars(select(CaseParticipation).where(CaseParticipation.instance_id == instance_id)
+                                             .order_by(CaseParticipation.id))]
+
+
+def opt_out(engine: Engine, user: User, instance_id: int, reason: str, origin: Origin) -> None:
+    """The user's organisation no longer takes part in the case."""
+    reason = (reason or "").strip()
+    if not reason or len(reason) > MAX_REASON:
+        raise InvalidItem({"reden": "required" if not reason else "too_long"})
+    now = aware(engine.clock())
+    with engine.database.unit_of_work() as uow:
+        def decide(instance: Instance) -> policy.Decision:
+            if not user.roles & policy.CASEWORK_ROLES or user.partner == policy.GEMEENTE:
+                return policy.Decision(False, "a partner's caseworkers opt their organisation out; "
+                                              "the municipality directs the case")
+            if instance.status != "running" or user.partner not in (instance.participants or []):
+                return policy.Decision(False, "the organisation does not take part in a running case")
+            return policy.Decision(True, "the organisation takes part")
+        instance = casework.readable_instance(uow, user, origin, instance_id, now, "change", "participation", decide)
+        _add(uow.session, instance, user.partner, "afgemeld", user.username, now, reason=reason)
+        access_log.record(uow.session, user, origin, "change", "participation", user.partner, instance.id, True, now)
+        uow.commit()
+
+
+def opt_in(engine: Engine, user: User, instance_id: int, origin: Origin) -> None:
+    """The user's organisation, which opted out, takes part again (if the forms still choose it)."""
+    now = aware(engine.clock())
+    with engine.database.unit_of_work() as uow:
+        def decide(instance: Instance) -> policy.Decision:
+            if not user.roles & policy.CASEWORK_ROLES:
+                return policy.Decision(False, "a partner's caseworkers opt their organisation back in")
+            if instance.status != "running" or latest(uow.session, instance.id).get(user.partner) != "afgemeld":
+                return policy.Decision(False, "the organisation did not opt out of a running case")
+            return policy.Decision(True, "the organisation opted out before")
+        instance = casework.readable_instance(uow, user, origin, instance_id, now, "change", "participation", decide)
+        _add(uow.session, instance, user.partner, "weer_mee", user.username, now)
+        access_log.record(uow.session, user, origin, "change", "participation", user.partner, instance.id, True, now)
+        uow.commit()
+
+
+def admit_adhoc(engine: Engine, user: User, instance_id: int, partner: str, signed_by: str, signed_on: str,
+                document: str, origin: Origin) -> None:
+    """The procesregisseur admits an ad-hoc partner that signed the declaration for this case."""
+    signed_by, document = (signed_by or "").strip(), (document or "").strip()
+    problems = {field: "required" if not value else "too_long" for field, value in
+                (("getekend_door", signed_by), ("document", document)) if not value or len(value) > 255}
+    now = aware(engine.clock())
+    try:
+        if date.fromisoformat(signed_on or "") > now.date():
+            problems["getekend_op"] = "future"
+    except ValueError:
+        problems["getekend_op"] = "required" if not signed_on else "not_a_date"
+    with engine.database.unit_of_work() as uow:
+        def decide(instance: Instance) -> policy.Decision:
+            if not (user.partner == policy.GEMEENTE and user.has("procesregisseur")) or instance.status != "running":
+                return policy.Decision(False, "the procesregisseur admits ad-hoc partners to a running case")
+            return policy.may_view_case(user, instance.process_id, instance.participants or [], ())
+        instance = casework.readable_instance(uow, user, origin, instance_id, now, "change", "participation", decide)
+        row = uow.session.get(Partner, partner or "")
+        if row is None or row.kind != "adhoc" or not row.active:
+            problems["partner"] = "required"
+        if problems:
+            raise InvalidItem(problems)
+        _add(uow.session, instance, partner, "toegelaten", user.username, now,
+             declaration=(signed_by, signed_on, document))
+        access_log.record(uow.session, user, origin, "change", "participation", partner, instance.id, True, now)
+        uow.commit()
+
+
+def adhoc_candidates(engine: Engine) -> list[tuple[str, str]]:
+    with engine.database.unit_of_work(write=False) as uow:
+        return [(p.id, p.name) for p in uow.session.scalars(
+            select(Partner).where(Partner.kind == "adhoc", Partner.active.is_(True)).order_by(Partner.name))]
+
+
+def _add(session, instance: Instance, partner: str, change: str, by: str, now: datetime, *, reason=None,
+         declaration=None) -> None:
+    signed_by, signed_on, document = declaration or (None, None, None)
+    session.add(CaseParticipation(instance_id=instance.id, partner=partner, change=change, by=by, at=now,
+                                  reason=reason, declaration_signed_by=signed_by, declaration_signed_on=signed_on,
+                                  declaration_document=document))
+    session.flush()
+    instance.participants = effective(session, instance)

@@ -1,0 +1,30 @@
+"""The partners taking part in a case: what its forms chose, with the changes made outside them
+(engine/participation.py) applied. Kept apart so that a workflow step can use it without the
+casework layer."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from . import policy
+from .db import CaseParticipation, Instance
+
+
+def effective(session, instance: Instance) -> list[str]:
+    """The partners taking part: the forms' choice, admitted ad-hoc partners in, opted-out out."""
+    chosen = set(policy.participants(instance.process_id, instance.data or {}))
+    for partner, change in latest(session, instance.id).items():
+        if change == "afgemeld":
+            chosen.discard(partner)
+        elif change == "toegelaten":
+            chosen.add(partner)
+    return sorted(chosen)
+
+
+def latest(session, instance_id: int) -> dict[str, str]:
+    """Per partner its last change: "afgemeld", "weer_mee" or "toegelaten"."""
+    latest: dict[str, str] = {}
+    for partner, change in session.execute(select(CaseParticipation.partner, CaseParticipation.change)
+                                           .where(CaseParticipation.instance_id == instance_id)
+                                           .order_by(CaseParticipation.id)):
+        latest[partner] = change
+    return latest

@@ -19,15 +19,21 @@ due, so a case is destroyed exactly once and a crash halfway leaves it whole.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, null, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
+from . import logsafe
 from .db import (Definition, Destruction, HistoryEntry, HumanTask, Instance, LoginAttempt, OutboxMail,
                  TaskDraft, Timer)
+from .errors import Conflict
 from .retention_rules import RetentionRules
 from .unit_of_work import Database, flush
+
+log = logging.getLogger(__name__)
 
 # Cases destroyed per run: a scheduler round stays short; the next round takes the rest.
 BATCH = 200
@@ -50,6 +56,7 @@ class RetentionReport:
     dated: int = 0  # closed cases that got their destruction date in this run
     destroyed: list[DueCase] = field(default_factory=list)  # with --dry-run: would be destroyed
     held: list[int] = field(default_factory=list)  # due, but under a legal hold
+    failed: list[int] = field(default_factory=list)  # rolled back whole; the next run tries again
     login_attempts: int = 0  # pruned (or, dry run, to prune)
     sent_mails: int = 0
 
@@ -68,16 +75,24 @@ def run(database: Database, rules: RetentionRules, now: datetime, *, dry_run: bo
     mail. `dry_run`: say what would happen and change nothing."""
     dated = _date_closed_cases(database, rules, now, dry_run)
     held = _held_due(database, now)
-    destroyed = []
-    for case, process_id in _due(database, now, batch, rules, dated if dry_run else {}):
+    destroyed, failed = [], []
+    for case, _process_id in _due(database, now, batch, rules, dated if dry_run else {}):
         if dry_run:
             destroyed.append(_describe(database, rules, case, dated.get(case)))
-        else:
+            continue
+        try:
             done = _destroy(database, rules, case, now, actor)
-            if done is not None:
-                destroyed.append(done)
+        except (SQLAlchemyError, Conflict) as exc:
+            # One case that cannot go must not keep the others: its transaction rolled back whole.
+            # The kind of error only: a database error may quote the case's data (engine/logsafe.py).
+            log.error("retention: case %d could not be destroyed and stays whole (%s); the next run tries again",
+                      case, logsafe.describe(exc))
+            failed.append(case)
+            continue
+        if done is not None:
+            destroyed.append(done)
     attempts, mails = _prune(database, rules, now, dry_run)
-    return RetentionReport(dry_run, len(dated), destroyed, held, attempts, mails)
+    return RetentionReport(dry_run, len(dated), destroyed, held, failed, attempts, mails)
 
 
 def _date_closed_cases(database: Database, rules: RetentionRules, now: datetime, dry_run: bool) -> dict:

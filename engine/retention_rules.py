@@ -52,12 +52,13 @@ class ProcessRule:
 
     def term(self, data: dict) -> tuple[int, str]:
         """The months for a case with this data, and the rule as one line for the destruction
-        record: "<process>: <outcome_field>=<value>: <n> months" (the value is an enum code)."""
+        record: "<process>: <outcome_field>=<outcome>: <n> months" (the outcome only when it is
+        a code, never free text)."""
         outcome = data.get(self.outcome_field) if self.outcome_field else None
-        if isinstance(outcome, str) and outcome in self.by_outcome:
-            return self.by_outcome[outcome], f"{self.process_id}: {self.outcome_field}={outcome}: " \
-                                             f"{self.by_outcome[outcome]} months"
-        return self.months, f"{self.process_id}: {self.months} months"
+        months = self.by_outcome.get(outcome, self.months) if isinstance(outcome, str) else self.months
+        if isinstance(outcome, str) and _CODE.match(outcome):
+            return months, f"{self.process_id}: {self.outcome_field}={outcome}: {months} months"
+        return months, f"{self.process_id}: {months} months"
 
     def destroy_at(self, data: dict, completed_at: datetime) -> datetime | None:
         if self.keep:

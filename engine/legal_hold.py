@@ -58,18 +58,23 @@ class LegalHolds:
             raise ReasonRequired("lifting a legal hold needs a reason")
         return self._change_hold(instance_id, user, origin, None, lift_reason=reason[:MAX_REASON])
 
-    def retention_overview(self, user: User, until: datetime) -> list[RetentionItem]:
+    def retention_overview(self, user: User, origin: Origin, until: datetime) -> list[RetentionItem]:
         """The cases on hold and the closed cases due for destruction before `until`, soonest
-        first; refused (HoldRefused) for a role that does not manage holds."""
+        first; refused (HoldRefused) for a role that does not manage holds. A hold's reason may
+        name a person: each one shown is a "read" row in the access log."""
         if not policy.may_manage_legal_holds(user):
             raise HoldRefused("only a procesregisseur or an FG sees the retention overview")
-        with self.database.unit_of_work(write=False) as uow:
+        with self.database.unit_of_work() as uow:
             rows = uow.session.scalars(select(Instance).where(
                 Instance.status.in_(("running", "completed")),
                 or_(Instance.hold_reason.is_not(None), Instance.destroy_at < until))
                 .order_by(Instance.destroy_at.is_(None), Instance.destroy_at, Instance.id))
-            return [RetentionItem(i.id, i.process_id, i.completed_at, i.destroy_at, i.hold_reason, i.held_by,
-                                  i.held_at) for i in rows]
+            items = [RetentionItem(i.id, i.process_id, i.completed_at, i.destroy_at, i.hold_reason, i.held_by,
+                                   i.held_at) for i in rows]
+            access_log.record_many(uow.session, user, origin, "read", "legal_hold",
+                                   [(str(i.case), i.case) for i in items if i.hold_reason], True, aware(self.clock()))
+            uow.commit()
+            return items
 
     def _change_hold(self, instance_id: int, user: User, origin: Origin, reason: str | None,
                      lift_reason: str | None = None) -> datetime:

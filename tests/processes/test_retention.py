@@ -158,10 +158,10 @@ def test_only_a_procesregisseur_or_fg_sets_a_hold_and_every_try_is_in_the_access
     engine.set_legal_hold(case.id, "Verzoek tot inzage loopt", REGISSEUR, ORIGIN)
     rows = [(username, object_type, result) for _, username, _, object_type, result, _ in access_rows(engine, case.id)][-2:]
     assert rows == [("w.woonfriesland", "legal_hold", "geweigerd"), ("regisseur", "legal_hold", "toegestaan")]
-    overview = engine.retention_overview(FG, until=clock() + timedelta(days=30))
+    overview = engine.retention_overview(FG, ORIGIN, until=clock() + timedelta(days=30))
     assert [(i.case, i.hold_reason) for i in overview] == [(case.id, "Verzoek tot inzage loopt")]
     with pytest.raises(HoldRefused):
-        engine.retention_overview(MEDEWERKER, until=clock())
+        engine.retention_overview(MEDEWERKER, ORIGIN, until=clock())
 
 
 def test_a_dry_run_lists_what_would_go_and_changes_nothing(engine, clock, casus):

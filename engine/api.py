@@ -22,13 +22,15 @@ from .db import DatabaseLimits, Definition, Instance
 from .deadlines import Deadlines
 from .deploying import Deploying
 from .firing import MAX_ATTEMPTS, Firing, default_owner  # noqa: F401 - public names
+from .legal_hold import LegalHolds
 from .migrating import Migrating
 from .queries import Queries, history_views, instance_view, read_only_values, task_view  # noqa: F401
+from .retention_rules import RetentionRules
 from .termijnen import SCRIPT_HELPERS
 from .unit_of_work import Database
 
 
-class Engine(Deploying, Commands, Deadlines, Firing, Migrating, Queries):
+class Engine(Deploying, Commands, Deadlines, Firing, Migrating, LegalHolds, Queries):
     """Runs the deployed BPMN processes on a SQL database.
 
     `database_url` is a SQLAlchemy URL: a SQLite file (the embedded default) or
@@ -40,7 +42,7 @@ class Engine(Deploying, Commands, Deadlines, Firing, Migrating, Queries):
 
     def __init__(self, database_url: str, *, helpers: dict | None = None,
                  clock: Callable[[], datetime] = utcnow, database_limits: DatabaseLimits | None = None,
-                 step_seconds: float = budget.DEFAULT_SECONDS):
+                 step_seconds: float = budget.DEFAULT_SECONDS, retention: RetentionRules | None = None):
         self.database = Database(database_url, database_limits)
         self.store = runtime.WorkflowStore({**SCRIPT_HELPERS, **(helpers or {})},
                                            step_seconds=step_seconds)
@@ -48,6 +50,7 @@ class Engine(Deploying, Commands, Deadlines, Firing, Migrating, Queries):
         # would refuse it later, in the middle of a step; refusing it as a field is clearer.
         self._reserved = frozenset(self.store.script_engine.environment.globals)
         self.clock = clock
+        self.retention = self.store.retention = retention
 
     def close(self) -> None:
         self.database.dispose()

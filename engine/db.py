@@ -134,6 +134,12 @@ class Instance(Base):
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     paused_by: Mapped[str | None] = mapped_column(String(255))
     pause_reason: Mapped[str | None] = mapped_column(Text)
+    # Retention (engine/retention.py): when a closed case's personal data goes, set at closing
+    # from processes/retention.json; a legal hold (why, by whom, since when) stops it.
+    destroy_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    hold_reason: Mapped[str | None] = mapped_column(Text)
+    held_by: Mapped[str | None] = mapped_column(String(255))
+    held_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __mapper_args__ = {"version_id_col": revision}
 
@@ -286,6 +292,27 @@ class AccessLogEntry(Base):
     result: Mapped[str] = mapped_column(String(20))  # "toegestaan" or "geweigerd"
     previous_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class Destruction(Base):
+    """What is left of a case whose personal data was destroyed (engine/retention.py): the
+    destruction record (which case, when, by which rule) and the anonymous figures the yearly
+    management report counts. Never a person's data: only codes, numbers, dates and counts."""
+
+    __tablename__ = "destructions"
+
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), primary_key=True)  # the case number
+    process_id: Mapped[str] = mapped_column(String(255), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    rule: Mapped[str] = mapped_column(String(255))  # "zvt_casus: uitkomst=afschalen: 24 months"
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    destroy_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    destroyed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    destroyed_by: Mapped[str] = mapped_column(String(255))  # the scheduler or `zvt retention run`
+    participants: Mapped[list] = mapped_column(JSON)  # partner codes
+    figures: Mapped[dict] = mapped_column(JSON)  # the rule's listed fields that hold codes or numbers
+    counts: Mapped[dict] = mapped_column(JSON)  # rows wiped or removed, per table
 
 
 class LoginAttempt(Base):
@@ -489,6 +516,9 @@ def _configure_sqlite(engine: SqlEngine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Deleted and overwritten content is zeroed, not left in free pages of the file: the
+        # covenant asks that destroyed personal data cannot be recovered (engine/retention.py).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select
 from .clock import aware
 from .db import Definition, Instance, Timer
 from .definitions import is_scheduled, read_folder
+from .errors import DefinitionRefused, Problem
 from .views import DeployedVersion
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,14 @@ class Deploying:
         """
         path = Path(path)
         bundles = read_folder(path, Path(forms) if forms is not None else path.parent / "forms")
+        if self.retention is not None:
+            # A process without a retention rule would keep its closed cases' personal data forever.
+            missing = self.retention.missing(b.process_id for b in bundles)
+            if missing:
+                raise DefinitionRefused([Problem(
+                    pid, None, f"has no retention rule in {self.retention.source}; add one "
+                               "(months after closing, or 'keep': true for a process without personal data)")
+                    for pid in missing])
         now = aware(self.clock())
         result = []
         with self.database.unit_of_work() as uow:

@@ -194,3 +194,12 @@ def may_start(user: User, process_id: str) -> Decision:
     if user.roles & starters:
         return Decision(True, "role may start this process")
     return Decision(False, "role may not start this process")
+
+
+def may_manage_legal_holds(user: User) -> Decision:
+    """Setting and lifting a legal hold, and the retention overview (case numbers, dates, holds;
+    no case data): the procesregisseur, who directs the cases and hears of a court case, and the
+    FG, who watches over retention and knows of running rights requests and complaints."""
+    if user.roles & {"procesregisseur", "fg"}:
+        return Decision(True, "role manages legal holds")
+    return Decision(False, "only a procesregisseur or an FG sets or lifts a legal hold")

@@ -141,6 +141,8 @@ def instance_view(session, instance_id: int) -> InstanceView:
         data=instance.data, started_at=instance.started_at, started_by=instance.started_by,
         updated_at=instance.updated_at, completed_at=instance.completed_at,
         paused_at=instance.paused_at, paused_by=instance.paused_by, pause_reason=instance.pause_reason,
+        destroy_at=instance.destroy_at, hold_reason=instance.hold_reason, held_by=instance.held_by,
+        held_at=instance.held_at,
     )
 
 

@@ -66,6 +66,9 @@ class WorkflowStore:
         self.serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
         self.script_engine = make_script_engine(helpers)
         self.step_seconds = step_seconds
+        # The retention rules (engine/retention_rules.py): the step that closes a case sets its
+        # destruction date from them. None: no date at closing; the retention job sets it later.
+        self.retention = None
         # Deployed versions never change, so their parsed specs can be shared by every load.
         self._specs: dict[tuple[int, str], tuple] = {}
 

@@ -16,7 +16,7 @@ from uuid import UUID
 
 from sqlalchemy import select
 
-from . import budget, logsafe, outbox, runtime, taking_part
+from . import budget, logsafe, outbox, retention, runtime, taking_part
 from .clock import running_at, timers_stopped_at
 from .db import Definition, HistoryEntry, HumanTask, Instance, Timer
 from .definitions import form_key
@@ -110,6 +110,7 @@ class Step:
         instance.updated_at = self.now
         if completed and instance.completed_at is None:
             instance.completed_at = self.now
+            instance.destroy_at = retention.destroy_at(self.store.retention, instance)
         session.add(instance)
         if flush_now:
             flush(session, [instance])

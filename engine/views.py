@@ -45,8 +45,9 @@ class InstanceView:
     id: int
     process_id: str
     version: int
-    # "scheduled" (waiting for its start timer), "running", "completed", or "cancelled"
-    # (a scheduled instance replaced by a newer version before it started)
+    # "scheduled" (waiting for its start timer), "running", "completed", "cancelled" (a scheduled
+    # instance replaced by a newer version before it started), or "destroyed" (its personal data
+    # destroyed at the end of its retention term, engine/retention.py; data is then empty)
     status: str
     data: dict[str, Any]
     started_at: datetime
@@ -57,6 +58,11 @@ class InstanceView:
     paused_at: datetime | None = None
     paused_by: str | None = None
     pause_reason: str | None = None
+    # Retention: when a closed case's personal data goes, and a legal hold that stops it.
+    destroy_at: datetime | None = None
+    hold_reason: str | None = None
+    held_by: str | None = None
+    held_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,14 @@
 """The zvt command against a real SQLite file, as an administrator would use it."""
+import os
+from datetime import datetime, timedelta, timezone
+
 import pytest
 from alembic.script import ScriptDirectory
 from click.testing import CliRunner
 
+from engine import Engine
 from engine.migrate import alembic_config
+from engine.retention_rules import load
 
 from tests.conftest import FIXTURES
 from tests.engine.bpmn import simple_process
@@ -155,3 +160,26 @@ def test_migrate_says_per_case_what_a_move_does_then_moves_and_needs_a_reason(zv
     assert f"case {crisis}: stays: the case is at or has passed crisisoverleg_houden" in moved.output
     assert zvt("migrate", "zvt_casus", "--dry-run").output.count("can move") == 0
     engine.close()
+
+
+def test_retention_run_lists_case_numbers_without_data_and_destroys_each_case_once(zvt, monkeypatch):
+    monkeypatch.setenv("ZVT_RETENTION_FILE", str(FIXTURES / "processes" / "retention.json"))
+    zvt("db", "upgrade")
+    zvt("deploy", str(FIXTURES / "processes"), "--forms", str(FIXTURES / "forms"))
+    engine = Engine(os.environ["ZVT_DATABASE_URL"], retention=load(FIXTURES / "processes" / "retention.json"),
+                    clock=lambda: datetime.now(timezone.utc) - timedelta(days=800))
+    number = engine.start("proef_casus", {"naam": "Jan Zonderland"}, actor="pytest")
+    for task in engine.ready_tasks(number):
+        engine.complete(task.id, {"besluit": "niet_oppakken", "toelichting": "Past niet."}, actor="pytest")
+    closed = engine.instance(number)
+    engine.close()
+    assert closed.status == "completed", "the fixture process closes after its task"
+
+    dry = zvt("retention", "run", "--dry-run")
+    assert dry.exit_code == 0
+    assert f"case {number} (proef_casus): would destroy; date " in dry.output
+    assert "Jan Zonderland" not in dry.output
+    assert "would destroy 1 cases, 0 on hold" in dry.output
+    done = zvt("retention", "run")
+    assert f"case {number} (proef_casus): destroyed" in done.output and "destroyed 1 cases" in done.output
+    assert "destroyed 0 cases" in zvt("retention", "run").output

@@ -5,6 +5,7 @@ the Flask app and the scheduler from it. The engine never imports Flask or click
 """
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import logging
 import os
@@ -18,13 +19,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from engine import Conflict, DefinitionRefused, Engine, EngineError, NotFound
-from engine import logsafe, outbox
+from engine import logsafe, outbox, retention
 from engine.api import default_owner
 from engine.claims import DEFAULT_LEASE
 from engine import migrate
 
 from .backup import BackupError
-from .config import PROJECT_ROOT, Config, ConfigError, open_engine
+from .config import PROJECT_ROOT, RETENTION_FILE, Config, ConfigError, open_engine, retention_rules
 
 log = logging.getLogger("zvt")
 
@@ -147,10 +148,17 @@ def restore(file: Path):
 def deploy(directory: Path | None, forms_dir: Path | None):
     """Deploy every process in DIR (default: ZVT_PROCESSES_DIR or processes).
 
-    Unchanged processes keep their version; when any file has a problem nothing is stored.
+    Unchanged processes keep their version; when any file has a problem nothing is stored. Every
+    process needs a retention rule: in DIR/retention.json when DIR has one, else ZVT_RETENTION_FILE.
     """
     config = _config()
-    deployed = _engine().deploy(directory or config.processes_dir, forms_dir or config.forms_dir)
+    directory = directory or config.processes_dir
+    beside = directory / RETENTION_FILE
+    if beside.is_file():
+        config = dataclasses.replace(config, retention=retention_rules(beside, str(beside)))
+    engine = open_engine(config)
+    click.get_current_context().call_on_close(engine.close)
+    deployed = engine.deploy(directory, forms_dir or config.forms_dir)
     for version in deployed:
         click.echo(f"{version.process_id} version {version.version} ({'new' if version.new else 'unchanged'})")
 
@@ -225,9 +233,16 @@ def _embedded_scheduler(engine: Engine, config: Config) -> None:
 
 
 def _scheduler_round(engine: Engine, config: Config, owner: str, lease: timedelta) -> tuple[int, int]:
-    """One round: fire the due timers, then send the mail (also what those steps queued)."""
+    """One round: fire the due timers, then send the mail (also what those steps queued), then
+    destroy the closed cases whose date has come (engine/retention.py; cheap when none is due)."""
     fired = engine.fire_due_timers(owner=owner, lease=lease)
-    return fired, outbox.send_pending(engine.database, config.mail, engine.clock(), owner, lease=lease)
+    sent = outbox.send_pending(engine.database, config.mail, engine.clock(), owner, lease=lease)
+    if engine.retention is not None:
+        report = retention.run(engine.database, engine.retention, engine.clock(), actor=f"scheduler {owner}")
+        if report.destroyed or report.login_attempts or report.sent_mails:
+            log.info("retention: destroyed %d cases, pruned %d login attempts and %d sent mails; %d due cases on hold",
+                     len(report.destroyed), report.login_attempts, report.sent_mails, len(report.held))
+    return fired, sent
 
 
 def _add_rounds(scheduler, engine: Engine, config: Config, owner: str, lease: timedelta, interval: int, *,
@@ -373,6 +388,38 @@ def incidents_retry(timer_id: str):
     except NotFound:
         _fail(f"error: there is no incident {timer_id}; `zvt incidents` lists them")
     click.echo(f"incident {timer_id} goes back to the scheduler")
+
+
+# -- retention -------------------------------------------------------------------
+
+@main.group("retention")
+def retention_group():
+    """Destroy the personal data of closed cases whose date has come (docs/bewaartermijnen.md)."""
+
+
+@retention_group.command("run")
+@click.option("--dry-run", is_flag=True, help="List what would be destroyed and pruned; change nothing.")
+@click.option("--batch", type=click.IntRange(min=1), default=retention.BATCH, show_default=True,
+              help="At most this many cases per run.")
+def retention_run(dry_run: bool, batch: int):
+    """Destroy the due cases' personal data now, as the scheduler does each round, and prune old
+    login attempts and sent mails. Prints case numbers and counts, never a person's data."""
+    engine = _engine()
+    if engine.retention is None:
+        _fail("error: no retention rules; set ZVT_RETENTION_FILE")
+    report = retention.run(engine.database, engine.retention, engine.clock(), dry_run=dry_run,
+                           actor="zvt retention run", batch=batch)
+    verb = "would destroy" if dry_run else "destroyed"
+    for due in report.destroyed:
+        rows = ", ".join(f"{n} {table}" for table, n in due.counts.items() if n)
+        click.echo(f"case {due.case} ({due.process_id}): {verb}; date {due.destroy_at.date().isoformat()}; "
+                   f"rule {due.rule}; rows: {rows or 'none'}")
+    for case in report.held:
+        click.echo(f"case {case}: due, but on legal hold: kept")
+    prune = "would prune" if dry_run else "pruned"
+    click.echo(f"{verb} {len(report.destroyed)} cases, {len(report.held)} on hold; {prune} "
+               f"{report.login_attempts} login attempts and {report.sent_mails} sent mails"
+               + ("" if dry_run else f"; {report.dated} closed cases got their date"))
 
 
 # -- benchmarks ------------------------------------------------------------------

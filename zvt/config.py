@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from engine.db import DatabaseLimits
 from engine.outbox import MailSettings
+from engine.retention_rules import RetentionRules, RetentionRulesInvalid, load as load_retention_rules
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "production")
@@ -79,6 +80,10 @@ class Config:
     # use together (engine/budget.py): a normal step needs milliseconds; a runaway script fails
     # its step after this, well within a web request's time.
     step_cpu_seconds: int = 3
+    # How long closed cases keep their personal data (engine/retention_rules.py), read from
+    # ZVT_RETENTION_FILE at start. None (a Config built in code): closing sets no destruction
+    # date, deploy checks no rules and the retention job refuses to run.
+    retention: RetentionRules | None = None
 
     def __post_init__(self):
         if self.environment not in ENVIRONMENTS:
@@ -139,11 +144,12 @@ class Config:
             (PROJECT_ROOT / "instance").mkdir(exist_ok=True)
             database_url = dev_database_url()
 
+        processes_dir = Path(get("ZVT_PROCESSES_DIR") or "processes")
         return cls(
             database_url=database_url,
             environment=environment,
             secret_key=secret_key,
-            processes_dir=Path(get("ZVT_PROCESSES_DIR") or "processes"),
+            processes_dir=processes_dir,
             forms_dir=Path(get("ZVT_FORMS_DIR") or "forms"),
             scheduler_interval=_positive_int("ZVT_SCHEDULER_INTERVAL", get("ZVT_SCHEDULER_INTERVAL"), 30),
             session_idle_minutes=_positive_int("ZVT_SESSION_IDLE_MINUTES", get("ZVT_SESSION_IDLE_MINUTES"), 15,
@@ -156,7 +162,20 @@ class Config:
             database_limits=_database_limits(get),
             step_cpu_seconds=_positive_int("ZVT_STEP_CPU_SECONDS", get("ZVT_STEP_CPU_SECONDS"), 3),
             max_request_kb=_positive_int("ZVT_MAX_REQUEST_KB", get("ZVT_MAX_REQUEST_KB"), 2048, unit="kilobytes"),
+            retention=retention_rules(Path(get("ZVT_RETENTION_FILE") or processes_dir / RETENTION_FILE),
+                                      "ZVT_RETENTION_FILE"),
         )
+
+
+RETENTION_FILE = "retention.json"
+
+
+def retention_rules(path: Path, setting: str) -> RetentionRules:
+    """The retention rules in `path`, checked whole; a problem is a ConfigError naming the setting."""
+    try:
+        return load_retention_rules(path)
+    except RetentionRulesInvalid as exc:
+        raise ConfigError(f"{setting}: {exc}") from None
 
 
 def _database_limits(get) -> DatabaseLimits:
@@ -269,4 +288,4 @@ def open_engine(config: Config, clock=None):
     from engine.clock import utcnow
 
     return Engine(config.database_url, clock=clock or utcnow, database_limits=config.database_limits,
-                  step_seconds=config.step_cpu_seconds)
+                  step_seconds=config.step_cpu_seconds, retention=config.retention)

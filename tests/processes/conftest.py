@@ -12,10 +12,22 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from engine import Engine
+from engine.retention_rules import load as load_retention_rules
+
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = ROOT / "processes"
 FORMS = ROOT / "forms"
 BPMN_NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL"}
+
+
+@pytest.fixture
+def engine(database_url, clock):
+    """The engine as `zvt` builds it: with the retention rules beside the processes, so closing a
+    case sets its destruction date and a deploy refuses a process without a rule."""
+    engine = Engine(database_url, clock=clock, retention=load_retention_rules(PROCESSES / "retention.json"))
+    yield engine
+    engine.close()
 
 
 @pytest.fixture

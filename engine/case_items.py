@@ -74,6 +74,20 @@ class CaseItems:
     is_police: bool
 
 
+def text_problems(fields: dict[str, str], limit: int = 255) -> dict[str, str]:
+    """The fields (name -> stripped text) that are empty or longer than `limit`, with why."""
+    return {name: "required" if not value else "too_long" for name, value in fields.items()
+            if not value or len(value) > limit}
+
+
+def past_date_problem(value: str | None, today: date) -> str | None:
+    """Why `value` is not an ISO date on or before today, or None."""
+    try:
+        return "future" if date.fromisoformat(value or "") > today else None
+    except ValueError:
+        return "required" if not value else "not_a_date"
+
+
 def facts(session, item: CaseItem) -> ItemFacts:
     return ItemFacts(item.source_partner, item.classification, item.consent_officer is not None,
                      item.adhoc_allowed_by is not None, frozenset(active_shares(session, item.id)))
@@ -193,14 +207,10 @@ def record_consent(engine: Engine, user: User, item_id: int, officer: str, funct
                    origin: Origin) -> None:
     """The police record the consent of the designated police or OM officer to an art. 9 item."""
     officer, function = (officer or "").strip(), (function or "").strip()
-    problems = {f: "required" if not v else "too_long" for f, v in (("functionaris", officer), ("functie", function))
-                if not v or len(v) > 255}
+    problems = text_problems({"functionaris": officer, "functie": function})
     now = aware(engine.clock())
-    try:
-        if date.fromisoformat(given_on or "") > now.date():
-            problems["datum"] = "future"
-    except ValueError:
-        problems["datum"] = "required" if not given_on else "not_a_date"
+    if problem := past_date_problem(given_on, now.date()):
+        problems["datum"] = problem
     with engine.database.unit_of_work() as uow:
         item, _ = _police_item(uow, user, origin, item_id, now)
         if not rules().kind(item.classification).needs_consent:

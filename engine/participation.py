@@ -14,13 +14,13 @@ changes applied; every change here updates it in the same transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 
 from . import access_log, casework, policy
 from .api import Engine
-from .case_items import InvalidItem
+from .case_items import InvalidItem, past_date_problem, text_problems
 from .clock import aware
 from .db import CaseParticipation, Instance, Partner
 from .taking_part import effective, latest
@@ -104,14 +104,10 @@ def admit_adhoc(engine: Engine, user: User, instance_id: int, partner: str, sign
                 document: str, origin: Origin) -> None:
     """The procesregisseur admits an ad-hoc partner that signed the declaration for this case."""
     signed_by, document = (signed_by or "").strip(), (document or "").strip()
-    problems = {field: "required" if not value else "too_long" for field, value in
-                (("getekend_door", signed_by), ("document", document)) if not value or len(value) > 255}
+    problems = text_problems({"getekend_door": signed_by, "document": document})
     now = aware(engine.clock())
-    try:
-        if date.fromisoformat(signed_on or "") > now.date():
-            problems["getekend_op"] = "future"
-    except ValueError:
-        problems["getekend_op"] = "required" if not signed_on else "not_a_date"
+    if problem := past_date_problem(signed_on, now.date()):
+        problems["getekend_op"] = problem
     with engine.database.unit_of_work() as uow:
         def decide(instance: Instance) -> policy.Decision:
             if not (user.partner == policy.GEMEENTE and user.has("procesregisseur")) or instance.status != "running":

@@ -73,5 +73,9 @@ def for_case(session, instance_id: int) -> list[Access]:
     """Every access to one case's data, oldest first: the betrokkene's report of who saw what."""
     rows = session.scalars(select(AccessLogEntry).where(AccessLogEntry.instance_id == instance_id)
                            .order_by(AccessLogEntry.id))
-    return [Access(r.at, r.username, r.partner, r.role, r.action, r.object_type, r.object_id,
-                   r.instance_id, r.origin_ip, r.result) for r in rows]
+    return [access(row) for row in rows]
+
+
+def access(row: AccessLogEntry) -> Access:
+    return Access(row.at, row.username, row.partner, row.role, row.action, row.object_type, row.object_id,
+                  row.instance_id, row.origin_ip, row.result)

@@ -2,7 +2,8 @@
 
 The engine's (flat cost, overhead, plain SpiffWorkflow) need nothing but the project; the web
 load (bench/web_load.py) needs PostgreSQL and the bench extra (locust), the case list at scale
-(bench/caselist_scale.py) and the timer load (bench/timer_load.py) PostgreSQL: `make bench`."""
+(bench/caselist_scale.py), the timer load (bench/timer_load.py) and the logs' verification
+(bench/audit_verify.py) PostgreSQL: `make bench`."""
 from __future__ import annotations
 
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import budget_cost, caselist_scale, flat_cost, overhead, plain_spiff, timer_load, web_load  # noqa: E402
+from bench import audit_verify, budget_cost, caselist_scale, flat_cost, overhead, plain_spiff, timer_load, web_load  # noqa: E402
 
 
 def main(quick: bool = False) -> None:
@@ -29,6 +30,8 @@ def main(quick: bool = False) -> None:
     caselist_scale.main([1000] if quick else None)
     print()
     timer_load.main(1000 if quick else timer_load.TARGET_TIMERS)
+    print()
+    audit_verify.main(10_000 if quick else audit_verify.ROWS)
 
 
 if __name__ == "__main__":

@@ -83,14 +83,15 @@ def head_hash(session, model) -> str:
     return session.scalar(select(model.hash).order_by(model.id.desc()).limit(1)) or GENESIS
 
 
-def link(session, rows: list) -> None:
-    """Chain new rows of one table, in this order, onto the table's last row, under the lock."""
+def link(session, rows: list, previous: str | None = None) -> None:
+    """Chain new rows of one table, in this order, onto the table's last row (or onto
+    `previous`, a row of this transaction not written yet), under the lock."""
     if not rows:
         return
     key = session.info["audit_key"]
     model = type(rows[0])
     lock(session)
-    previous = head_hash(session, model)
+    previous = previous or head_hash(session, model)
     for row in rows:
         row.previous_hash = previous
         row.hash = previous = keyed_digest(model.__tablename__, row, key)
@@ -101,5 +102,9 @@ def chain_history_on_flush(session_factory) -> None:
     move to another version), in the order it was added, which is the order of its id."""
     @event.listens_for(session_factory, "before_flush")
     def _before_flush(session, _context, _instances):
-        new = [row for row in session.new if isinstance(row, HistoryEntry) and row.hash is None]
-        link(session, sorted(new, key=lambda row: inspect(row).insert_order))
+        pending = sorted((row for row in session.new if isinstance(row, HistoryEntry)),
+                         key=lambda row: inspect(row).insert_order)
+        # A flush of some objects only (Step.save flushes the case row first) chains every new
+        # history row but writes none: rows added after it chain onto those, not onto the table.
+        chained = [row for row in pending if row.hash is not None]
+        link(session, [row for row in pending if row.hash is None], chained[-1].hash if chained else None)

@@ -445,3 +445,16 @@ def test_upgrade_refuses_to_seal_old_rows_that_are_already_broken(legacy_url, mo
     assert verified.exit_code == 1
     assert line_of(verified, "access_log") == ("access_log: BROKEN at row 4: the rows from before the audit key are "
                                                 "not sealed yet; run `zvt db upgrade` (or `zvt audit seal`)")
+
+
+def test_timers_fired_for_many_cases_in_one_batch_keep_the_history_chain_whole(logs, clock):
+    from engine import audit
+
+    for number in range(5):
+        logs.start("proef_casus", {"aanmelder": f"Partner {number}"}, actor="piet")
+    before = len(ids(logs, "history"))
+    clock.advance(days=60)
+    assert logs.fire_due_timers() >= 5
+    assert len(ids(logs, "history")) > before
+    with logs.database.unit_of_work(write=False) as uow:
+        assert audit.verify(uow.session, logs.database.audit_key, "history").intact

@@ -70,6 +70,13 @@ def line_of(result, name: str) -> str:
     return next(line for line in result.output.splitlines() if line.startswith(f"{name}:"))
 
 
+def assert_broken(verify, name: str, row: int, problem: str, *args) -> None:
+    """`zvt audit verify` exits 1 and names `row` of chain `name` with `problem`."""
+    result = verify(*args)
+    assert result.exit_code == 1, result.output
+    assert line_of(result, name) == f"{name}: BROKEN at row {row}: {problem}"
+
+
 def rows(engine, name: str) -> list:
     model = MODEL[name]
     with engine.database.unit_of_work(write=False) as uow:
@@ -104,27 +111,23 @@ def test_intact_logs_verify_with_exit_0_row_counts_and_the_last_anchor(logs, ver
         count = len(ids(logs, name))
         assert count >= 6
         assert line_of(result, name) == (f"{name}: intact, {count} rows, last anchor row {ids(logs, name)[-1]} "
-                                          f"at 2026-11-27T16:15:00+00:00")
+                                          "at 2026-11-27T16:15:00+00:00")
 
 
 @pytest.mark.parametrize("name", ["access_log", "history"])
 def test_a_changed_row_is_named(logs, verify, name):
     target = ids(logs, name)[2]
     sql(logs, f"UPDATE {name} SET {CHANGED[name]} = 'niemand' WHERE id = :id", id=target)
-    result = verify()
-    assert result.exit_code == 1
-    assert line_of(result, name) == (f"{name}: BROKEN at row {target}: changed: its hash does not match "
-                                      f"its fields under the audit key")
+    assert_broken(verify, name, target, "changed: its hash does not match "
+                                        "its fields under the audit key")
 
 
 @pytest.mark.parametrize("name", ["access_log", "history"])
 def test_a_deleted_middle_row_is_named_by_the_row_after_it(logs, verify, name):
     numbers = ids(logs, name)
     sql(logs, f"DELETE FROM {name} WHERE id = :id", id=numbers[2])
-    result = verify()
-    assert result.exit_code == 1
-    assert line_of(result, name) == (f"{name}: BROKEN at row {numbers[3]}: a row before it was deleted: "
-                                      f"it chains onto a row that is no longer there")
+    assert_broken(verify, name, numbers[3], "a row before it was deleted: "
+                                            "it chains onto a row that is no longer there")
 
 
 @pytest.mark.parametrize("name", ["access_log", "history"])
@@ -132,11 +135,9 @@ def test_a_deleted_tail_is_caught_by_the_anchor(logs, verify, anchor_file, name)
     anchor_now(logs, anchor_file)
     numbers = ids(logs, name)
     sql(logs, f"DELETE FROM {name} WHERE id >= :id", id=numbers[-2])
-    result = verify()
-    assert result.exit_code == 1
-    assert line_of(result, name) == (f"{name}: BROKEN at row {numbers[-1]}: deleted tail: row {numbers[-1]} "
-                                      f"(anchored 2026-11-27T16:15:00+00:00) is gone; the chain now ends at "
-                                      f"row {numbers[-3]}")
+    assert_broken(verify, name, numbers[-1], f"deleted tail: row {numbers[-1]} "
+                                             "(anchored 2026-11-27T16:15:00+00:00) is gone; the chain now ends at "
+                                             f"row {numbers[-3]}")
     # The FG's mailed line catches it as well, without the file.
     anchor_file.unlink()
     mailed = f"{name} {numbers[-1]} {'0' * 64}"
@@ -156,10 +157,8 @@ def test_an_inserted_row_is_named(logs, verify, name):
               f"SELECT :new, {', '.join(columns)}, :hash FROM {name} WHERE id = :at",
         new=at + 1, at=at, hash=hmac.new(b"a guessed key", b"x", hashlib.sha256).hexdigest())
     assert forged.id == at
-    result = verify()
-    assert result.exit_code == 1
-    assert line_of(result, name) == (f"{name}: BROKEN at row {at + 1}: inserted: its hash does not match its "
-                                      f"fields, and the next row chains onto the row before it")
+    assert_broken(verify, name, at + 1, "inserted: its hash does not match its "
+                                        "fields, and the next row chains onto the row before it")
 
 
 @pytest.mark.parametrize("name", ["access_log", "history"])
@@ -173,11 +172,9 @@ def test_a_row_appended_with_the_public_sha256_is_named(logs, verify, name):
     sql(logs, f"INSERT INTO {name} ({', '.join(columns)}, {CHANGED[name]}, previous_hash, hash) "
               f"SELECT {', '.join(columns)}, 'indringer', :previous, :hash FROM {name} WHERE id = :id",
         previous=last.previous_hash, hash=forged_hash, id=last.id)
-    result = verify()
-    assert result.exit_code == 1
-    assert line_of(result, name) == (f"{name}: BROKEN at row {last.id + 1}: written without the key: its hash is "
-                                      f"the public SHA-256, so it was inserted, appended or recomputed by someone "
-                                      f"who could write the database")
+    assert_broken(verify, name, last.id + 1, "written without the key: its hash is "
+                                             "the public SHA-256, so it was inserted, appended or recomputed by someone "
+                                             "who could write the database")
 
 
 @pytest.mark.parametrize("name", ["access_log", "history"])
@@ -195,11 +192,9 @@ def test_a_chain_recomputed_with_a_leaked_key_is_caught_by_the_anchor(logs, veri
     numbers = ids(logs, name)
     sql(logs, f"UPDATE {name} SET {CHANGED[name]} = 'niemand' WHERE id = :id", id=numbers[1])
     rechain(logs, name, lambda row: chain.keyed_digest(name, row, logs.database.audit_key))
-    result = verify()
-    assert result.exit_code == 1
-    assert line_of(result, name) == (f"{name}: BROKEN at row {numbers[-1]}: recomputed: row {numbers[-1]} has "
-                                      f"another hash than its anchor (anchored 2026-11-27T16:15:00+00:00); the chain "
-                                      f"up to it was rewritten")
+    assert_broken(verify, name, numbers[-1], f"recomputed: row {numbers[-1]} has "
+                                             "another hash than its anchor (anchored 2026-11-27T16:15:00+00:00); the chain "
+                                             "up to it was rewritten")
     # Without the anchor the rewrite is invisible: that is what the anchors are for.
     anchor_file.unlink()
     assert verify().exit_code == 0
@@ -253,7 +248,7 @@ def test_the_scheduled_check_anchors_verifies_only_what_is_new_and_raises_an_inc
     assert (incident.chain, incident.row_id, incident.problem) == ("access_log", target, reports[0].problem)
     errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
     assert errors == [f"the access_log hash chain is broken at row {target}: {reports[0].problem}; "
-                      f"run `zvt audit verify`"]
+                      "run `zvt audit verify`"]
     assert "jan.jansen" not in errors[0] and "piet" not in errors[0]
     # No new anchor over a broken chain.
     assert len(anchors.read(anchor_file)) == 3

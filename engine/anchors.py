@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from . import audit
+from . import audit, chain
 from .accounts import usable_accounts
 from .db import Account, OutboxMail
 
@@ -53,7 +53,7 @@ def parse_line(line: str, where: str = "") -> audit.Anchor:
         anchor = audit.Anchor(None if at == "-" else datetime.fromisoformat(at), name, int(row_id), digest)
     except ValueError:
         raise AnchorFileError(f"{where}not an anchor (expected '<time> <chain> <row id> <hash>')") from None
-    if name not in audit.chain.CHAINS or len(digest) != 64:
+    if name not in chain.CHAINS or len(digest) != 64:
         raise AnchorFileError(f"{where}not an anchor (unknown chain or a hash that is not 64 characters)")
     return anchor
 
@@ -117,11 +117,12 @@ class Watch:
         anchors = read(self.anchor_file) if full else []
         reports, fresh = [], []
         with database.unit_of_work() as uow:
-            for name in audit.chain.CHAINS:
+            for name in chain.CHAINS:
                 start = None if full else self.verified.get(name)
                 report = audit.verify(uow.session, database.audit_key, name, anchors, start)
                 reports.append(report)
-                if audit.mark(uow.session, report, now) or not report.intact:
+                audit.mark(uow.session, report, now)
+                if not report.intact:
                     self.verified.pop(name, None)
                     log.error("the %s hash chain is broken at row %s: %s; run `zvt audit verify`",
                               name, report.broken_row, report.problem)

@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from engine import Conflict, DefinitionRefused, Engine, EngineError, NotFound
-from engine import anchors, audit, logsafe, outbox
+from engine import anchors, audit, chain, logsafe, outbox
 from engine.api import default_owner
 from engine.claims import DEFAULT_LEASE
 from engine import migrate
@@ -356,7 +356,7 @@ def audit_verify(given: tuple[str, ...], anchor_file: Path | None):
     engine = _engine()
     broken = False
     with engine.database.unit_of_work(write=False) as uow:
-        for name in audit.chain.CHAINS:
+        for name in chain.CHAINS:
             report = audit.verify(uow.session, engine.database.audit_key, name, found)
             if report.intact:
                 click.echo(f"{name}: intact, {report.rows} rows, last anchor {_anchor_text(report.last_anchor)}")

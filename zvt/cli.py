@@ -248,10 +248,13 @@ def _scheduler_round(engine: Engine, config: Config, owner: str, lease: timedelt
 
 
 def _check_chains(engine: Engine, watch: anchors.Watch) -> None:
-    """The hourly verification (engine/anchors.py); a failure of it never stops the timers."""
+    """The hourly verification (engine/anchors.py); a failure of it never stops the timers, but a
+    database that does not answer stops the whole round."""
     try:
         watch.run(engine.database, engine.clock())
     except Exception as exc:  # noqa: BLE001 - the next hour tries again
+        if logsafe.unavailable(exc):
+            raise  # the round says so in one line, and the next round checks again
         log.error("the check of the logs' hash chains failed; the next hour tries again:\n%s", logsafe.frames(exc))
 
 

@@ -105,15 +105,17 @@ def _hash_ok(name: str, row, key: bytes, legacy_last: int | None) -> bool:
 
 def _problem(session, model, name: str, row, previous: str, key: bytes, legacy_last: int | None) -> str | None:
     if not _hash_ok(name, row, key, legacy_last):
-        if (legacy_last is None or row.id > legacy_last) and row.hash == chain.plain_digest(name, row):
+        keyed = legacy_last is None or row.id > legacy_last
+        if keyed and row.hash == chain.plain_digest(name, row):
             return ("written without the key: its hash is the public SHA-256, so it was inserted, appended "
                     "or recomputed by someone who could write the database")
         following = session.scalar(select(model.previous_hash).where(model.id > row.id).order_by(model.id).limit(1))
         if following is not None and following == previous:
             return "inserted: its hash does not match its fields, and the next row chains onto the row before it"
+        algorithm = " under the audit key" if keyed else " (SHA-256, from before the key)"
         if following is None and row.previous_hash == previous:
-            return "changed or appended: its hash does not match its fields under the audit key"
-        return "changed: its hash does not match its fields under the audit key"
+            return f"changed or appended: its hash does not match its fields{algorithm}"
+        return f"changed: its hash does not match its fields{algorithm}"
     if row.previous_hash != previous:
         if session.scalar(select(func.count()).select_from(model).where(model.hash == row.previous_hash)):
             return "out of order: it chains onto another row than the one before it"

@@ -453,3 +453,21 @@ def test_timers_fired_for_many_cases_in_one_batch_keep_the_history_chain_whole(l
     assert len(ids(logs, "history")) > before
     with logs.database.unit_of_work(write=False) as uow:
         assert audit.verify(uow.session, logs.database.audit_key, "history").intact
+
+
+def test_an_old_row_changed_after_the_seal_is_named(legacy_url, monkeypatch):
+    from sqlalchemy import create_engine
+
+    _fill_0010(legacy_url)
+    monkeypatch.setenv("ZVT_ENV", "development")
+    monkeypatch.setenv("ZVT_DATABASE_URL", legacy_url)
+    monkeypatch.delenv("ZVT_AUDIT_ANCHOR_FILE", raising=False)
+    assert CliRunner().invoke(main, ["db", "upgrade"]).exit_code == 0
+    sql_engine = create_engine(legacy_url)
+    with sql_engine.begin() as connection:
+        connection.execute(text("UPDATE access_log SET origin_ip = '198.51.100.9' WHERE id = 2"))
+    sql_engine.dispose()
+    result = CliRunner().invoke(main, ["audit", "verify"])
+    assert result.exit_code == 1
+    assert line_of(result, "access_log") == ("access_log: BROKEN at row 2: changed: its hash does not match its "
+                                              "fields (SHA-256, from before the key)")

@@ -2,8 +2,9 @@
 
 The engine's (flat cost, overhead, plain SpiffWorkflow) need nothing but the project; the web
 load (bench/web_load.py) needs PostgreSQL and the bench extra (locust), the case list at scale
-(bench/caselist_scale.py) and the timer load (bench/timer_load.py) PostgreSQL: `make bench`; the
-retention job (bench/retention_bench.py) runs on SQLite and, when it is there, PostgreSQL."""
+(bench/caselist_scale.py), the timer load (bench/timer_load.py) and the logs' verification
+(bench/audit_verify.py) PostgreSQL: `make bench`; the retention job (bench/retention_bench.py) runs
+on SQLite and, when it is there, PostgreSQL."""
 from __future__ import annotations
 
 import sys
@@ -11,8 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import (budget_cost, caselist_scale, flat_cost, overhead, plain_spiff, retention_bench,  # noqa: E402
-                   timer_load, web_load)
+from bench import (audit_verify, budget_cost, caselist_scale, flat_cost, overhead, plain_spiff,  # noqa: E402
+                   retention_bench, timer_load, web_load)
 
 
 def main(quick: bool = False) -> None:
@@ -33,6 +34,7 @@ def main(quick: bool = False) -> None:
     timer_load.main(1000 if quick else timer_load.TARGET_TIMERS)
     print()
     retention_bench.main(200 if quick else 1000)
+    audit_verify.main(10_000 if quick else audit_verify.ROWS)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 
 from . import budget, runtime
+from .chain import DEV_AUDIT_KEY
 from .claims import RETRY_AFTER  # noqa: F401 - part of the scheduler's public figures
 from .clock import utcnow
 from .commands import Commands
@@ -37,13 +38,16 @@ class Engine(Deploying, Commands, Deadlines, Firing, Migrating, LegalHolds, Quer
     PostgreSQL via psycopg 3. The schema must have been created with `zvt db upgrade`.
     `clock` returns the current moment (timezone-aware); tests pass their own.
     `database_limits`: timeouts (engine/db.py). `step_seconds`: the CPU time one step's scripts,
-    conditions and DMN cells may take together (engine/budget.py).
+    conditions and DMN cells may take together (engine/budget.py). `audit_key`: the key of the
+    access log's and history's hash chains (engine/chain.py); the default is the public
+    development key.
     """
 
     def __init__(self, database_url: str, *, helpers: dict | None = None,
                  clock: Callable[[], datetime] = utcnow, database_limits: DatabaseLimits | None = None,
-                 step_seconds: float = budget.DEFAULT_SECONDS, retention: RetentionRules | None = None):
-        self.database = Database(database_url, database_limits)
+                 step_seconds: float = budget.DEFAULT_SECONDS, retention: RetentionRules | None = None,
+                 audit_key: str = DEV_AUDIT_KEY):
+        self.database = Database(database_url, database_limits, audit_key)
         self.store = runtime.WorkflowStore({**SCRIPT_HELPERS, **(helpers or {})},
                                            step_seconds=step_seconds)
         # Data may not shadow what scripts are offered (helpers, datetime, guards): SpiffWorkflow

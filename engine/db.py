@@ -200,6 +200,12 @@ class HistoryEntry(Base):
     # What a person entered to finish it (a form, the start data); the live task data is
     # overwritten by the next round of a loop, this keeps every zorgoverleg's record.
     data: Mapped[dict | None] = mapped_column(JSON)
+    # The SHA-256 of `data` when it was written (engine/chain.py): the chain covers this digest,
+    # so destroying the data at its retention date leaves the chain whole and provable.
+    data_digest: Mapped[str | None] = mapped_column(String(64))
+    # The keyed hash chain (engine/chain.py), filled in when the row is written.
+    previous_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
 class Partner(Base):
@@ -253,7 +259,7 @@ class OutboxMail(Base):
         postgresql_where=text("sent_at IS NULL"), sqlite_where=text("sent_at IS NULL")),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))  # nieuwe_taak, herinnering, escalatie, terugkoppeling
+    kind: Mapped[str] = mapped_column(String(20))  # nieuwe_taak, herinnering, escalatie, terugkoppeling, anker
     recipient: Mapped[str] = mapped_column(String(255))  # one e-mail address
     subject: Mapped[str] = mapped_column(String(255))
     body: Mapped[str] = mapped_column(Text)
@@ -273,7 +279,7 @@ class OutboxMail(Base):
 
 class AccessLogEntry(Base):
     """One access to a person's data (NEN 7513): append-only, each row chained to the one
-    before by a SHA-256 hash, so a changed or removed row shows."""
+    before by a keyed hash (engine/chain.py), so a changed, removed or added row shows."""
 
     __tablename__ = "access_log"
 
@@ -313,6 +319,26 @@ class Destruction(Base):
     participants: Mapped[list] = mapped_column(JSON)  # partner codes
     figures: Mapped[dict] = mapped_column(JSON)  # the rule's listed fields that hold codes or numbers
     counts: Mapped[dict] = mapped_column(JSON)  # rows wiped or removed, per table
+
+
+class AuditChain(Base):
+    """What the verification of one hash chain ("access_log" or "history") needs besides its rows
+    (engine/audit.py): the seal over the rows from before the audit key, and the open incident
+    when a scheduled verification found the chain broken."""
+
+    __tablename__ = "audit_chains"
+
+    chain: Mapped[str] = mapped_column(String(20), primary_key=True)
+    # The last row chained with plain SHA-256 before the key (revision 0017), its hash, and the
+    # HMAC of both under the key, written by `zvt db upgrade` after checking those rows.
+    legacy_last_id: Mapped[int | None] = mapped_column(Integer)
+    legacy_last_hash: Mapped[str | None] = mapped_column(String(64))
+    seal: Mapped[str | None] = mapped_column(String(64))
+    # Set by the scheduled verification when the chain is broken: the first broken row and what
+    # is wrong with it, never a person's data. Cleared when a later full verification is intact.
+    broken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    broken_row: Mapped[int | None] = mapped_column(Integer)
+    broken_problem: Mapped[str | None] = mapped_column(Text)
 
 
 class LoginAttempt(Base):

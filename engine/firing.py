@@ -113,6 +113,13 @@ class Firing:
             return [IncidentView(t.id, t.instance_id, process_id, t.bpmn_id, t.due_at, t.attempts, t.last_error,
                                  t.incident_at) for t, process_id in uow.session.execute(query)]
 
+    def chain_incidents(self) -> list:
+        """The logs' hash chains that the scheduler's hourly check found broken (engine/anchors.py)."""
+        from .audit import incidents
+
+        with self.database.unit_of_work(write=False) as uow:
+            return incidents(uow.session)
+
     def retry_incident(self, timer_id: str) -> None:
         """Let the scheduler try an incident's timer again, from its next round, with fresh attempts."""
         with self.database.unit_of_work() as uow:

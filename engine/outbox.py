@@ -26,6 +26,8 @@ Who gets what:
   aanmelder's partnermedewerkers that the aanmelding was judged. (engine/zvt_namespace.py
   lowers these attributes into the properties `bericht`, `bericht_aan` and `bericht_partner`
   SpiffWorkflow keeps on the task spec, which is what this module reads.)
+- anker: once a day the heads of the access log's and history's hash chains (row ids and
+  hashes, nothing about a person) to every FG account, written by engine/anchors.py.
 """
 from __future__ import annotations
 
@@ -50,7 +52,7 @@ from .zvt_namespace import PROPERTY_OF
 
 log = logging.getLogger(__name__)
 
-KINDS = ("nieuwe_taak", "herinnering", "escalatie", "terugkoppeling")
+KINDS = ("nieuwe_taak", "herinnering", "escalatie", "terugkoppeling", "anker")
 # Kinds a BPMN element may send with the property `bericht`; the others are the engine's own.
 ELEMENT_KINDS = frozenset({"terugkoppeling"})
 MESSAGE_PROPERTY, ROLE_PROPERTY, PARTNER_PROPERTY = "bericht", "bericht_aan", "bericht_partner"

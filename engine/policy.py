@@ -182,6 +182,14 @@ def may_manage_incidents(user: User) -> Decision:
     return Decision(False, "only a beheerder manages incidents")
 
 
+def may_audit_access(user: User) -> Decision:
+    """Searching the access log and the inzage-overzicht for a betrokkene: the FG's supervision
+    (AVG art. 39) and rights requests. The log says who looked at whose case: nobody else reads it."""
+    if "fg" in user.roles:
+        return Decision(True, "the FG supervises access")
+    return Decision(False, "only the FG reads the access log")
+
+
 def may_start(user: User, process_id: str) -> Decision:
     """Who may start which process by hand (scheduled processes start themselves)."""
     starters = {

@@ -7,21 +7,27 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from . import chain
 from .db import DatabaseLimits, make_sql_engine
 from .errors import Conflict
 from .logsafe import keep_data_out_of_library_logs
 
 
 class Database:
-    def __init__(self, database_url: str, limits: DatabaseLimits | None = None):
+    def __init__(self, database_url: str, limits: DatabaseLimits | None = None, audit_key: str = chain.DEV_AUDIT_KEY):
         self.url = database_url
+        # The key of the access log's and history's hash chains (engine/chain.py); every
+        # session carries it, so whoever writes a row of either chain signs it.
+        self.audit_key = chain.key_bytes(audit_key)
         self.limits = limits or DatabaseLimits()
         self.sql = make_sql_engine(database_url, self.limits)
         keep_data_out_of_library_logs()
         self.is_sqlite = self.sql.dialect.name == "sqlite"
         writer = self.sql.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else self.sql
-        self._read = sessionmaker(bind=self.sql, expire_on_commit=False, autoflush=False)
-        self._write = sessionmaker(bind=writer, expire_on_commit=False, autoflush=False)
+        info = {"audit_key": self.audit_key}
+        self._read = sessionmaker(bind=self.sql, expire_on_commit=False, autoflush=False, info=info)
+        self._write = sessionmaker(bind=writer, expire_on_commit=False, autoflush=False, info=info)
+        chain.chain_history_on_flush(self._write)
 
     def unit_of_work(self, write: bool = True) -> "UnitOfWork":
         return UnitOfWork((self._write if write else self._read)())

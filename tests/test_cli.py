@@ -62,11 +62,13 @@ def test_the_scheduler_fires_due_timers_once_and_exits(zvt, tmp_path):
 def test_without_zvt_env_the_commands_refuse_the_missing_key_in_one_line(tmp_path, monkeypatch):
     monkeypatch.delenv("ZVT_ENV", raising=False)
     monkeypatch.delenv("ZVT_SECRET_KEY", raising=False)
+    monkeypatch.delenv("ZVT_AUDIT_KEY", raising=False)
     monkeypatch.setenv("ZVT_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
     result = CliRunner().invoke(main, ["db", "upgrade"])
     assert result.exit_code == 1
     assert result.output.splitlines() == [
-        "error: production needs ZVT_SECRET_KEY to be set (ZVT_ENV is not set, so the production rules apply; "
+        "error: production needs ZVT_SECRET_KEY and ZVT_AUDIT_KEY to be set (ZVT_ENV is not set, so the production "
+        "rules apply; "
         "on a development machine set ZVT_ENV=development)"]
     assert not (tmp_path / "cli.sqlite3").exists()
 

@@ -5,15 +5,17 @@ import re
 import secrets
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from web import create_app
+from engine.chain import DEV_AUDIT_KEY
 from zvt.config import DEV_SECRET_KEY, PROJECT_ROOT, Config, ConfigError
 
 PRODUCTION = {
     "ZVT_ENV": "production", "ZVT_DATABASE_URL": "postgresql+psycopg://zvt@db.gemeente.example/zvt",
-    "ZVT_SECRET_KEY": secrets.token_urlsafe(48), "ZVT_SMTP_HOST": "smtp.gemeente.example",
+    "ZVT_SECRET_KEY": secrets.token_urlsafe(48), "ZVT_AUDIT_KEY": secrets.token_urlsafe(48), "ZVT_SMTP_HOST": "smtp.gemeente.example",
     "ZVT_MAIL_FROM": "ZVT Heerenveen <zvt@gemeente.example>", "ZVT_BASE_URL": "https://zvt.gemeente.example/",
 }
 DEVELOPMENT = {"ZVT_ENV": "development", "ZVT_DATABASE_URL": "sqlite:///x.sqlite3"}
@@ -74,8 +76,8 @@ def test_a_bad_database_limit_is_refused_saying_which(name, value, message):
 # -- production unless development is asked for ----------------------------------------------
 
 def test_without_zvt_env_the_production_rules_apply_and_no_key_is_refused():
-    with pytest.raises(ConfigError, match=re.escape("production needs ZVT_DATABASE_URL and ZVT_SECRET_KEY to be set "
-                                                    "(ZVT_ENV is not set, so the production rules apply")):
+    with pytest.raises(ConfigError, match=re.escape("production needs ZVT_DATABASE_URL, ZVT_SECRET_KEY and ZVT_AUDIT_KEY "
+                                                    "to be set (ZVT_ENV is not set, so the production rules apply")):
         Config.from_env({})
     unset = {key: value for key, value in PRODUCTION.items() if key != "ZVT_ENV"}
     assert Config.from_env(unset).is_production
@@ -97,7 +99,7 @@ def test_create_app_without_zvt_env_and_without_a_key_refuses_to_start(monkeypat
     for name in [name for name in os.environ if name.startswith("ZVT_")]:
         monkeypatch.delenv(name)
     monkeypatch.setenv("ZVT_DATABASE_URL", f"sqlite:///{tmp_path / 'zvt.sqlite3'}")
-    with pytest.raises(ConfigError, match="production needs ZVT_SECRET_KEY to be set"):
+    with pytest.raises(ConfigError, match="production needs ZVT_SECRET_KEY and ZVT_AUDIT_KEY to be set"):
         create_app()
     assert not (tmp_path / "zvt.sqlite3").exists()  # refused before touching the database
 
@@ -108,7 +110,8 @@ def test_the_wsgi_module_stops_with_one_line_and_no_traceback():
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        "error: production needs ZVT_DATABASE_URL and ZVT_SECRET_KEY to be set (ZVT_ENV is not set, so the "
+        "error: production needs ZVT_DATABASE_URL, ZVT_SECRET_KEY and ZVT_AUDIT_KEY to be set (ZVT_ENV is not set, "
+        "so the "
         "production rules apply; on a development machine set ZVT_ENV=development)"]
 
 
@@ -132,7 +135,13 @@ def test_production_refuses_a_secret_key_that_can_be_guessed_without_repeating_i
     assert key not in str(refused.value) and "secrets.token_urlsafe(48)" in str(refused.value)
     # A Config built in code follows the same rule.
     with pytest.raises(ConfigError, match=re.escape(reason)):
-        Config(database_url="sqlite:///x.sqlite3", environment="production", secret_key=key)
+        Config(database_url="sqlite:///x.sqlite3", environment="production", secret_key=key,
+               audit_key=PRODUCTION["ZVT_AUDIT_KEY"])
+    # The audit key is checked the same way, and named.
+    with pytest.raises(ConfigError, match=re.escape(f"ZVT_AUDIT_KEY {reason}" if reason.startswith("has") else reason)) \
+            as refused:
+        Config.from_env({**PRODUCTION, "ZVT_AUDIT_KEY": key})
+    assert "ZVT_AUDIT_KEY" in str(refused.value) and key not in str(refused.value)
 
 
 @pytest.mark.parametrize("make", [lambda: secrets.token_urlsafe(48), lambda: secrets.token_hex(16),
@@ -140,6 +149,20 @@ def test_production_refuses_a_secret_key_that_can_be_guessed_without_repeating_i
 def test_production_takes_a_random_key_of_32_characters_or_more(make):
     key = make()
     assert Config.from_env({**PRODUCTION, "ZVT_SECRET_KEY": key}).secret_key == key
+
+
+def test_production_needs_its_own_audit_key_and_development_has_a_public_one():
+    without = {name: value for name, value in PRODUCTION.items() if name != "ZVT_AUDIT_KEY"}
+    with pytest.raises(ConfigError, match=re.escape("production needs ZVT_AUDIT_KEY to be set")):
+        Config.from_env(without)
+    with pytest.raises(ConfigError, match="ZVT_AUDIT_KEY must differ from ZVT_SECRET_KEY"):
+        Config.from_env({**PRODUCTION, "ZVT_AUDIT_KEY": PRODUCTION["ZVT_SECRET_KEY"]})
+    with pytest.raises(ConfigError, match="ZVT_AUDIT_KEY is the development key"):
+        Config.from_env({**PRODUCTION, "ZVT_AUDIT_KEY": DEV_AUDIT_KEY})
+    assert Config.from_env(DEVELOPMENT).audit_key == DEV_AUDIT_KEY
+    assert Config.from_env(PRODUCTION).audit_key == PRODUCTION["ZVT_AUDIT_KEY"]
+    assert Config.from_env({**DEVELOPMENT, "ZVT_AUDIT_ANCHOR_FILE": "/var/lib/zvt/anchors"}).audit_anchor_file == \
+        Path("/var/lib/zvt/anchors")
 
 
 def test_a_config_built_in_code_is_production_unless_it_says_development():

@@ -69,6 +69,7 @@ def test_demo_data_is_refused_in_production(tmp_path, monkeypatch):
     monkeypatch.setenv("ZVT_ENV", "production")
     monkeypatch.setenv("ZVT_DATABASE_URL", f"sqlite:///{tmp_path / 'prod.sqlite3'}")
     monkeypatch.setenv("ZVT_SECRET_KEY", secrets.token_urlsafe(48))
+    monkeypatch.setenv("ZVT_AUDIT_KEY", secrets.token_urlsafe(48))
     monkeypatch.setenv("ZVT_SMTP_HOST", "smtp.gemeente.example")
     monkeypatch.setenv("ZVT_MAIL_FROM", "zvt@gemeente.example")
     monkeypatch.setenv("ZVT_BASE_URL", "https://zvt.gemeente.example")
@@ -79,6 +80,6 @@ def test_demo_data_is_refused_in_production(tmp_path, monkeypatch):
 
 def test_production_refuses_to_start_on_a_database_with_demo_accounts(loaded, database_url):
     config = Config(database_url=database_url, environment="production",
-                    secret_key=secrets.token_urlsafe(48))
+                    secret_key=secrets.token_urlsafe(48), audit_key=secrets.token_urlsafe(48))
     with pytest.raises(ConfigError, match="demo accounts"):
         create_app(config)

@@ -27,6 +27,7 @@ AREA_BLUEPRINTS = [
     "web.aanmelding",  # Melden of starten: /melden, /aanmelding/nieuw, /melden/datalek, ... (start_pages.json)
     "web.beheer",      # the scheduler's incidents, for the beheerder: /beheer/incidenten
     "web.bewaren",     # Bewaren: destructions coming and legal holds, for the procesregisseur and FG: /bewaren
+    "web.toegangslog",  # for the FG: the access log searched, /fg/toegangslog, and the inzage-overzicht
     "web.catalogue",   # Processen: the deployed processes and their versions, /processen
     "web.process_drafts",  # a new version uploaded, checked, compared and deployed: /processen/<id>/nieuwe-versie
     "web.form_editor",  # a draft's task forms: labels, help, required, order, option texts; with a preview

@@ -22,7 +22,7 @@ def dossier_pdf(number: int):
                            steps=dossier.steps(page.history, page.forms, "oudste"),
                            informing=dossier.informing(page.instance.process_id, page.history, page.forms),
                            names=casework.partner_names(engine()))
-    return _pdf(html, f"casus-{number}-dossier.pdf")
+    return pdf_response(html, f"casus-{number}-dossier.pdf")
 
 
 @bp.get("/casussen/<casus:number>/plan-van-aanpak.pdf")
@@ -33,7 +33,7 @@ def plan_pdf(number: int):
         abort(404)
     html = render_template("print/plan.html", page=page, summary=_summary(page), moment=now(), plan=plan,
                            names=casework.partner_names(engine()))
-    return _pdf(html, f"casus-{number}-plan-van-aanpak.pdf")
+    return pdf_response(html, f"casus-{number}-plan-van-aanpak.pdf")
 
 
 def _summary(page: casework.CasePage) -> list:
@@ -44,7 +44,8 @@ def _refuse_fetch(url: str, *args, **kwargs):
     raise ValueError("the PDF may not load anything")
 
 
-def _pdf(html: str, filename: str) -> Response:
+def pdf_response(html: str, filename: str) -> Response:
+    """The HTML as an A4 PDF download; also for the FG's inzage-overzicht (web/toegangslog.py)."""
     # Imported here: loading WeasyPrint (and Pango) costs a moment that only a print should pay.
     from weasyprint import HTML
 

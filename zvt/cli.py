@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from engine import Conflict, DefinitionRefused, Engine, EngineError, NotFound
-from engine import logsafe, outbox, retention
+from engine import anchors, audit, chain, logsafe, outbox, retention
 from engine.api import default_owner
 from engine.claims import DEFAULT_LEASE
 from engine import migrate
@@ -96,6 +96,19 @@ def db_upgrade():
     url = _config().database_url
     migrate.upgrade(url)
     click.echo(f"database at revision {migrate.current(url)}")
+    _seal(_engine())
+
+
+def _seal(engine: Engine) -> None:
+    """Seal the log rows from before the audit key (engine/audit.py), after checking them."""
+    with engine.database.unit_of_work() as uow:
+        try:
+            sealed = audit.seal(uow.session, engine.database.audit_key)
+        except audit.SealRefused as exc:
+            _fail(f"error: {exc}")
+        uow.commit()
+    for name in sealed:
+        click.echo(f"{name}: the rows from before the audit key are intact and now sealed with it")
 
 
 @db.command("current")
@@ -232,9 +245,13 @@ def _embedded_scheduler(engine: Engine, config: Config) -> None:
     log.info("embedded scheduler: firing due timers every %d seconds", config.scheduler_interval)
 
 
-def _scheduler_round(engine: Engine, config: Config, owner: str, lease: timedelta) -> tuple[int, int]:
-    """One round: fire the due timers, then send the mail (also what those steps queued), then
-    destroy the closed cases whose date has come (engine/retention.py; cheap when none is due)."""
+def _scheduler_round(engine: Engine, config: Config, owner: str, lease: timedelta,
+                     watch: anchors.Watch | None = None) -> tuple[int, int]:
+    """One round: check the logs' hash chains when an hour has passed (`watch`), fire the due
+    timers, send the mail (also what those steps queued), then destroy the closed cases whose
+    date has come (engine/retention.py; cheap when none is due)."""
+    if watch is not None and watch.due(engine.clock()):
+        _check_chains(engine, watch)
     fired = engine.fire_due_timers(owner=owner, lease=lease)
     sent = outbox.send_pending(engine.database, config.mail, engine.clock(), owner, lease=lease)
     if engine.retention is not None:
@@ -245,16 +262,28 @@ def _scheduler_round(engine: Engine, config: Config, owner: str, lease: timedelt
     return fired, sent
 
 
+def _check_chains(engine: Engine, watch: anchors.Watch) -> None:
+    """The hourly verification (engine/anchors.py); a failure of it never stops the timers, but a
+    database that does not answer stops the whole round."""
+    try:
+        watch.run(engine.database, engine.clock())
+    except Exception as exc:  # noqa: BLE001 - the next hour tries again
+        if logsafe.unavailable(exc):
+            raise  # the round says so in one line, and the next round checks again
+        log.error("the check of the logs' hash chains failed; the next hour tries again:\n%s", logsafe.frames(exc))
+
+
 def _add_rounds(scheduler, engine: Engine, config: Config, owner: str, lease: timedelta, interval: int, *,
                 quiet_when_idle: bool = False) -> None:
     """Add the round to an APScheduler scheduler: at once, then every `interval` seconds, never
     two at a time; a failed round is logged and the next one tries again."""
     # APScheduler logs two INFO lines per round; our own line per round says what matters.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    watch = _watch(config)
 
     def fire():
         try:
-            fired, sent = _scheduler_round(engine, config, owner, lease)
+            fired, sent = _scheduler_round(engine, config, owner, lease, watch)
         except Exception as exc:  # noqa: BLE001 - a daemon logs and tries again next round
             # Kinds and frames, never the text: a database error may quote case data (engine/logsafe.py).
             if logsafe.unavailable(exc):
@@ -287,7 +316,7 @@ def scheduler(once: bool, interval: int | None, lease: int):
     owner = default_owner()
 
     if once:
-        fired, sent = _scheduler_round(engine, config, owner, lease_time)
+        fired, sent = _scheduler_round(engine, config, owner, lease_time, _watch(config))
         click.echo(f"fired {fired} timers, sent {sent} mails")
         return
 
@@ -311,6 +340,62 @@ def scheduler(once: bool, interval: int | None, lease: int):
     except (KeyboardInterrupt, SystemExit):
         blocking.shutdown()
         log.info("scheduler stopped")
+
+
+def _watch(config: Config) -> anchors.Watch:
+    if config.audit_anchor_file is None and config.is_production:
+        log.warning("ZVT_AUDIT_ANCHOR_FILE is not set: the heads of the logs' hash chains go to the FG by mail "
+                    "only, and `zvt audit verify` cannot check them by itself")
+    return anchors.Watch(config.audit_anchor_file)
+
+
+# -- the logs' hash chains -------------------------------------------------------
+
+@main.group("audit")
+def audit_group():
+    """Prove that the access log and the history are intact."""
+
+
+@audit_group.command("verify")
+@click.option("--anchor", "given", multiple=True, metavar="LINE",
+              help="An anchor line from the FG's mail or a copy of the anchor file (repeatable).")
+@click.option("--anchors", "anchor_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Read the anchors from this file instead of ZVT_AUDIT_ANCHOR_FILE.")
+def audit_verify(given: tuple[str, ...], anchor_file: Path | None):
+    """Check every row of the access log and the history against the audit key and the anchors.
+
+    Exits 0 when both are intact, 1 naming the first broken row and what is wrong with it."""
+    config = _config()
+    try:
+        found = anchors.read(anchor_file or config.audit_anchor_file)
+        found += [anchors.parse_line(line, "--anchor: ") for line in given]
+    except anchors.AnchorFileError as exc:
+        _fail(f"error: {exc}")
+    engine = _engine()
+    broken = False
+    with engine.database.unit_of_work(write=False) as uow:
+        for name in chain.CHAINS:
+            report = audit.verify(uow.session, engine.database.audit_key, name, found)
+            if report.intact:
+                click.echo(f"{name}: intact, {report.rows} rows, last anchor {_anchor_text(report.last_anchor)}")
+            else:
+                broken = True
+                click.echo(f"{name}: BROKEN at row {report.broken_row}: {report.problem}")
+    if broken:
+        raise SystemExit(1)
+
+
+def _anchor_text(anchor: audit.Anchor | None) -> str:
+    if anchor is None:
+        return "none"
+    when = anchor.at.isoformat(timespec="seconds") if anchor.at else "(no time)"
+    return f"row {anchor.row_id} at {when}"
+
+
+@audit_group.command("seal")
+def audit_seal():
+    """Seal the rows from before the audit key, after checking them (`zvt db upgrade` does this)."""
+    _seal(_engine())
 
 
 # -- moving running cases to a newer version --------------------------------------

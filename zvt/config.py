@@ -8,6 +8,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from engine.chain import DEV_AUDIT_KEY
 from engine.db import DatabaseLimits
 from engine.outbox import MailSettings
 from engine.retention_rules import RetentionRules, RetentionRulesInvalid, load as load_retention_rules
@@ -57,6 +58,12 @@ class Config:
     environment: str = "production"
     # None: the development key, in development only.
     secret_key: str | None = field(default=None, repr=False)
+    # The key of the access log's and history's hash chains (engine/chain.py), kept outside the
+    # database: whoever can write the database but lacks it cannot forge a row. None: the
+    # public development key, in development only.
+    audit_key: str | None = field(default=None, repr=False)
+    # Where the scheduler appends the chains' heads (engine/anchors.py); None: no file.
+    audit_anchor_file: Path | None = None
     processes_dir: Path = Path("processes")
     forms_dir: Path = Path("forms")
     scheduler_interval: int = 30  # seconds between two rounds of firing due timers
@@ -94,6 +101,15 @@ class Config:
             object.__setattr__(self, "secret_key", DEV_SECRET_KEY)
         elif self.environment == "production":
             check_secret_key(self.secret_key)
+        if self.audit_key is None:
+            if self.environment != "development":
+                raise ConfigError(f"production needs ZVT_AUDIT_KEY to be set; make one with: {MAKE_SECRET_KEY}")
+            object.__setattr__(self, "audit_key", DEV_AUDIT_KEY)
+        elif self.environment == "production":
+            check_secret_key(self.audit_key, "ZVT_AUDIT_KEY")
+            if self.audit_key == self.secret_key:
+                raise ConfigError("ZVT_AUDIT_KEY must differ from ZVT_SECRET_KEY: the web servers need the secret "
+                                  f"key, the audit key protects the logs against them too; make one with: {MAKE_SECRET_KEY}")
     # The largest request body the web app reads (413 above it): forms are text, the longest a
     # few times 4000 characters, so a few MB leaves room and keeps a flood out of memory.
     max_request_kb: int = 2048
@@ -124,13 +140,16 @@ class Config:
 
         database_url = get("ZVT_DATABASE_URL")
         secret_key = get("ZVT_SECRET_KEY")
+        audit_key = get("ZVT_AUDIT_KEY")
         if production:
-            missing = [name for name, value in (("ZVT_DATABASE_URL", database_url),
-                                                ("ZVT_SECRET_KEY", secret_key)) if value is None]
+            missing = [name for name, value in (("ZVT_DATABASE_URL", database_url), ("ZVT_SECRET_KEY", secret_key),
+                                                ("ZVT_AUDIT_KEY", audit_key)) if value is None]
             if missing:
-                raise ConfigError(f"production needs {' and '.join(missing)} to be set{unset}")
+                raise ConfigError(f"production needs {', '.join(missing[:-1]) + ' and ' if len(missing) > 1 else ''}"
+                                  f"{missing[-1]} to be set{unset}")
             try:
                 check_secret_key(secret_key)
+                check_secret_key(audit_key, "ZVT_AUDIT_KEY")
             except ConfigError as exc:
                 raise ConfigError(f"{exc}{unset}") from None
             if database_url == dev_database_url():
@@ -149,6 +168,8 @@ class Config:
             database_url=database_url,
             environment=environment,
             secret_key=secret_key,
+            audit_key=audit_key,
+            audit_anchor_file=Path(get("ZVT_AUDIT_ANCHOR_FILE")) if get("ZVT_AUDIT_ANCHOR_FILE") else None,
             processes_dir=processes_dir,
             forms_dir=Path(get("ZVT_FORMS_DIR") or "forms"),
             scheduler_interval=_positive_int("ZVT_SCHEDULER_INTERVAL", get("ZVT_SCHEDULER_INTERVAL"), 30),
@@ -190,22 +211,23 @@ def _database_limits(get) -> DatabaseLimits:
     )
 
 
-def check_secret_key(key: str) -> None:
-    """Refuse a production secret key that could be guessed. The message never repeats the key."""
+def check_secret_key(key: str, name: str = "ZVT_SECRET_KEY") -> None:
+    """Refuse a production key (`name`: ZVT_SECRET_KEY or ZVT_AUDIT_KEY) that could be guessed.
+    The message never repeats the key."""
     advice = f"make one with: {MAKE_SECRET_KEY}"
     if len(key) < MIN_SECRET_KEY_LENGTH:
-        raise ConfigError(f"ZVT_SECRET_KEY has {len(key)} characters; production needs at least "
+        raise ConfigError(f"{name} has {len(key)} characters; production needs at least "
                           f"{MIN_SECRET_KEY_LENGTH} random ones; {advice}")
     folded = key.casefold()
-    if key == DEV_SECRET_KEY or DEV_SECRET_KEY in key:
-        raise ConfigError(f"ZVT_SECRET_KEY is the development key, which is public; {advice}")
+    if key in (DEV_SECRET_KEY, DEV_AUDIT_KEY) or DEV_SECRET_KEY in key or DEV_AUDIT_KEY in key:
+        raise ConfigError(f"{name} is the development key, which is public; {advice}")
     if key in WELL_KNOWN_SECRET_KEYS or folded in {known.casefold() for known in WELL_KNOWN_SECRET_KEYS}:
-        raise ConfigError(f"ZVT_SECRET_KEY is a well-known example value, which is public; {advice}")
+        raise ConfigError(f"{name} is a well-known example value, which is public; {advice}")
     # 'x' * 40, 'ab' * 16, 'changeme' * 4: one short piece repeated.
     if folded in (folded + folded)[1:-1] or len(set(folded)) < 8:
-        raise ConfigError(f"ZVT_SECRET_KEY repeats a few characters and can be guessed; {advice}")
+        raise ConfigError(f"{name} repeats a few characters and can be guessed; {advice}")
     if any(word in folded for word in PLACEHOLDER_WORDS):
-        raise ConfigError(f"ZVT_SECRET_KEY looks like a placeholder (it contains a word such as 'secret' "
+        raise ConfigError(f"{name} looks like a placeholder (it contains a word such as 'secret' "
                           f"or 'changeme'); {advice}")
 
 
@@ -288,4 +310,4 @@ def open_engine(config: Config, clock=None):
     from engine.clock import utcnow
 
     return Engine(config.database_url, clock=clock or utcnow, database_limits=config.database_limits,
-                  step_seconds=config.step_cpu_seconds, retention=config.retention)
+                  step_seconds=config.step_cpu_seconds, retention=config.retention, audit_key=config.audit_key)

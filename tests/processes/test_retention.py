@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, inspect, select, text
 
-from engine import access_log, case_items, drafts, participation, retention, sharing
+from engine import access_log, audit, case_items, chain, drafts, participation, retention, sharing
 from engine.db import AccessLogEntry, Destruction, HistoryEntry, Instance, LoginAttempt, OutboxMail
 from engine.identity import Origin, User
 from engine.legal_hold import HoldRefused
@@ -112,6 +112,9 @@ def test_after_destruction_no_personal_value_of_the_case_remains_in_any_table(en
     assert where_found(engine, ["1969-07-21"]) == set()  # the date of birth too
     tombstone = engine.instance(case.id)
     assert (tombstone.status, tombstone.data) == ("destroyed", {})
+    # The history's chain covers each row's data by its digest: emptied at destruction, it holds.
+    with engine.database.unit_of_work(write=False) as uow:
+        assert audit.verify(uow.session, chain.key_bytes(chain.DEV_AUDIT_KEY), "history").intact
     # The access log stays, whole: it holds ids, no personal data, and is kept five years.
     assert access_rows(engine, case.id) == log_rows and log_rows
     with engine.database.unit_of_work(write=False) as uow:

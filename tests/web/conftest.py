@@ -27,6 +27,7 @@ from zvt.config import Config
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 # Random per run, as an operator makes one: a fixed key in the repository would be a public one.
 PRODUCTION_SECRET = secrets.token_urlsafe(48)
+PRODUCTION_AUDIT_KEY = secrets.token_urlsafe(48)
 DEMO_PASSWORDS = {account.username: account.password for account in demo.ACCOUNTS}
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -101,8 +102,8 @@ def build_app(database_url: str, clock, *, environment: str, **settings) -> Flas
     """The app in the `environment` the test asks for: "development" (demo accounts, no code
     needed, the development key) or "production"."""
     secret = PRODUCTION_SECRET if environment == "production" else None
-    config = Config(database_url=database_url, environment=environment,
-                    **({"secret_key": secret} if secret else {}), **settings)
+    keys = {"secret_key": secret, "audit_key": PRODUCTION_AUDIT_KEY} if secret else {}
+    config = Config(database_url=database_url, environment=environment, **keys, **settings)
     app = create_app(config, clock=clock, password_hasher=FAST_HASHER)
     app.config["TESTING"] = True
     return app

@@ -1,0 +1,118 @@
+"""The keyed hash chains that make the access log and the history tamper-evident.
+
+Each row of `access_log` and of `history` carries `previous_hash` (the hash of the row before
+it) and `hash`: HMAC-SHA256, under the audit key (ZVT_AUDIT_KEY, kept outside the database),
+of the row's own fields and `previous_hash`. Whoever can write the database but lacks the key
+cannot make a changed, inserted or appended row fit, nor recompute the chain.
+
+Rows written before the key existed (access-log rows of schema revisions before 0017) carry the
+plain SHA-256 of the same fields; history rows from then were chained with plain SHA-256 by the
+migration. They stay as they are: `zvt db upgrade` checks them and seals the last of them
+with the key (table `audit_chains`, see engine/audit.py), so from then on their hashes are
+fixed by the key as well, and a plain SHA-256 row past the seal is a forgery.
+
+Every writer of either chain takes the same lock for the rest of its transaction, so each
+chain has exactly one next row: PostgreSQL's transaction advisory lock; on SQLite every
+writing unit of work already holds the database's single write lock (BEGIN IMMEDIATE).
+One lock for both chains: a step writes rows of both, and two locks could deadlock.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from datetime import timezone
+
+from sqlalchemy import event, inspect, select, text
+
+from .db import AccessLogEntry, HistoryEntry
+
+GENESIS = "0" * 64
+# Public, like the development secret key: only for ZVT_ENV=development and the tests. A log
+# chained with it proves nothing; production refuses it (zvt/config.py).
+DEV_AUDIT_KEY = "zvt-development-audit-key-not-secret"
+# Any constant: all writers of a chain take this lock so the chain has exactly one next row.
+CHAIN_LOCK = 7513
+
+CHAINS = {"access_log": AccessLogEntry, "history": HistoryEntry}
+
+
+def fields(chain: str, row) -> dict:
+    """What a row's hash covers: everything but its id and its own hash. `row`: a mapped row or
+    a plain result row with the same attributes (verification reads those: faster)."""
+    if chain == "access_log":
+        return {
+            "at": row.at.astimezone(timezone.utc).isoformat(), "username": row.username, "partner": row.partner,
+            "role": row.role, "on_behalf_of": row.on_behalf_of, "action": row.action,
+            "object_type": row.object_type, "object_id": row.object_id, "instance_id": row.instance_id,
+            "origin_ip": row.origin_ip, "origin_device": row.origin_device, "result": row.result,
+            "previous_hash": row.previous_hash,
+        }
+    return {
+        "instance_id": row.instance_id, "task_id": row.task_id, "process_id": row.process_id,
+        "bpmn_id": row.bpmn_id, "name": row.name, "task_type": row.task_type, "lane": row.lane,
+        "state": row.state, "actor": row.actor, "finished_at": row.finished_at.astimezone(timezone.utc).isoformat(),
+        "data_digest": row.data_digest, "previous_hash": row.previous_hash,
+    }
+
+
+def data_digest(data) -> str | None:
+    """The digest of a history row's data that its hash covers (instead of the data itself, so
+    that the retention job can empty the data and leave the chain whole)."""
+    return None if data is None else hashlib.sha256(json.dumps(data, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def _payload(chain: str, row) -> bytes:
+    return json.dumps(fields(chain, row), sort_keys=True).encode("utf-8")
+
+
+def keyed_digest(chain: str, row, key: bytes) -> str:
+    return hmac.new(key, _payload(chain, row), hashlib.sha256).hexdigest()
+
+
+def plain_digest(chain: str, row) -> str:
+    """The public algorithm of the rows from before the key: anyone can compute it."""
+    return hashlib.sha256(_payload(chain, row)).hexdigest()
+
+
+def key_bytes(key: str) -> bytes:
+    return key.encode("utf-8")
+
+
+def lock(session) -> None:
+    if session.bind.dialect.name == "postgresql":
+        # Two transactions must never both chain onto the same last row (see the module doc).
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
+
+
+def head_hash(session, model) -> str:
+    return session.scalar(select(model.hash).order_by(model.id.desc()).limit(1)) or GENESIS
+
+
+def link(session, rows: list, previous: str | None = None) -> None:
+    """Chain new rows of one table, in this order, onto the table's last row (or onto
+    `previous`, a row of this transaction not written yet), under the lock."""
+    if not rows:
+        return
+    key = session.info["audit_key"]
+    model = type(rows[0])
+    lock(session)
+    previous = previous or head_hash(session, model)
+    for row in rows:
+        if model is HistoryEntry:
+            row.data_digest = data_digest(row.data)
+        row.previous_hash = previous
+        row.hash = previous = keyed_digest(model.__tablename__, row, key)
+
+
+def chain_history_on_flush(session_factory) -> None:
+    """Chain every new history row when it is written, whoever writes it (a step, a pause, a
+    move to another version), in the order it was added, which is the order of its id."""
+    @event.listens_for(session_factory, "before_flush")
+    def _before_flush(session, _context, _instances):
+        pending = sorted((row for row in session.new if isinstance(row, HistoryEntry)),
+                         key=lambda row: inspect(row).insert_order)
+        # A flush of some objects only (Step.save flushes the case row first) chains every new
+        # history row but writes none: rows added after it chain onto those, not onto the table.
+        chained = [row for row in pending if row.hash is not None]
+        link(session, [row for row in pending if row.hash is None], chained[-1].hash if chained else None)

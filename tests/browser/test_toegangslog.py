@@ -1,0 +1,59 @@
+"""The FG's access-log pages and the beheerder's chain incident in a real browser: axe finds no
+serious or critical violation, and a phone's 360 px need no sideways scrolling of the page."""
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+from sqlalchemy import text
+
+from engine import anchors
+from tests.browser.conftest import AxeResult, axe, file_aanmelding, login, logout
+
+
+def test_the_fg_pages_and_the_chain_incident_have_no_serious_axe_violations(live_server, page: Page, shots):
+    case = file_aanmelding(live_server)
+    results: dict[str, AxeResult] = {}
+
+    def check(name: str) -> None:
+        results[name] = axe(page, name)
+        shots.take(page, name.replace(" ", "-"))
+
+    login(page, "fg")
+    page.get_by_role("link", name="Toegangslog").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Toegangslog")
+    check("toegangslog leeg")
+    page.get_by_label("Casusnummer").fill(str(case))
+    page.get_by_role("button", name="Zoeken").click()
+    expect(page.get_by_role("heading", level=2)).to_contain_text("regel")
+    check("toegangslog gezocht")
+    page.get_by_label("Casusnummer").fill("zeven")
+    page.get_by_role("button", name="Zoeken").click()
+    expect(page.get_by_text("Vul een casusnummer in")).to_be_visible()
+    check("toegangslog fout")
+    page.goto(f"/fg/toegangslog?casus={case}")
+    page.get_by_role("link", name=f"Inzage-overzicht van casus {case} maken").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Inzage-overzicht casus {case}")
+    check("inzage-overzicht")
+    page.set_viewport_size({"width": 360, "height": 800})
+    for path in (f"/fg/toegangslog?casus={case}", f"/fg/inzage/{case}"):
+        page.goto(path)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
+    shots.take(page, "inzage-overzicht-360")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    logout(page)
+
+    database = live_server.engine.database
+    anchors.Watch().run(database, live_server.engine.clock())
+    with database.sql.begin() as connection:
+        connection.execute(text("UPDATE access_log SET username = 'iemand' WHERE id = 1"))
+    watch = anchors.Watch()
+    watch.run(database, live_server.engine.clock())
+    login(page, "beheerder")
+    page.goto("/beheer/incidenten")
+    expect(page.get_by_role("heading", name="Logboeken mogelijk veranderd")).to_be_visible()
+    check("incidenten logboek")
+
+    serious = {name: result.describe(result.serious) for name, result in results.items() if result.serious}
+    assert serious == {}, "serious or critical axe violations:\n" + "\n".join(
+        f"{name}: {found}" for name, found in serious.items())
+    assert [status for status, _url in page.problems.take_http_errors()] == [400]
+    assert not page.problems, str(page.problems)

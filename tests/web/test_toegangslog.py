@@ -1,0 +1,152 @@
+"""The FG's pages over the access log: the search and the inzage-overzicht (page and PDF). Only
+the FG; every search, overview and print is a row of the log itself, and so is a refusal."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, text
+
+from engine import access_log, anchors
+from engine.db import AccessLogEntry
+from engine.identity import Origin, User
+
+from .test_printing import pdf_text
+
+# Usernames unlike their roles, so a page that shows one but not the other can be told apart.
+WOONFRIESLAND = User("j.devries", "Jan de Vries", "woonfriesland", frozenset({"partnermedewerker"}))
+REGISSEUR = User("a.bakker", "Anna Bakker", "gemeente_heerenveen", frozenset({"procesregisseur"}))
+HERE = Origin("192.0.2.44", "pytest")
+
+
+def record(engine, user, action, case, *, object_type="case", allowed=True, count=1):
+    with engine.database.unit_of_work() as uow:
+        access_log.record_many(uow.session, user, HERE, action, object_type, [(str(case), case)] * count, allowed,
+                               engine.clock())
+        uow.commit()
+
+
+def rows(engine, **where):
+    with engine.database.unit_of_work(write=False) as uow:
+        query = select(AccessLogEntry).order_by(AccessLogEntry.id)
+        for name, value in where.items():
+            query = query.where(getattr(AccessLogEntry, name) == value)
+        return [(r.username, r.action, r.object_type, r.object_id, r.instance_id, r.result)
+                for r in uow.session.scalars(query)]
+
+
+@pytest.fixture
+def logged(engine, clock):
+    """Case 7 read by WoonFriesland and changed by the municipality; case 8 read by the municipality."""
+    record(engine, WOONFRIESLAND, "read", 7)
+    clock.advance(days=2)
+    record(engine, REGISSEUR, "change", 7, object_type="task")
+    record(engine, REGISSEUR, "read", 8)
+    record(engine, WOONFRIESLAND, "read", 7, allowed=False)
+    return engine
+
+
+def test_the_fg_searches_the_log_by_case_and_the_search_is_logged_without_its_terms(auth, client, logged):
+    auth.login("fg")
+    page = client.get("/fg/toegangslog?casus=7").get_data(as_text=True)
+    assert "3 regels" in page
+    assert "j.devries" in page and "WoonFriesland" in page and "Gewijzigd: een taak" in page
+    assert "Geweigerd" in page and "192.0.2.44" in page
+    assert "Inzage-overzicht van casus 7 maken" in page
+    assert rows(logged, username="fg") == [("fg", "search", "access_log", "7", 7, "toegestaan")]
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("gebruiker=a.bakker", 2),
+    ("organisatie=woonfriesland", 2),
+    ("handeling=change", 1),
+    ("casus=7&handeling=read", 2),
+    ("van=2026-11-29&tot=2026-11-29", 3),  # the clock moved two days: the 29th holds the last three
+    ("tot=2026-11-27", 1),
+])
+def test_the_fg_filters_by_user_organisation_action_and_period(auth, client, logged, query, expected):
+    auth.login("fg")
+    page = client.get(f"/fg/toegangslog?{query}").get_data(as_text=True)
+    assert f"{expected} {'regel' if expected == 1 else 'regels'}" in page
+
+
+def test_the_search_pages_fifty_rows_at_a_time(auth, client, engine):
+    record(engine, REGISSEUR, "read", 9, count=120)
+    auth.login("fg")
+    first = client.get("/fg/toegangslog?casus=9").get_data(as_text=True)
+    assert "120 regels (pagina 1 van 3)" in first and first.count("<tr class=\"utrecht-table__row\">") == 51
+    assert "pagina=2" in first and "Volgende pagina" in first
+    # The first search is a row about case 9 too: now there are 121.
+    last = client.get("/fg/toegangslog?casus=9&pagina=3").get_data(as_text=True)
+    assert "121 regels (pagina 3 van 3)" in last and last.count("<tr class=\"utrecht-table__row\">") == 22
+
+
+def test_a_search_that_cannot_be_read_says_why_in_dutch_and_searches_nothing(auth, client, engine):
+    auth.login("fg")
+    response = client.get("/fg/toegangslog?casus=zeven&van=gisteren")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Vul een casusnummer in, alleen cijfers, zoals 12." in page and "Vul een datum in" in page
+    assert rows(engine, username="fg", action="search") == []
+
+
+def test_the_bare_page_shows_the_form_and_reads_nothing(auth, client, engine):
+    auth.login("fg")
+    page = client.get("/fg/toegangslog").get_data(as_text=True)
+    assert "Toegangslog doorzoeken" in page and 'id="resultaat"' not in page
+    assert rows(engine, username="fg") == []
+
+
+@pytest.mark.parametrize("username", ["procesregisseur", "partnermedewerker", "teamleider", "proceseigenaar",
+                                      "beheerder", "manager"])
+def test_nobody_but_the_fg_reads_the_log_and_every_attempt_is_logged(auth, client, logged, username):
+    auth.login(username)
+    assert "Toegangslog" not in client.get("/").get_data(as_text=True)
+    for path in ("/fg/toegangslog", "/fg/toegangslog?casus=7", "/fg/inzage/7", "/fg/inzage/7.pdf"):
+        assert client.get(path).status_code == 403, path
+    assert [r[1:] for r in rows(logged, username=username, object_type="access_log")] == [
+        ("search", "access_log", "7", 7, "geweigerd"), ("export", "access_log", "7", 7, "geweigerd"),
+        ("print", "access_log", "7", 7, "geweigerd")]
+
+
+def test_without_logging_in_the_pages_ask_for_a_login(client, logged):
+    for path in ("/fg/toegangslog?casus=7", "/fg/inzage/7", "/fg/inzage/7.pdf"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/inloggen" in response.location
+
+
+def test_the_inzage_overzicht_names_organisations_and_roles_not_employees_nor_other_cases(auth, client, logged):
+    auth.login("fg")
+    assert "Toegangslog" in client.get("/").get_data(as_text=True)
+    page = client.get("/fg/inzage/7").get_data(as_text=True)
+    assert "Inzage-overzicht casus 7" in page
+    assert "WoonFriesland" in page and "Gemeente Heerenveen" in page
+    assert "Bekeken: de casus" in page and "Gewijzigd: een taak" in page and "Geweigerd" in page
+    # Oldest first: WoonFriesland's read on the 27th before the municipality's change on the 29th.
+    assert page.index("27 november") < page.index("29 november")
+    for other in ("j.devries", "Jan de Vries", "a.bakker", "Anna Bakker", "192.0.2.44"):
+        assert other not in page
+    assert ">procesregisseur<" in page and ">partnermedewerker<" in page  # the roles, each in its cell
+    assert "Casus 8" not in page and "casus 8" not in page
+    assert rows(logged, username="fg") == [("fg", "export", "inzage", "7", 7, "toegestaan")]
+
+
+def test_the_inzage_overzicht_as_pdf_is_the_same_overview_and_a_print_row(auth, client, logged):
+    auth.login("fg")
+    response = client.get("/fg/inzage/7.pdf")
+    assert 'filename="casus-7-inzage-overzicht.pdf"' in response.headers["Content-Disposition"]
+    text_ = pdf_text(response)
+    assert "Inzage-overzicht casus 7" in text_ and "WoonFriesland" in text_ and "Gewijzigd: een taak" in text_
+    assert "j.devries" not in text_ and "Jan de Vries" not in text_ and "192.0.2.44" not in text_
+    assert rows(logged, username="fg") == [("fg", "print", "inzage", "7", 7, "toegestaan")]
+
+
+def test_a_broken_chain_shows_on_the_beheerders_incidents_page(auth, client, logged, clock):
+    anchors.Watch().run(logged.database, clock())
+    with logged.database.sql.begin() as connection:
+        connection.execute(text("UPDATE access_log SET username = 'iemand' WHERE id = 2"))
+    anchors.Watch().run(logged.database, clock() + timedelta(hours=1))
+    auth.login("beheerder")
+    page = client.get("/beheer/incidenten").get_data(as_text=True)
+    assert "Logboeken mogelijk veranderd" in page and "Toegangslog: regel 2" in page
+    assert "iemand" not in page

@@ -12,7 +12,7 @@ from engine.clock import AMSTERDAM
 from engine.identity import User
 from tests.processes.conftest import start
 from tests.processes.test_datalek import melding, partners_bericht
-from tests.processes.test_zvt_casus import (BESLUIT_41, OPPAKKEN, PLAN_BIJSTELLEN, PRIVACYCHECK, aanmelding,
+from tests.processes.test_zvt_casus import (BESLUIT_41, VERLENGEN_41, OPPAKKEN, PLAN_BIJSTELLEN, PRIVACYCHECK, aanmelding,
                                             new_case, to_plan, zorgoverleg)
 
 FG = User("fg", "Demo FG", "woonfriesland", frozenset({"fg"}))
@@ -102,8 +102,7 @@ def test_an_art_41_review_is_due_on_its_review_date_and_on_the_renewed_one(engin
     case.complete("besluit_niet_informeren", BESLUIT_41, role="procesregisseur")  # review on 15 January 2027
     engine.fire_due_timers(ams(2027, 1, 15, 9, 0))
     assert case.task("besluit_herzien").due_at == end_of(2027, 1, 15)
-    case.complete("besluit_herzien", {"herziening": "verlengen", "nieuwe_herziendatum": "2027-03-01",
-                                      "nieuwe_onderbouwing": "Het onderzoek loopt nog tot eind februari."},
+    case.complete("besluit_herzien", VERLENGEN_41,
                   role="procesregisseur")
     engine.fire_due_timers(ams(2027, 3, 1, 9, 0))
     assert case.task("besluit_herzien").due_at == end_of(2027, 3, 1)

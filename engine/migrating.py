@@ -14,6 +14,7 @@ not be lost:
 - A running deadline never moves: a waiting timer keeps its moment (a duration timer would
   otherwise restart from the move). A changed timer applies to tasks that open after the move.
 - Timers that were due fire first, on the old version, as the scheduler would have fired them.
+- A data object the new version adds starts as None in a case that never wrote it.
 - An open task keeps its id (drafts and the access log stay linked), takes the new version's
   name, lane and form, and is handed back to its role when its lane changed (who may do it
   changed). Its due date follows the new version's `termijn`.
@@ -141,6 +142,7 @@ class Migrating:
             for sp_id, subprocess in wf.subprocesses.items():
                 migrate_workflow(subprocess_diffs[sp_id], subprocess, new_subprocess_specs[subprocess.spec.name])
             _keep_deadlines(wf, timers)
+            _declare_new_data_objects(wf)
 
         step.run(move)
         missing = _not_in(workflow, new_spec, new_subprocess_specs)
@@ -170,6 +172,15 @@ class Migrating:
 def _open_tasks(workflow) -> list[OpenTask]:
     return [OpenTask(t.task_spec.bpmn_id, t.task_spec.bpmn_name, t.task_spec.lane, runtime.task_due(t))
             for t in runtime.ready_user_tasks(workflow)]
+
+
+def _declare_new_data_objects(workflow) -> None:
+    """A data object the new version declares and the case never had starts as None: reading it
+    would otherwise stop the case (SpiffWorkflow refuses a data object that was never written).
+    The scripts that read it say what None means for a case from before it existed."""
+    for w in [workflow, *workflow.subprocesses.values()]:
+        for name in w.spec.data_objects:
+            w.data.setdefault("data_objects", {}).setdefault(name, None)
 
 
 def _keep_deadlines(workflow, timers: dict) -> None:

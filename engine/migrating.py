@@ -207,8 +207,8 @@ def _not_in(workflow, spec, subprocess_specs) -> list[str]:
 
 
 def _follow_new_version(session, workflow, definition: Definition, instance: Instance) -> None:
-    """Open tasks kept their rows (and ids): give them the new version's name, lane and form; a
-    task whose lane changed goes back to its new role's shared list."""
+    """Open tasks kept their rows (and ids): give them the new version's name, lane (and the partner
+    it is bound to) and form; a task whose lane changed goes back to its new role's shared list."""
     ready = {str(t.id): t for t in runtime.ready_user_tasks(workflow)}
     for row in session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)):
         task = ready.get(row.id)
@@ -216,7 +216,9 @@ def _follow_new_version(session, workflow, definition: Definition, instance: Ins
             continue
         spec = task.task_spec
         key = form_key(spec._wf_spec.name, spec.bpmn_id)
-        if row.lane != spec.lane:
+        partner = runtime.task_partner(task)
+        if row.lane != spec.lane or row.partner != partner:
             row.assignee = None
         row.process_id, row.bpmn_id, row.name, row.lane = spec._wf_spec.name, spec.bpmn_id, spec.bpmn_name, spec.lane
+        row.partner = partner
         row.form = key if key in definition.forms else None

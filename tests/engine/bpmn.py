@@ -58,7 +58,7 @@ def simple_process(pid, *, script="x = 1", executable=True, lane="procesregisseu
 
 
 _OLDER_NAMES = {"termijn": "termijn", "herinnering": "herinnering", "bericht": "bericht",
-                "berichtAan": "bericht_aan", "berichtPartner": "bericht_partner"}
+                "berichtAan": "bericht_aan", "berichtPartner": "bericht_partner", "partner": "partner"}
 
 
 def older_form(text: str) -> str:
@@ -84,6 +84,10 @@ def older_form(text: str) -> str:
         return (f"<bpmn:{tag}{attributes}>{keep}<bpmn:extensionElements>{extensions}</bpmn:extensionElements>"
                 f"{rest[len(keep):]}")
 
+    # A lane's zvt:partner was, in the older form, the property `partner` of each user task in it.
+    for lane in re.finditer(r'<bpmn:lane [^>]*zvt:partner="([^"]*)"[^>]*>(.*?)</bpmn:lane>', text, re.S):
+        for ref in re.findall(r"<bpmn:flowNodeRef>([^<]+)</bpmn:flowNodeRef>", lane.group(2)):
+            text = text.replace(f'<bpmn:userTask id="{ref}"', f'<bpmn:userTask id="{ref}" zvt:partner="{lane.group(1)}"')
     text = re.sub(r"<bpmn:(\w+)((?: [^>]*?)? zvt:[^>]*?)>((?:\s*<bpmn:documentation>.*?</bpmn:documentation>)?)",
                   rewrite, text, flags=re.S)
     return text.replace('xmlns:zvt="https://zvt.heerenveen.example/schema/bpmn/1.0"',

@@ -58,7 +58,8 @@ def test_a_lane_relabelled_and_a_setting_written_in_the_older_form_are_no_change
     assert changed(text).empty
     relabelled_role = text.replace('zvt:rol="teamleider"', 'zvt:rol="fg"')
     moved = changed(relabelled_role).changed
-    assert {c.element.id for c in moved} == {"beoordeling_te_laat", "einde_te_laat"}
+    assert {c.element.id for c in moved} == {"beoordeling_te_laat", "einde_te_laat", "informeren_te_laat",
+                                             "einde_informeren_te_laat"}
     assert all(c.moved_lane for c in moved)
 
 

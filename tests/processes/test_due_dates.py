@@ -17,6 +17,9 @@ from tests.processes.test_zvt_casus import (BESLUIT_41, VERLENGEN_41, OPPAKKEN, 
 
 FG = User("fg", "Demo FG", "woonfriesland", frozenset({"fg"}))
 TEAMLEIDER = User("teamleider", "Demo Teamleider", "gemeente_heerenveen", frozenset({"teamleider"}))
+# A datalek at WoonFriesland: its own responsible person decides (issue 13).
+VERANTWOORDELIJKE = User("verantwoordelijke_woonfriesland", "Demo Teamleider WoonFriesland", "woonfriesland",
+                         frozenset({"teamleider"}))
 REGISSEUR = User("procesregisseur", "Demo Procesregisseur", "gemeente_heerenveen", frozenset({"procesregisseur"}))
 
 
@@ -48,10 +51,11 @@ def test_an_ap_decision_that_opens_past_its_72_hours_is_overdue_since_then_and_c
     assert case.task("ap_escalatie_teamleider").due_at == ap_termijn
     assert case.task("partners_escalatie_fg").due_at == partners_termijn
     assert case.task("partners_escalatie_teamleider").due_at == partners_termijn
-    assert overdue_in_inbox(engine, FG, clock.now) == {"partners_escalatie_fg": partners_termijn,
-                                                        "ap_besluit_te_laat": ap_termijn}
-    assert overdue_in_inbox(engine, TEAMLEIDER, clock.now) == {"partners_escalatie_teamleider": partners_termijn,
-                                                               "ap_escalatie_teamleider": ap_termijn}
+    assert overdue_in_inbox(engine, FG, clock.now) == {"partners_escalatie_fg": partners_termijn}
+    assert overdue_in_inbox(engine, VERANTWOORDELIJKE, clock.now) == {
+        "partners_escalatie_teamleider": partners_termijn, "ap_escalatie_teamleider": ap_termijn,
+        "ap_besluit_te_laat": ap_termijn}
+    assert overdue_in_inbox(engine, TEAMLEIDER, clock.now) == {}  # the municipality's: not its breach
 
 
 def test_an_ap_decision_becomes_late_at_72_hours_and_stays_counted_until_it_is_done(engine, clock, datalek):
@@ -60,12 +64,13 @@ def test_an_ap_decision_becomes_late_at_72_hours_and_stays_counted_until_it_is_d
     case.complete("partners_informeren", partners_bericht(), role="partnermedewerker")
     ap_termijn = ams(2027, 5, 17, 17, 0)
     assert case.task("ap_besluit").due_at == ap_termijn
-    assert overdue_in_inbox(engine, FG, ap_termijn - timedelta(seconds=1)) == {}
+    assert overdue_in_inbox(engine, VERANTWOORDELIJKE, ap_termijn - timedelta(seconds=1)) == {}
     assert engine.fire_due_timers(ap_termijn) >= 1
     # The decision now is the "(termijn voorbij)" task: not "Geen termijn", but late since 17 May 17:00.
     assert "ap_besluit" not in case.open_tasks()
     assert case.task("ap_besluit_te_laat").due_at == ap_termijn
-    assert overdue_in_inbox(engine, FG, ap_termijn + timedelta(hours=1)) == {"ap_besluit_te_laat": ap_termijn}
+    assert overdue_in_inbox(engine, VERANTWOORDELIJKE, ap_termijn + timedelta(hours=1)) == {
+        "ap_besluit_te_laat": ap_termijn, "ap_escalatie_teamleider": ap_termijn}
 
 
 # -- zvt_casus: dates entered earlier, the late beoordeling, the art. 41 review --------------------

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 
-from . import access_log, policy
+from . import access_log, art41, policy
 from .accounts import open_lanes, task_candidates
 from .api import Engine, history_views, instance_view, read_only_values, task_view
 from .clock import aware
@@ -129,8 +129,9 @@ def open_task(engine: Engine, user: User, task_id: str, origin: Origin) -> TaskP
         ui = definition.forms.get(row.form + UI_SUFFIX, {}) if row.form else {}
         steps = context_steps(ui)
         context = _latest_of(history_views(uow.session, instance.id), row.process_id, steps) if steps else []
-        page = TaskPage(task_view(row, instance.paused_at), definition.name, schema,
-                        read_only_values(engine.store, definition, instance, task_id, schema), ui,
+        values = {**read_only_values(engine.store, definition, instance, task_id, schema),
+                  **_art41_values(uow.session, user, origin, schema, instance, now)}
+        page = TaskPage(task_view(row, instance.paused_at), definition.name, schema, values, ui,
                         _colleagues(uow.session, row, instance, lanes), context,
                         {key: form for key, form in definition.forms.items()
                          if key.removesuffix(UI_SUFFIX) in {f"{h.process_id}/{h.bpmn_id}" for h in context}},
@@ -176,6 +177,22 @@ def submit_task(engine: Engine, user: User, task_id: str, data, origin: Origin) 
 
 def claim(engine: Engine, user: User, task_id: str, origin: Origin) -> None:
     engine.assign(task_id, user.username, expected=None, guard=_task_guard(engine, user, task_id, origin))
+
+
+def _art41_values(session, user: User, origin: Origin, schema: dict | None, instance: Instance,
+                  now: datetime) -> dict:
+    """The form's art. 41 fields (engine/art41.py): the decisions of the ZVT cases the case names,
+    the scope only where the user may open that case, each such read in the access log."""
+    found = {}
+    for name, source in art41.sources(schema).items():
+        def may_view(other: Instance) -> bool:
+            return bool(policy.may_view_case(user, other.process_id, other.participants or [],
+                                             _open_lanes(session, other.id)))
+        rows, shown = art41.decisions(session, art41.case_numbers((instance.data or {}).get(source)), may_view)
+        found[name] = rows
+        for number in shown:
+            access_log.record(session, user, origin, "read", "case", str(number), number, True, now)
+    return found
 
 
 def release(engine: Engine, user: User, task_id: str, origin: Origin) -> None:

@@ -65,6 +65,7 @@ BERICHT = {
     "aantal_geinformeerd": 1,
     "bericht_inhoud_volledig": True,
     "bericht_samenvatting": "Wat er gebeurde, de gevolgen, de maatregelen en hoe u de FG bereikt.",
+    "art41_toepassing": "geen_besluit",
 }
 REGISTER = {
     "registernummer": "DL-2027-007",

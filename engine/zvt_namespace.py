@@ -16,8 +16,8 @@ properties panel edits them (web/modeler/zvt-properties.js). The attributes:
 SpiffWorkflow reads none of these. `lower` rewrites a parsed file, just before SpiffWorkflow reads
 it, into what it does read: `spiffworkflow:property` elements, `spiffworkflow:calledDecisionId`,
 and a lane named after its role (a lane's `zvt:partner` becomes the property `partner` of each
-task in it, as SpiffWorkflow keeps nothing of a lane but its name). So the stored specs hold the same extensions as before this
-namespace existed, and versions deployed then run on unchanged. Files written in that older
+user task in it, as SpiffWorkflow keeps nothing of a lane but its name). So the stored specs hold
+the same extensions as before this namespace existed, and versions deployed then run on unchanged. Files written in that older
 form (the properties as `spiffworkflow:property`) are still read; the modeler rewrites them into
 this namespace when it opens them.
 """

@@ -69,6 +69,11 @@ def role_of(lane) -> str | None:
     return lane.get(_zvt("rol")) or lane.get("name")
 
 
+def partner_of(lane) -> str | None:
+    """The data field whose partner alone does a lane's tasks (`zvt:partner`), or None."""
+    return (lane.get(_zvt("partner")) or "").strip() or None
+
+
 def properties(element) -> dict[str, str]:
     """ZVT's settings of one BPMN element, in the engine's names, whichever form the file uses:
     `termijn`, `herinnering`, `bericht`, `bericht_aan`, `bericht_partner`, `beslistabel`."""
@@ -138,7 +143,7 @@ def _lane_partners(tree) -> dict[str, str]:
     """Element id -> the data field of its lane's `zvt:partner`, for the elements of such lanes."""
     found = {}
     for lane in tree.iter(f"{{{_BPMN}}}lane"):
-        partner = (lane.get(_zvt("partner")) or "").strip()
+        partner = partner_of(lane)
         if partner:
             found.update({(ref.text or "").strip(): partner for ref in lane.findall(f"{{{_BPMN}}}flowNodeRef")})
     return found

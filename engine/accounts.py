@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 
 from . import policy
 from .clock import aware
-from .db import Account, LoginAttempt, Partner
+from .db import Account, HumanTask, LoginAttempt, Partner
 from .errors import EngineError
 from .identity import Origin, User
 
@@ -271,9 +271,10 @@ def load_user(engine: Engine, username: str) -> User | None:
 
 
 def task_candidates(session, lane: str | None, process_id: str, participants, open_lanes, *,
-                    with_email: bool = False) -> list[Account]:
+                    with_email: bool = False, partner: str | None = None) -> list[Account]:
     """The accounts that may do a task: active, of an active partner, with the task's lane
-    among their roles and let through by the policy (engine/policy.py may_do_task).
+    among their roles and let through by the policy (engine/policy.py may_do_task; `partner`:
+    the task is for that partner's staff alone).
 
     One rule for everyone who asks: the colleagues a task can be given to (casework) and the
     people told of a new task by e-mail (outbox), so no mail points someone at a task the
@@ -285,7 +286,13 @@ def task_candidates(session, lane: str | None, process_id: str, participants, op
     participants, open_lanes = list(participants or ()), set(open_lanes or ())
     return [account for account in session.scalars(query)
             if lane in (account.roles or ())
-            and policy.may_do_task(user_of(account), lane, process_id, participants, open_lanes)]
+            and policy.may_do_task(user_of(account), lane, process_id, participants, open_lanes, partner)]
+
+
+def open_lanes(session, instance_id: int) -> set[str]:
+    """The lanes of a case's open tasks as the policy counts them (`policy.lane_key`)."""
+    return {policy.lane_key(lane, partner) for lane, partner in session.execute(
+        select(HumanTask.lane, HumanTask.partner).where(HumanTask.instance_id == instance_id))}
 
 
 def usable_accounts(with_email: bool = False):

@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from . import policy
 from .api import Engine
-from .db import HistoryEntry, HumanTask, Instance
+from .accounts import open_lanes
+from .db import HistoryEntry, Instance
 from .identity import User
 
 
@@ -34,7 +35,7 @@ def may_view_case(engine: Engine, user: User, case_number: int) -> bool:
         instance = uow.session.get(Instance, case_number)
         if instance is None:
             return False
-        lanes = set(uow.session.scalars(select(HumanTask.lane).where(HumanTask.instance_id == case_number)))
+        lanes = open_lanes(uow.session, case_number)
         return bool(policy.may_view_case(user, instance.process_id, instance.participants or [], lanes))
 
 

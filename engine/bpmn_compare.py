@@ -75,7 +75,7 @@ def elements(files: Mapping[str, str]) -> dict[tuple[str, str], Element]:
             continue
         root = etree.fromstring(text.encode("utf-8"), _PARSER)
         for process in root.iter(f"{{{_BPMN}}}process"):
-            lanes = {ref.text.strip(): zvt_namespace.role_of(lane) or lane.get("id")
+            lanes = {ref.text.strip(): (zvt_namespace.role_of(lane) or lane.get("id"), zvt_namespace.partner_of(lane))
                      for lane in process.iter(f"{{{_BPMN}}}lane")
                      for ref in lane.findall(f"{{{_BPMN}}}flowNodeRef") if ref.text}
             process_id = process.get("id")
@@ -89,11 +89,11 @@ def elements(files: Mapping[str, str]) -> dict[tuple[str, str], Element]:
                     continue
                 found[(process_id, element.get("id"))] = Element(
                     process_id, element.get("id"), kind, element.get("name") or "",
-                    _aspects(element, kind, lanes.get(element.get("id"))))
+                    _aspects(element, kind, *lanes.get(element.get("id"), (None, None))))
     return found
 
 
-def _aspects(element, kind: str, lane: str | None) -> dict:
+def _aspects(element, kind: str, lane: str | None, lane_partner: str | None) -> dict:
     def text(path: str) -> str | None:
         found = element.find(path, {"bpmn": _BPMN})
         return (found.text or "").strip() if found is not None else None
@@ -104,6 +104,11 @@ def _aspects(element, kind: str, lane: str | None) -> dict:
         timer_text = " ".join(f"{etree.QName(c).localname}: {(c.text or '').strip()}"
                               for c in timer if isinstance(c.tag, str))
     properties = zvt_namespace.properties(element)
+    # A lane bound to a partner (zvt:partner; in older files the user tasks' property `partner`) is
+    # part of who may do a user task: a change of it is a move to another lane.
+    partner = properties.pop("partner", None) or (lane_partner if kind == "userTask" else None)
+    if lane is not None and partner:
+        lane = f"{lane} (partner uit {partner})"
     aspects = {
         "kind": kind, "name": element.get("name") or "", "lane": lane, "script": text("bpmn:script"),
         "condition": text("bpmn:conditionExpression"), "timer": timer_text,

@@ -202,11 +202,11 @@ def _visible(session, user: User, filters: Filters, search: Search | None, now: 
     if not rows:
         return []
     tasks: dict[int, list[tuple]] = {}
-    task_query = select(HumanTask.instance_id, HumanTask.lane, HumanTask.assignee, HumanTask.due_at)
+    task_query = select(HumanTask.instance_id, HumanTask.lane, HumanTask.assignee, HumanTask.due_at, HumanTask.partner)
     if len(rows) == 1:
         task_query = task_query.where(HumanTask.instance_id == rows[0].id)
-    for instance_id, lane, assignee, due_at in session.execute(task_query):
-        tasks.setdefault(instance_id, []).append((lane, assignee, due_at))
+    for instance_id, lane, assignee, due_at, partner in session.execute(task_query):
+        tasks.setdefault(instance_id, []).append((policy.lane_key(lane, partner), assignee, due_at))
     found = []
     people = _person_fields(session, {(r[7], r[8]) for r in rows})
     for number, process_id, participants, status, started_at, paused_at, process_name, definition, content in rows:

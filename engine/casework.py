@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 
-from . import access_log, policy
-from .accounts import task_candidates
+from . import access_log, art41, policy
+from .accounts import open_lanes, task_candidates
 from .api import Engine, history_views, instance_view, read_only_values, task_view
 from .clock import aware
 from .db import Definition, HumanTask, Instance, Partner
@@ -104,7 +104,8 @@ def inbox(engine: Engine, user: User, now: datetime | None = None) -> Inbox:
     with engine.database.unit_of_work(write=False) as uow:
         for row, participants, process_name, paused_at in uow.session.execute(query):
             # The task itself is an open task in its lane (the teamleider's escalation rule).
-            if not policy.may_do_task(user, row.lane, row.process_id, participants or [], {row.lane}):
+            if not policy.may_do_task(user, row.lane, row.process_id, participants or [],
+                                      {policy.lane_key(row.lane, row.partner)}, row.partner):
                 continue
             task = task_view(row, paused_at)
             # A paused deadline is late only if it was late when the clock stopped.
@@ -128,8 +129,9 @@ def open_task(engine: Engine, user: User, task_id: str, origin: Origin) -> TaskP
         ui = definition.forms.get(row.form + UI_SUFFIX, {}) if row.form else {}
         steps = context_steps(ui)
         context = _latest_of(history_views(uow.session, instance.id), row.process_id, steps) if steps else []
-        page = TaskPage(task_view(row, instance.paused_at), definition.name, schema,
-                        read_only_values(engine.store, definition, instance, task_id, schema), ui,
+        values = {**read_only_values(engine.store, definition, instance, task_id, schema),
+                  **_art41_values(uow.session, user, origin, schema, instance, now)}
+        page = TaskPage(task_view(row, instance.paused_at), definition.name, schema, values, ui,
                         _colleagues(uow.session, row, instance, lanes), context,
                         {key: form for key, form in definition.forms.items()
                          if key.removesuffix(UI_SUFFIX) in {f"{h.process_id}/{h.bpmn_id}" for h in context}},
@@ -175,6 +177,22 @@ def submit_task(engine: Engine, user: User, task_id: str, data, origin: Origin) 
 
 def claim(engine: Engine, user: User, task_id: str, origin: Origin) -> None:
     engine.assign(task_id, user.username, expected=None, guard=_task_guard(engine, user, task_id, origin))
+
+
+def _art41_values(session, user: User, origin: Origin, schema: dict | None, instance: Instance,
+                  now: datetime) -> dict:
+    """The form's art. 41 fields (engine/art41.py): the decisions of the ZVT cases the case names,
+    the scope only where the user may open that case, each such read in the access log."""
+    found = {}
+    for name, source in art41.sources(schema).items():
+        def may_view(other: Instance) -> bool:
+            return bool(policy.may_view_case(user, other.process_id, other.participants or [],
+                                             open_lanes(session, other.id)))
+        rows, shown = art41.decisions(session, art41.case_numbers((instance.data or {}).get(source)), may_view)
+        found[name] = rows
+        for number in shown:
+            access_log.record(session, user, origin, "read", "case", str(number), number, True, now)
+    return found
 
 
 def release(engine: Engine, user: User, task_id: str, origin: Origin) -> None:
@@ -306,6 +324,8 @@ def may_view(engine: Engine, user: User, instance_id: int) -> bool:
 def start_case(engine: Engine, user: User, process_id: str, data: dict, origin: Origin) -> int:
     check_start(engine, user, process_id, origin)
     context = {key: user.partner for key in _STARTER_CONTEXT.get(process_id, ())}
+    if process_id in _WITH_CONTACT_REGISTER:
+        context["contactregister"] = contact_register(engine)
 
     def audit(session, instance_id):
         access_log.record(session, user, origin, "create", "case", str(instance_id), instance_id, True,
@@ -314,6 +334,17 @@ def start_case(engine: Engine, user: User, process_id: str, data: dict, origin: 
     return engine.start(process_id, data, actor=user.username, context=context, audit=audit)
 
 
+def contact_register(engine: Engine) -> dict[str, dict[str, str]]:
+    """Per active partner code, how to reach its FG and its person responsible for a breach
+    (Partner.contacts); a partner without them has none."""
+    with engine.database.unit_of_work(write=False) as uow:
+        return {p.id: dict(p.contacts) for p in uow.session.scalars(select(Partner).where(Partner.active.is_(True)))
+                if isinstance(p.contacts, dict)}
+
+
+# The processes whose cases start with the contact register as it is then (the datalek's forms
+# show the other partners' contacts; the case keeps those it used).
+_WITH_CONTACT_REGISTER = frozenset({"datalek"})
 # What the engine adds to a case from the starter's account: their organisation.
 _STARTER_CONTEXT = {
     "zvt_casus": ("aanmelder_partner",),
@@ -354,11 +385,7 @@ def _may_do(session, user: User, row: HumanTask, instance: Instance, lanes: set[
     if row.assignee is not None and row.assignee != user.username:
         return policy.Decision(False, "task is assigned to someone else")
     return policy.may_do_task(user, row.lane, instance.process_id, instance.participants or [],
-                              open_lanes(session, instance.id) if lanes is None else lanes)
-
-
-def open_lanes(session, instance_id: int) -> set[str]:
-    return set(session.scalars(select(HumanTask.lane).where(HumanTask.instance_id == instance_id)))
+                              open_lanes(session, instance.id) if lanes is None else lanes, row.partner)
 
 
 
@@ -366,7 +393,7 @@ def open_lanes(session, instance_id: int) -> set[str]:
 def _colleagues(session, row: HumanTask, instance: Instance, lanes: set[str] | None = None) -> list[tuple[str, str]]:
     lanes = open_lanes(session, instance.id) if lanes is None else lanes
     return [(account.username, account.display_name) for account in task_candidates(
-        session, row.lane, instance.process_id, instance.participants or [], lanes)]
+        session, row.lane, instance.process_id, instance.participants or [], lanes, partner=row.partner)]
 
 
 def list_cases(engine: Engine, user: User, filters, origin: Origin, now: datetime | None = None):

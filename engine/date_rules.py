@@ -15,7 +15,9 @@ own keywords, since JSON Schema has no "now" and ajv's `$data` references are no
 
 "vandaag" is the engine clock's date in Amsterdam; "<field>" names another date field of the
 same object (a sibling; in a row, a field of the same row), checked only when that field holds
-a date too. Deploy refuses a keyword on a field that is not a date, a bound that is not a date,
+a date too. Either may add a calendar period, "vandaag+P6M" or "<field>+P1Y2M" (years, months,
+weeks, days; a day the month lacks becomes its last day): a maximum term such as the six months
+an art. 41 UAVG decision may run before it is reviewed. Deploy refuses a keyword on a field that is not a date, a bound that is not a date,
 and a field name that does not exist or is not a date (`problems`).
 
 These keywords are read on a field's own schema under `properties` (and `items` of a list),
@@ -28,6 +30,8 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
+
+from dateutil.relativedelta import relativedelta
 
 from .errors import FieldError
 from .schema_walk import fields
@@ -50,6 +54,31 @@ RELATIVE: dict[str, tuple[Callable[[date, date], bool], str]] = {
 }
 _LOWER, _UPPER = ("formatMinimum", "formatExclusiveMinimum"), ("formatMaximum", "formatExclusiveMaximum")
 _FULL_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_PERIOD = re.compile(r"P(?:(\d{1,3})Y)?(?:(\d{1,4})M)?(?:(\d{1,4})W)?(?:(\d{1,5})D)?")
+
+
+def split_bound(spec: Any) -> tuple[Any, relativedelta | None]:
+    """A relative bound's base ("vandaag" or a field name) and its added period, if any; the period
+    is None also when the text after "+" is not a period (`problems` says so)."""
+    if not isinstance(spec, str) or "+" not in spec:
+        return spec, None
+    base, _, period = spec.partition("+")
+    found = _PERIOD.fullmatch(period.strip())
+    if found is None or not any(found.groups()):
+        return base.strip(), None
+    years, months, weeks, days = (int(g or 0) for g in found.groups())
+    return base.strip(), relativedelta(years=years, months=months, weeks=weeks, days=days)
+
+
+def period_words(spec: str) -> str:
+    """The period of a bound in Dutch words, "6 maanden": for the error message."""
+    found = _PERIOD.fullmatch(spec.partition("+")[2].strip())
+    words = []
+    for number, one, more in zip(found.groups() if found else (), ("jaar", "maand", "week", "dag"),
+                                 ("jaar", "maanden", "weken", "dagen")):
+        if number:
+            words.append(f"{int(number)} {one if int(number) == 1 else more}")
+    return " en ".join(words)
 
 
 def as_date(value: Any) -> date | None:
@@ -87,12 +116,16 @@ def date_errors(data: Mapping, schema: Mapping, today: date) -> list[FieldError]
 def _first_broken(day: date, prop: Mapping, siblings: Mapping, today: date) -> tuple[str, str] | None:
     # The form's own rule first: "a date on or before today" says more than "before 2101".
     for keyword, (holds, words) in RELATIVE.items():
-        other = prop.get(keyword)
-        if other is None:
+        spec = prop.get(keyword)
+        if spec is None:
             continue
+        other, period = split_bound(spec)
         bound = today if other == TODAY else as_date(siblings.get(other))
+        if bound is not None and period is not None:
+            bound = bound + period
         if bound is not None and not holds(day, bound):
-            return f"must be a date {words} {'today' if other == TODAY else other}", keyword
+            added = "+" + spec.partition("+")[2] if period else ""
+            return f"must be a date {words} {'today' if other == TODAY else other}{added}", keyword
     for keyword, bound in fixed_bounds(prop).items():
         holds, words = FIXED[keyword]
         if not holds(day, bound):
@@ -115,7 +148,12 @@ def problems(schema: Mapping, where: str = "") -> list[str]:
         found += [f"{where}{name}: {k} must be a date such as \"2026-01-01\", not {prop[k]!r}"
                   for k in FIXED if k in prop and as_date(prop[k]) is None]
         for keyword in RELATIVE:
-            other = prop.get(keyword)
+            spec = prop.get(keyword)
+            other, period = split_bound(spec)
+            if isinstance(spec, str) and "+" in spec and period is None:
+                found.append(f"{where}{name}: {keyword} adds {spec.partition('+')[2]!r}, which is not a period "
+                             f"such as \"P6M\" (years Y, months M, weeks W, days D)")
+                continue
             if other is None or other == TODAY:
                 continue
             if not isinstance(other, str) or other not in dates or other == name:

@@ -156,6 +156,10 @@ class HumanTask(Base):
     bpmn_id: Mapped[str] = mapped_column(String(255))
     name: Mapped[str | None] = mapped_column(String(255))
     lane: Mapped[str | None] = mapped_column(String(255))
+    # The partner whose staff alone may do the task (its lane's `zvt:partner`), or None for any
+    # partner taking part. Several partners' people share a role; a datalek's duties are its breached
+    # partner's own.
+    partner: Mapped[str | None] = mapped_column(String(64))
     form: Mapped[str | None] = mapped_column(String(511))
     assignee: Mapped[str | None] = mapped_column(String(255), index=True)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
@@ -218,6 +222,10 @@ class Partner(Base):
     kind: Mapped[str] = mapped_column(String(20))  # "convenant" or "adhoc"
     grondslag: Mapped[str] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean)
+    # The contact register (convenant, Datalekken: "De contactgegevens ..."): how to reach the
+    # partner's FG or privacy desk ("fg") and its person responsible for a breach ("verantwoordelijke"),
+    # each one line of text: {"fg": "...", "verantwoordelijke": "..."}. Functional addresses, not people.
+    contacts: Mapped[dict | None] = mapped_column(JSON)
 
 
 class Account(Base):

@@ -14,6 +14,7 @@ not be lost:
 - A running deadline never moves: a waiting timer keeps its moment (a duration timer would
   otherwise restart from the move). A changed timer applies to tasks that open after the move.
 - Timers that were due fire first, on the old version, as the scheduler would have fired them.
+- A data object the new version adds starts as None in a case that never wrote it.
 - An open task keeps its id (drafts and the access log stay linked), takes the new version's
   name, lane and form, and is handed back to its role when its lane changed (who may do it
   changed). Its due date follows the new version's `termijn`.
@@ -141,6 +142,7 @@ class Migrating:
             for sp_id, subprocess in wf.subprocesses.items():
                 migrate_workflow(subprocess_diffs[sp_id], subprocess, new_subprocess_specs[subprocess.spec.name])
             _keep_deadlines(wf, timers)
+            _declare_new_data_objects(wf)
 
         step.run(move)
         missing = _not_in(workflow, new_spec, new_subprocess_specs)
@@ -172,6 +174,15 @@ def _open_tasks(workflow) -> list[OpenTask]:
             for t in runtime.ready_user_tasks(workflow)]
 
 
+def _declare_new_data_objects(workflow) -> None:
+    """A data object the new version declares and the case never had starts as None: reading it
+    would otherwise stop the case (SpiffWorkflow refuses a data object that was never written).
+    The scripts that read it say what None means for a case from before it existed."""
+    for w in [workflow, *workflow.subprocesses.values()]:
+        for name in w.spec.data_objects:
+            w.data.setdefault("data_objects", {}).setdefault(name, None)
+
+
 def _keep_deadlines(workflow, timers: dict) -> None:
     """Put back the moment of every timer that was waiting before the move (see the module doc)."""
     for task in runtime.all_tasks(workflow):
@@ -196,8 +207,8 @@ def _not_in(workflow, spec, subprocess_specs) -> list[str]:
 
 
 def _follow_new_version(session, workflow, definition: Definition, instance: Instance) -> None:
-    """Open tasks kept their rows (and ids): give them the new version's name, lane and form; a
-    task whose lane changed goes back to its new role's shared list."""
+    """Open tasks kept their rows (and ids): give them the new version's name, lane (and the partner
+    it is bound to) and form; a task whose lane changed goes back to its new role's shared list."""
     ready = {str(t.id): t for t in runtime.ready_user_tasks(workflow)}
     for row in session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)):
         task = ready.get(row.id)
@@ -205,7 +216,9 @@ def _follow_new_version(session, workflow, definition: Definition, instance: Ins
             continue
         spec = task.task_spec
         key = form_key(spec._wf_spec.name, spec.bpmn_id)
-        if row.lane != spec.lane:
+        partner = runtime.task_partner(task)
+        if row.lane != spec.lane or row.partner != partner:
             row.assignee = None
         row.process_id, row.bpmn_id, row.name, row.lane = spec._wf_spec.name, spec.bpmn_id, spec.bpmn_name, spec.lane
+        row.partner = partner
         row.form = key if key in definition.forms else None

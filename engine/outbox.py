@@ -89,6 +89,7 @@ class _TimerFired:
     task_id: str  # the user task on whose border the timer sits
     name: str | None
     lane: str | None
+    partner: str | None  # the task is for this partner's staff alone (policy.may_do_task)
     reminder: bool
     closed: bool  # an interrupting timer closed the task
     assignee: str | None
@@ -121,7 +122,8 @@ def collect(session, workflow, finished: list[runtime.Finished]) -> StepNews:
             spec = user_task.task_spec
             row = session.get(HumanTask, str(user_task.id))
             news.timers.append(_TimerFired(
-                str(user_task.id), spec.bpmn_name, spec.lane, runtime.is_reminder(task.task_spec),
+                str(user_task.id), spec.bpmn_name, spec.lane, runtime.task_partner(user_task),
+                runtime.is_reminder(task.task_spec),
                 bool(getattr(task.task_spec, "cancel_activity", False)), row.assignee if row is not None else None))
         message = element_message(task.task_spec)
         if message is not None:
@@ -183,17 +185,17 @@ def write(session, instance: Instance, news: StepNews, new_tasks: list[HumanTask
 
     known = {} if candidates is None else candidates
 
-    def may_do(lane: str | None) -> list[Account]:
+    def may_do(lane: str | None, partner: str | None) -> list[Account]:
         # Once per lane and case kind: a step that opens parallel tasks or fires several
         # timers would ask again, and so would each case of a batch.
-        key = (lane, instance.process_id, tuple(participants), frozenset(open_lanes))
+        key = (lane, partner, instance.process_id, tuple(participants), frozenset(open_lanes))
         if key not in known:
             known[key] = task_candidates(session, lane, instance.process_id, participants, open_lanes,
-                                         with_email=True)
+                                         with_email=True, partner=partner)
         return known[key]
 
     for row in new_tasks:
-        recipients = [a for a in may_do(row.lane) if a.username != actor]
+        recipients = [a for a in may_do(row.lane, row.partner) if a.username != actor]
         add("nieuwe_taak", recipients, f"Nieuwe taak in casus {case}",
             f"Er staat een nieuwe taak voor u klaar in casus {case}: {_task_name(row.name)}.\n\n"
             "Open de taak met de link hieronder. U logt eerst in.", f"/taken/{row.id}")
@@ -201,7 +203,7 @@ def write(session, instance: Instance, news: StepNews, new_tasks: list[HumanTask
     for fired in news.timers:
         holder = _accounts(session, Account.username == fired.assignee) if fired.assignee is not None else []
         # Held by someone without an address (or who left): the task's other people must hear it.
-        recipients = holder or may_do(fired.lane)
+        recipients = holder or may_do(fired.lane, fired.partner)
         name = _task_name(fired.name)
         link = f"/casussen/{case}" if fired.closed else f"/taken/{fired.task_id}"
         if fired.reminder:

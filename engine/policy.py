@@ -14,6 +14,9 @@ nothing else grants access. Rules from DOMAIN.md ("Need to know") and the covena
 - A teamleider (of the municipality) or an FG (of a partner taking part) sees a case only while
   it holds an open task in their lane: an escalation or an advice needs the case, and only for
   as long as it is open. Their role alone is no reason to read every case.
+- A task whose lane is bound to one partner (`zvt:partner`, e.g. a datalek's duties go to the
+  breached partner) is for that partner's staff alone, and its open lane counts only for them
+  (`lane_key`): the municipality's teamleider then does not see a breach at another partner.
 - A task is for users whose role is the task's lane and who may see the case.
 - Processes without citizens' data (evaluation, access review, covenant) are open to the roles
   that work in them.
@@ -96,6 +99,12 @@ def participants(process_id: str, data: dict) -> frozenset[str]:
     return frozenset(found)
 
 
+def lane_key(lane: str | None, partner: str | None) -> str | None:
+    """How an open task's lane counts in `open_lanes`: the role, or "role@partner" when only that
+    partner's staff may do it."""
+    return lane if partner is None or lane is None else f"{lane}@{partner}"
+
+
 def may_view_case(user: User, process_id: str, case_participants: Iterable[str],
                   open_lanes: Iterable[str] = ()) -> Decision:
     if not holds_personal_data(process_id):
@@ -114,15 +123,19 @@ def may_view_case(user: User, process_id: str, case_participants: Iterable[str],
         return Decision(True, "open escalation for the teamleider")
     if taking_part and user.has("fg") and "fg" in open_lanes:
         return Decision(True, "open task for the FG")
+    if any(lane_key(role, user.partner) in open_lanes for role in user.roles & PERSONAL_DATA_ROLES):
+        return Decision(True, "open task for the user's own organisation")
     if not taking_part:
         return Decision(False, "organisation does not take part in the case")
     return Decision(False, "role needs an open task in this case")
 
 
 def may_do_task(user: User, lane: str | None, process_id: str, case_participants: Iterable[str],
-                open_lanes: Iterable[str] = ()) -> Decision:
+                open_lanes: Iterable[str] = (), partner: str | None = None) -> Decision:
     if lane is None or not user.has(lane):
         return Decision(False, f"task is for role {lane}")
+    if partner is not None and user.partner != partner:
+        return Decision(False, f"task is for the staff of {partner}")
     return may_view_case(user, process_id, case_participants, open_lanes)
 
 

@@ -290,6 +290,17 @@ def task_due(task: Task) -> datetime | None:
     return min(dues, default=None)
 
 
+def task_partner(task: Task) -> str | None:
+    """The partner whose staff alone may do this user task: the case field its lane's
+    `zvt:partner` names. None when the lane is not bound to a partner; "" (nobody's) when the
+    field holds no partner code, so a missing field denies rather than opens the task."""
+    field_name = properties(task.task_spec).get("partner")
+    if field_name is None:
+        return None
+    value = task.data.get(field_name)
+    return value if isinstance(value, str) else ""
+
+
 def is_reminder(spec) -> bool:
     return "herinnering" in properties(spec)
 

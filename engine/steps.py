@@ -148,11 +148,12 @@ class Step:
             key = form_key(spec._wf_spec.name, spec.bpmn_id)
             added.append(HumanTask(
                 id=task_id, instance_id=instance.id, process_id=spec._wf_spec.name, bpmn_id=spec.bpmn_id,
-                name=spec.bpmn_name, lane=spec.lane, form=key if key in forms else None,
-                assignee=None, due_at=due_at, created_at=self.now,
+                name=spec.bpmn_name, lane=spec.lane, partner=runtime.task_partner(task),
+                form=key if key in forms else None, assignee=None, due_at=due_at, created_at=self.now,
             ))
         session.add_all(added)
-        return added, {t.task_spec.lane for t in ready.values() if t.task_spec.lane is not None}
+        rows = [existing[t] for t in ready if t in existing] + added
+        return added, {policy.lane_key(r.lane, r.partner) for r in rows if r.lane is not None}
 
     def _sync_timers(self, timers) -> None:
         session, instance = self.session, self.instance

@@ -19,7 +19,9 @@ names live in the code:
   the case, comes from the last step recorded in one of "geinformeerd" (needs a date field
   `datum_geinformeerd`; a choice `manier` is shown when there), "niet_informeren" (a choice
   `grond` and a date `herzien_op`) and "informeren_herzien" (a choice `herziening` with the
-  option "verlengen" and a date `nieuwe_herziendatum`).
+  option "verlengen" and a date `nieuwe_herziendatum`) and "art41_slotbesluit" (the final decision
+  when a case closes under an active art. 41 decision: a choice `slotbesluit` with "nu_informeren"
+  and "beperking_loopt_door", a date `datum_geinformeerd` and a date `beperking_tot`).
 - `"ui:samenvatting"`: the fields of the case, in this order, shown at the top of the case page
   and its PDFs (name, date of birth, address, ...); one form per process.
 - `"ui:terugkoppeling"`: the field whose choices word the decision the aanmelder is told
@@ -47,8 +49,11 @@ DOSSIER_PARTS: dict[str, dict[str, object]] = {
     "geinformeerd": {"datum_geinformeerd": "date"},
     "niet_informeren": {"grond": "choice", "herzien_op": "date"},
     "informeren_herzien": {"herziening": {"verlengen"}, "nieuwe_herziendatum": "date"},
+    # The final decision on an art. 41 decision still active when the case closes.
+    "art41_slotbesluit": {"slotbesluit": {"nu_informeren", "beperking_loopt_door"}, "datum_geinformeerd": "date",
+                          "beperking_tot": "date"},
 }
-INFORMING_PARTS = frozenset({"geinformeerd", "niet_informeren", "informeren_herzien"})
+INFORMING_PARTS = frozenset({"geinformeerd", "niet_informeren", "informeren_herzien", "art41_slotbesluit"})
 _TOP_KEYS = ("ui:order", CONTEXT, DOSSIER, SUMMARY, FEEDBACK, PERSON)
 _FIELD_KEYS = {"ui:widget", "ui:help", "items"}
 

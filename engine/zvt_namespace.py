@@ -5,6 +5,8 @@ bpmn-js knows the attributes: it keeps them through copy/paste and the replace m
 properties panel edits them (web/modeler/zvt-properties.js). The attributes:
 
     <bpmn:lane zvt:rol="procesregisseur">           the role whose members do the lane's user tasks
+    <bpmn:lane zvt:rol="teamleider" zvt:partner="partner_inbreuk">   ... and only those of the
+                                                    partner that data field names (policy.py)
     <bpmn:userTask zvt:termijn="ap_termijn">        the task's due date, an expression (due_dates.py)
     <bpmn:boundaryEvent zvt:herinnering="true">     a reminder; without it a timer is the deadline
     <bpmn:... zvt:bericht="terugkoppeling" zvt:berichtAan="partnermedewerker"
@@ -13,8 +15,9 @@ properties panel edits them (web/modeler/zvt-properties.js). The attributes:
 
 SpiffWorkflow reads none of these. `lower` rewrites a parsed file, just before SpiffWorkflow reads
 it, into what it does read: `spiffworkflow:property` elements, `spiffworkflow:calledDecisionId`,
-and a lane named after its role. So the stored specs hold the same extensions as before this
-namespace existed, and versions deployed then run on unchanged. Files written in that older
+and a lane named after its role (a lane's `zvt:partner` becomes the property `partner` of each
+user task in it, as SpiffWorkflow keeps nothing of a lane but its name). So the stored specs hold
+the same extensions as before this namespace existed, and versions deployed then run on unchanged. Files written in that older
 form (the properties as `spiffworkflow:property`) are still read; the modeler rewrites them into
 this namespace when it opens them.
 """
@@ -66,6 +69,11 @@ def role_of(lane) -> str | None:
     return lane.get(_zvt("rol")) or lane.get("name")
 
 
+def partner_of(lane) -> str | None:
+    """The data field whose partner alone does a lane's tasks (`zvt:partner`), or None."""
+    return (lane.get(_zvt("partner")) or "").strip() or None
+
+
 def properties(element) -> dict[str, str]:
     """ZVT's settings of one BPMN element, in the engine's names, whichever form the file uses:
     `termijn`, `herinnering`, `bericht`, `bericht_aan`, `bericht_partner`, `beslistabel`."""
@@ -97,10 +105,15 @@ def lower(tree) -> list[tuple[str | None, str]]:
     Returns (element id, reason) for each attribute that cannot be deployed; the tree is then
     not fit to parse."""
     problems: list[tuple[str | None, str]] = []
+    lane_partner = _lane_partners(tree)
     for element in tree.iter():
         if not isinstance(element.tag, str):
             continue
         ours = {etree.QName(a).localname: v for a, v in element.attrib.items() if etree.QName(a).namespace == NAMESPACE}
+        if element.get("id") in lane_partner and etree.QName(element).localname == "userTask":
+            # Its lane's partner, as a property of the task itself (read with the others below).
+            _replace_spiff_extensions(element, {**properties(element), "partner": lane_partner[element.get("id")]},
+                                      None)
         if not ours:
             continue
         kind = etree.QName(element).localname
@@ -117,12 +130,23 @@ def lower(tree) -> list[tuple[str | None, str]]:
         if problems:
             continue
         if kind == "lane":
-            element.set("name", ours["rol"])  # SpiffWorkflow gives a task its lane's name: the role
+            if "rol" in ours:
+                element.set("name", ours["rol"])  # SpiffWorkflow gives a task its lane's name: the role
             continue
         wanted = properties(element)
         decision = wanted.pop("beslistabel", None)
         _replace_spiff_extensions(element, wanted, decision)
     return problems
+
+
+def _lane_partners(tree) -> dict[str, str]:
+    """Element id -> the data field of its lane's `zvt:partner`, for the elements of such lanes."""
+    found = {}
+    for lane in tree.iter(f"{{{_BPMN}}}lane"):
+        partner = partner_of(lane)
+        if partner:
+            found.update({(ref.text or "").strip(): partner for ref in lane.findall(f"{{{_BPMN}}}flowNodeRef")})
+    return found
 
 
 def _replace_spiff_extensions(element, wanted: dict[str, str], decision: str | None) -> None:

@@ -101,6 +101,13 @@ def informing(process_id: str, history: Sequence[HistoryView], forms: Mapping[st
         return Informing("not_informed", "De betrokkene is niet geïnformeerd. Besluit op grond van artikel 41 "
                                          f"UAVG, grond {title('grond')}. Opnieuw beslissen op "
                                          f"{dutch_date(data.get('herzien_op', ''))}.", last.finished_at, last.actor)
+    if part == "art41_slotbesluit" and data.get("slotbesluit") == "nu_informeren":
+        return Informing("informed", "De betrokkene is geïnformeerd bij het afsluiten van de casus, op "
+                                     f"{dutch_date(data.get('datum_geinformeerd', ''))}.", last.finished_at, last.actor)
+    if part == "art41_slotbesluit":
+        return Informing("not_informed", "De betrokkene is niet geïnformeerd. Bij het afsluiten is besloten dat "
+                                         "de beperking (artikel 41 UAVG) doorloopt tot "
+                                         f"{dutch_date(data.get('beperking_tot', ''))}.", last.finished_at, last.actor)
     if data.get("herziening") == "verlengen":
         return Informing("not_informed", "De betrokkene is niet geïnformeerd. Het besluit op grond van artikel 41 "
                                          "UAVG is verlengd. Opnieuw beslissen op "

@@ -30,6 +30,14 @@ PARTNERS = [
 ]
 
 
+
+
+def demo_contacts(code: str, name: str) -> dict[str, str]:
+    """The contact register of a demo partner: invented functional addresses at example.nl."""
+    return {"fg": f"Functionaris gegevensbescherming van {name}: fg.{code}@example.nl",
+            "verantwoordelijke": f"Verantwoordelijke bij een datalek bij {name}: datalek.{code}@example.nl"}
+
+
 @dataclass(frozen=True)
 class DemoAccount:
     username: str
@@ -53,6 +61,9 @@ ACCOUNTS = [
     DemoAccount("partnermedewerker", "Demo Medewerker WoonFriesland", "woonfriesland", "partnermedewerker"),
     DemoAccount("politie", "Demo Medewerker Politie", "politie", "partnermedewerker"),
     DemoAccount("teamleider", "Demo Teamleider", "gemeente_heerenveen", "teamleider"),
+    # A datalek at WoonFriesland is for its own people: its responsible person and its FG.
+    DemoAccount("verantwoordelijke_woonfriesland", "Demo Teamleider WoonFriesland", "woonfriesland", "teamleider"),
+    DemoAccount("fg_woonfriesland", "Demo FG WoonFriesland", "woonfriesland", "fg"),
     DemoAccount("proceseigenaar", "Demo Proceseigenaar", "gemeente_heerenveen", "proceseigenaar"),
     DemoAccount("fg", "Demo Functionaris Gegevensbescherming", "gemeente_heerenveen", "fg"),
     DemoAccount("beheerder", "Demo Beheerder", "gemeente_heerenveen", "beheerder"),
@@ -76,9 +87,13 @@ def load(engine: Engine, *, hasher: PasswordHasher | None = None) -> Loaded:
     with engine.database.unit_of_work() as uow:
         session = uow.session
         for code, name, grondslag in PARTNERS:
-            if session.get(Partner, code) is None:
-                session.add(Partner(id=code, name=name, kind="convenant", grondslag=grondslag, active=True))
+            partner = session.get(Partner, code)
+            if partner is None:
+                session.add(Partner(id=code, name=name, kind="convenant", grondslag=grondslag, active=True,
+                                    contacts=demo_contacts(code, name)))
                 added_partners += 1
+            elif partner.contacts is None:  # loaded before partners had a contact register
+                partner.contacts = demo_contacts(code, name)
         session.flush()
         existing = {a.username: a for a in session.scalars(select(Account))}
         for account in ACCOUNTS:

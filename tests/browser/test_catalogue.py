@@ -252,7 +252,7 @@ def test_the_panel_edits_zvts_settings_and_the_check_while_modelling_says_what_b
     kind.select_option("herinnering")
     expect(summary).to_have_text("Geen problemen")
 
-    find_in_modeler(page, "Partnermedewerker")
+    find_in_modeler(page, "Medewerker van de partner met het lek")
     role = panel.get_by_label("Rol", exact=True)
     expect(role).to_have_value("partnermedewerker")
     role.select_option("")
@@ -265,7 +265,7 @@ def test_the_panel_edits_zvts_settings_and_the_check_while_modelling_says_what_b
     page.get_by_role("button", name="Opslaan en controleren").click()
     expect(page.get_by_text("Dit concept kan niet klaargezet worden")).to_be_visible()
     expect(page.get_by_role("listitem").filter(has_text="partners_informeren").first).to_contain_text(
-        "lane role 'Partnermedewerker' is not a role")
+        "lane role 'Medewerker van de partner met het lek' is not a role")
 
     # Back in the modeler: the lane gets its role again, and the saved file keeps it in ZVT's namespace.
     page.get_by_role("link", name="Het procesmodel van dit concept bewerken in de browser").click()

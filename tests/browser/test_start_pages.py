@@ -1,9 +1,10 @@
 """Reporting a datalek from the menu, in a real browser, and its 24-hour task reaching the right people.
 
 The Politie's employee reports a breach at the Politie that WoonFriesland shares responsibility
-for. The first legal step, "Partners informeren" within 24 hours of becoming aware, is for the
-partner employees of the organisations involved: WoonFriesland's sees it in Mijn taken with its
-due time; the municipality's procesregisseur, whose organisation is not involved, does not.
+for. The first legal step, "Partners informeren" within 24 hours of becoming aware, is the duty of
+the partner where it happened (issue 13): the Politie's employee sees it in Mijn taken with its due
+time; WoonFriesland's employee, whose organisation is told, does not get the task, and the
+municipality's procesregisseur, whose organisation is not involved, sees neither task nor case.
 """
 from __future__ import annotations
 
@@ -52,9 +53,9 @@ def test_reporting_a_datalek_from_the_menu_starts_its_24_hour_task_for_the_right
     shots.take(page, "datalek-gemeld")
     logout(page)
 
-    # WoonFriesland is responsible too: its employee must inform the partners, within 24 hours
-    # of 27 November 16:30, the moment the Politie became aware.
-    login(page, "partnermedewerker")
+    # The Politie informs the other partners, within 24 hours of 27 November 16:30, the moment
+    # it became aware.
+    login(page, "politie")
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Mijn taken").click()
     row = page.get_by_role("row").filter(has_text="Partners informeren")
     expect(row).to_have_count(1)
@@ -63,7 +64,13 @@ def test_reporting_a_datalek_from_the_menu_starts_its_24_hour_task_for_the_right
     [task] = [t for t in live_server.engine.ready_tasks(number) if t.bpmn_id == "partners_informeren"]
     assert task.lane == "partnermedewerker"
     assert (task.due_at - live_server.engine.instance(number).started_at).total_seconds() / 3600 == 23.5
-    shots.take(page, "mijn-taken-woonfriesland")
+    shots.take(page, "mijn-taken-politie")
+    logout(page)
+
+    # WoonFriesland shares the responsibility, but the breach was not its own: no task for it.
+    login(page, "partnermedewerker")
+    page.goto("/taken")
+    expect(page.get_by_text("Partners informeren")).to_have_count(0)
     logout(page)
 
     # The municipality takes no part in this breach: its procesregisseur sees neither task nor case.

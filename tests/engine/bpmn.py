@@ -72,7 +72,9 @@ def older_form(text: str) -> str:
         attributes = re.sub(r' zvt:\w+="[^"]*"', "", attributes)
         if tag == "lane":
             unnamed = re.sub(r' name="[^"]*"', "", attributes)
-            return f'<bpmn:lane{unnamed} name="{found["rol"]}">{rest}'
+            # A lane bound to a partner is newer than the older form: it keeps its zvt:partner.
+            partner = f' zvt:partner="{found["partner"]}"' if "partner" in found else ""
+            return f'<bpmn:lane{unnamed} name="{found["rol"]}"{partner}>{rest}'
         properties = "".join(f'<spiffworkflow:property name="{_OLDER_NAMES[k]}" value="{"ja" if k == "herinnering" else v}" />'
                              for k, v in found.items() if k in _OLDER_NAMES and not (k == "herinnering" and v != "true"))
         extensions = (f"<spiffworkflow:properties>{properties}</spiffworkflow:properties>" if properties else "") + (
@@ -86,5 +88,6 @@ def older_form(text: str) -> str:
 
     text = re.sub(r"<bpmn:(\w+)((?: [^>]*?)? zvt:[^>]*?)>((?:\s*<bpmn:documentation>.*?</bpmn:documentation>)?)",
                   rewrite, text, flags=re.S)
-    return text.replace('xmlns:zvt="https://zvt.heerenveen.example/schema/bpmn/1.0"',
-                        'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"')
+    spiff = 'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"'
+    zvt = 'xmlns:zvt="https://zvt.heerenveen.example/schema/bpmn/1.0"'
+    return text.replace(zvt, f"{spiff} {zvt}" if " zvt:partner=" in text else spiff)

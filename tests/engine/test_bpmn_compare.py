@@ -58,7 +58,18 @@ def test_a_lane_relabelled_and_a_setting_written_in_the_older_form_are_no_change
     assert changed(text).empty
     relabelled_role = text.replace('zvt:rol="teamleider"', 'zvt:rol="fg"')
     moved = changed(relabelled_role).changed
-    assert {c.element.id for c in moved} == {"beoordeling_te_laat", "einde_te_laat"}
+    assert {c.element.id for c in moved} == {"beoordeling_te_laat", "einde_te_laat", "informeren_te_laat",
+                                             "einde_informeren_te_laat"}
+    assert all(c.moved_lane for c in moved)
+
+
+def test_binding_a_lane_to_a_partner_moves_its_user_tasks_only():
+    # zvt:partner changes who may do a user task (that partner's people only); scripts and
+    # gateways in the lane are done by nobody.
+    bound = FILES["zvt_casus.bpmn"].replace('name="Teamleider" zvt:rol="teamleider"',
+                                            'name="Teamleider" zvt:rol="teamleider" zvt:partner="aanmelder_partner"')
+    moved = changed(bound).changed
+    assert {c.element.id for c in moved} == {"beoordeling_te_laat", "informeren_te_laat"}
     assert all(c.moved_lane for c in moved)
 
 

@@ -372,7 +372,7 @@ def test_what_a_step_means_for_the_case_page_is_deployed_with_its_form(engine, f
 
 
 @pytest.mark.parametrize("ui, expected", [
-    ({"ui:dossier": "verslag"}, "ui:dossier must be one of geinformeerd, informeren_herzien, niet_informeren, plan"),
+    ({"ui:dossier": "verslag"}, "ui:dossier must be one of art41_slotbesluit, geinformeerd, informeren_herzien, niet_informeren, plan"),
     ({"ui:dossier": "geinformeerd"}, "ui:dossier 'geinformeerd' needs a field 'datum_geinformeerd' that is a date"),
     ({"ui:dossier": "informeren_herzien"}, "needs a field 'herziening' that is a choice offering verlengen"),
     ({"ui:terugkoppeling": "toelichting"}, "ui:terugkoppeling must name a field of the form with choices"),

@@ -68,6 +68,16 @@ def test_a_review_date_lies_after_the_decision_which_is_taken_today():
         "Kies een datum na vandaag."
 
 
+def test_an_art_41_review_date_lies_at_most_six_months_ahead():
+    for name, field in (("zvt_casus/besluit_niet_informeren", "herzien_op"),
+                        ("zvt_casus/besluit_herzien", "nieuwe_herziendatum")):
+        schema = form(name)  # today is 27 November 2026
+        assert not [e for e in errors({field: "2027-05-27"}, schema) if e[0] == field]
+        assert (field, "x-zvt-niet-na") in errors({field: "2027-05-28"}, schema)
+    assert dutch({"herzien_op": "2027-05-28"}, form("zvt_casus/besluit_niet_informeren"))["herzien_op"] == \
+        "Kies een datum die hoogstens 6 maanden na vandaag ligt."
+
+
 @pytest.mark.parametrize("name, field", [
     ("zvt_casus/betrokkene_informeren", "datum_geinformeerd"),
     ("zvt_casus/betrokkene_alsnog_informeren", "datum_geinformeerd"),
@@ -130,6 +140,8 @@ def test_tab_and_new_lines_are_text():
     ("x-zvt-na", "toelichting", "x-zvt-na must be \"vandaag\" or another date field"),
     ("x-zvt-niet-na", "morgen", "x-zvt-niet-na must be \"vandaag\" or another date field"),
     ("formatMinimum", "1-1-1900", "formatMinimum must be a date such as"),
+    ("x-zvt-niet-na", "vandaag+6 maanden", "x-zvt-niet-na adds '6 maanden', which is not a period"),
+    ("x-zvt-niet-na", "morgen+P6M", "x-zvt-niet-na must be \"vandaag\" or another date field"),
 ])
 def test_deploy_refuses_date_keywords_that_cannot_work(engine, folder, keyword, value, expected):  # noqa: F811
     path = folder / "forms" / "proef_casus" / "beoordeling.schema.json"

@@ -1,8 +1,9 @@
 """Moving running cases to a newer version (engine/migrating.py), on the real zvt_casus.
 
 Version 2 renames the beoordeling, moves the late-beoordeling escalation from the teamleider to
-the procesregisseur, gives the informing step a new id at the same place (SpiffWorkflow aligns it
-by its place in the flow), drops the crisisoverleg task (so a case standing on it cannot move)
+the procesregisseur, gives the step that scales up to the safety chain a new id at the same place
+(SpiffWorkflow aligns it by its place in the flow; a step with timers on its border, such as the
+informing step, cannot be renamed so), drops the crisisoverleg task (so a case standing on it cannot move)
 and adds a script after each zorgoverleg. Cases of version 1 stand at several points; a dry run
 says what a move would do and changes nothing; the move keeps deadlines and task ids; every case
 then runs to its end, on version 2 or, where it could not move, on version 1.
@@ -23,7 +24,9 @@ from tests.processes.conftest import FORMS, PROCESSES, Case
 from tests.processes.test_zvt_casus import INFORMEREN, OPPAKKEN, PLAN, PRIVACYCHECK, new_case, zorgoverleg
 
 INFORMEREN_ID = "betrokkene_informeren"
-NEW_INFORMEREN_ID = "betrokkene_inlichten"
+RENAMED_ID = "opschalen_veiligheidsketen"
+NEW_ID = "opschalen_keten"
+OPSCHALEN = {"opgeschaald_naar": "Zorg- en Veiligheidshuis Fryslân", "datum": "2026-11-28", "toelichting": "Gevaar voor buren."}
 
 
 def version_2(tmp_path):
@@ -35,8 +38,7 @@ def version_2(tmp_path):
     text = text.replace("<bpmn:flowNodeRef>beoordeling_te_laat</bpmn:flowNodeRef>", "").replace(
         "<bpmn:flowNodeRef>beoordeling</bpmn:flowNodeRef>",
         "<bpmn:flowNodeRef>beoordeling</bpmn:flowNodeRef><bpmn:flowNodeRef>beoordeling_te_laat</bpmn:flowNodeRef>")
-    text = text.replace(f'"{INFORMEREN_ID}"', f'"{NEW_INFORMEREN_ID}"').replace(
-        f">{INFORMEREN_ID}<", f">{NEW_INFORMEREN_ID}<")
+    text = text.replace(f'"{RENAMED_ID}"', f'"{NEW_ID}"').replace(f">{RENAMED_ID}<", f">{NEW_ID}<")
     text = text.replace(
         '<bpmn:sequenceFlow id="f_overleg_besluit" sourceRef="zorgoverleg_vastleggen" targetRef="overleg_besluit_gw" />',
         '<bpmn:sequenceFlow id="f_overleg_besluit" sourceRef="zorgoverleg_vastleggen" targetRef="overleg_tellen" />'
@@ -46,7 +48,7 @@ def version_2(tmp_path):
         '<bpmn:sequenceFlow id="f_na_tellen" sourceRef="overleg_tellen" targetRef="overleg_besluit_gw" />')
     text = text.replace("<bpmn:incoming>f_overleg_besluit</bpmn:incoming>\n      <bpmn:outgoing>f_doorgaan",
                         "<bpmn:incoming>f_na_tellen</bpmn:incoming>\n      <bpmn:outgoing>f_doorgaan")
-    assert text.count("f_na_tellen") == 3 and NEW_INFORMEREN_ID in text
+    assert text.count("f_na_tellen") == 3 and NEW_ID in text
     # The crisisoverleg is no longer a task of its own: "ja" goes straight on.
     text = re.sub(r'\s*<bpmn:userTask id="crisisoverleg_houden".*?</bpmn:userTask>', "", text, flags=re.S)
     text = re.sub(r'\s*<bpmn:sequenceFlow id="f_na_crisisoverleg"[^>]*/>', "", text)
@@ -59,11 +61,11 @@ def version_2(tmp_path):
     path.write_text(text)
     forms = folder / "forms" / "zvt_casus"
     for suffix in (".schema.json", ".ui.json"):
-        (forms / f"{INFORMEREN_ID}{suffix}").rename(forms / f"{NEW_INFORMEREN_ID}{suffix}")
+        (forms / f"{RENAMED_ID}{suffix}").rename(forms / f"{NEW_ID}{suffix}")
         (forms / f"crisisoverleg_houden{suffix}").unlink()
-    ui = json.loads((forms / "opschalen_veiligheidsketen.ui.json").read_text())
+    ui = json.loads((forms / f"{NEW_ID}.ui.json").read_text())
     ui["ui:context"] = [step for step in ui.get("ui:context", []) if step != "crisisoverleg_houden"]
-    (forms / "opschalen_veiligheidsketen.ui.json").write_text(json.dumps(ui))
+    (forms / f"{NEW_ID}.ui.json").write_text(json.dumps(ui))
     return folder
 
 
@@ -72,7 +74,7 @@ def cases(engine, clock, tmp_path):
     """Version 1 deployed and four cases on it, then version 2 deployed:
     waiting: waits for its beoordeling (a deadline timer waiting);
     late: its beoordeling is late, the teamleider holds the escalation;
-    informing: stands on the informing step, which version 2 gave a new id;
+    scaling: stands on scaling up to the safety chain, which version 2 gave a new id;
     crisis: stands on the crisisoverleg, which version 2 does not have;
     overleg: waits for its first zorgoverleg."""
     engine.deploy(PROCESSES, FORMS)
@@ -80,8 +82,8 @@ def cases(engine, clock, tmp_path):
     engine.fire_due_timers(late.task("beoordeling").due_at)
     engine.assign(late.task("beoordeling_te_laat").id, "teamleider", expected=None)
     waiting = new_case(engine)  # filed after that firing: its deadline still waits
-    informing = new_case(engine)
-    informing.complete("beoordeling", OPPAKKEN, role="procesregisseur")
+    scaling = new_case(engine)
+    scaling.complete("beoordeling", {**OPPAKKEN, "niveau": 4, "reden_afwijking": "Gevaar."}, role="procesregisseur")
     crisis = new_case(engine)
     crisis.complete("beoordeling", {**OPPAKKEN, "crisisoverleg": True}, role="procesregisseur")
     overleg = new_case(engine)
@@ -92,7 +94,7 @@ def cases(engine, clock, tmp_path):
     [v2] = [v for v in engine.deploy(version_2(tmp_path) / "processes", version_2(tmp_path / "again") / "forms")
             if v.process_id == "zvt_casus"]
     assert v2.version == 2
-    return {"waiting": waiting, "late": late, "informing": informing, "crisis": crisis, "overleg": overleg}
+    return {"waiting": waiting, "late": late, "scaling": scaling, "crisis": crisis, "overleg": overleg}
 
 
 def versions(engine) -> dict[int, int]:
@@ -114,9 +116,9 @@ def test_a_dry_run_says_which_cases_can_move_and_changes_nothing(engine, cases):
     results = {name: engine.migrate(number, actor="proceseigenaar", dry_run=True) for name, number in numbers.items()}
 
     assert {name: r.can_move for name, r in results.items()} == {
-        "waiting": True, "late": True, "informing": True, "crisis": False, "overleg": True}
+        "waiting": True, "late": True, "scaling": True, "crisis": False, "overleg": True}
     assert results["crisis"].missing == ["crisisoverleg_houden"] and "crisisoverleg_houden" in results["crisis"].reason
-    assert [t.bpmn_id for t in results["informing"].after] == [NEW_INFORMEREN_ID]
+    assert [t.bpmn_id for t in results["scaling"].after] == [NEW_ID]
     assert [(t.bpmn_id, t.name) for t in results["waiting"].after] == [("beoordeling", "Aanmelding bekijken")]
     assert results["late"].lanes_changed == ["beoordeling_te_laat"]
     assert not any(r.moved for r in results.values())
@@ -154,17 +156,17 @@ def test_a_case_that_cannot_move_is_refused_whole_and_stays_on_its_version(engin
 
 
 def test_moved_and_unmoved_cases_all_run_to_their_end(engine, clock, cases):
-    informing_task = cases["informing"].task(INFORMEREN_ID)
-    for name in ("waiting", "late", "informing", "overleg"):
+    scaling_task = cases["scaling"].task(RENAMED_ID)
+    for name in ("waiting", "late", "scaling", "overleg"):
         engine.migrate(cases[name].id, actor="proceseigenaar")
-    # The informing step kept its task (and id) under its new element, with the new form.
-    moved = cases["informing"].task(NEW_INFORMEREN_ID)
-    assert (moved.id, moved.form) == (informing_task.id, f"zvt_casus/{NEW_INFORMEREN_ID}")
-    assert "datum_geinformeerd" in engine.form(moved.id)["properties"]
-    # On version 2: the renamed informing step, and the new script after the zorgoverleg.
+    # The scaling step kept its task (and id) under its new element, with the new form.
+    moved = cases["scaling"].task(NEW_ID)
+    assert (moved.id, moved.form) == (scaling_task.id, f"zvt_casus/{NEW_ID}")
+    assert "opgeschaald_naar" in engine.form(moved.id)["properties"]
+    # On version 2: the new script after the zorgoverleg.
     waiting = cases["waiting"]
     waiting.complete("beoordeling", OPPAKKEN, role="procesregisseur")
-    waiting.complete(NEW_INFORMEREN_ID, INFORMEREN, role="procesregisseur")
+    waiting.complete(INFORMEREN_ID, INFORMEREN, role="procesregisseur")
     waiting.complete("plan_van_aanpak", PLAN, role="procesregisseur")
     waiting.complete("privacycheck", PRIVACYCHECK, role="procesregisseur")
     waiting.complete("zorgoverleg", zorgoverleg("afronden"), role="procesregisseur")
@@ -177,13 +179,14 @@ def test_moved_and_unmoved_cases_all_run_to_their_end(engine, clock, cases):
     late.complete("beoordeling", {**OPPAKKEN, "besluit_beoordeling": "niet_oppakken",
                                   "advies_alternatief": "Wijkteam"}, role="procesregisseur")
     assert late.status == "completed"
-    informing = cases["informing"]
-    informing.complete(NEW_INFORMEREN_ID, INFORMEREN, role="procesregisseur")
-    informing.complete("plan_van_aanpak", PLAN, role="procesregisseur")
-    informing.complete("privacycheck", PRIVACYCHECK, role="procesregisseur")
-    informing.complete("zorgoverleg", zorgoverleg("afronden"), role="procesregisseur")
-    assert informing.status == "completed" and informing.data["geteld_in_versie_2"] == 1
-    # On version 1, where it stayed: the crisisoverleg, the old informing step, no counting script.
+    scaling = cases["scaling"]
+    scaling.complete(NEW_ID, OPSCHALEN, role="procesregisseur")
+    scaling.complete(INFORMEREN_ID, INFORMEREN, role="procesregisseur")
+    scaling.complete("plan_van_aanpak", PLAN, role="procesregisseur")
+    scaling.complete("privacycheck", PRIVACYCHECK, role="procesregisseur")
+    scaling.complete("zorgoverleg", zorgoverleg("afronden"), role="procesregisseur")
+    assert scaling.status == "completed" and scaling.data["geteld_in_versie_2"] == 1
+    # On version 1, where it stayed: the crisisoverleg, the old scaling step, no counting script.
     crisis = cases["crisis"]
     crisis.complete("crisisoverleg_houden", {"datum": "2026-11-28", "aanwezige_partners": ["gemeente_heerenveen"],
                                              "afspraken": "Wijkagent gaat langs."}, role="procesregisseur")

@@ -60,6 +60,8 @@ ACCOUNTS = [
     ("w.woonfriesland", "woonfriesland", ["partnermedewerker"], "w.woonfriesland@example.nl", True),
     ("w.collega", "woonfriesland", ["partnermedewerker"], "w.collega@example.nl", True),
     ("w.vertrokken", "woonfriesland", ["partnermedewerker"], "w.vertrokken@example.nl", False),
+    ("w.verantwoordelijke", "woonfriesland", ["teamleider"], "w.verantwoordelijke@example.nl", True),
+    ("w.fg", "woonfriesland", ["fg"], "w.fg@example.nl", True),
     ("politie", "politie", ["partnermedewerker"], "politie@example.nl", True),
     ("ggz.regisseur", "ggz_friesland", ["procesregisseur"], "ggz.regisseur@example.nl", True),
     ("accolade.regisseur", "accolade", ["procesregisseur"], "accolade.regisseur@example.nl", True),
@@ -261,7 +263,9 @@ def test_reminders_go_to_the_holder_or_everyone_who_may_do_the_task_and_a_closin
         "maatregelen": "Ontvanger gevraagd de e-mail te verwijderen.",
         "verantwoordelijke_partners": ["woonfriesland", "gemeente_heerenveen"],
     }, actor="w.woonfriesland", context={"melder_partner": "woonfriesland"})
-    assert queued(engine) == {("nieuwe_taak", "w.collega@example.nl"), ("nieuwe_taak", "fg@example.nl")}
+    # A breach at WoonFriesland: its own people, none of the municipality's (issue 13).
+    assert queued(engine) == {("nieuwe_taak", "w.collega@example.nl"), ("nieuwe_taak", "w.verantwoordelijke@example.nl"),
+                              ("nieuwe_taak", "w.fg@example.nl")}
     partners = task(engine, case, "partners_informeren")
     ap_besluit = task(engine, case, "ap_besluit")
     engine.assign(partners.id, "w.collega", expected=None)
@@ -275,21 +279,21 @@ def test_reminders_go_to_the_holder_or_everyone_who_may_do_the_task_and_a_closin
 
     before = len(rows(engine))
     assert engine.fire_due_timers(at(2027, 5, 15, 17, 0)) == 1  # the 24 hours are over: escalate
-    assert queued(engine, before) == {("escalatie", "w.collega@example.nl"), ("nieuwe_taak", "fg@example.nl"),
-                                      ("nieuwe_taak", "teamleider@example.nl")}
+    assert queued(engine, before) == {("escalatie", "w.collega@example.nl"), ("nieuwe_taak", "w.fg@example.nl"),
+                                      ("nieuwe_taak", "w.verantwoordelijke@example.nl")}
 
     before = len(rows(engine))
     assert engine.fire_due_timers(at(2027, 5, 16, 17, 0)) == 1  # nobody holds the AP decision: its lane hears
     assert [(r.kind, r.recipient, r.link) for r in rows(engine)[before:]] == [
-        ("herinnering", "fg@example.nl", f"/taken/{ap_besluit.id}")]
+        ("herinnering", "w.verantwoordelijke@example.nl", f"/taken/{ap_besluit.id}")]
 
     before = len(rows(engine))
     assert engine.fire_due_timers(at(2027, 5, 17, 17, 0)) == 1  # 72 hours: the decision task is closed
     escalatie = [r for r in rows(engine)[before:] if r.kind == "escalatie"]
-    assert [(r.recipient, r.link) for r in escalatie] == [("fg@example.nl", f"/casussen/{case}")]
+    assert [(r.recipient, r.link) for r in escalatie] == [("w.verantwoordelijke@example.nl", f"/casussen/{case}")]
     assert "gesloten" in escalatie[0].body
-    assert queued(engine, before) - {("escalatie", "fg@example.nl")} == {
-        ("nieuwe_taak", "fg@example.nl"), ("nieuwe_taak", "teamleider@example.nl")}
+    assert queued(engine, before) - {("escalatie", "w.verantwoordelijke@example.nl")} == {
+        ("nieuwe_taak", "w.verantwoordelijke@example.nl")}
 
 
 def test_no_mail_ever_holds_the_betrokkenes_data(engine, clock, casus, smtp, settings):

@@ -65,6 +65,7 @@ BERICHT = {
     "aantal_geinformeerd": 1,
     "bericht_inhoud_volledig": True,
     "bericht_samenvatting": "Wat er gebeurde, de gevolgen, de maatregelen en hoe u de FG bereikt.",
+    "art41_toepassing": "geen_besluit",
 }
 REGISTER = {
     "registernummer": "DL-2027-007",
@@ -74,6 +75,17 @@ REGISTER = {
     "herstelmaatregelen": "E-mail verwijderd door ontvanger, bevestigd.",
     "verbetermaatregelen": "Adresboek opgeschoond; waarschuwing bij externe ontvangers aangezet.",
 }
+
+
+FG_ADVIES = {"fg_advies_risico": "risico", "fg_advies_ap": "melden", "fg_advies_betrokkenen": "niet_informeren",
+             "fg_advies_toelichting": "Gezondheidsgegevens van één persoon; melden, de ontvanger heeft verwijderd."}
+
+
+def melden(engine, data, **kwargs):
+    """Start a datalek, and the FG gives its advice at once (tests of the advice start it with `start`)."""
+    case = start(engine, "datalek", data, **kwargs)
+    case.complete("fg_advies", FG_ADVIES, role="fg")
+    return case
 
 
 def fields(refused) -> list[str]:
@@ -90,11 +102,11 @@ def datalek(deploy_only):
 def op_tijd_met_risico(engine, clock):
     """Everything on time; risk, so the AP is notified; not high, so the betrokkenen are not."""
     clock.now = at(2027, 5, 14, 17, 30)
-    case = start(engine, "datalek", melding(), actor="m.woonfriesland", context={"melder_partner": "woonfriesland"})
+    case = melden(engine, melding(), actor="m.woonfriesland", context={"melder_partner": "woonfriesland"})
     clock.now = at(2027, 5, 15, 9, 5)
     case.complete("partners_informeren", partners_bericht(), role="partnermedewerker")
     clock.now = at(2027, 5, 16, 10, 30)
-    case.complete("ap_besluit", ap_besluit("risico"), role="fg")
+    case.complete("ap_besluit", ap_besluit("risico"), role="teamleider")
     assert case.open_tasks() == {"datalek_registreren": "fg"}
     clock.now = at(2027, 5, 18, 11, 0)
     case.complete("datalek_registreren", REGISTER, role="fg")
@@ -104,19 +116,19 @@ def op_tijd_met_risico(engine, clock):
 def hoog_risico_drie_partners(engine, clock):
     """Three responsible partners, high risk: one message agreed by all three."""
     clock.now = at(2027, 5, 14, 17, 30)
-    case = start(engine, "datalek", melding(
+    case = melden(engine, melding(
         verantwoordelijke_partners=["woonfriesland", "gemeente_heerenveen", "ggz_friesland"],
         soorten_gegevens=["naw", "bsn", "gezondheid", "politiegegevens"], aantal_personen=12))
     clock.now = at(2027, 5, 15, 10, 0)
     case.complete("partners_informeren", partners_bericht(
         partners_geinformeerd=["gemeente_heerenveen", "ggz_friesland"]), role="partnermedewerker")
     clock.now = at(2027, 5, 16, 12, 0)
-    case.complete("ap_besluit", ap_besluit("hoog", ap_gemeld_door=["woonfriesland", "ggz_friesland"]), role="fg")
-    assert case.open_tasks() == {"betrokkenen_informeren": "fg"}
+    case.complete("ap_besluit", ap_besluit("hoog", ap_gemeld_door=["woonfriesland", "ggz_friesland"]), role="teamleider")
+    assert case.open_tasks() == {"betrokkenen_informeren": "teamleider"}
     clock.now = at(2027, 5, 18, 10, 0)
     case.complete("betrokkenen_informeren", dict(
         BERICHT, bericht_afgestemd_met=["woonfriesland", "gemeente_heerenveen", "ggz_friesland"],
-        aantal_geinformeerd=12), role="fg")
+        aantal_geinformeerd=12), role="teamleider")
     case.complete("datalek_registreren", REGISTER, role="fg")
     return case
 
@@ -124,10 +136,10 @@ def hoog_risico_drie_partners(engine, clock):
 def alleen_eigen_organisatie_geen_risico(engine, clock):
     """Only the partner where it happened is responsible: no one else to inform; no risk: no AP."""
     clock.now = at(2027, 5, 14, 17, 30)
-    case = start(engine, "datalek", melding(partner_inbreuk="elkien", verantwoordelijke_partners=["elkien"],
+    case = melden(engine, melding(partner_inbreuk="elkien", verantwoordelijke_partners=["elkien"],
                                             soorten_gegevens=["contactgegevens"]))
-    assert case.open_tasks() == {"ap_besluit": "fg"}
-    case.complete("ap_besluit", ap_besluit("geen"), role="fg")
+    assert case.open_tasks() == {"ap_besluit": "teamleider"}
+    case.complete("ap_besluit", ap_besluit("geen"), role="teamleider")
     case.complete("datalek_registreren", dict(REGISTER, oorzaak="technische_fout"), role="fg")
     return case
 
@@ -136,7 +148,7 @@ def termijnen_verstreken_over_pinksteren(engine, clock):
     """Reported Friday 14 May 2027 17:00, the Friday before Whit Monday: every timer fires, the
     partners are informed late, the AP decision is taken after the 72 hours with a reason."""
     clock.now = at(2027, 5, 14, 17, 30)
-    case = start(engine, "datalek", melding())
+    case = melden(engine, melding())
     for moment in [at(2027, 5, 15, 13, 0), at(2027, 5, 15, 17, 0), at(2027, 5, 16, 17, 0), at(2027, 5, 17, 17, 0)]:
         clock.now = moment
         assert engine.fire_due_timers() == 1
@@ -147,7 +159,7 @@ def termijnen_verstreken_over_pinksteren(engine, clock):
     case.complete("partners_escalatie_teamleider", {"partners_escalatie_teamleider_actie": "Besproken in teamoverleg."},
                   role="teamleider")
     case.complete("ap_besluit_te_laat", ap_besluit("risico", ap_gemeld_op="2027-05-17T17:45:00+02:00",
-                                                   reden_vertraging="FG was met Pinksteren niet bereikbaar."), role="fg")
+                                                   reden_vertraging="FG was met Pinksteren niet bereikbaar."), role="teamleider")
     case.complete("ap_escalatie_teamleider", {"ap_escalatie_teamleider_actie": "Vervanging FG in feestdagen geregeld."},
                   role="teamleider")
     case.complete("datalek_registreren", REGISTER, role="fg")
@@ -161,7 +173,7 @@ def test_a_report_with_bad_data_is_refused_naming_each_field_and_nothing_is_stor
                   aard=["diefstal"], aantal_personen=-1, betrokkene_naam="Mevrouw A. de Vries")
     del bad["maatregelen"]
     with pytest.raises(InvalidTaskData) as refused:
-        start(engine, "datalek", bad)
+        melden(engine, bad)
     assert set(fields(refused)) == {"bekend_sinds", "partner_inbreuk", "verantwoordelijke_partners", "aard/0",
                                     "aantal_personen", "betrokkene_naam", "maatregelen"}
     assert engine.ready_tasks() == [] and engine.timers() == []
@@ -172,9 +184,9 @@ def test_a_report_with_bad_data_is_refused_naming_each_field_and_nothing_is_stor
 def test_both_deadlines_run_in_calendar_hours_from_becoming_aware_even_over_whit_monday(engine, clock, datalek):
     assert not is_werkdag(date(2027, 5, 17))  # Whit Monday 2027 is a public holiday
     clock.now = at(2027, 5, 14, 17, 30)
-    case = start(engine, "datalek", melding(), context={"melder_partner": "woonfriesland"})
+    case = melden(engine, melding(), context={"melder_partner": "woonfriesland"})
 
-    assert case.open_tasks() == {"partners_informeren": "partnermedewerker", "ap_besluit": "fg"}
+    assert case.open_tasks() == {"partners_informeren": "partnermedewerker", "ap_besluit": "teamleider"}
     assert case.timers() == {
         "partners_herinnering": at(2027, 5, 15, 13, 0),         # 4 hours before the 24
         "partners_termijn_verstreken": at(2027, 5, 15, 17, 0),  # Saturday 17:00
@@ -192,7 +204,7 @@ def test_both_deadlines_run_in_calendar_hours_from_becoming_aware_even_over_whit
 
 def test_the_reminder_and_the_escalations_fire_at_their_moments_and_never_early(engine, clock, datalek):
     clock.now = at(2027, 5, 14, 17, 30)
-    case = start(engine, "datalek", melding())
+    case = melden(engine, melding())
     # The due date is the 24 h deadline, not the reminder 4 hours before it.
     assert case.task("partners_informeren").due_at == at(2027, 5, 15, 17, 0)
 
@@ -201,7 +213,7 @@ def test_the_reminder_and_the_escalations_fire_at_their_moments_and_never_early(
     clock.now = at(2027, 5, 15, 13, 0)
     assert engine.fire_due_timers() == 1
     assert "herinnering_partners" in case.visited()
-    assert case.open_tasks() == {"partners_informeren": "partnermedewerker", "ap_besluit": "fg"}
+    assert case.open_tasks() == {"partners_informeren": "partnermedewerker", "ap_besluit": "teamleider"}
     assert case.task("partners_informeren").due_at == at(2027, 5, 15, 17, 0)
 
     clock.now = at(2027, 5, 15, 16, 59, 59)
@@ -209,7 +221,7 @@ def test_the_reminder_and_the_escalations_fire_at_their_moments_and_never_early(
     assert "partners_termijn_verstreken" not in case.visited()
     clock.now = at(2027, 5, 15, 17, 0)
     assert engine.fire_due_timers() == 1
-    assert case.open_tasks() == {"partners_informeren": "partnermedewerker", "ap_besluit": "fg",
+    assert case.open_tasks() == {"partners_informeren": "partnermedewerker", "ap_besluit": "teamleider",
                                  "partners_escalatie_fg": "fg", "partners_escalatie_teamleider": "teamleider"}
     assert case.task("partners_informeren").due_at == at(2027, 5, 15, 17, 0)  # stays, now overdue
 
@@ -226,7 +238,7 @@ def test_the_reminder_and_the_escalations_fire_at_their_moments_and_never_early(
     clock.now = at(2027, 5, 17, 17, 0)
     assert engine.fire_due_timers() == 1
     assert case.open_tasks() == {"partners_informeren": "partnermedewerker", "partners_escalatie_fg": "fg",
-                                 "partners_escalatie_teamleider": "teamleider", "ap_besluit_te_laat": "fg",
+                                 "partners_escalatie_teamleider": "teamleider", "ap_besluit_te_laat": "teamleider",
                                  "ap_escalatie_teamleider": "teamleider"}
     [vervallen] = [h for h in engine.history(case.id) if h.bpmn_id == "ap_besluit"]
     assert (vervallen.state, vervallen.actor, vervallen.finished_at) == ("cancelled", "scheduler", at(2027, 5, 17, 17, 0))
@@ -236,7 +248,7 @@ def test_the_reminder_and_the_escalations_fire_at_their_moments_and_never_early(
 
 def test_24_hours_from_the_saturday_before_the_autumn_change_end_at_11_by_the_clock(engine, clock, datalek):
     clock.now = at(2026, 10, 24, 12, 30)
-    case = start(engine, "datalek", melding(bekend_sinds="2026-10-24T12:00:00+02:00"))
+    case = melden(engine, melding(bekend_sinds="2026-10-24T12:00:00+02:00"))
     assert case.data["partners_termijn"] == "2026-10-25T11:00:00+01:00"
     assert case.data["ap_termijn"] == "2026-10-27T11:00:00+01:00"
     assert case.timers() == {
@@ -263,11 +275,12 @@ def test_24_hours_from_the_saturday_before_the_autumn_change_end_at_11_by_the_cl
 
 def test_informing_the_partners_must_name_every_other_responsible_partner(engine, clock, datalek):
     clock.now = at(2027, 5, 14, 17, 30)
-    case = start(engine, "datalek", melding(verantwoordelijke_partners=["woonfriesland", "gemeente_heerenveen", "politie"]))
+    case = melden(engine, melding(verantwoordelijke_partners=["woonfriesland", "gemeente_heerenveen", "politie"]))
     task = case.task("partners_informeren")
     assert engine.form_values(task.id) == {"partner_inbreuk": "woonfriesland",
                                            "andere_partners": ["gemeente_heerenveen", "politie"],
-                                           "partners_termijn": "2027-05-15T17:00:00+02:00"}
+                                           "partners_termijn": "2027-05-15T17:00:00+02:00",
+                                           "partners_contacten": [{"partner": "gemeente_heerenveen"}, {"partner": "politie"}]}
     with pytest.raises(InvalidTaskData) as refused:
         case.complete("partners_informeren", partners_bericht(partners_inhoud_volledig=False, partners_kanaal="email"),
                       role="partnermedewerker")
@@ -284,7 +297,7 @@ def test_informing_the_partners_must_name_every_other_responsible_partner(engine
                   role="partnermedewerker")
     assert case.data["partners_te_laat"] is False
     assert set(case.timers()) == {"ap_herinnering", "ap_termijn_verstreken"}  # the partner timers are gone
-    assert case.open_tasks() == {"ap_besluit": "fg"}
+    assert case.open_tasks() == {"ap_besluit": "teamleider"}
 
 
 def test_partners_informed_after_24_hours_are_recorded_as_late(engine, clock, datalek):
@@ -306,7 +319,7 @@ def test_no_partner_task_when_only_the_own_organisation_is_responsible(engine, c
 
 def test_a_breach_with_risk_must_be_reported_to_the_ap_and_art_41_uavg_cannot_suppress_it(engine, clock, datalek):
     clock.now = at(2027, 5, 14, 17, 30)
-    case = start(engine, "datalek", melding())
+    case = melden(engine, melding())
     task = case.task("ap_besluit")
     assert engine.form_values(task.id) == {
         "bekend_sinds": "2027-05-14T17:00:00+02:00", "ap_termijn": "2027-05-17T17:00:00+02:00",
@@ -317,53 +330,53 @@ def test_a_breach_with_risk_must_be_reported_to_the_ap_and_art_41_uavg_cannot_su
         if risico == "hoog":
             del niet_gemeld["reden_betrokkenen_niet_informeren"]
         with pytest.raises(InvalidTaskData) as refused:
-            case.complete("ap_besluit", niet_gemeld, role="fg")
+            case.complete("ap_besluit", niet_gemeld, role="teamleider")
         assert fields(refused) == ["ap_gemeld"]
     with pytest.raises(InvalidTaskData) as refused:
         case.complete("ap_besluit", ap_besluit("risico", ap_gemeld_op=None, ap_gemeld_door=None,
-                                               art_41_uavg="Onderzoek politie"), role="fg")
+                                               art_41_uavg="Onderzoek politie"), role="teamleider")
     assert set(fields(refused)) == {"ap_gemeld_op", "ap_gemeld_door", "art_41_uavg"}
     assert "risico" not in case.data and "ap_besluit" in case.open_tasks()
 
 
 def test_no_risk_needs_no_ap_notification_but_no_notification_details_either(engine, clock, datalek):
     clock.now = at(2027, 5, 14, 17, 30)
-    case = start(engine, "datalek", melding())
+    case = melden(engine, melding())
     with pytest.raises(InvalidTaskData) as refused:
         case.complete("ap_besluit", ap_besluit("geen", ap_gemeld_op="2027-05-15T10:00:00+02:00",
-                                               reden_betrokkenen_niet_informeren=None), role="fg")
+                                               reden_betrokkenen_niet_informeren=None), role="teamleider")
     assert set(fields(refused)) == {"ap_gemeld_op", "reden_betrokkenen_niet_informeren"}
-    case.complete("ap_besluit", ap_besluit("geen"), role="fg")
+    case.complete("ap_besluit", ap_besluit("geen"), role="teamleider")
     assert case.data["ap_gemeld"] is False and case.data["ap_te_laat"] is False
     assert case.open_tasks() == {"partners_informeren": "partnermedewerker"}  # the register waits for the partners
 
 
 def test_a_late_ap_decision_requires_a_reason(engine, clock, datalek):
     clock.now = at(2027, 5, 14, 17, 30)
-    case = start(engine, "datalek", melding())
+    case = melden(engine, melding())
     clock.now = at(2027, 5, 17, 17, 0)
     assert engine.fire_due_timers() == 4  # both reminders, both deadlines: all due by now
     assert case.data["ap_te_laat"] is True
     task = case.task("ap_besluit_te_laat")
-    assert task.lane == "fg" and engine.form_values(task.id)["ap_termijn"] == "2027-05-17T17:00:00+02:00"
+    assert task.lane == "teamleider" and engine.form_values(task.id)["ap_termijn"] == "2027-05-17T17:00:00+02:00"
 
     clock.now = at(2027, 5, 17, 18, 0)
     with pytest.raises(InvalidTaskData) as refused:
-        case.complete("ap_besluit_te_laat", ap_besluit("risico"), role="fg")
+        case.complete("ap_besluit_te_laat", ap_besluit("risico"), role="teamleider")
     assert [(e.field, e.message) for e in refused.value.errors] == [("reden_vertraging", "this field is required")]
     assert "risico" not in case.data
 
     case.complete("ap_besluit_te_laat", ap_besluit("risico", reden_vertraging="FG met Pinksteren niet bereikbaar."),
-                  role="fg")
+                  role="teamleider")
     assert case.data["reden_vertraging"] == "FG met Pinksteren niet bereikbaar."
     assert "ap_escalatie_teamleider" in case.open_tasks()
 
 
 def test_a_report_made_after_both_deadlines_escalates_at_once(engine, clock, datalek):
     clock.now = at(2027, 5, 20, 9, 0)  # six days after becoming aware
-    case = start(engine, "datalek", melding())
+    case = melden(engine, melding())
     assert case.open_tasks() == {"partners_informeren": "partnermedewerker", "partners_escalatie_fg": "fg",
-                                 "partners_escalatie_teamleider": "teamleider", "ap_besluit_te_laat": "fg",
+                                 "partners_escalatie_teamleider": "teamleider", "ap_besluit_te_laat": "teamleider",
                                  "ap_escalatie_teamleider": "teamleider"}
     assert case.timers() == {}
     assert case.data["ap_te_laat"] is True
@@ -390,34 +403,37 @@ def test_a_breach_with_risk_is_reported_to_the_ap_and_registered_without_informi
 
 def test_high_risk_informs_the_betrokkenen_with_one_message_agreed_by_every_responsible_partner(engine, clock, datalek):
     clock.now = at(2027, 5, 14, 17, 30)
-    case = start(engine, "datalek", melding(verantwoordelijke_partners=["woonfriesland", "gemeente_heerenveen", "ggz_friesland"]))
+    case = melden(engine, melding(verantwoordelijke_partners=["woonfriesland", "gemeente_heerenveen", "ggz_friesland"]))
     case.complete("partners_informeren", partners_bericht(partners_geinformeerd=["gemeente_heerenveen", "ggz_friesland"]),
                   role="partnermedewerker")
     with pytest.raises(InvalidTaskData) as refused:  # at high risk there is no reason not to inform them
-        case.complete("ap_besluit", ap_besluit("hoog", reden_betrokkenen_niet_informeren="Liever niet."), role="fg")
+        case.complete("ap_besluit", ap_besluit("hoog", reden_betrokkenen_niet_informeren="Liever niet."), role="teamleider")
     assert fields(refused) == ["reden_betrokkenen_niet_informeren"]
-    case.complete("ap_besluit", ap_besluit("hoog"), role="fg")
+    case.complete("ap_besluit", ap_besluit("hoog"), role="teamleider")
     task = case.task("betrokkenen_informeren")
-    assert task.lane == "fg"
-    assert engine.form_values(task.id) == {"verantwoordelijke_partners": ["woonfriesland", "gemeente_heerenveen", "ggz_friesland"]}
+    assert task.lane == "teamleider"
+    assert engine.form_values(task.id) == {
+        "verantwoordelijke_partners": ["woonfriesland", "gemeente_heerenveen", "ggz_friesland"],
+        # Started without the web app: no contact register, the partners to agree with all the same.
+        "ap_contacten": [{"partner": "gemeente_heerenveen"}, {"partner": "ggz_friesland"}]}
 
     clock.now = at(2027, 5, 18, 10, 0)  # the day the message went out: a date sent may not lie ahead
     with pytest.raises(InvalidTaskData) as refused:  # GGZ Friesland has not agreed the text
         case.complete("betrokkenen_informeren", dict(BERICHT, bericht_inhoud_volledig=False, bericht_verzonden_op="18-05-2027"),
-                      role="fg")
+                      role="teamleider")
     assert set(fields(refused)) == {"bericht_afgestemd_met", "bericht_inhoud_volledig", "bericht_verzonden_op"}
     assert "registernummer" not in case.data and "betrokkenen_informeren" in case.open_tasks()
 
     case.complete("betrokkenen_informeren", dict(BERICHT, bericht_afgestemd_met=["woonfriesland", "gemeente_heerenveen", "ggz_friesland"]),
-                  role="fg")
+                  role="teamleider")
     assert case.open_tasks() == {"datalek_registreren": "fg"}
     assert case.data["bericht_afzender"] == "gemeente_heerenveen"
 
 
 def test_every_breach_is_registered_before_it_is_closed(engine, clock, datalek):
     clock.now = at(2027, 5, 14, 17, 30)
-    case = start(engine, "datalek", melding(partner_inbreuk="elkien", verantwoordelijke_partners=["elkien"]))
-    case.complete("ap_besluit", ap_besluit("geen"), role="fg")
+    case = melden(engine, melding(partner_inbreuk="elkien", verantwoordelijke_partners=["elkien"]))
+    case.complete("ap_besluit", ap_besluit("geen"), role="teamleider")
     task = case.task("datalek_registreren")
     assert engine.form_values(task.id) == {"risico": "geen", "ap_gemeld": False}
     with pytest.raises(InvalidTaskData) as refused:
@@ -433,12 +449,12 @@ def test_every_breach_is_registered_before_it_is_closed(engine, clock, datalek):
 
 def test_a_case_with_open_escalations_closes_only_when_they_are_handled(engine, clock, datalek):
     clock.now = at(2027, 5, 14, 17, 30)
-    case = start(engine, "datalek", melding())
+    case = melden(engine, melding())
     clock.now = at(2027, 5, 15, 17, 0)
     engine.fire_due_timers()
     case.complete("partners_informeren", partners_bericht(partners_geinformeerd_op="2027-05-15T17:30:00+02:00"),
                   role="partnermedewerker")
-    case.complete("ap_besluit", ap_besluit("risico"), role="fg")
+    case.complete("ap_besluit", ap_besluit("risico"), role="teamleider")
     case.complete("datalek_registreren", REGISTER, role="fg")
     assert case.status == "running"
     assert case.open_tasks() == {"partners_escalatie_fg": "fg", "partners_escalatie_teamleider": "teamleider"}
@@ -460,3 +476,37 @@ def test_the_scenarios_together_reach_every_branch_and_timer(engine, clock, data
         assert case.status == "completed", scenario.__name__
         visited |= set(case.visited())
     assert branches("datalek") - visited == set()
+
+
+# -- issue 13: art. 34 without waiting, the FG advises ------------------------------------------
+
+def test_high_risk_informs_the_betrokkenen_at_once_without_waiting_for_the_24_hour_task(engine, clock, datalek):
+    clock.now = at(2027, 5, 14, 17, 30)
+    case = melden(engine, melding())
+    clock.now = at(2027, 5, 14, 19, 0)
+    case.complete("ap_besluit", ap_besluit("hoog"), role="teamleider")
+    # The partners are not informed yet; the betrokkenen are informed now, alongside (AVG art. 34).
+    assert case.open_tasks() == {"partners_informeren": "partnermedewerker", "betrokkenen_informeren": "teamleider"}
+    clock.now = at(2027, 5, 14, 21, 0)
+    case.complete("betrokkenen_informeren", dict(BERICHT, bericht_verzonden_op="2027-05-14"), role="teamleider")
+    assert case.open_tasks() == {"partners_informeren": "partnermedewerker"}  # the register waits for both
+    case.complete("partners_informeren", partners_bericht(partners_geinformeerd_op="2027-05-14T22:00:00+02:00"),
+                  role="partnermedewerker")
+    assert case.open_tasks() == {"datalek_registreren": "fg"}
+
+
+def test_the_fg_advises_in_parallel_and_the_responsible_person_decides(engine, clock, datalek):
+    clock.now = at(2027, 5, 14, 17, 30)
+    case = start(engine, "datalek", melding())
+    assert case.open_tasks() == {"partners_informeren": "partnermedewerker", "ap_besluit": "teamleider",
+                                 "fg_advies": "fg"}
+    with pytest.raises(InvalidTaskData) as refused:
+        case.complete("fg_advies", {"fg_advies_ap": "melden"}, role="fg")
+    assert set(fields(refused)) == {"fg_advies_risico", "fg_advies_betrokkenen", "fg_advies_toelichting"}
+    case.complete("fg_advies", FG_ADVIES, role="fg")
+    case.complete("partners_informeren", partners_bericht(), role="partnermedewerker")
+    case.complete("ap_besluit", ap_besluit("risico"), role="teamleider")
+    case.complete("datalek_registreren", REGISTER, role="fg")
+    assert case.status == "completed"
+    assert [(h.bpmn_id, h.lane) for h in engine.history(case.id) if h.bpmn_id in ("fg_advies", "ap_besluit")] == [
+        ("fg_advies", "fg"), ("ap_besluit", "teamleider")]

@@ -12,11 +12,14 @@ from engine.clock import AMSTERDAM
 from engine.identity import User
 from tests.processes.conftest import start
 from tests.processes.test_datalek import melding, partners_bericht
-from tests.processes.test_zvt_casus import (BESLUIT_41, OPPAKKEN, PLAN_BIJSTELLEN, PRIVACYCHECK, aanmelding,
+from tests.processes.test_zvt_casus import (BESLUIT_41, VERLENGEN_41, OPPAKKEN, PLAN_BIJSTELLEN, PRIVACYCHECK, aanmelding,
                                             new_case, to_plan, zorgoverleg)
 
 FG = User("fg", "Demo FG", "woonfriesland", frozenset({"fg"}))
 TEAMLEIDER = User("teamleider", "Demo Teamleider", "gemeente_heerenveen", frozenset({"teamleider"}))
+# A datalek at WoonFriesland: its own responsible person decides (issue 13).
+VERANTWOORDELIJKE = User("verantwoordelijke_woonfriesland", "Demo Teamleider WoonFriesland", "woonfriesland",
+                         frozenset({"teamleider"}))
 REGISSEUR = User("procesregisseur", "Demo Procesregisseur", "gemeente_heerenveen", frozenset({"procesregisseur"}))
 
 
@@ -48,10 +51,11 @@ def test_an_ap_decision_that_opens_past_its_72_hours_is_overdue_since_then_and_c
     assert case.task("ap_escalatie_teamleider").due_at == ap_termijn
     assert case.task("partners_escalatie_fg").due_at == partners_termijn
     assert case.task("partners_escalatie_teamleider").due_at == partners_termijn
-    assert overdue_in_inbox(engine, FG, clock.now) == {"partners_escalatie_fg": partners_termijn,
-                                                        "ap_besluit_te_laat": ap_termijn}
-    assert overdue_in_inbox(engine, TEAMLEIDER, clock.now) == {"partners_escalatie_teamleider": partners_termijn,
-                                                               "ap_escalatie_teamleider": ap_termijn}
+    assert overdue_in_inbox(engine, FG, clock.now) == {"partners_escalatie_fg": partners_termijn}
+    assert overdue_in_inbox(engine, VERANTWOORDELIJKE, clock.now) == {
+        "partners_escalatie_teamleider": partners_termijn, "ap_escalatie_teamleider": ap_termijn,
+        "ap_besluit_te_laat": ap_termijn}
+    assert overdue_in_inbox(engine, TEAMLEIDER, clock.now) == {}  # the municipality's: not its breach
 
 
 def test_an_ap_decision_becomes_late_at_72_hours_and_stays_counted_until_it_is_done(engine, clock, datalek):
@@ -60,12 +64,13 @@ def test_an_ap_decision_becomes_late_at_72_hours_and_stays_counted_until_it_is_d
     case.complete("partners_informeren", partners_bericht(), role="partnermedewerker")
     ap_termijn = ams(2027, 5, 17, 17, 0)
     assert case.task("ap_besluit").due_at == ap_termijn
-    assert overdue_in_inbox(engine, FG, ap_termijn - timedelta(seconds=1)) == {}
+    assert overdue_in_inbox(engine, VERANTWOORDELIJKE, ap_termijn - timedelta(seconds=1)) == {}
     assert engine.fire_due_timers(ap_termijn) >= 1
     # The decision now is the "(termijn voorbij)" task: not "Geen termijn", but late since 17 May 17:00.
     assert "ap_besluit" not in case.open_tasks()
     assert case.task("ap_besluit_te_laat").due_at == ap_termijn
-    assert overdue_in_inbox(engine, FG, ap_termijn + timedelta(hours=1)) == {"ap_besluit_te_laat": ap_termijn}
+    assert overdue_in_inbox(engine, VERANTWOORDELIJKE, ap_termijn + timedelta(hours=1)) == {
+        "ap_besluit_te_laat": ap_termijn, "ap_escalatie_teamleider": ap_termijn}
 
 
 # -- zvt_casus: dates entered earlier, the late beoordeling, the art. 41 review --------------------
@@ -102,8 +107,7 @@ def test_an_art_41_review_is_due_on_its_review_date_and_on_the_renewed_one(engin
     case.complete("besluit_niet_informeren", BESLUIT_41, role="procesregisseur")  # review on 15 January 2027
     engine.fire_due_timers(ams(2027, 1, 15, 9, 0))
     assert case.task("besluit_herzien").due_at == end_of(2027, 1, 15)
-    case.complete("besluit_herzien", {"herziening": "verlengen", "nieuwe_herziendatum": "2027-03-01",
-                                      "nieuwe_onderbouwing": "Het onderzoek loopt nog tot eind februari."},
+    case.complete("besluit_herzien", VERLENGEN_41,
                   role="procesregisseur")
     engine.fire_due_timers(ams(2027, 3, 1, 9, 0))
     assert case.task("besluit_herzien").due_at == end_of(2027, 3, 1)

@@ -47,7 +47,8 @@ IDENTITEIT_VASTGESTELD = {"identiteit": "vastgesteld", "identiteit_toelichting":
 def antwoord(besluiten: dict, **extra) -> dict:
     return {"afhandeling": "antwoord", "besluit_per_recht": besluiten,
             "antwoord_toelichting": "Overzicht van de gegevens en het besluit per recht gestuurd.",
-            "antwoord_verstuurd_op": "2026-12-10T11:00:00+01:00", "partners_geinformeerd": [], **extra}
+            "antwoord_verstuurd_op": "2026-12-10T11:00:00+01:00", "partners_geinformeerd": [],
+            "art41_toepassing": "geen_besluit", **extra}
 
 
 def doorverwijzing(partner: str, **extra) -> dict:

@@ -234,7 +234,8 @@ def test_a_crisis_at_niveau_4_is_scaled_up_then_down_and_handed_over(engine, cas
     assert engine.instance(case.id).destroy_at == datetime(2028, 11, 27, 17, 0, tzinfo=AMS_WINTER)
     assert [h["niveau"] for h in case.data["niveau_historie"]] == [4, 3, 2]
     assert case.data["niveau"] == 2 and case.data["niveau_historie"][-1]["bron"] == "afsluiten"
-    assert case.visited()[-3:] == ["afsluiten_gw", "casus_afsluiten", "einde_casus"]
+    assert case.visited()[-6:] == ["afsluiten_gw", "art41_bij_afsluiten", "art41_actief_gw", "na_slotbesluit",
+                                  "casus_afsluiten", "einde_casus"]
 
 
 def test_a_partner_that_is_not_invited_does_not_take_part_in_the_next_overleg(engine, casus):
@@ -303,8 +304,19 @@ def test_fifty_zorgoverleggen_each_keep_their_own_record(engine, casus):
 
 BESLUIT_41 = {
     "grond": "d", "noodzaak_en_evenredigheid": "Informeren zou een lopend politieonderzoek schaden.",
+    "doeleinden": "Een huisuitzetting voorkomen en hulp regelen.", "categorieen_gegevens": "Adres, schulden, politiegegevens.",
     "reikwijdte": "Politie-informatie over de woning.", "waarborgen": "Alleen procesregisseur en politie.",
+    "verwerkingsverantwoordelijke": "Gemeente Heerenveen en Politie.", "bewaartermijn": "Twee jaar na afsluiten.",
+    "risicos": "De betrokkene kan fouten in de politie-informatie niet laten verbeteren.",
+    "betrokkene_hoort_van_beperking": "nee_schaadt_doel",
+    "reden_niet_melden_beperking": "Dan weet de betrokkene dat er een politieonderzoek loopt.",
     "herzien_op": "2027-01-15",
+}
+VERLENGEN_41 = {
+    "herziening": "verlengen", "nieuwe_grond": "d", "nieuwe_herziendatum": "2027-03-01",
+    "nieuwe_onderbouwing": "Het onderzoek loopt nog tot eind februari.",
+    "nieuwe_reikwijdte": "Alleen nog de politie-informatie over de woning.",
+    "nieuwe_risicos": "De betrokkene kan twee maanden langer niets laten verbeteren.",
 }
 
 
@@ -320,9 +332,7 @@ def scenario_art_41(engine, clock):
     assert engine.fire_due_timers(datetime(2027, 1, 15, 8, 59, tzinfo=AMS_WINTER)) == 0
     assert engine.fire_due_timers(datetime(2027, 1, 15, 9, 0, tzinfo=AMS_WINTER)) == 1
     assert case.open_tasks() == {"privacycheck": "procesregisseur", "besluit_herzien": "procesregisseur"}
-    case.complete("besluit_herzien", {"herziening": "verlengen", "nieuwe_herziendatum": "2027-03-01",
-                                      "nieuwe_onderbouwing": "Het onderzoek loopt nog tot eind februari."},
-                  role="procesregisseur")
+    case.complete("besluit_herzien", VERLENGEN_41, role="procesregisseur")
     assert case.timers() == {"herziendatum": datetime(2027, 3, 1, 9, 0, tzinfo=AMS_WINTER)}
     assert engine.fire_due_timers(datetime(2027, 3, 1, 9, 0, tzinfo=AMS_WINTER)) == 1
     case.complete("besluit_herzien", {"herziening": "nu_informeren"}, role="procesregisseur")
@@ -345,7 +355,37 @@ def test_an_art_41_decision_needs_every_part_of_its_reasoning(engine, casus):
     with pytest.raises(InvalidTaskData) as refused:
         case.complete("besluit_niet_informeren", {"grond": "z", "herzien_op": "volgende week"}, role="procesregisseur")
     assert {e.field for e in refused.value.errors} == {
-        "grond", "herzien_op", "noodzaak_en_evenredigheid", "reikwijdte", "waarborgen"}
+        "grond", "herzien_op", "noodzaak_en_evenredigheid", "reikwijdte", "waarborgen",
+        # art. 41 lid 2 UAVG: a, b, e, f, g and h
+        "doeleinden", "categorieen_gegevens", "verwerkingsverantwoordelijke", "bewaartermijn", "risicos",
+        "betrokkene_hoort_van_beperking"}
+
+
+def test_not_telling_of_the_restriction_itself_needs_a_reason(engine, casus):
+    case = new_case(engine)
+    case.complete("beoordeling", {**OPPAKKEN, "informeren": "niet_informeren"}, role="procesregisseur")
+    without = {k: v for k, v in BESLUIT_41.items() if k != "reden_niet_melden_beperking"}
+    with pytest.raises(InvalidTaskData) as refused:
+        case.complete("besluit_niet_informeren", without, role="procesregisseur")
+    assert [e.field for e in refused.value.errors] == ["reden_niet_melden_beperking"]
+    case.complete("besluit_niet_informeren", {**without, "betrokkene_hoort_van_beperking": "ja"}, role="procesregisseur")
+
+
+@pytest.mark.parametrize("herzien_op, wrong", [
+    ("2027-05-28", "beyond six months"),  # today is 27 November 2026: 27 May 2027 is the last day allowed
+    ("2026-11-27", "today"),
+    ("2026-11-01", "in the past"),
+])
+def test_an_art_41_review_date_beyond_the_maximum_term_or_not_after_today_is_refused(engine, casus, herzien_op, wrong):
+    case = new_case(engine)
+    case.complete("beoordeling", {**OPPAKKEN, "informeren": "niet_informeren"}, role="procesregisseur")
+    with pytest.raises(InvalidTaskData) as refused:
+        case.complete("besluit_niet_informeren", {**BESLUIT_41, "herzien_op": herzien_op}, role="procesregisseur")
+    assert [e.field for e in refused.value.errors] == ["herzien_op"], wrong
+    case.complete("besluit_niet_informeren", {**BESLUIT_41, "herzien_op": "2027-05-27"}, role="procesregisseur")
+    assert case.data["data_objects"]["art41_besluit"] == {
+        "actief": True, "grond": "d", "reikwijdte": BESLUIT_41["reikwijdte"], "besloten_op": "2026-11-27",
+        "herzien_op": "2027-05-27"}
 
 
 def test_renewing_an_art_41_decision_needs_new_reasoning_and_a_new_date(engine, clock, casus):
@@ -355,19 +395,155 @@ def test_renewing_an_art_41_decision_needs_new_reasoning_and_a_new_date(engine, 
     engine.fire_due_timers(datetime(2027, 1, 15, 9, 0, tzinfo=AMS_WINTER))
     with pytest.raises(InvalidTaskData) as refused:
         case.complete("besluit_herzien", {"herziening": "verlengen"}, role="procesregisseur")
-    assert {e.field for e in refused.value.errors} == {"nieuwe_onderbouwing", "nieuwe_herziendatum"}
+    # The ground, necessity and proportionality are asked again, not copied from the first decision.
+    assert {e.field for e in refused.value.errors} == {"nieuwe_grond", "nieuwe_onderbouwing", "nieuwe_reikwijdte",
+                                                       "nieuwe_risicos", "nieuwe_herziendatum"}
+    assert engine.form_values(case.task("besluit_herzien").id) == {}
+    clock.now = datetime(2027, 1, 15, 10, 0, tzinfo=AMS_WINTER)
+    with pytest.raises(InvalidTaskData) as refused:  # a renewal runs at most six months too
+        case.complete("besluit_herzien", {**VERLENGEN_41, "nieuwe_herziendatum": "2027-07-16"}, role="procesregisseur")
+    assert [e.field for e in refused.value.errors] == ["nieuwe_herziendatum"]
+    case.complete("besluit_herzien", {**VERLENGEN_41, "nieuwe_grond": "i", "nieuwe_herziendatum": "2027-07-15"},
+                  role="procesregisseur")
+    assert case.data["data_objects"]["art41_besluit"] == {
+        "actief": True, "grond": "i", "reikwijdte": VERLENGEN_41["nieuwe_reikwijdte"], "besloten_op": "2027-01-15",
+        "herzien_op": "2027-07-15"}
 
 
-def test_closing_the_case_ends_a_waiting_art_41_review(engine, clock, casus):
+def closing_under_art_41(engine):
     case = new_case(engine)
     case.complete("beoordeling", {**OPPAKKEN, "informeren": "niet_informeren"}, role="procesregisseur")
     case.complete("besluit_niet_informeren", BESLUIT_41, role="procesregisseur")
     case.complete("plan_van_aanpak", {**PLAN, "betrokkene_aanwezig": True}, role="procesregisseur")
     case.complete("privacycheck", PRIVACYCHECK, role="procesregisseur")
     case.complete("zorgoverleg", zorgoverleg("afronden"), role="procesregisseur")
+    return case
+
+
+def scenario_closing_under_art_41_restriction_continues(engine):
+    case = closing_under_art_41(engine)
+    # Closing does not silently end the waiting review: a final decision comes first.
+    assert case.status == "running"
+    assert case.open_tasks() == {"art41_slotbesluit": "procesregisseur"}
+    assert case.timers() == {"herziendatum": datetime(2027, 1, 15, 9, 0, tzinfo=AMS_WINTER)}
+    with pytest.raises(InvalidTaskData) as refused:
+        case.complete("art41_slotbesluit", {"slotbesluit": "beperking_loopt_door"}, role="procesregisseur")
+    assert {e.field for e in refused.value.errors} == {"grond", "reden_doorlopen", "beperking_tot"}
+    with pytest.raises(InvalidTaskData) as refused:  # not past the retention of a closed case
+        case.complete("art41_slotbesluit", {"slotbesluit": "beperking_loopt_door", "grond": "d", "beperking_tot": "2028-11-28",
+                                            "reden_doorlopen": "Het politieonderzoek loopt nog."}, role="procesregisseur")
+    assert [e.field for e in refused.value.errors] == ["beperking_tot"]
+    case.complete("art41_slotbesluit", {"slotbesluit": "beperking_loopt_door", "grond": "d", "beperking_tot": "2027-06-01",
+                                        "reden_doorlopen": "Het politieonderzoek loopt nog."}, role="procesregisseur")
+    return case
+
+
+def test_closing_under_an_active_art_41_decision_requires_a_final_decision_first(engine, clock, casus):
+    case = scenario_closing_under_art_41_restriction_continues(engine)
     assert case.status == "completed"
     assert case.timers() == {}
     assert engine.fire_due_timers(datetime(2027, 1, 15, 9, 0, tzinfo=AMS_WINTER)) == 0
+    [final] = [h for h in engine.history(case.id) if h.bpmn_id == "art41_slotbesluit"]
+    assert final.data["beperking_tot"] == "2027-06-01" and final.lane == "procesregisseur"
+
+
+def test_closing_under_an_art_41_decision_can_inform_the_betrokkene_now(engine, clock, casus):
+    case = closing_under_art_41(engine)
+    with pytest.raises(InvalidTaskData) as refused:
+        case.complete("art41_slotbesluit", {"slotbesluit": "nu_informeren"}, role="procesregisseur")
+    assert {e.field for e in refused.value.errors} == {"datum_geinformeerd", "manier", "rechten_uitgelegd"}
+    case.complete("art41_slotbesluit", {"slotbesluit": "nu_informeren", "datum_geinformeerd": "2026-11-27",
+                                        "manier": "gesprek", "rechten_uitgelegd": True}, role="procesregisseur")
+    assert case.status == "completed"
+
+
+def test_closing_after_the_betrokkene_was_informed_after_all_needs_no_final_decision(engine, clock, casus):
+    case = scenario_art_41(engine, clock)
+    assert case.data["data_objects"]["art41_besluit"]["actief"] is False
+    case.complete("privacycheck", PRIVACYCHECK, role="procesregisseur")
+    case.complete("zorgoverleg", zorgoverleg("afronden"), role="procesregisseur")
+    assert case.status == "completed"
+    assert "art41_slotbesluit" not in case.visited()
+
+
+# -- the informing deadline and new recipients -------------------------------------------
+
+def test_informing_is_due_a_month_after_taking_up_with_a_reminder_a_week_before(engine, casus):
+    case = new_case(engine)
+    case.complete("beoordeling", OPPAKKEN, role="procesregisseur")
+    assert case.task("betrokkene_informeren").due_at == datetime(2026, 12, 27, 17, 0, tzinfo=AMS_WINTER)
+    assert case.timers() == {"informeren_herinnering": datetime(2026, 12, 20, 17, 0, tzinfo=AMS_WINTER),
+                             "informeren_termijn": datetime(2026, 12, 27, 17, 0, tzinfo=AMS_WINTER)}
+
+
+def scenario_informing_late(engine):
+    case = new_case(engine)
+    case.complete("beoordeling", OPPAKKEN, role="procesregisseur")
+    assert engine.fire_due_timers(datetime(2026, 12, 20, 17, 0, tzinfo=AMS_WINTER)) == 1
+    assert case.open_tasks() == {"betrokkene_informeren": "procesregisseur"}
+    assert engine.fire_due_timers(datetime(2026, 12, 27, 16, 59, tzinfo=AMS_WINTER)) == 0
+    assert engine.fire_due_timers(datetime(2026, 12, 27, 17, 0, tzinfo=AMS_WINTER)) == 1
+    # Escalated to the teamleider; the informing task stays open for the procesregisseur.
+    assert case.open_tasks() == {"betrokkene_informeren": "procesregisseur", "informeren_te_laat": "teamleider"}
+    assert case.task("informeren_te_laat").due_at == datetime(2026, 12, 27, 17, 0, tzinfo=AMS_WINTER)
+    case.complete("informeren_te_laat", {"afspraak": "Morgen op huisbezoek."}, role="teamleider")
+    case.complete("betrokkene_informeren", INFORMEREN, role="procesregisseur")
+    return case
+
+
+def test_informing_the_betrokkene_late_is_reminded_then_escalated_to_the_teamleider(engine, casus):
+    case = scenario_informing_late(engine)
+    assert case.open_tasks() == {"plan_van_aanpak": "procesregisseur"}
+    assert "herinnering_informeren" in case.visited()
+
+
+def scenario_partner_added_later(engine):
+    case = to_plan(engine)
+    case.complete("privacycheck", PRIVACYCHECK, role="procesregisseur")
+    assert case.open_tasks() == {"zorgoverleg": "procesregisseur"}  # no one new: no task
+    case.complete("zorgoverleg", zorgoverleg("doorgaan"), role="procesregisseur")
+    case.complete("privacycheck", {**PRIVACYCHECK, "uitgenodigde_partners": [*PRIVACYCHECK["uitgenodigde_partners"], "politie"]},
+                  role="procesregisseur")
+    # The police take part for the first time: the betrokkene hears of it before they see the case.
+    assert case.open_tasks() == {"nieuwe_ontvangers_informeren": "procesregisseur"}
+    task = case.task("nieuwe_ontvangers_informeren")
+    assert task.due_at.astimezone(AMS_WINTER).date().isoformat() == "2027-01-11"  # before the next overleg
+    assert engine.form_values(task.id) == {"nieuwe_ontvangers": ["politie"]}
+    assert "politie" not in case.data["deelnemende_partners"]
+    case.complete("nieuwe_ontvangers_informeren", {"datum_geinformeerd": "2026-11-27", "manier": "telefoon",
+                                                   "ontvangers_en_doel": True}, role="procesregisseur")
+    assert "politie" in case.data["deelnemende_partners"]
+    assert case.open_tasks() == {"zorgoverleg": "procesregisseur"}
+    case.complete("zorgoverleg", zorgoverleg("doorgaan"), role="procesregisseur")
+    case.complete("privacycheck", {**PRIVACYCHECK, "uitgenodigde_partners": [*PRIVACYCHECK["uitgenodigde_partners"], "politie"]},
+                  role="procesregisseur")
+    assert case.open_tasks() == {"zorgoverleg": "procesregisseur"}  # told once
+    return case
+
+
+def test_a_partner_added_later_is_told_to_the_betrokkene_before_it_takes_part(engine, casus):
+    case = scenario_partner_added_later(engine)
+    assert case.visited().count("nieuwe_ontvangers_informeren") == 1
+
+
+def scenario_partner_added_under_art_41(engine, clock):
+    clock.now = datetime(2026, 11, 27, 17, 0, tzinfo=AMS_WINTER)
+    case = new_case(engine)
+    case.complete("beoordeling", {**OPPAKKEN, "informeren": "niet_informeren"}, role="procesregisseur")
+    case.complete("besluit_niet_informeren", BESLUIT_41, role="procesregisseur")
+    case.complete("plan_van_aanpak", {**PLAN, "betrokkene_aanwezig": False,
+                                      "betrokkene_over_plan_geinformeerd": "nee_artikel_41"}, role="procesregisseur")
+    case.complete("privacycheck", {**PRIVACYCHECK, "uitgenodigde_partners": [*PRIVACYCHECK["uitgenodigde_partners"], "politie"]},
+                  role="procesregisseur")
+    return case
+
+
+def test_a_partner_added_under_an_active_art_41_decision_is_recorded_not_told(engine, clock, casus):
+    case = scenario_partner_added_under_art_41(engine, clock)
+    assert case.open_tasks() == {"zorgoverleg": "procesregisseur"}
+    [covered] = case.data["ontvangers_onder_art41"]
+    assert covered["partners"] == ["politie"] and covered["grond"] == "d" and covered["herzien_op"] == "2027-01-15"
+    assert "politie" in case.data["deelnemende_partners"]
 
 
 def test_a_plan_made_without_the_betrokkene_records_whether_they_were_told(engine, casus):
@@ -386,6 +562,11 @@ def test_the_scenarios_walk_every_gateway_flow_and_timer_of_zvt_casus(engine, cl
     for scenario in (scenario_crisis_niveau_4_afschalen, scenario_stoppen, scenario_afronden):
         visited.update(scenario(engine).visited())
     visited.update(scenario_art_41(engine, clock).visited())
+    clock.now = datetime(2026, 11, 27, 17, 0, tzinfo=AMS_WINTER)
+    visited.update(scenario_closing_under_art_41_restriction_continues(engine).visited())
+    visited.update(scenario_informing_late(engine).visited())
+    visited.update(scenario_partner_added_later(engine).visited())
+    visited.update(scenario_partner_added_under_art_41(engine, clock).visited())
 
     late = new_case(engine)
     engine.fire_due_timers(late.task("beoordeling").due_at)

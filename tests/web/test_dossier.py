@@ -122,7 +122,7 @@ def test_every_reader_sees_whether_the_betrokkene_was_informed_through_art_41(au
 
 
 def test_the_art_41_states_in_order(auth, client, engine, clock, tmp_path):
-    from tests.processes.test_zvt_casus import BESLUIT_41, OPPAKKEN, PLAN
+    from tests.processes.test_zvt_casus import BESLUIT_41, OPPAKKEN, PLAN, VERLENGEN_41
 
     deploy_casus(engine, tmp_path)
     auth.login("procesregisseur")
@@ -137,8 +137,7 @@ def test_the_art_41_states_in_order(auth, client, engine, clock, tmp_path):
                                       "betrokkene_over_plan_geinformeerd": "nee_artikel_41"}, role="procesregisseur")
     from datetime import datetime, timedelta, timezone
     engine.fire_due_timers(datetime(2027, 1, 15, 9, 0, tzinfo=timezone(timedelta(hours=1))))
-    case.complete("besluit_herzien", {"herziening": "verlengen", "nieuwe_herziendatum": "2027-03-01",
-                                      "nieuwe_onderbouwing": "Het onderzoek loopt nog tot eind februari."},
+    case.complete("besluit_herzien", VERLENGEN_41,
                   role="procesregisseur")
     assert "Het besluit op grond van artikel 41 UAVG is verlengd. Opnieuw beslissen op maandag 1 maart 2027." \
         in informing_block(client, case.id)

@@ -9,7 +9,7 @@ from engine import casework, drafts
 from engine.db import AccessLogEntry, TaskDraft
 from engine.identity import Origin, User
 from tests.processes.conftest import FORMS, PROCESSES
-from tests.processes.test_datalek import REGISTER, ap_besluit, melding
+from tests.processes.test_datalek import FG_ADVIES, REGISTER, ap_besluit, melding
 from tests.processes.test_zvt_casus import INFORMEREN, OPPAKKEN, aanmelding
 from tests.web.conftest import AuthActions, add_account, client_for
 
@@ -148,9 +148,9 @@ def test_a_task_closed_by_its_deadline_takes_its_draft_along_and_a_late_form_say
                                              partner_inbreuk="gemeente_heerenveen",
                                              verantwoordelijke_partners=["gemeente_heerenveen"]),
                           actor="fg", context={"melder_partner": "gemeente_heerenveen"})
-    [task] = engine.ready_tasks(number)
-    assert task.bpmn_id == "ap_besluit"
-    auth.login("fg")
+    # The municipality's breach: its own responsible person decides on the AP (issue 13).
+    [task] = [t for t in engine.ready_tasks(number) if t.bpmn_id == "ap_besluit"]
+    auth.login("teamleider")
     page = f"/taken/{task.id}"
     token = auth.csrf_token(page)
     auth.post(f"{page}/concept", {"risico_toelichting": TYPED, "csrf_token": token})
@@ -158,7 +158,7 @@ def test_a_task_closed_by_its_deadline_takes_its_draft_along_and_a_late_form_say
     clock.advance(hours=72)
     assert engine.fire_due_timers() >= 1
     assert draft_rows(engine) == []  # the deadline closed the task; its draft went with it
-    auth.login("fg")  # 72 hours later: a new session
+    auth.login("teamleider")  # 72 hours later: a new session
     late = auth.post(page, {"risico": "geen"})
     body = late.get_data(as_text=True)
     assert late.status_code == 409 and "Deze taak is al gesloten" in body and "Iemand anders" not in body
@@ -172,8 +172,9 @@ def test_after_the_last_task_of_the_fg_the_fg_goes_to_mijn_taken_without_a_refus
                                              partner_inbreuk="gemeente_heerenveen",
                                              verantwoordelijke_partners=["gemeente_heerenveen"]),
                           actor="fg", context={"melder_partner": "gemeente_heerenveen"})
-    [besluit] = engine.ready_tasks(number)
-    engine.complete(besluit.id, ap_besluit("geen"), actor="fg")
+    tasks = {t.bpmn_id: t for t in engine.ready_tasks(number)}
+    engine.complete(tasks["fg_advies"].id, FG_ADVIES, actor="fg")
+    engine.complete(tasks["ap_besluit"].id, ap_besluit("geen"), actor="teamleider")
     [register] = engine.ready_tasks(number)
     assert register.bpmn_id == "datalek_registreren"
     auth.login("fg")

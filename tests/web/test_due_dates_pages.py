@@ -25,21 +25,26 @@ def rows(body: str) -> dict[str, str]:
 
 def test_an_ap_decision_past_its_72_hours_is_shown_and_counted_as_late(auth, client, clock, deployed):
     clock.now = datetime(2027, 5, 20, 9, 0, tzinfo=AMSTERDAM)  # six days after becoming aware
-    start(deployed, "datalek", melding())
-    auth.login("fg")
+    start(deployed, "datalek", melding())  # a breach at WoonFriesland: its own people (issue 13)
+    auth.login("verantwoordelijke_woonfriesland")
     body = client.get("/taken").get_data(as_text=True)
-    assert "Te laat: <strong>2</strong>" in body
+    assert "Te laat: <strong>3</strong>" in body
     shown = rows(body)
     assert shown["Besluiten over melding aan de AP (termijn voorbij)"] == (
         "overdue: Te laat sinds maandag 17 mei 2027, 17:00")
-    assert shown["Te late melding aan partners oppakken"] == "overdue: Te laat sinds zaterdag 15 mei 2027, 17:00"
-    assert "Geen termijn" not in body
-
-    auth.login("teamleider")
-    body = client.get("/taken").get_data(as_text=True)
-    assert "Te laat: <strong>2</strong>" in body
-    assert rows(body)["Te laat besluit over melding aan de AP bespreken"] == (
+    assert shown["Te laat besluit over melding aan de AP bespreken"] == (
         "overdue: Te laat sinds maandag 17 mei 2027, 17:00")
+    assert shown["Te late melding aan partners bespreken"] == "overdue: Te laat sinds zaterdag 15 mei 2027, 17:00"
+
+    auth.login("fg_woonfriesland")
+    body = client.get("/taken").get_data(as_text=True)
+    assert "Te laat: <strong>1</strong>" in body
+    assert rows(body)["Te late melding aan partners oppakken"] == "overdue: Te laat sinds zaterdag 15 mei 2027, 17:00"
+    assert "Geen termijn" in body  # the FG's advice holds up no deadline
+
+    auth.login("teamleider")  # the municipality's: not its breach
+    body = client.get("/taken").get_data(as_text=True)
+    assert "Te laat: <strong>0</strong>" in body
 
 
 def test_a_zorgoverleg_shows_the_date_entered_in_the_plan_and_is_late_only_after_that_day(auth, client, clock, deployed):

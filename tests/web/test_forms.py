@@ -76,6 +76,8 @@ def example(prop: dict, index: int = 0):
         return "2026-11-27"
     if prop.get("format") == "date-time":
         return ("2026-07-01T09:30:00+02:00", "2026-11-27T17:00:00+01:00")[index % 2]
+    if prop.get("examples"):  # the form's own example of what the pattern takes
+        return prop["examples"][0]
     if "pattern" in prop:
         return "voorbeeld_code"
     text = TEXT if prop.get("maxLength", 1000) <= 200 else TEXT + "\nTweede regel"

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from engine.date_rules import FIXED, RELATIVE, TODAY, fixed_bounds
+from engine.date_rules import FIXED, RELATIVE, TODAY, fixed_bounds, period_words, split_bound
 from engine.errors import FieldError
 from engine.list_rules import CODES as LIST_RULES
 
@@ -123,12 +123,19 @@ def _date_message(code: str, prop: Mapping, schema: Mapping, key: str) -> str:
     if code in FIXED:
         bound = fixed_bounds(prop).get(code)
         other = dutch_date(bound.isoformat(), weekday=False) if bound else "die datum"
-    elif prop.get(code) == TODAY:
+    elif split_bound(prop.get(code))[0] == TODAY:
         other = "vandaag"
     else:  # another date field of the same form or row
-        sibling = "/".join(key.split("/")[:-1] + [str(prop.get(code))])
+        base = split_bound(prop.get(code))[0]
+        sibling = "/".join(key.split("/")[:-1] + [str(base)])
         _key, sibling_prop, _deeper = _field_of(schema, sibling)
-        other = f"de datum bij ‘{(sibling_prop or {}).get('title') or prop.get(code)}’"
+        other = f"de datum bij ‘{(sibling_prop or {}).get('title') or base}’"
+    if code in RELATIVE and split_bound(prop.get(code))[1] is not None:
+        # A maximum term: "Kies een datum die hoogstens 6 maanden na vandaag ligt."
+        words = period_words(prop[code])
+        if code in ("x-zvt-niet-na", "x-zvt-voor"):
+            return f"Kies een datum die hoogstens {words} na {other} ligt."
+        return f"Kies een datum die minstens {words} na {other} ligt."
     if code in ("formatExclusiveMinimum", "x-zvt-na"):
         return f"Kies een datum na {other}."
     if code in ("formatExclusiveMaximum", "x-zvt-voor"):

@@ -16,7 +16,7 @@ from uuid import UUID
 
 from sqlalchemy import select
 
-from . import budget, logsafe, outbox, retention, runtime, taking_part
+from . import budget, logsafe, outbox, policy, retention, runtime, taking_part
 from .clock import running_at, timers_stopped_at
 from .db import Definition, HistoryEntry, HumanTask, Instance, Timer
 from .definitions import form_key

@@ -279,8 +279,10 @@ def crossing(a, b) -> bool:
 # Where a timer's flow must cross the main path, with the fewest crossings found: in datalek
 # the fold from the partners' row to the next band closes the timers of "Partners
 # informeren" in (3); in rechten_betrokkene the timers of the lower rows cross the folds of
-# the rows above (6, from 24 before side paths got a band of their own and timers went round).
-CROSSINGS_LEFT = {"datalek": 3, "rechten_betrokkene": 6}
+# the rows above (6, from 24 before side paths got a band of their own and timers went round); in
+# zvt_casus the informing task's two timers cross the flow that leaves the task at the end of its
+# band (2; 0 before the informing deadline was added).
+CROSSINGS_LEFT = {"datalek": 3, "rechten_betrokkene": 6, "zvt_casus": 2}
 
 
 def timer_crossings(drawing) -> int:

@@ -88,14 +88,19 @@ def past_date_problem(value: str | None, today: date) -> str | None:
         return "required" if not value else "not_a_date"
 
 
-def facts(session, item: CaseItem) -> ItemFacts:
+def facts(item: CaseItem, shares: dict[str, str]) -> ItemFacts:
+    """What the reading rules need of an item; `shares`: its active shares (case_shares)."""
     return ItemFacts(item.source_partner, item.classification, item.consent_officer is not None,
-                     item.adhoc_allowed_by is not None, frozenset(active_shares(session, item.id)))
+                     item.adhoc_allowed_by is not None, frozenset(shares))
 
 
-def active_shares(session, item_id: int) -> dict[str, str]:
-    return {s.partner: s.reason for s in session.scalars(
-        select(ItemShare).where(ItemShare.item_id == item_id, ItemShare.withdrawn_at.is_(None)))}
+def case_shares(session, instance_id: int) -> dict[int, dict[str, str]]:
+    """Per item of the case, the partners it is shared with now and the reason: one query."""
+    shares: dict[int, dict[str, str]] = {}
+    for share in session.scalars(select(ItemShare).join(CaseItem, CaseItem.id == ItemShare.item_id)
+                                 .where(CaseItem.instance_id == instance_id, ItemShare.withdrawn_at.is_(None))):
+        shares.setdefault(share.item_id, {})[share.partner] = share.reason
+    return shares
 
 
 def adhoc_partners(session) -> frozenset[str]:
@@ -119,11 +124,11 @@ def visible_items(session, user: User, instance: Instance, origin: Origin, now: 
                   action: str = "read") -> CaseItems:
     """The items of the case the reader may read, logged as read in the caller's transaction;
     the caller has already decided that the reader may open the case."""
-    sharing, adhoc = rules(), adhoc_partners(session)
+    sharing, adhoc, shares = rules(), adhoc_partners(session), case_shares(session, instance.id)
     shown = []
     for item in session.scalars(select(CaseItem).where(CaseItem.instance_id == instance.id).order_by(CaseItem.id)):
-        if may_read_item(user, facts(session, item), adhoc, sharing):
-            shown.append(_view(session, item))
+        if may_read_item(user, facts(item, shares.get(item.id, {})), adhoc, sharing):
+            shown.append(_view(item, shares.get(item.id, {})))
     access_log.record_many(session, user, origin, action, "item", [(str(i.id), instance.id) for i in shown], True, now)
     basis = session.scalar(select(CaseBasis).where(CaseBasis.instance_id == instance.id,
                                                    CaseBasis.partner == user.partner))
@@ -275,11 +280,10 @@ def _police_item(uow, user: User, origin: Origin, item_id: int, now: datetime) -
     return item, casework.readable_instance(uow, user, origin, item.instance_id, now, "change", "item", decide)
 
 
-def _view(session, item: CaseItem) -> ItemView:
+def _view(item: CaseItem, shares: dict[str, str]) -> ItemView:
     consent = item.consent_officer and Consent(item.consent_officer, item.consent_function or "", item.consent_on or "")
     return ItemView(item.id, item.source_partner, item.author, item.created_at, rules().kind(item.classification),
-                    item.subject, item.content, consent or None, item.adhoc_allowed_by,
-                    active_shares(session, item.id))
+                    item.subject, item.content, consent or None, item.adhoc_allowed_by, shares)
 
 
 def _basis_view(basis: CaseBasis) -> BasisView:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from . import access_log, casework, policy
 from .api import Engine
-from .case_items import MAX_TEXT, InvalidItem, active_shares, adhoc_partners, facts, may_decide
+from .case_items import MAX_TEXT, InvalidItem, adhoc_partners, case_shares, facts, may_decide
 from .clock import aware
 from .db import CaseBasis, CaseItem, Disclosure, Instance, ItemShare
 from .identity import Origin, User
@@ -146,15 +146,16 @@ def recipients_of(session, instance_id: int) -> dict[str, list[int]]:
 
 
 def _choices(session, instance: Instance) -> list[Choice]:
-    adhoc = adhoc_partners(session)
-    partners = sorted(set(instance.participants or []) | {policy.GEMEENTE})
+    adhoc, all_shares = adhoc_partners(session), case_shares(session, instance.id)
+    # Not the directing municipality: its procesregisseur reads the items already.
+    partners = sorted(set(instance.participants or []) - {policy.GEMEENTE})
     result = []
     for item in session.scalars(select(CaseItem).where(CaseItem.instance_id == instance.id).order_by(CaseItem.id)):
-        known = facts(session, item)
-        shares = active_shares(session, item.id)
+        shares = all_shares.get(item.id, {})
+        known = facts(item, shares)
         for partner in partners:
-            if partner == item.source_partner or partner == policy.GEMEENTE:
-                continue  # its own organisation, and the directing municipality, read it already
+            if partner == item.source_partner:
+                continue  # its own organisation reads it already
             decision = may_share_with(partner, known, adhoc)
             result.append(Choice(item.id, partner, shares.get(partner), None if decision else decision.reason))
     return result

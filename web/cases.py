@@ -1,19 +1,19 @@
-"""The case page: the person, whether they were informed, niveau, partners, open tasks, the dossier
-of every step and the diagram; pausing and resuming the case's deadlines."""
+"""The case page: the person, whether they were informed, niveau, partners, the partners' data
+items the reader may see, open tasks, the dossier of every step and the diagram; pausing and
+resuming the case's deadlines; a partner opting out or back in, an ad-hoc partner admitted."""
 from __future__ import annotations
 
 import json
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from engine import Conflict, DeadlinesAlreadyPaused, DeadlinesNotPaused, ReasonRequired, case_items, casework, feedback, participation
-
+from engine import (Conflict, DeadlinesAlreadyPaused, DeadlinesNotPaused, ReasonRequired, case_items, casework,
+                    feedback, participation)
+from engine.item_policy import rules
 from engine.ui_schema import FEEDBACK, per_process
 
 from . import dossier, reasons
 from .areas import current_user, engine, now, origin, time_left
-from engine.item_policy import rules
-
 from .forms.schema import options_of
 from .items import errors_of
 

@@ -65,6 +65,8 @@ class MigrationResult:
     before: list[OpenTask] = field(default_factory=list)  # open tasks on the old version
     after: list[OpenTask] = field(default_factory=list)  # the same case's open tasks on the new version
     moved: bool = False  # done (not a dry run)
+    skipped: list[str] = field(default_factory=list)  # BPMN ids of new steps a waiting branch would pass over
+    skipped_tasks: list[str] = field(default_factory=list)  # the user tasks among them: the case cannot move
 
     @property
     def lanes_changed(self) -> list[str]:
@@ -150,6 +152,12 @@ class Migrating:
             return MigrationResult(instance_id, old.version, new.version, False,
                                    f"the case is at or has passed {', '.join(missing)}, which version "
                                    f"{new.version} does not have", missing, before)
+        skipped, duties = _passed_over(workflow)
+        if duties:
+            return MigrationResult(instance_id, old.version, new.version, False,
+                                   f"a branch of the case waits behind the place where version {new.version} adds "
+                                   f"{', '.join(duties)}; moving would skip that task", [], before, skipped=skipped,
+                                   skipped_tasks=duties)
         instance.definition_id = new.id
         step.save(actor)
         after = _open_tasks(workflow)
@@ -157,7 +165,8 @@ class Migrating:
         record_case_event(session, instance, "overgezet", f"Overgezet naar versie {new.version}", HISTORY_TYPE, actor,
                            now.replace(microsecond=0), {"van_versie": old.version, "naar_versie": new.version,
                                                         "reden": reason or None})
-        return MigrationResult(instance_id, old.version, new.version, True, None, [], before, after, moved=True)
+        return MigrationResult(instance_id, old.version, new.version, True, None, [], before, after, moved=True,
+                               skipped=skipped)
 
     def _version(self, session, process_id: str, version: int | None) -> Definition:
         if version is None:
@@ -204,6 +213,47 @@ def _not_in(workflow, spec, subprocess_specs) -> list[str]:
             elif tree_spec.task_specs[task.task_spec.name] is not task.task_spec:
                 unaligned.add(name)
     return sorted(lacking or unaligned)
+
+
+_REACHED = TaskState.COMPLETED | TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
+
+
+def _passed_over(workflow) -> tuple[list[str], list[str]]:
+    """New steps a moved case would never do although it has not passed them: a branch that is
+    done and waits (at a join, say) right behind a step whose next step the new version changed.
+    SpiffWorkflow keeps such a branch as it stands, so the steps the new version puts in between
+    are silently skipped (the datalek of issue 13: the AP decision waiting at the join that now
+    comes after the message to the betrokkenen). The case's tree holds only what is still live
+    (engine/steps.py prunes the rest), so this looks at live tasks and the step they came from.
+    Returns (BPMN ids of all such steps, the user tasks among them): a script or gateway passed
+    over is the process owner's call (scripts read a missing value as "a case from before"); a
+    task a person must do would vanish, so the case cannot move."""
+    skipped, duties = set(), set()
+    for task in runtime.all_tasks(workflow):
+        parent = task.parent
+        if (parent is None or not task.has_state(_REACHED) or not parent.has_state(TaskState.COMPLETED)
+                or task.task_spec in parent.task_spec.outputs):
+            continue
+        for spec in _between(parent.task_spec, task.task_spec):
+            if getattr(spec, "bpmn_id", None):
+                skipped.add(spec.bpmn_id)
+                if spec.manual:
+                    duties.add(spec.bpmn_id)
+    return sorted(skipped), sorted(duties)
+
+
+def _between(first, last) -> set:
+    """The specs on some path from `first` to `last` in the new version, not counting either."""
+    def reach(start, neighbours) -> set:
+        seen, todo = set(), list(neighbours(start))
+        while todo:
+            spec = todo.pop()
+            if spec in seen or spec is first or spec is last:
+                continue
+            seen.add(spec)
+            todo.extend(neighbours(spec))
+        return seen
+    return reach(first, lambda s: s.outputs) & reach(last, lambda s: s.inputs)
 
 
 def _follow_new_version(session, workflow, definition: Definition, instance: Instance) -> None:

@@ -441,7 +441,8 @@ def migrate_cases(process_id: str, to_version: int | None, case_numbers: tuple[i
         open_tasks = ", ".join(f"{t.bpmn_id} ({t.lane})" for t in result.after) or "none"
         click.echo(f"case {number}: {verb} from version {result.from_version} to {result.to_version}; "
                    f"open tasks: {open_tasks}"
-                   + (f"; other lane now: {', '.join(result.lanes_changed)}" if result.lanes_changed else ""))
+                   + (f"; other lane now: {', '.join(result.lanes_changed)}" if result.lanes_changed else "")
+                   + (f"; passes over: {', '.join(result.skipped)}" if result.skipped else ""))
     if refused:
         _fail(f"{refused} case(s) stayed on their version", 1)
 

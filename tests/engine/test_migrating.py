@@ -196,3 +196,59 @@ def test_moved_and_unmoved_cases_all_run_to_their_end(engine, clock, cases):
     crisis.complete("zorgoverleg", zorgoverleg("afronden"), role="procesregisseur")
     assert crisis.status == "completed" and "geteld_in_versie_2" not in crisis.data
     assert versions(engine)[crisis.id] == 1
+
+
+
+def inserted(tmp_path, process: str, flow_id: str, element: str, lane: str | None):
+    """The processes with `element` put into the sequence flow `flow_id` of `process`, in `lane`."""
+    folder = tmp_path / "inserted"
+    shutil.copytree(PROCESSES, folder / "processes")
+    path = folder / "processes" / f"{process}.bpmn"
+    text = path.read_text()
+    [(source, target)] = re.findall(rf'<bpmn:sequenceFlow id="{flow_id}" sourceRef="([^"]+)" targetRef="([^"]+)" />', text)
+    node = re.search(r'id="([^"]+)"', element).group(1)
+    text = text.replace(f'<bpmn:sequenceFlow id="{flow_id}" sourceRef="{source}" targetRef="{target}" />',
+                        element.replace(">", f"><bpmn:incoming>{flow_id}</bpmn:incoming>"
+                                             "<bpmn:outgoing>f_na_nieuw</bpmn:outgoing>", 1)
+                        + f'<bpmn:sequenceFlow id="{flow_id}" sourceRef="{source}" targetRef="{node}" />'
+                        f'<bpmn:sequenceFlow id="f_na_nieuw" sourceRef="{node}" targetRef="{target}" />')
+    target_at = text.index(f'id="{target}"')
+    incoming = text.index(f"<bpmn:incoming>{flow_id}</bpmn:incoming>", target_at)
+    text = text[:incoming] + "<bpmn:incoming>f_na_nieuw</bpmn:incoming>" + text[incoming + len(f"<bpmn:incoming>{flow_id}</bpmn:incoming>"):]
+    if lane:
+        text = re.sub(rf'(<bpmn:lane id="{lane}"[^>]*>)', rf"\1<bpmn:flowNodeRef>{node}</bpmn:flowNodeRef>", text)
+    path.write_text(text)
+    return folder / "processes"
+
+
+def test_a_branch_waiting_behind_a_new_task_keeps_the_case_on_its_version_behind_a_new_script_it_moves(
+        engine, tmp_path):
+    """A datalek whose AP decision (no high risk) is done and waits at the join for "Partners
+    informeren": a new version that adds a step between the AP branch's end and the join would
+    pass it over, as SpiffWorkflow keeps the waiting branch where it stands."""
+    from tests.processes.conftest import start
+    from tests.processes.test_datalek import ap_besluit, melding
+    engine.deploy(PROCESSES, FORMS)
+    waiting, fresh = start(engine, "datalek", melding()), start(engine, "datalek", melding())
+    waiting.complete("ap_besluit", ap_besluit("risico"), role="teamleider")
+    assert "partners_informeren" in waiting.open_tasks() and "ap_besluit" not in waiting.open_tasks()
+    [v2] = [v for v in engine.deploy(inserted(tmp_path / "task", "datalek", "f_naar_register",
+            '<bpmn:userTask id="extra_controle" name="Extra controle"></bpmn:userTask>', "lane_fg"), FORMS)
+            if v.process_id == "datalek"]
+    [v3] = [v for v in engine.deploy(inserted(tmp_path / "script", "datalek", "f_naar_register",
+            '<bpmn:scriptTask id="extra_teller" name="Extra teller"><bpmn:script>teller = 1</bpmn:script>'
+            '</bpmn:scriptTask>', None), FORMS) if v.process_id == "datalek"]
+
+    result = engine.migrate(waiting.id, v2.version, actor="proceseigenaar", dry_run=True)
+    assert (result.can_move, result.skipped_tasks) == (False, ["extra_controle"]) and "extra_controle" in result.reason
+    with pytest.raises(MigrationRefused, match="extra_controle"):
+        engine.migrate(waiting.id, v2.version, actor="proceseigenaar")
+    assert versions(engine)[waiting.id] == 1
+    # A case whose AP branch has not got there yet moves and meets the new task.
+    engine.migrate(fresh.id, v2.version, actor="proceseigenaar")
+    fresh.complete("ap_besluit", ap_besluit("risico"), role="teamleider")
+    assert "extra_controle" in fresh.open_tasks()
+    # A script at that place is passed over, and said so; the case moves and goes on.
+    result = engine.migrate(waiting.id, v3.version, actor="proceseigenaar")
+    assert (result.moved, result.skipped, result.skipped_tasks) == (True, ["extra_teller"], [])
+    assert "teller" not in waiting.data and "partners_informeren" in waiting.open_tasks()

@@ -139,3 +139,23 @@ def test_no_other_role_sees_or_moves_cases_between_versions(app, engine, cases_o
     assert client.get(page).status_code == 403
     assert auth.post(page, {"reden": "Convenant 2027"}, token_from="/taken").status_code == 403
     assert engine.instance(waiting).version == 1
+
+
+def test_the_page_says_a_case_waiting_behind_a_new_task_stays_and_why(auth, client, engine, tmp_path):
+    from tests.engine.test_migrating import inserted
+    from tests.processes.conftest import start
+    from tests.processes.test_datalek import ap_besluit, melding
+
+    engine.deploy(PROCESSES, FORMS)
+    case = start(engine, "datalek", melding())
+    case.complete("ap_besluit", ap_besluit("risico"), role="teamleider")
+    engine.deploy(inserted(tmp_path, "datalek", "f_naar_register",
+                           '<bpmn:userTask id="extra_controle" name="Extra controle"></bpmn:userTask>', "lane_fg"),
+                  FORMS, actor="proceseigenaar")
+    auth.login("proceseigenaar")
+    page = "/processen/datalek/versies/2/overzetten"
+    body = client.get(page).get_data(as_text=True)
+    assert "waarvan 0 over kunnen" in body and f"Casus {case.id}" in body
+    assert "wacht al achter de plek waar versie 2 de taak\n        extra_controle toevoegt" in body
+    assert "Zet " not in body  # nothing to move: no button
+    assert engine.instance(case.id).version == 1

@@ -26,14 +26,30 @@ def loaded(database_url, clock):
     engine.close()
 
 
-def test_demo_data_holds_the_eight_partners_with_their_grondslag(loaded):
+def test_demo_data_holds_the_eight_partners_with_their_grondslag_and_one_ad_hoc_partner(loaded):
     engine, first = loaded
     with engine.database.unit_of_work(write=False) as uow:
         partners = {p.id: (p.grondslag, p.kind, p.active) for p in uow.session.scalars(select(Partner))}
-    assert first.partners == 8 and len(partners) == 8
+    assert first.partners == 9 and len(partners) == 9
     assert partners["politie"][0] == "Art. 20 Wet politiegegevens"
     assert "6 lid 1 sub e" in partners["gemeente_heerenveen"][0]
-    assert all(kind == "convenant" and active for _, kind, active in partners.values())
+    kinds = {code: kind for code, (_, kind, active) in partners.items() if active}
+    assert sorted(code for code, kind in kinds.items() if kind == "adhoc") == ["buurtteam_zuid"]
+    assert sum(kind == "convenant" for kind in kinds.values()) == 8
+
+
+def test_the_ad_hoc_partner_sees_no_case_until_it_is_admitted_and_is_offered_for_admission(loaded):
+    from engine import caselist, participation
+    from engine.identity import Origin, User
+    engine, first = loaded
+    assert first.cases > 0
+    buurtteam = User("buurtteam", "Demo Medewerker Buurtteam Zuid", "buurtteam_zuid", frozenset({"partnermedewerker"}))
+    partnermedewerker = User("partnermedewerker", "Demo Medewerker WoonFriesland", "woonfriesland",
+                             frozenset({"partnermedewerker"}))
+    every = caselist.Filters(status="all")
+    assert caselist.list_cases(engine, partnermedewerker, every, Origin("192.0.2.1", "test")).total > 0
+    assert caselist.list_cases(engine, buurtteam, every, Origin("192.0.2.1", "test")).total == 0
+    assert ("buurtteam_zuid", "Buurtteam Heerenveen-Zuid") in participation.adhoc_candidates(engine)
 
 
 def test_there_is_a_demo_account_for_every_role_with_a_working_password(loaded):

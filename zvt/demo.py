@@ -28,6 +28,12 @@ PARTNERS = [
     ("vnn", "Verslavingszorg Noord-Nederland (VNN)", ZORG),
     ("veiligheidsregio_fryslan", "Veiligheidsregio Fryslân", ZORG),
 ]
+# An ad-hoc partner: no convenantpartner, it takes part in one case only after the procesregisseur
+# admits it with its signed declaration (case page, "Ad-hocpartner toelaten"); invented.
+ADHOC_PARTNERS = [
+    ("buurtteam_zuid", "Buurtteam Heerenveen-Zuid",
+     "Getekende verklaring per casus (ad-hocpartner, convenant: Uitgangspunten)"),
+]
 
 
 
@@ -68,6 +74,7 @@ ACCOUNTS = [
     DemoAccount("fg", "Demo Functionaris Gegevensbescherming", "gemeente_heerenveen", "fg"),
     DemoAccount("beheerder", "Demo Beheerder", "gemeente_heerenveen", "beheerder"),
     DemoAccount("manager", "Demo Manager Accolade", "accolade", "manager"),
+    DemoAccount("buurtteam", "Demo Medewerker Buurtteam Zuid", "buurtteam_zuid", "partnermedewerker"),
 ]
 
 
@@ -86,10 +93,12 @@ def load(engine: Engine, *, hasher: PasswordHasher | None = None) -> Loaded:
     added_partners = added_accounts = 0
     with engine.database.unit_of_work() as uow:
         session = uow.session
-        for code, name, grondslag in PARTNERS:
+        partners = [(code, name, grondslag, "convenant") for code, name, grondslag in PARTNERS]
+        partners += [(code, name, grondslag, "adhoc") for code, name, grondslag in ADHOC_PARTNERS]
+        for code, name, grondslag, kind in partners:
             partner = session.get(Partner, code)
             if partner is None:
-                session.add(Partner(id=code, name=name, kind="convenant", grondslag=grondslag, active=True,
+                session.add(Partner(id=code, name=name, kind=kind, grondslag=grondslag, active=True,
                                     contacts=demo_contacts(code, name)))
                 added_partners += 1
             elif partner.contacts is None:  # loaded before partners had a contact register

@@ -262,9 +262,11 @@ class OutboxMail(Base):
 
     __tablename__ = "outbox"
     # What the sender looks for each round: unsent rows, by when they may be tried.
+    # And for the retention job, which prunes sent mails by when they were sent.
     __table_args__ = (Index(
         "ix_outbox_unsent", "retry_at", "id",
-        postgresql_where=text("sent_at IS NULL"), sqlite_where=text("sent_at IS NULL")),)
+        postgresql_where=text("sent_at IS NULL"), sqlite_where=text("sent_at IS NULL")),
+        Index("ix_outbox_sent_at", "sent_at"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))  # nieuwe_taak, herinnering, escalatie, terugkoppeling, anker
@@ -353,7 +355,9 @@ class LoginAttempt(Base):
     """Every login attempt, kept to slow down guessing across processes and hosts."""
 
     __tablename__ = "login_attempts"
-    __table_args__ = (Index(None, "username", "at"), Index(None, "origin_ip", "at"))
+    # The last one for the retention job's pruning (engine/retention.py), every scheduler round.
+    __table_args__ = (Index(None, "username", "at"), Index(None, "origin_ip", "at"),
+                      Index("ix_login_attempts_at", "at"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(255))

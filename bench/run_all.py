@@ -1,6 +1,6 @@
 """`zvt bench`: every benchmark, printing figures (never a pass/fail test).
 
-The engine's (flat cost, overhead, plain SpiffWorkflow) need nothing but the project; the web
+The engine's (flat cost, overhead, participants per step, plain SpiffWorkflow) need nothing but the project; the web
 load (bench/web_load.py) needs PostgreSQL and the bench extra (locust), the case list at scale
 (bench/caselist_scale.py), the timer load (bench/timer_load.py) and the logs' verification
 (bench/audit_verify.py) PostgreSQL: `make bench`; the retention job (bench/retention_bench.py) runs
@@ -12,8 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import (audit_verify, budget_cost, caselist_scale, flat_cost, overhead, plain_spiff,  # noqa: E402
-                   retention_bench, timer_load, web_load)
+from bench import (audit_verify, budget_cost, caselist_scale, flat_cost, overhead,  # noqa: E402
+                   participation_cost, plain_spiff, retention_bench, timer_load, web_load)
 
 
 def main(quick: bool = False) -> None:
@@ -23,6 +23,8 @@ def main(quick: bool = False) -> None:
     overhead.main()
     print()
     budget_cost.main(cycles, rounds=1 if quick else 2)
+    print()
+    participation_cost.main()
     print()
     if not quick:
         plain_spiff.main()

@@ -43,7 +43,7 @@ def test_the_ad_hoc_partner_sees_no_case_until_it_is_admitted_and_is_offered_for
     from engine.identity import Origin, User
     engine, first = loaded
     assert first.cases > 0
-    buurtteam = User("buurtteam", "Demo Medewerker Buurtteam Zuid", "buurtteam_zuid", frozenset({"partnermedewerker"}))
+    buurtteam = User("medewerker_buurtteam", "Demo Medewerker Buurtteam Zuid", "buurtteam_zuid", frozenset({"partnermedewerker"}))
     partnermedewerker = User("partnermedewerker", "Demo Medewerker WoonFriesland", "woonfriesland",
                              frozenset({"partnermedewerker"}))
     every = caselist.Filters(status="all")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from engine import case_items, casework, sharing
+from engine import case_items, casework, policy, sharing
 from engine.item_policy import rules
 
 from .areas import current_user, engine, origin
@@ -119,9 +119,23 @@ def adhoc(number: int, item_id: int):
 
 @bp.get("/verstrekkingen")
 def register():
-    disclosures = sharing.register(engine(), current_user(), origin())
-    return render_template("items/register.html", disclosures=disclosures, names=casework.partner_names(engine()),
-                           purposes=rules().purposes)
+    raw_case = request.args.get("casus", "").strip()
+    case = int(raw_case) if raw_case.isdigit() and 0 < len(raw_case) <= 9 else None
+    error = "Vul een casusnummer in, alleen cijfers, bijvoorbeeld 12." if raw_case and case is None else None
+    page = request.args.get("pagina", "1")
+    found = None if error else sharing.register(engine(), current_user(), origin(), case,
+                                                int(page) if page.isdigit() else 1)
+    if error and not policy.may_audit_access(current_user()):
+        raise casework.Forbidden("only an FG reads the register of disclosures")
+    return render_template("items/register.html", found=found, case=raw_case, error=error,
+                           names=casework.partner_names(engine()), purposes=rules().purposes,
+                           page_url=_register_page_url), 400 if error else 200
+
+
+def _register_page_url(page: int) -> str:
+    args = request.args.to_dict()
+    args["pagina"] = str(page)
+    return url_for("items.register", **args)
 
 
 def _new_page(number: int, *, basis_errors=None, item_errors=None, status: int = 200):

@@ -74,7 +74,7 @@ ACCOUNTS = [
     DemoAccount("fg", "Demo Functionaris Gegevensbescherming", "gemeente_heerenveen", "fg"),
     DemoAccount("beheerder", "Demo Beheerder", "gemeente_heerenveen", "beheerder"),
     DemoAccount("manager", "Demo Manager Accolade", "accolade", "manager"),
-    DemoAccount("buurtteam", "Demo Medewerker Buurtteam Zuid", "buurtteam_zuid", "partnermedewerker"),
+    DemoAccount("medewerker_buurtteam", "Demo Medewerker Buurtteam Zuid", "buurtteam_zuid", "partnermedewerker"),
 ]
 
 

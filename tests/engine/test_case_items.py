@@ -144,7 +144,8 @@ def test_each_sharing_is_registered_and_withdrawing_stops_the_reading_but_not_th
     assert "zorg" not in seen(engine, case, WOONFRIESLAND)
     fg = person("ggz_friesland", "fg")
     register = sharing.register(engine, fg, HERE)
-    assert [(d.giver_partner, d.items) for d in register] == [("ggz_friesland", [items["zorg"]])]
+    assert [(d.giver_partner, d.items) for d in register.rows] == [("ggz_friesland", [items["zorg"]])]
+    assert (register.total, register.page, register.pages) == (1, 1, 1)
     with engine.database.unit_of_work(write=False) as uow:
         assert sharing.recipients_of(uow.session, case)["woonfriesland"] == sorted(
             items[k] for k in ("zorg", "straf", "politie8"))

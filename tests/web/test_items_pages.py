@@ -194,4 +194,34 @@ def test_a_partner_opts_out_on_the_case_page_and_back_in_from_the_case_list(auth
     login(auth, "procesregisseur")  # sees who opted out and why, and admits no one twice
     page = text(client.get(f"/casussen/{case}"))
     assert "GGZ Friesland deed niet meer mee (geen zorgvraag meer)" in page and "GGZ Friesland deed weer mee" in page
-    assert "Buurtteam Noord" in page and "Ad-hocpartner toelaten" not in page  # admitted already
+    # Admitted already: only the demo data's other ad-hoc partner is offered.
+    assert "Buurtteam Noord" in page and '<option value="buurtteam_zuid">' in page
+    assert f'<option value="{ADHOC}">' not in page
+
+
+def test_the_fg_pages_through_the_register_and_narrows_it_to_one_case(auth, client, engine, case):
+    from datetime import datetime, timedelta, timezone
+
+    from engine.db import Disclosure
+    other = casework.start_case(engine, WOONFRIESLAND, "zvt_casus", aanmelding(), HERE)
+    start = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)
+    with engine.database.unit_of_work() as uow:
+        for i in range(58):
+            uow.session.add(Disclosure(instance_id=other if i % 20 == 0 else case, at=start + timedelta(hours=i),
+                                       giver_partner="ggz_friesland", decided_by="procesregisseur",
+                                       recipients=["woonfriesland"], items=[1000 + i], grondslag="g",
+                                       purpose="zorgoverleg"))
+        uow.commit()
+    login(auth, "fg")
+    first = text(client.get("/verstrekkingen"))
+    assert "58 verstrekkingen, de nieuwste eerst." in first and "Pagina 1 van 2" in first
+    assert first.count("nr. 10") == 50 and "nr. 1057" in first and "nr. 1007" not in first  # newest first
+    second = text(client.get("/verstrekkingen?pagina=2"))
+    assert second.count("nr. 10") == 8 and "nr. 1000" in second and "Vorige pagina" in second
+    narrowed = text(client.get(f"/verstrekkingen?casus={other}"))
+    assert f"3 verstrekkingen uit casus {other}" in narrowed
+    assert [f"nr. {1000 + i}" in narrowed for i in (0, 20, 40, 1)] == [True, True, True, False]
+    wrong = client.get("/verstrekkingen?casus=twaalf")
+    assert wrong.status_code == 400 and "Vul een casusnummer in, alleen cijfers" in text(wrong)
+    login(auth, "partnermedewerker")
+    assert client.get("/verstrekkingen?casus=twaalf").status_code == 403

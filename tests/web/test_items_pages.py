@@ -172,7 +172,11 @@ def test_who_sees_which_kind_of_item_on_every_page_list_search_and_pdf(auth, cli
         for content in CONTENT.values():  # searching for an item's words does not find the case
             found = text(client.get("/casussen", query_string={"zoek": content}))
             assert f'href="/casussen/{case}"' not in found and found.count(content) <= 1, (reader, content)
-        for pdf in (f"/casussen/{case}/dossier.pdf", f"/casussen/{case}/plan-van-aanpak.pdf"):
+        # The FG's inzage-overzicht says who saw an item, never what it holds.
+        for response in (client.get(f"/fg/inzage/{case}"), client.get("/fg/toegangslog", query_string={"casus": case})):
+            assert response.status_code == (200 if reader == "fg" else 403), (reader, response.request.path)
+            assert not any(c in text(response) for c in CONTENT.values()), (reader, response.request.path)
+        for pdf in (f"/casussen/{case}/dossier.pdf", f"/casussen/{case}/plan-van-aanpak.pdf", f"/fg/inzage/{case}.pdf"):
             response = client.get(pdf)
             if response.status_code == 200 and response.mimetype == "application/pdf":
                 assert not any(c in pdf_text(response) for c in CONTENT.values()), (reader, pdf)

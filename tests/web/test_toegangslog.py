@@ -150,3 +150,20 @@ def test_a_broken_chain_shows_on_the_beheerders_incidents_page(auth, client, log
     page = client.get("/beheer/incidenten").get_data(as_text=True)
     assert "Logboeken mogelijk veranderd" in page and "Toegangslog: regel 2" in page
     assert "iemand" not in page
+
+
+def test_an_anchor_that_cannot_be_written_shows_on_the_beheerders_incidents_page_until_it_can(auth, client, logged,
+                                                                                               clock, tmp_path):
+    watch = anchors.Watch(tmp_path / "weg" / "anchors.log")  # its folder does not exist
+    watch.run(logged.database, clock())
+    auth.login("beheerder")
+    page = client.get("/beheer/incidenten").get_data(as_text=True)
+    assert "Controlegetallen niet buiten de database bewaard" in page
+    assert "Het ankerbestand: mislukt sinds zondag 29 november 2026, 17:00;" in page
+    assert "FileNotFoundError" not in page and "Er zijn geen incidenten met termijnen." in page
+    (tmp_path / "weg").mkdir()
+    watch.run(logged.database, clock() + timedelta(hours=1))
+    # The head it missed (this log has no history yet), verified at the first check.
+    assert [(a.chain, a.at) for a in anchors.read(tmp_path / "weg" / "anchors.log")] == [("access_log", clock())]
+    page = client.get("/beheer/incidenten").get_data(as_text=True)
+    assert "Controlegetallen" not in page and "Er zijn geen incidenten." in page

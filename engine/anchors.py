@@ -117,6 +117,9 @@ def send_syslog(address: str | tuple[str, int], anchors: list[audit.Anchor]) -> 
         if handler.socket is not None and handler.socket.fileno() != -1:
             handler.socket.settimeout(SYSLOG_TIMEOUT)
         handler.ident = f"{SYSLOG_TAG}: "
+        # No closing NUL: rsyslog would write it as "#000" after the hash, and the line would no
+        # longer read as an anchor; today's daemons do not need it.
+        handler.append_nul = False
         for anchor in anchors:
             handler.emit(logging.makeLogRecord({"msg": format_line(anchor), "levelno": logging.INFO,
                                                 "levelname": "INFO", "name": __name__}))

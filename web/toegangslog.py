@@ -42,13 +42,13 @@ def read_search(args: MultiDict, posted: bool = True) -> tuple[access_reports.Se
     that could not be read. A name only comes posted."""
     errors = {}
     name = ""
-    if args.get("naam", "").strip():
+    if args.get("naam", "").strip() and not posted:
+        errors["naam"] = NAME_BY_LINK
+    elif args.get("naam", "").strip():
         try:
-            name = caselist.name_query(args["naam"]) if posted else ""
+            name = caselist.name_query(args["naam"])
         except caselist.BadSearch as exc:
             errors["naam"] = str(exc)
-        if not posted:
-            errors["naam"] = NAME_BY_LINK
     case = args.get("casus", "").strip()
     if case and not (case.isdigit() and len(case) < 10):
         errors["casus"] = "Vul een casusnummer in, alleen cijfers, zoals 12."

@@ -288,8 +288,6 @@ def _base_url(value: str, production: bool) -> str:
 
 
 SYSLOG_UDP_PORT = 514
-
-
 _SYSLOG_HOST = re.compile(r"(?:\[(?P<ipv6>[0-9A-Fa-f:.]+)\]|(?P<host>[^\s:/\[\]@?#]+))(?::(?P<port>\d{1,5}))?")
 
 

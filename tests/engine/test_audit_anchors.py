@@ -85,8 +85,8 @@ def test_the_scheduler_round_sends_each_head_to_a_udp_syslog_as_an_authpriv_line
     exported.write_text("".join(f"Nov 27 17:15:00 zvt-server {line}\n" for line in lines))
     result = verify("--anchors", str(exported))
     assert result.exit_code == 0, result.output
-    assert f"access_log: intact, {len(ids(logs, 'access_log'))} rows, last anchor row {ids(logs, 'access_log')[-1]} at " \
-        in result.output
+    access = ids(logs, "access_log")
+    assert f"access_log: intact, {len(access)} rows, last anchor row {access[-1]} at " in result.output
     # A tail deleted after the anchor shows against the exported lines.
     sql(logs, "DELETE FROM access_log WHERE id = :id", id=ids(logs, "access_log")[-1])
     result = verify("--anchors", str(exported))
@@ -118,7 +118,8 @@ def test_a_place_that_cannot_be_written_is_an_error_and_an_incident_and_the_roun
     caplog.set_level(logging.INFO)
     expected = heads(logs)
     result = scheduler_once(monkeypatch, database_url, **settings)
-    assert result.exit_code == 0 and re.fullmatch(r"fired \d+ timers, sent 0 mails\n", result.output)  # the round went on
+    # The round went on.
+    assert result.exit_code == 0 and re.fullmatch(r"fired \d+ timers, sent 0 mails\n", result.output)
     where = f"syslog at {missing}" if place == "syslog" else f"the anchor file {missing}"
     problem = f"could not write the anchors to {where}: FileNotFoundError (No such file or directory)"
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == [

@@ -5,6 +5,13 @@ organisation and in which role).
 Only the FG (`policy.may_audit_access`); every search, overview and print is itself a row of
 the log, and a refused attempt too.
 
+The search can start from a betrokkene's name: it finds the cases whose person's name matches
+as the case list's search does (engine/caselist.py: a part of the name, any capitals), among
+the cases the FG may search by name (`policy.may_audit_case`: the municipality's FG every case,
+another partner's FG those its organisation takes or took part in), and shows those cases'
+rows. That reads personal data, so it is logged as the case list logs a name search: one
+"search" row for the search (object id "naam", never the name) and one per case found.
+
 The overview names organisations and roles, not the employees: the Court of Justice
 (C-579/21, Pankki S, 22 June 2023) held that art. 15 AVG does not give the data subject the
 names of the employees who consulted the data on the controller's instructions, and naming them
@@ -16,22 +23,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 
-from . import access_log, policy
+from . import access_log, caselist, policy
 from .clock import AMSTERDAM
-from .db import AccessLogEntry, Partner
+from .db import AccessLogEntry, Definition, Instance, Partner
 from .casework import Forbidden
 from .identity import Origin, User
 
 PAGE_SIZE = 50
 # Every search looks at the log (object "access_log"); with a case number it is about that person.
 LOG_OBJECT = "access_log"
+# The object id of a search by name: the kind of search, never the name (as engine/caselist.py).
+NAME_SEARCH = "naam"
 
 
 @dataclass(frozen=True)
 class Search:
     case: int | None = None
+    name: str = ""  # a part of the betrokkene's name, as caselist.name_query gives it
     username: str = ""
     partner: str = ""
     action: str = ""
@@ -41,8 +51,8 @@ class Search:
 
     @property
     def empty(self) -> bool:
-        return (self.case, self.username, self.partner, self.action, self.since, self.until) == (None, "", "", "",
-                                                                                                  None, None)
+        return (self.case, self.name, self.username, self.partner, self.action, self.since,
+                self.until) == (None, "", "", "", "", None, None)
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,8 @@ class Found:
     total: int
     page: int
     pages: int
+    # With a name: the cases found, (case number, the person's name as the case holds it), newest first.
+    cases: list[tuple[int, str]] | None = None
 
 
 @dataclass(frozen=True)
@@ -65,20 +77,45 @@ class InzageRow:
 
 def search(engine, user: User, query: Search, origin: Origin) -> Found:
     """The rows matching `query`, newest first, one page. Logged as a search (never its terms;
-    with a case number as a search about that case)."""
+    with a case number as a search about that case, with a name as a search about each case found)."""
     now = engine.clock()
     with engine.database.unit_of_work() as uow:
-        _check(uow, user, origin, "search", query.case, now)
+        _check(uow, user, origin, "search", query.case, now, NAME_SEARCH if query.name and not query.case else None)
+        cases = _cases_named(uow.session, user, query) if query.name else None
         condition = _conditions(query)
+        if cases is not None:
+            condition.append(AccessLogEntry.instance_id.in_([number for number, _ in cases]))
         total = uow.session.scalar(select(func.count()).select_from(AccessLogEntry).where(*condition))
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(max(query.page, 1), pages)
         found = uow.session.scalars(select(AccessLogEntry).where(*condition)
                                     .order_by(AccessLogEntry.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE))
         rows = [access_log.access(row) for row in found]
-        access_log.record(uow.session, user, origin, "search", LOG_OBJECT, str(query.case or ""), query.case, True, now)
+        if cases is None:
+            searched = [(str(query.case or ""), query.case)]
+        else:
+            numbers = {number for number, _ in cases} | ({query.case} if query.case else set())
+            searched = [(NAME_SEARCH, None)] + [(str(number), number) for number in sorted(numbers)]
+        access_log.record_many(uow.session, user, origin, "search", LOG_OBJECT, searched, True, now)
         uow.commit()
-    return Found(rows, total, page, pages)
+    return Found(rows, total, page, pages, cases)
+
+
+def _cases_named(session, user: User, query: Search) -> list[tuple[int, str]]:
+    """The cases the FG may search by name whose person's name matches (caselist's rule)."""
+    had_access = (exists().where(AccessLogEntry.instance_id == Instance.id, AccessLogEntry.partner == user.partner,
+                                 AccessLogEntry.result == "toegestaan"))
+    candidates = (select(Instance.id, Instance.process_id, Instance.participants, had_access, Instance.definition_id,
+                         Definition.content_hash)
+                  .join(Definition, Definition.id == Instance.definition_id).order_by(Instance.id.desc()))
+    if query.case is not None:
+        candidates = candidates.where(Instance.id == query.case)
+    allowed = [(number, definition, content)
+               for number, process_id, participants, organisation_had_access, definition, content
+               in session.execute(candidates)
+               if policy.holds_personal_data(process_id)
+               and policy.may_audit_case(user, participants or [], organisation_had_access)]
+    return caselist.cases_named(session, query.name, allowed)
 
 
 def inzage(engine, user: User, case: int, origin: Origin, action: str = "export") -> list[InzageRow]:
@@ -100,11 +137,12 @@ def partners(engine) -> list[tuple[str, str]]:
         return [(p.id, p.name) for p in uow.session.scalars(select(Partner).order_by(Partner.name))]
 
 
-def _check(uow, user: User, origin: Origin, action: str, case: int | None, now: datetime) -> None:
+def _check(uow, user: User, origin: Origin, action: str, case: int | None, now: datetime,
+           object_id: str | None = None) -> None:
     decision = policy.may_audit_access(user)
     if decision:
         return
-    access_log.record(uow.session, user, origin, action, LOG_OBJECT, str(case or ""), case, False, now)
+    access_log.record(uow.session, user, origin, action, LOG_OBJECT, object_id or str(case or ""), case, False, now)
     uow.commit()
     raise Forbidden(decision.reason)
 

@@ -16,6 +16,9 @@ What is logged (NEN 7513), in the transaction that reads:
 - a name or date-of-birth search by a reader whose role never sees personal data: refused, one
   "search" row "geweigerd", and `SearchRefused`.
 Cases without personal data (evaluation, access review, covenant) get no row, as the inbox.
+
+The name rule (`name_query`, `name_matches`) and `cases_named` also serve the FG's search of the
+access log by a betrokkene's name (engine/access_reports.py), which scopes and logs for itself.
 """
 from __future__ import annotations
 
@@ -135,9 +138,36 @@ def parse_search(text: str) -> Search | None:
                 return Search("geboortedatum", birth_date=date(year, month, day).isoformat())
             except ValueError:
                 raise BadSearch("Deze datum bestaat niet. Typ een geboortedatum als 04-03-1971.") from None
+    return Search("naam", name=name_query(text))
+
+
+def name_query(text: str) -> str:
+    """A part of a name as the search matches it (`name_matches`): spaces collapsed, casefolded.
+    BadSearch (Dutch) when it is too short or too long."""
+    text = " ".join(text.split())
+    if len(text) > MAX_QUERY_LENGTH:
+        raise BadSearch(f"Typ hoogstens {MAX_QUERY_LENGTH} tekens in het zoekveld.")
     if len(text) < _MIN_NAME_LENGTH:
         raise BadSearch(f"Typ minstens {_MIN_NAME_LENGTH} letters van de naam.")
-    return Search("naam", name=text.casefold())
+    return text.casefold()
+
+
+def name_matches(query: str, name: str | None) -> bool:
+    """The search's rule: the name holds the query (from `name_query`), whatever the case of the
+    letters and the spaces: "de vries" finds "Jan de  Vries" and "Jannie de Vries", "jan de
+    vries" not "Jannie de Vries"."""
+    return name is not None and query in " ".join(name.split()).casefold()
+
+
+def cases_named(session, query: str, cases: list[tuple[int, int, str]]) -> list[tuple[int, str]]:
+    """Of `cases`, (case number, definition id, its content hash), those whose person's name
+    matches `query` (`name_matches`), in the given order: (case number, the name as the case
+    holds it). Reads the names of these cases only; a destroyed case has none left."""
+    people = _person_fields(session, {(definition, content) for _, definition, content in cases})
+    found = [_Person(number, people[(definition, content)]) for number, definition, content in cases]
+    details = _details(session, found)
+    return [(person.number, details[person.number].name) for person in found
+            if name_matches(query, details[person.number].name)]
 
 
 def list_cases(engine: Engine, user: User, filters: Filters, origin: Origin, now: datetime | None = None) -> CaseList:
@@ -243,6 +273,11 @@ def _person_fields(session, keys: set[tuple[int, str]]) -> dict[tuple[int, str],
     return {key: _PERSON_FIELDS.get(key, (None, None)) for key in keys}
 
 
+class _Person(NamedTuple):
+    number: int
+    person: tuple[str | None, str | None]  # as _Candidate.person
+
+
 class _Detail(NamedTuple):
     name: str | None
     birth_date: str | None
@@ -252,7 +287,7 @@ class _Detail(NamedTuple):
 _NO_DETAIL = _Detail(None, None, None)
 
 
-def _details(session, candidates: list[_Candidate]) -> dict[int, _Detail]:
+def _details(session, candidates: list[_Candidate] | list[_Person]) -> dict[int, _Detail]:
     """(name, birth date, niveau) of the given cases, read from their data."""
     if not candidates:
         return {}
@@ -277,7 +312,7 @@ def _matches(detail: _Detail, filters: Filters, search: Search | None) -> bool:
     if search is None or search.kind == "casusnummer":
         return True
     if search.kind == "naam":
-        return detail.name is not None and search.name in " ".join(detail.name.split()).casefold()
+        return name_matches(search.name, detail.name)
     return detail.birth_date is not None and detail.birth_date == search.birth_date
 
 

@@ -351,6 +351,19 @@ class AuditChain(Base):
     broken_problem: Mapped[str | None] = mapped_column(Text)
 
 
+class AuditAnchorFailure(Base):
+    """An open incident: the scheduler could not write the chains' heads to one of the places
+    outside the database (engine/anchors.py), "file" or "syslog". Removed when a write there
+    succeeds again. Holds the kind of error, never a person's data."""
+
+    __tablename__ = "audit_anchor_failures"
+
+    target: Mapped[str] = mapped_column(String(20), primary_key=True)
+    failed_since: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    problem: Mapped[str] = mapped_column(Text)
+
+
 class LoginAttempt(Base):
     """Every login attempt, kept to slow down guessing across processes and hosts."""
 

@@ -120,6 +120,13 @@ class Firing:
         with self.database.unit_of_work(write=False) as uow:
             return incidents(uow.session)
 
+    def anchor_incidents(self) -> list:
+        """The places outside the database the scheduler could not write the chains' heads to."""
+        from .anchors import incidents
+
+        with self.database.unit_of_work(write=False) as uow:
+            return incidents(uow.session)
+
     def retry_incident(self, timer_id: str) -> None:
         """Let the scheduler try an incident's timer again, from its next round, with fresh attempts."""
         with self.database.unit_of_work() as uow:

@@ -203,6 +203,22 @@ def may_audit_access(user: User) -> Decision:
     return Decision(False, "only the FG reads the access log")
 
 
+def may_audit_case(user: User, case_participants: Iterable[str], organisation_had_access: bool) -> Decision:
+    """Which cases the FG's search of the access log by a betrokkene's name looks at: finding a
+    case by name reads the case's personal data. The municipality's FG: every case, since the
+    betrokkene addresses every rights request to the municipality (covenant, Rechten van
+    betrokkenen). Another partner's FG: the cases its organisation takes part in or took part in
+    (its staff opened the case: `organisation_had_access`, an allowed row of the access log).
+    Only an FG (`may_audit_access`) searches at all."""
+    if not may_audit_access(user):
+        return Decision(False, "only the FG reads the access log")
+    if user.partner == GEMEENTE:
+        return Decision(True, "the municipality answers every rights request")
+    if user.partner in set(case_participants) or organisation_had_access:
+        return Decision(True, "organisation takes or took part in the case")
+    return Decision(False, "organisation never took part in the case")
+
+
 def may_start(user: User, process_id: str) -> Decision:
     """Who may start which process by hand (scheduled processes start themselves)."""
     starters = {

@@ -195,3 +195,32 @@ def test_the_request_limit_defaults_to_two_megabytes_and_follows_zvt_max_request
     for wrong in ("0", "-1", "2MB"):
         with pytest.raises(ConfigError, match="ZVT_MAX_REQUEST_KB must be"):
             Config.from_env({**DEVELOPMENT, "ZVT_MAX_REQUEST_KB": wrong})
+
+
+@pytest.mark.parametrize("value, address", [
+    ("/dev/log", "/dev/log"),
+    ("127.0.0.1:5514", ("127.0.0.1", 5514)),
+    ("syslog.gemeente.example", ("syslog.gemeente.example", 514)),
+    ("[2001:db8::1]:514", ("2001:db8::1", 514)),
+])
+def test_the_anchor_syslog_is_a_local_socket_or_a_udp_host_and_port(value, address):
+    assert Config.from_env({**DEVELOPMENT, "ZVT_AUDIT_ANCHOR_SYSLOG": value}).audit_anchor_syslog == address
+    assert Config.from_env(DEVELOPMENT).audit_anchor_syslog is None
+
+
+@pytest.mark.parametrize("value", ["dev/log", "syslog:udp", "syslog:0", "syslog:70000", "2001:db8::1", "a b:514",
+                                   "syslog.gemeente.example:514/pad"])
+def test_an_anchor_syslog_that_is_neither_is_refused_saying_what_it_should_be(value):
+    with pytest.raises(ConfigError, match=re.escape("ZVT_AUDIT_ANCHOR_SYSLOG must be a local socket such as "
+                                                    f"/dev/log, or host:port of a syslog server over UDP such as "
+                                                    f"syslog.gemeente.example:514, not {value!r}")):
+        Config.from_env({**DEVELOPMENT, "ZVT_AUDIT_ANCHOR_SYSLOG": value})
+
+
+def test_production_starts_the_web_app_without_an_anchor_but_not_the_scheduler():
+    config = Config.from_env(PRODUCTION)  # the web servers need no anchor: only the scheduler writes them
+    with pytest.raises(ConfigError, match="production needs ZVT_AUDIT_ANCHOR_FILE or ZVT_AUDIT_ANCHOR_SYSLOG"):
+        config.check_anchors()
+    Config.from_env({**PRODUCTION, "ZVT_AUDIT_ANCHOR_SYSLOG": "/dev/log"}).check_anchors()
+    Config.from_env({**PRODUCTION, "ZVT_AUDIT_ANCHOR_FILE": "/var/lib/zvt/anchors"}).check_anchors()
+    Config.from_env(DEVELOPMENT).check_anchors()

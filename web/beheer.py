@@ -25,7 +25,7 @@ def beheerder_only():
 @bp.get("/beheer/incidenten")
 def incidents():
     return render_template("incidents.html", incidents=engine().incidents(), error_kind=error_kind,
-                           chains=engine().chain_incidents())
+                           chains=engine().chain_incidents(), anchors=engine().anchor_incidents())
 
 
 @bp.post("/beheer/incidenten/<taak:timer_id>/opnieuw")

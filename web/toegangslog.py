@@ -1,14 +1,18 @@
 """For the FG: the access log searched (/fg/toegangslog) and the inzage-overzicht of a case for a
 betrokkene (/fg/inzage/<n>, and as PDF). The engine decides who may (only the FG) and logs every
-search, overview and print, refused ones too (engine/access_reports.py)."""
+search, overview and print, refused ones too (engine/access_reports.py).
+
+The search form is posted (with its CSRF token), so that a betrokkene's name never stands in an
+address: web servers and proxies log addresses, and browsers keep them in their history. The
+same search without a name also works as a link (GET), as the inzage-overzicht links back."""
 from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, render_template, request
 from werkzeug.datastructures import MultiDict
 
-from engine import access_log, access_reports, policy
+from engine import access_log, access_reports, caselist, policy
 from engine.casework import Forbidden
 
 from .areas import current_user, engine, now, origin, register_filters
@@ -29,9 +33,22 @@ OBJECTS = {
 RESULTS = {"toegestaan": "toegestaan", "geweigerd": "geweigerd"}
 
 
-def read_search(args: MultiDict) -> tuple[access_reports.Search, dict[str, str]]:
-    """The search from the query string, and a Dutch message per field that could not be read."""
+NAME_BY_LINK = ("Zoek op naam met het formulier op deze pagina, niet met een link. Dan komt de naam niet in het "
+                "webadres te staan.")
+
+
+def read_search(args: MultiDict, posted: bool = True) -> tuple[access_reports.Search, dict[str, str]]:
+    """The search from the form (`posted`) or the query string, and a Dutch message per field
+    that could not be read. A name only comes posted."""
     errors = {}
+    name = ""
+    if args.get("naam", "").strip() and not posted:
+        errors["naam"] = NAME_BY_LINK
+    elif args.get("naam", "").strip():
+        try:
+            name = caselist.name_query(args["naam"])
+        except caselist.BadSearch as exc:
+            errors["naam"] = str(exc)
     case = args.get("casus", "").strip()
     if case and not (case.isdigit() and len(case) < 10):
         errors["casus"] = "Vul een casusnummer in, alleen cijfers, zoals 12."
@@ -42,6 +59,7 @@ def read_search(args: MultiDict) -> tuple[access_reports.Search, dict[str, str]]
     page = args.get("pagina", "1")
     return access_reports.Search(
         case=int(case) if case and "casus" not in errors else None,
+        name=name,
         username=args.get("gebruiker", "").strip()[:255],
         partner=args.get("organisatie", "")[:64],
         action=action if action in ACTIONS else "",
@@ -61,24 +79,20 @@ def _day(args: MultiDict, name: str, errors: dict) -> date | None:
         return None
 
 
-@bp.get("/fg/toegangslog")
+@bp.route("/fg/toegangslog", methods=["GET", "POST"])
 def search():
     user = current_user()
-    query, errors = read_search(request.args)
+    posted = request.method == "POST"
+    args = request.form if posted else request.args
+    query, errors = read_search(args, posted)
     found = None
-    if request.args and not errors:
+    if (posted or request.args) and not errors:
         found = access_reports.search(engine(), user, query, origin())  # refuses, and logs that, for all but the FG
     elif not policy.may_audit_access(user):
         raise Forbidden("only the FG reads the access log")
     return render_template("toegangslog.html", query=query, errors=errors, found=found, actions=ACTIONS,
-                           objects=OBJECTS, partners=access_reports.partners(engine()), page_url=_page_url,
-                           args=request.args), 400 if errors else 200
-
-
-def _page_url(page: int) -> str:
-    args = request.args.to_dict()
-    args["pagina"] = str(page)
-    return url_for("toegangslog.search", **args)
+                           objects=OBJECTS, partners=access_reports.partners(engine()), args=args,
+                           every_case=user.partner == policy.GEMEENTE), 400 if errors else 200
 
 
 @bp.get("/fg/inzage/<casus:number>")

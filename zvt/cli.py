@@ -310,8 +310,9 @@ def _add_rounds(scheduler, engine: Engine, config: Config, owner: str, lease: ti
 def scheduler(once: bool, interval: int | None, lease: int):
     """Fire due timers and send queued mail now and then, until stopped. Several may run
     against one PostgreSQL."""
-    engine = _engine()
     config = _config()
+    config.check_anchors()  # before touching the database
+    engine = _engine()
     lease_time = timedelta(seconds=lease)
     owner = default_owner()
 
@@ -343,10 +344,10 @@ def scheduler(once: bool, interval: int | None, lease: int):
 
 
 def _watch(config: Config) -> anchors.Watch:
-    if config.audit_anchor_file is None and config.is_production:
-        log.warning("ZVT_AUDIT_ANCHOR_FILE is not set: the heads of the logs' hash chains go to the FG by mail "
-                    "only, and `zvt audit verify` cannot check them by itself")
-    return anchors.Watch(config.audit_anchor_file)
+    """The hourly check of the logs' hash chains; production refuses to start a scheduler that
+    has nowhere outside the database to anchor them (ConfigError)."""
+    config.check_anchors()
+    return anchors.Watch(config.audit_anchor_file, config.audit_anchor_syslog)
 
 
 # -- the logs' hash chains -------------------------------------------------------
@@ -360,7 +361,8 @@ def audit_group():
 @click.option("--anchor", "given", multiple=True, metavar="LINE",
               help="An anchor line from the FG's mail or a copy of the anchor file (repeatable).")
 @click.option("--anchors", "anchor_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Read the anchors from this file instead of ZVT_AUDIT_ANCHOR_FILE.")
+              help="Read the anchors from this file instead of ZVT_AUDIT_ANCHOR_FILE: a copy of the anchor "
+                   "file, or the zvt-anchor lines exported from syslog.")
 def audit_verify(given: tuple[str, ...], anchor_file: Path | None):
     """Check every row of the access log and the history against the audit key and the anchors.
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.utils import parseaddr
@@ -64,6 +65,9 @@ class Config:
     audit_key: str | None = field(default=None, repr=False)
     # Where the scheduler appends the chains' heads (engine/anchors.py); None: no file.
     audit_anchor_file: Path | None = None
+    # The syslog the scheduler sends the chains' heads to as well (engine/anchors.py): a local
+    # socket's path (/dev/log) or (host, port) over UDP; None: no syslog.
+    audit_anchor_syslog: str | tuple[str, int] | None = None
     processes_dir: Path = Path("processes")
     forms_dir: Path = Path("forms")
     scheduler_interval: int = 30  # seconds between two rounds of firing due timers
@@ -118,6 +122,16 @@ class Config:
     def is_production(self) -> bool:
         return self.environment == "production"
 
+    def check_anchors(self) -> None:
+        """The scheduler's check before it starts: in production the chains' heads must go
+        somewhere outside the database that its account cannot rewrite (engine/anchors.py); the
+        FG's daily mail alone leaves the hours between two mails unanchored and `zvt audit
+        verify` nothing to compare with. The web app needs neither: only the scheduler anchors."""
+        if self.is_production and self.audit_anchor_file is None and self.audit_anchor_syslog is None:
+            raise ConfigError("production needs ZVT_AUDIT_ANCHOR_FILE or ZVT_AUDIT_ANCHOR_SYSLOG (or both) for the "
+                              "scheduler: an append-only file or a syslog the database's account cannot rewrite, "
+                              "where it writes the heads of the logs' hash chains every hour")
+
     @property
     def max_request_bytes(self) -> int:
         return self.max_request_kb * 1024
@@ -170,6 +184,7 @@ class Config:
             secret_key=secret_key,
             audit_key=audit_key,
             audit_anchor_file=Path(get("ZVT_AUDIT_ANCHOR_FILE")) if get("ZVT_AUDIT_ANCHOR_FILE") else None,
+            audit_anchor_syslog=_syslog_address(get("ZVT_AUDIT_ANCHOR_SYSLOG")),
             processes_dir=processes_dir,
             forms_dir=Path(get("ZVT_FORMS_DIR") or "forms"),
             scheduler_interval=_positive_int("ZVT_SCHEDULER_INTERVAL", get("ZVT_SCHEDULER_INTERVAL"), 30),
@@ -270,6 +285,25 @@ def _base_url(value: str, production: bool) -> str:
         raise ConfigError(f"ZVT_BASE_URL must start with https:// in production (the links make users log in), "
                           f"not {value!r}")
     return value.rstrip("/")
+
+
+SYSLOG_UDP_PORT = 514
+_SYSLOG_HOST = re.compile(r"(?:\[(?P<ipv6>[0-9A-Fa-f:.]+)\]|(?P<host>[^\s:/\[\]@?#]+))(?::(?P<port>\d{1,5}))?")
+
+
+def _syslog_address(value: str | None) -> str | tuple[str, int] | None:
+    """ZVT_AUDIT_ANCHOR_SYSLOG: a local socket's path (/dev/log), or host[:port] over UDP
+    (port 514 unless given; an IPv6 address in brackets: [2001:db8::1]:514)."""
+    if value is None:
+        return None
+    if value.startswith("/"):
+        return value
+    match = _SYSLOG_HOST.fullmatch(value)
+    port = int(match["port"]) if match and match["port"] else SYSLOG_UDP_PORT
+    if match is None or not 1 <= port <= 65535:
+        raise ConfigError(f"ZVT_AUDIT_ANCHOR_SYSLOG must be a local socket such as /dev/log, or host:port of a "
+                          f"syslog server over UDP such as syslog.gemeente.example:514, not {value!r}")
+    return match["ipv6"] or match["host"], port
 
 
 def _port(name: str, value: str | None, default: int) -> int:

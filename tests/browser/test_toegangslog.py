@@ -1,5 +1,6 @@
-"""The FG's access-log pages and the beheerder's chain incident in a real browser: axe finds no
-serious or critical violation, and a phone's 360 px need no sideways scrolling of the page."""
+"""The FG's access-log pages (searched by case number and by name) and the beheerder's chain and
+anchor incidents in a real browser: axe finds no serious or critical violation, and a phone's
+360 px need no sideways scrolling of the page."""
 from __future__ import annotations
 
 from playwright.sync_api import Page, expect
@@ -9,7 +10,7 @@ from engine import anchors
 from tests.browser.conftest import AxeResult, axe, file_aanmelding, login, logout
 
 
-def test_the_fg_pages_and_the_chain_incident_have_no_serious_axe_violations(live_server, page: Page, shots):
+def test_the_fg_pages_and_the_chain_incident_have_no_serious_axe_violations(live_server, page: Page, shots, tmp_path):
     case = file_aanmelding(live_server)
     results: dict[str, AxeResult] = {}
 
@@ -21,6 +22,14 @@ def test_the_fg_pages_and_the_chain_incident_have_no_serious_axe_violations(live
     page.get_by_role("link", name="Toegangslog").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Toegangslog")
     check("toegangslog leeg")
+    # By the betrokkene's name: the form is posted, so the name stays out of the address.
+    page.get_by_label("Naam van de betrokkene").fill("a. DE vries")
+    page.get_by_role("button", name="Zoeken").click()
+    expect(page.get_by_role("heading", name="Casussen bij deze naam")).to_be_visible()
+    expect(page.get_by_text(f"Casus {case}: Mevrouw A. de Vries.")).to_be_visible()
+    assert "vries" not in page.url.casefold()
+    check("toegangslog op naam")
+    page.get_by_label("Naam van de betrokkene").fill("")
     page.get_by_label("Casusnummer").fill(str(case))
     page.get_by_role("button", name="Zoeken").click()
     expect(page.get_by_role("heading", level=2)).to_contain_text("regel")
@@ -38,6 +47,12 @@ def test_the_fg_pages_and_the_chain_incident_have_no_serious_axe_violations(live
         page.goto(path)
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
     shots.take(page, "inzage-overzicht-360")
+    page.goto("/fg/toegangslog")
+    page.get_by_label("Naam van de betrokkene").fill("de Vries")
+    page.get_by_role("button", name="Zoeken").click()
+    expect(page.get_by_role("link", name=f"Inzage-overzicht van casus {case} maken")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shots.take(page, "toegangslog-op-naam-360")
     page.set_viewport_size({"width": 1280, "height": 800})
     logout(page)
 
@@ -45,11 +60,12 @@ def test_the_fg_pages_and_the_chain_incident_have_no_serious_axe_violations(live
     anchors.Watch().run(database, live_server.engine.clock())
     with database.sql.begin() as connection:
         connection.execute(text("UPDATE access_log SET username = 'iemand' WHERE id = 1"))
-    watch = anchors.Watch()
+    watch = anchors.Watch(tmp_path / "weg" / "anchors.log")  # a folder that is not there: an anchor incident too
     watch.run(database, live_server.engine.clock())
     login(page, "beheerder")
     page.goto("/beheer/incidenten")
     expect(page.get_by_role("heading", name="Logboeken mogelijk veranderd")).to_be_visible()
+    expect(page.get_by_role("heading", name="Controlegetallen niet buiten de database bewaard")).to_be_visible()
     check("incidenten logboek")
 
     serious = {name: result.describe(result.serious) for name, result in results.items() if result.serious}

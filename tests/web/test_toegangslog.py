@@ -2,14 +2,17 @@
 the FG; every search, overview and print is a row of the log itself, and so is a refusal."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, text
 
-from engine import access_log, anchors
+from engine import access_log, anchors, casework
 from engine.db import AccessLogEntry
 from engine.identity import Origin, User
+from tests.processes.conftest import FORMS, PROCESSES
+from tests.processes.test_zvt_casus import aanmelding
 
 from .test_printing import pdf_text
 
@@ -75,10 +78,14 @@ def test_the_search_pages_fifty_rows_at_a_time(auth, client, engine):
     auth.login("fg")
     first = client.get("/fg/toegangslog?casus=9").get_data(as_text=True)
     assert "120 regels (pagina 1 van 3)" in first and first.count("<tr class=\"utrecht-table__row\">") == 51
-    assert "pagina=2" in first and "Volgende pagina" in first
+    # The pages are buttons of the (posted) search form: a search by name must not land in an address.
+    assert 'form="zoeken" name="pagina" value="2"' in first and "Volgende pagina" in first
+    assert "pagina=" not in first
     # The first search is a row about case 9 too: now there are 121.
-    last = client.get("/fg/toegangslog?casus=9&pagina=3").get_data(as_text=True)
+    last = auth.post("/fg/toegangslog", {"casus": "9", "pagina": "3"}, token_from="/fg/toegangslog")
+    last = last.get_data(as_text=True)
     assert "121 regels (pagina 3 van 3)" in last and last.count("<tr class=\"utrecht-table__row\">") == 22
+    assert 'value="2"' in last and "Vorige pagina" in last and "Volgende pagina" not in last
 
 
 def test_a_search_that_cannot_be_read_says_why_in_dutch_and_searches_nothing(auth, client, engine):
@@ -150,3 +157,140 @@ def test_a_broken_chain_shows_on_the_beheerders_incidents_page(auth, client, log
     page = client.get("/beheer/incidenten").get_data(as_text=True)
     assert "Logboeken mogelijk veranderd" in page and "Toegangslog: regel 2" in page
     assert "iemand" not in page
+
+
+def test_an_anchor_that_cannot_be_written_shows_on_the_beheerders_incidents_page_until_it_can(auth, client, logged,
+                                                                                               clock, tmp_path):
+    watch = anchors.Watch(tmp_path / "weg" / "anchors.log")  # its folder does not exist
+    watch.run(logged.database, clock())
+    auth.login("beheerder")
+    page = client.get("/beheer/incidenten").get_data(as_text=True)
+    assert "Controlegetallen niet buiten de database bewaard" in page
+    assert "Het ankerbestand: mislukt sinds zondag 29 november 2026, 17:00;" in page
+    assert "FileNotFoundError" not in page and "Er zijn geen incidenten met termijnen." in page
+    (tmp_path / "weg").mkdir()
+    watch.run(logged.database, clock() + timedelta(hours=1))
+    # The head it missed (this log has no history yet), verified at the first check.
+    assert [(a.chain, a.at) for a in anchors.read(tmp_path / "weg" / "anchors.log")] == [("access_log", clock())]
+    page = client.get("/beheer/incidenten").get_data(as_text=True)
+    assert "Controlegetallen" not in page and "Er zijn geen incidenten." in page
+
+
+# -- searching by the betrokkene's name ---------------------------------------------------------------
+
+POLITIE = User("politie", "Demo Medewerker Politie", "politie", frozenset({"partnermedewerker"}))
+CELL = re.compile(r'<td class="utrecht-table__cell">(.*?)</td>', re.S)
+
+
+@pytest.fixture
+def people(engine):
+    """Four invented cases: Jan de Vries, filed by WoonFriesland (it takes part); Jannie de Vries,
+    filed by the police, where WoonFriesland's staff were refused once; another JAN DE  VRIES,
+    filed by the police, that WoonFriesland's staff opened (it took part); Piet Smit, by the police."""
+    engine.deploy(PROCESSES, FORMS)
+
+    def filed(user, name):
+        return casework.start_case(engine, user, "zvt_casus", aanmelding(betrokkene_naam=name), HERE)
+
+    found = {"jan": filed(WOONFRIESLAND, "Jan de Vries"), "jannie": filed(POLITIE, "Jannie de Vries"),
+             "jan2": filed(POLITIE, "JAN DE  VRIES"), "piet": filed(POLITIE, "Piet Smit")}
+    record(engine, WOONFRIESLAND, "read", found["jannie"], allowed=False)
+    record(engine, WOONFRIESLAND, "read", found["jan2"])
+    record(engine, REGISSEUR, "read", found["piet"])
+    return found
+
+
+def search_by_name(auth, name: str, **fields):
+    return auth.post("/fg/toegangslog", {"naam": name, **fields}, token_from="/fg/toegangslog")
+
+
+def cases_in_table(page: str) -> list[int]:
+    """The Casus column (the 6th of 8 cells) of every row shown."""
+    cells = CELL.findall(page)
+    return [int(cell) for cell in cells[5::8]]
+
+
+def log_rows_of(engine, instance_ids) -> int:
+    with engine.database.unit_of_work(write=False) as uow:
+        return len(list(uow.session.scalars(select(AccessLogEntry.id)
+                                            .where(AccessLogEntry.instance_id.in_(instance_ids)))))
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("Jan de Vries", {"jan", "jan2"}),  # any capitals and spaces, as the case list's search
+    ("de VRIES", {"jan", "jannie", "jan2"}),  # a part of the name
+    ("jannie", {"jannie"}),
+    ("Klaas", set()),
+])
+def test_the_fg_of_the_municipality_finds_the_rows_of_every_case_about_the_named_person(
+        auth, client, engine, people, name, expected):
+    numbers = {people[key] for key in expected}
+    total = log_rows_of(engine, numbers)
+    auth.login("fg")
+    response = search_by_name(auth, name)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f"{total} {'regel' if total == 1 else 'regels'}" in page
+    assert set(cases_in_table(page)) == numbers
+    for key, number in people.items():
+        assert (f"Inzage-overzicht van casus {number} maken" in page) == (key in expected), key
+    if not expected:
+        assert "Er is geen casus over iemand met deze naam." in page
+
+
+def test_a_partner_fg_finds_only_the_cases_its_organisation_takes_or_took_part_in(auth, client, engine, people):
+    auth.login("fg_woonfriesland")
+    assert "waar uw organisatie aan meedoet of aan heeft meegedaan" in client.get("/fg/toegangslog").get_data(
+        as_text=True)
+    page = search_by_name(auth, "de vries").get_data(as_text=True)
+    # Jan's case (WoonFriesland takes part) and the other JAN DE VRIES (its staff opened it); not
+    # Jannie's, where its staff were only refused, nor any row of her case.
+    assert set(cases_in_table(page)) == {people["jan"], people["jan2"]}
+    assert "Jannie" not in page and f"casus {people['jannie']} maken" not in page
+    # Not even with her case number given.
+    page = search_by_name(auth, "de vries", casus=str(people["jannie"])).get_data(as_text=True)
+    assert cases_in_table(page) == [] and "Er is geen casus over iemand met deze naam waar uw organisatie" in page
+
+
+def test_a_search_by_name_is_in_the_access_log_per_case_found_and_the_name_in_no_log(auth, client, engine, people,
+                                                                                     caplog):
+    from tests.web.test_logs_hold_no_data import everything_logged, log_everything
+
+    auth.login("fg")
+    token = auth.csrf_token("/fg/toegangslog")
+    log_everything(caplog)
+    page = client.post("/fg/toegangslog", data={"naam": "Jan de Vries", "csrf_token": token}).get_data(as_text=True)
+    logged = everything_logged(caplog.records)
+    assert "SELECT" in logged  # the statements were logged, so the loggers were listening
+    for text_ in ("Jan de Vries", "jan de vries", "JAN DE  VRIES"):
+        assert text_ not in logged
+    assert "naam=" not in page  # no link or address on the page holds the name
+    assert rows(engine, username="fg") == [
+        ("fg", "search", "access_log", "naam", None, "toegestaan"),
+        *[("fg", "search", "access_log", str(n), n, "toegestaan") for n in sorted((people["jan"], people["jan2"]))]]
+    with engine.database.unit_of_work(write=False) as uow:
+        stored = uow.session.execute(text("SELECT * FROM access_log")).all()
+    assert not any("de vries" in " ".join(str(value).split()).casefold() for row in stored for value in row)
+    # The betrokkene's inzage-overzicht shows that the FG looked.
+    auth.login("fg")
+    overview = client.get(f"/fg/inzage/{people['jan']}").get_data(as_text=True)
+    assert "Gezocht: de toegangslog" in overview
+
+
+@pytest.mark.parametrize("username", ["procesregisseur", "partnermedewerker", "teamleider", "beheerder"])
+def test_nobody_but_the_fg_searches_the_log_by_name_and_the_refusal_is_logged_without_it(
+        auth, client, engine, people, username):
+    auth.login(username)
+    assert search_by_name(auth, "Jan de Vries").status_code == 403
+    assert rows(engine, username=username, object_type="access_log") == [
+        (username, "search", "access_log", "naam", None, "geweigerd")]
+
+
+def test_a_name_in_a_link_or_too_short_is_refused_in_dutch_and_searches_nothing(auth, client, engine, people):
+    auth.login("fg")
+    response = client.get("/fg/toegangslog?naam=Jan+de+Vries")
+    assert response.status_code == 400
+    assert "Zoek op naam met het formulier op deze pagina" in response.get_data(as_text=True)
+    response = search_by_name(auth, "J")
+    assert response.status_code == 400 and "Typ minstens 2 letters van de naam." in response.get_data(as_text=True)
+    assert rows(engine, username="fg") == []

@@ -4,11 +4,13 @@ and PDF: which reader sees which kind of item's content where."""
 from __future__ import annotations
 
 import pytest
-from engine import case_items, casework, participation
-from engine.db import Partner
+from sqlalchemy import func, select
+
+from engine import case_items, casework, participation, sharing
+from engine.db import Disclosure, ItemShare, Partner
 from engine.identity import Origin, User
 from tests.processes.conftest import FORMS, PROCESSES
-from tests.processes.test_zvt_casus import OPPAKKEN, aanmelding
+from tests.processes.test_zvt_casus import INFORMEREN, OPPAKKEN, aanmelding
 from tests.web.conftest import add_account
 from tests.web.test_printing import pdf_text
 
@@ -30,8 +32,21 @@ def text(response) -> str:
     return response.get_data(as_text=True)
 
 
+def step(engine, number, bpmn_id, data):
+    [task] = [t for t in engine.ready_tasks(number) if t.bpmn_id == bpmn_id]
+    engine.complete(task.id, data, actor="procesregisseur")
+
+
 @pytest.fixture
-def case(engine):
+def case(uninformed, engine):
+    """Taken up, the betrokkene informed of the partners of the beoordeling (not of the ad-hoc
+    partner admitted on the case page)."""
+    step(engine, uninformed, "betrokkene_informeren", INFORMEREN)
+    return uninformed
+
+
+@pytest.fixture
+def uninformed(engine):
     engine.deploy(PROCESSES, FORMS)
     with engine.database.unit_of_work() as uow:
         uow.session.add(Partner(id=ADHOC, name="Buurtteam Noord", kind="adhoc", grondslag="verklaring", active=True))
@@ -39,8 +54,7 @@ def case(engine):
     for username, partner in (("ggz", "ggz_friesland"), ("buurtteam", ADHOC), ("vnn", "vnn")):
         add_account(engine, username, PASSWORD, partner=partner, roles=("partnermedewerker",))
     number = casework.start_case(engine, WOONFRIESLAND, "zvt_casus", aanmelding(), HERE)
-    [task] = engine.ready_tasks(number)
-    engine.complete(task.id, {**OPPAKKEN, "deelnemende_partners": PARTICIPANTS}, actor="procesregisseur")
+    step(engine, number, "beoordeling", {**OPPAKKEN, "deelnemende_partners": PARTICIPANTS})
     participation.admit_adhoc(engine, REGISSEUR, number, ADHOC, "J. de Voorzitter, directeur", "2026-11-20",
                               "archief gemeente 2026-0815", HERE)
     participation.opt_out(engine, VNN, number, "geen rol meer voor verslavingszorg", HERE)
@@ -134,10 +148,12 @@ def everything_shared(engine, case, consent: bool, police_allow_adhoc: bool):
     if police_allow_adhoc:
         for kind in ("politie_8_13", "politie_9"):
             case_items.allow_adhoc(engine, POLITIE, made[kind], "veiligheid bij huisbezoek", HERE)
-    from engine import sharing
     allowed = [c for c in sharing.choices(engine, REGISSEUR, case, HERE)
                if c.partner in ("woonfriesland", ADHOC) and not c.refused]
-    sharing.decide(engine, REGISSEUR, case, {(c.item_id, c.partner): "nodig" for c in allowed}, "zorgoverleg", HERE)
+    # The betrokkene never heard of the ad-hoc partner: it gets items for the crisis only.
+    for partner, purpose in (("woonfriesland", "zorgoverleg"), (ADHOC, "crisisoverleg")):
+        sharing.decide(engine, REGISSEUR, case, {(c.item_id, c.partner): "nodig" for c in allowed
+                                                 if c.partner == partner}, purpose, HERE)
 
 
 ALL = set(CONTENT)
@@ -195,3 +211,49 @@ def test_a_partner_opts_out_on_the_case_page_and_back_in_from_the_case_list(auth
     page = text(client.get(f"/casussen/{case}"))
     assert "GGZ Friesland deed niet meer mee (geen zorgvraag meer)" in page and "GGZ Friesland deed weer mee" in page
     assert "Buurtteam Noord" in page and "Ad-hocpartner toelaten" not in page  # admitted already
+
+
+def saved(engine) -> tuple[int, int]:
+    with engine.database.unit_of_work(write=False) as uow:
+        return (uow.session.scalar(select(func.count()).select_from(Disclosure)),
+                uow.session.scalar(select(func.count()).select_from(ItemShare)))
+
+
+def test_the_sharing_page_says_why_a_share_waits_for_informing_and_refuses_it_but_for_a_crisis(
+        auth, client, engine, uninformed):
+    case_items.record_basis(engine, WOONFRIESLAND, uninformed, "AVG art. 6 lid 1 sub e", None, None, HERE)
+    item = case_items.add_item(engine, WOONFRIESLAND, uninformed, "gewoon", "Huur", CONTENT["gewoon"], HERE)
+    key, path = f"{item}-ggz_friesland", f"/casussen/{uninformed}/gegevens/delen"
+    login(auth, "procesregisseur")
+    page = text(client.get(path))
+    assert "De betrokkene hoort eerst aan wie" in page and "kies dan als doel ‘Crisisoverleg’" in page
+    assert f'id="wacht-{key}"' in page and "de betrokkene is nog niet geïnformeerd (taak ‘Betrokkene informeren’)" in page
+
+    refused = auth.post(path, {f"delen-{key}": "ja", f"reden-{key}": "huisbezoek samen", "doel": "zorgoverleg"},
+                        token_from=path)
+    assert refused.status_code == 400
+    assert "Dit kan nog niet. De betrokkene is nog niet geïnformeerd." in text(refused)
+    assert saved(engine) == (0, 0)  # nothing shared, the register unchanged
+
+    done = auth.post(path, {f"delen-{key}": "ja", f"reden-{key}": "acute zorg nodig", "doel": "crisisoverleg"},
+                     token_from=path)
+    assert done.status_code == 302 and saved(engine) == (1, 1)
+    login(auth, "ggz")
+    assert CONTENT["gewoon"] in text(client.get(f"/casussen/{uninformed}"))
+
+
+def test_after_informing_only_the_partner_the_betrokkene_never_heard_of_waits(auth, client, engine, case):
+    case_items.record_basis(engine, WOONFRIESLAND, case, "AVG art. 6 lid 1 sub e", None, None, HERE)
+    item = case_items.add_item(engine, WOONFRIESLAND, case, "gewoon", "Huur", CONTENT["gewoon"], HERE)
+    path = f"/casussen/{case}/gegevens/delen"
+    login(auth, "procesregisseur")
+    page = text(client.get(path))
+    assert f'id="wacht-{item}-{ADHOC}"' in page and f'id="wacht-{item}-ggz_friesland"' not in page
+    assert "Voor een ad-hocpartner kan dat nog niet in het systeem worden vastgelegd." in page
+    refused = auth.post(path, {f"delen-{item}-{ADHOC}": "ja", f"reden-{item}-{ADHOC}": "helpt bij het huisbezoek",
+                               "doel": "plan_van_aanpak"}, token_from=path)
+    assert refused.status_code == 400 and "deze partner gegevens krijgt" in text(refused)
+    assert saved(engine) == (0, 0)
+    auth.post(path, {f"delen-{item}-ggz_friesland": "ja", f"reden-{item}-ggz_friesland": "huisbezoek",
+                     "doel": "plan_van_aanpak"}, token_from=path)
+    assert saved(engine) == (1, 1)

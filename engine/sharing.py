@@ -22,6 +22,7 @@ from .clock import aware
 from .db import CaseBasis, CaseItem, Disclosure, Instance, ItemShare
 from .identity import Origin, User
 from .item_policy import may_share_with, rules
+from .recipients import receipts
 
 
 @dataclass(frozen=True)
@@ -143,29 +144,9 @@ def register(engine: Engine, user: User, origin: Origin, instance_id: int | None
                                list(d.items), d.grondslag, d.purpose) for d in rows]
 
 
-@dataclass(frozen=True)
-class Receipt:
-    """What one partner ever received of a case: the items, and the moment of the first."""
-
-    items: list[int]
-    since: datetime
-
-
-def receipts(session, instance_id: int) -> dict[str, Receipt]:
-    """Every partner that ever received an item of the case, by the register: whom to tell after
-    a correction, erasure or restriction (AVG art. 19). Withdrawn shares count: they were given."""
-    items: dict[str, set[int]] = {}
-    since: dict[str, datetime] = {}
-    for d in session.scalars(select(Disclosure).where(Disclosure.instance_id == instance_id)
-                             .order_by(Disclosure.at, Disclosure.id)):
-        for partner in d.recipients:
-            items.setdefault(partner, set()).update(d.items)
-            since.setdefault(partner, d.at)
-    return {partner: Receipt(sorted(items[partner]), since[partner]) for partner in sorted(items)}
-
-
 def recipients_of(session, instance_id: int) -> dict[str, list[int]]:
-    """Every partner that ever received an item of the case, with the items (see `receipts`)."""
+    """Every partner that ever received an item of the case, with the items: whom to tell after
+    a correction, erasure or restriction (AVG art. 19; engine/recipients.py)."""
     return {partner: receipt.items for partner, receipt in receipts(session, instance_id).items()}
 
 

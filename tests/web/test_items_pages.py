@@ -10,6 +10,7 @@ from engine import case_items, casework, participation, sharing
 from engine.db import Disclosure, ItemShare, Partner
 from engine.identity import Origin, User
 from tests.processes.conftest import FORMS, PROCESSES
+from tests.processes.test_rechten_betrokkene import IDENTITEIT_VASTGESTELD, antwoord, verzoek
 from tests.processes.test_zvt_casus import INFORMEREN, OPPAKKEN, aanmelding
 from tests.web.conftest import add_account
 from tests.web.test_printing import pdf_text
@@ -257,3 +258,57 @@ def test_after_informing_only_the_partner_the_betrokkene_never_heard_of_waits(au
     auth.post(path, {f"delen-{item}-ggz_friesland": "ja", f"reden-{item}-ggz_friesland": "huisbezoek",
                      "doel": "plan_van_aanpak"}, token_from=path)
     assert saved(engine) == (1, 1)
+
+
+# -- AVG art. 19: a rights request tells every recipient the register names -------------------
+
+def at_recipients_task(engine, casusnummers: str, ontvangen_door: str = "gemeente_heerenveen") -> str:
+    """A correction request naming the case, answered (granted): "Ontvangers informeren" is open."""
+    number = casework.start_case(engine, REGISSEUR, "rechten_betrokkene", verzoek(
+        rechten=["correctie"], casusnummers=casusnummers, ontvangen_door=ontvangen_door,
+        doorgestuurd_op=None if ontvangen_door == "gemeente_heerenveen" else "2026-11-27T10:00:00+01:00"), HERE)
+    step(engine, number, "identiteit_controleren", IDENTITEIT_VASTGESTELD)
+    step(engine, number, "beantwoorden_of_verlengen", antwoord(
+        {"correctie": "toegewezen"}, partners_geinformeerd=[] if ontvangen_door == "gemeente_heerenveen"
+        else [ontvangen_door]))
+    [task] = engine.ready_tasks(number)
+    assert task.bpmn_id == "ontvangers_informeren"
+    return task.id
+
+
+def test_the_recipients_task_shows_the_register_prefills_the_list_and_names_who_is_missing(auth, client, engine, case):
+    case_items.record_basis(engine, WOONFRIESLAND, case, "AVG art. 6 lid 1 sub e", None, None, HERE)
+    item = case_items.add_item(engine, WOONFRIESLAND, case, "gewoon", "Huur", CONTENT["gewoon"], HERE)
+    sharing.decide(engine, REGISSEUR, case, {(item, "ggz_friesland"): "huisbezoek"}, "zorgoverleg", HERE)
+    task_id = at_recipients_task(engine, str(case))
+    login(auth, "procesregisseur")
+    page = text(client.get(f"/taken/{task_id}"))
+    assert "Ontvangers volgens het register van verstrekkingen" in page and "GGZ Friesland" in page
+    assert CONTENT["gewoon"] not in page  # who received it, not what
+    assert '<option value="ggz_friesland" selected' in page  # the list starts with the register's recipient
+
+    refused = auth.post(f"/taken/{task_id}", {
+        "ontvangers_situatie": "geinformeerd", "ontvangers-0-ontvanger": "accolade",
+        "ontvangers-0-geinformeerd_op": "2026-11-27T15:00"}, token_from=f"/taken/{task_id}")
+    assert refused.status_code == 400
+    assert ("Dit staat bij ‘Ontvangers volgens het register van verstrekkingen’, maar nog niet hier: "
+            "GGZ Friesland. Zet het erbij.") in text(refused)
+    done = auth.post(f"/taken/{task_id}", {
+        "ontvangers_situatie": "geinformeerd", "ontvangers-0-ontvanger": "ggz_friesland",
+        "ontvangers-0-geinformeerd_op": "2026-11-27T15:00"}, token_from=f"/taken/{task_id}")
+    assert done.status_code == 302
+
+
+def test_the_register_recipients_are_hidden_from_a_reader_who_may_not_open_the_case(auth, client, engine, case):
+    case_items.record_basis(engine, WOONFRIESLAND, case, "AVG art. 6 lid 1 sub e", None, None, HERE)
+    item = case_items.add_item(engine, WOONFRIESLAND, case, "gewoon", "Huur", CONTENT["gewoon"], HERE)
+    sharing.decide(engine, REGISSEUR, case, {(item, "ggz_friesland"): "huisbezoek"}, "zorgoverleg", HERE)
+    # Accolade received the request first; its procesregisseur account does the request's tasks,
+    # but Accolade takes no part in the ZVT case.
+    add_account(engine, "regisseur_accolade", PASSWORD, partner="accolade", roles=("procesregisseur",))
+    task_id = at_recipients_task(engine, str(case), ontvangen_door="accolade")
+    auth.login("regisseur_accolade", PASSWORD)
+    page = text(client.get(f"/taken/{task_id}"))
+    assert "U mag deze casus niet openen. Vraag de procesregisseur wie de gegevens kregen." in page
+    assert "GGZ Friesland" not in page.split("Ontvangers volgens het register")[1].split("Situatie")[0]
+    assert '<option value="ggz_friesland" selected' not in page

@@ -129,7 +129,8 @@ def _wanted(data: Mapping, holder: Mapping, key: str) -> list[str]:
     return list(dict.fromkeys(v for v in values if isinstance(v, str) and (not allowed or v in allowed)))
 
 
-def _rules(schema: Mapping) -> list[Mapping]:
+def top_rules(schema: Mapping) -> list[Mapping]:
+    """The form's if/then rules at its top: in its `allOf`, and the form's own `if`."""
     rules = [r for r in schema.get("allOf") or [] if isinstance(r, Mapping) and "if" in r]
     return rules + ([schema] if "if" in schema else [])
 
@@ -138,7 +139,7 @@ def _branches(schema: Mapping, data: Mapping | None) -> list[Mapping]:
     """The then/else schemas of the form's top rules that hold for `data` (None: all of them),
     each field merged with the form's own field it narrows."""
     found = []
-    for rule in _rules(schema):
+    for rule in top_rules(schema):
         parts = ("then", "else") if data is None else \
             ("then",) if _validator(json.dumps(rule["if"], sort_keys=True)).is_valid(data) else ("else",)
         found += [{"properties": {name: _merge(_properties(schema).get(name), prop)

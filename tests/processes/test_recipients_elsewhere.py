@@ -4,16 +4,13 @@ received its data items by the register of disclosures (only to a reader who may
 case; each read logged), starts its list with them, and refuses "all recipients informed" while
 one of them is missing from the list."""
 import pytest
-from argon2 import PasswordHasher
-from sqlalchemy import select
 
 from engine import InvalidTaskData, case_items, casework, sharing
-from engine.db import AccessLogEntry
 from engine.identity import Origin, User
-from tests.processes.conftest import FORMS, PROCESSES, Case
+from tests.processes.conftest import Case
+from tests.processes.test_art41_elsewhere import reads_logged, team  # noqa: F401 - the fixture
 from tests.processes.test_rechten_betrokkene import IDENTITEIT_VASTGESTELD, antwoord, verzoek
 from tests.processes.test_zvt_casus import INFORMEREN, OPPAKKEN, aanmelding
-from zvt import demo
 
 HERE = Origin("192.0.2.11", "pytest")
 REGISSEUR = User("procesregisseur", "Demo Procesregisseur", "gemeente_heerenveen", frozenset({"procesregisseur"}))
@@ -23,13 +20,6 @@ WOON_MEDEWERKER = User("partnermedewerker", "Demo Medewerker WoonFriesland", "wo
 # the request's tasks (its organisation takes part in the request), not open the ZVT case.
 POLITIE_REGISSEUR = User("regisseur_politie", "Regisseur Politie", "politie", frozenset({"procesregisseur"}))
 CORRECTIE = {"correctie": "toegewezen"}
-
-
-@pytest.fixture
-def team(engine):
-    engine.deploy(PROCESSES, FORMS)
-    demo.load(engine, hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-    return engine
 
 
 def shared_case(engine) -> int:
@@ -61,12 +51,6 @@ def at_recipients_task(engine, casusnummers: str, **changes) -> Case:
         "ontvangen_door") and [changes["ontvangen_door"]] or []), role="procesregisseur")
     assert request.open_tasks() == {"ontvangers_informeren": "procesregisseur"}
     return request
-
-
-def reads_logged(engine, username) -> list[str]:
-    with engine.database.unit_of_work(write=False) as uow:
-        return [e.object_id for e in uow.session.scalars(select(AccessLogEntry).where(
-            AccessLogEntry.username == username, AccessLogEntry.action == "read", AccessLogEntry.object_type == "case"))]
 
 
 def told(*partners: str) -> list[dict]:

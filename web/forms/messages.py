@@ -7,7 +7,7 @@ from typing import Any
 from engine.date_rules import FIXED, RELATIVE, TODAY, fixed_bounds, period_words, split_bound
 from engine.errors import FieldError
 from engine.form_choices import choices_of
-from engine.list_rules import ALL_OF, MISSING
+from engine.list_rules import ALL_OF, MISSING, top_rules
 from engine.list_rules import CODES as LIST_RULES
 
 from .dates import dutch_date
@@ -184,8 +184,7 @@ def _row_fields(prop: Mapping) -> dict:
 
 def _narrowed(schema: Mapping, name: str) -> list[Mapping]:
     """Field `name` as each then/else of the form's if/then rules narrows it."""
-    rules = [r for r in schema.get("allOf") or [] if isinstance(r, Mapping)] + ([schema] if "if" in schema else [])
-    parts = [rule.get(part) for rule in rules for part in ("then", "else")]
+    parts = [rule.get(part) for rule in top_rules(schema) for part in ("then", "else")]
     return [p["properties"][name] for p in parts if isinstance(p, Mapping) and isinstance(p.get("properties"), Mapping)
             and isinstance(p["properties"].get(name), Mapping)]
 

@@ -6,36 +6,22 @@ must see whether a decision not to inform the betrokkene (art. 41 UAVG) is activ
 scope, and record how it applies: art. 41 may restrict an inzage answer or the art. 34 message,
 never the notification to the AP (art. 33), whose form has no such field.
 
-A form asks for it with a read-only field `"x-zvt-art41-van": "<field with the case numbers>"`.
-Its value is looked up when the task page opens, as the decisions stand then, and never stored.
+A form asks for it with a read-only field `"x-zvt-art41-van": "<field with the case numbers>"`
+(engine/named_cases.py). Its value is looked up when the task page opens, as the decisions stand
+then, and never stored.
 The scope is a case's data: it is shown, and the read logged, only to a reader whose policy lets
 them open that case; others see that a decision is active, its ground and review date, and ask the
 procesregisseur.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 
 from .db import Instance
+from .named_cases import case_of
 
 KEYWORD = "x-zvt-art41-van"
-CASE_PROCESS = "zvt_casus"
-_NUMBER = re.compile(r"\d{1,9}")
 HIDDEN_SCOPE = "U mag deze casus niet openen. Vraag de procesregisseur naar de reikwijdte."
-
-
-def sources(schema: Mapping | None) -> dict[str, str]:
-    """Field -> the field holding the case numbers, for each such read-only field of the form."""
-    properties = (schema or {}).get("properties") or {}
-    return {name: prop[KEYWORD] for name, prop in properties.items()
-            if isinstance(prop, Mapping) and isinstance(prop.get(KEYWORD), str)}
-
-
-def case_numbers(value) -> list[int]:
-    """The case numbers in a text such as "12, 15" (or a list), each once, in order."""
-    found = _NUMBER.findall(value) if isinstance(value, str) else [str(v) for v in value or [] if isinstance(v, int)]
-    return list(dict.fromkeys(int(n) for n in found))
 
 
 def decisions(session, numbers: list[int], may_view: Callable[[Instance], bool]) -> tuple[list[dict], list[int]]:
@@ -43,11 +29,11 @@ def decisions(session, numbers: list[int], may_view: Callable[[Instance], bool])
     (for the access log)."""
     rows, shown = [], []
     for number in numbers:
-        instance = session.get(Instance, number)
-        if instance is None or instance.process_id != CASE_PROCESS:
+        instance = case_of(session, number)
+        if instance is None:
             rows.append({"casus": number, "status": "niet_gevonden"})
             continue
-        decision = _decision_of(instance.data or {})
+        decision = decision_of(instance.data or {})
         if not decision.get("actief"):
             rows.append({"casus": number, "status": "geen"})
             continue
@@ -62,7 +48,8 @@ def decisions(session, numbers: list[int], may_view: Callable[[Instance], bool])
     return rows, shown
 
 
-def _decision_of(data: Mapping) -> dict:
+def decision_of(data: Mapping) -> dict:
+    """The case's art. 41 decision as its data holds it now ({} when none was taken)."""
     decision = (data.get("data_objects") or {}).get("art41_besluit")
     if isinstance(decision, dict):
         return decision

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 
-from . import access_log, art41, policy
+from . import access_log, art41, list_rules, named_cases, policy, recipients
 from .accounts import open_lanes, task_candidates
 from .api import Engine, history_views, instance_view, read_only_values, task_view
 from .clock import aware
@@ -72,6 +72,9 @@ class TaskPage:
     context: list[HistoryView] = field(default_factory=list)
     forms: dict = field(default_factory=dict)
     draft: Draft | None = None  # the user's own draft of the form (engine/drafts.py), if any
+    # What the form starts with where nothing is entered yet: the rows a list rule asks for
+    # (`x-zvt-alle-van`, engine/list_rules.py), such as the register's recipients.
+    prefill: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -130,12 +133,13 @@ def open_task(engine: Engine, user: User, task_id: str, origin: Origin) -> TaskP
         steps = context_steps(ui)
         context = _latest_of(history_views(uow.session, instance.id), row.process_id, steps) if steps else []
         values = {**read_only_values(engine.store, definition, instance, task_id, schema),
-                  **_art41_values(uow.session, user, origin, schema, instance, now)}
+                  **_named_case_values(uow.session, user, origin, schema, instance, now)}
         page = TaskPage(task_view(row, instance.paused_at), definition.name, schema, values, ui,
                         _colleagues(uow.session, row, instance, lanes), context,
                         {key: form for key, form in definition.forms.items()
                          if key.removesuffix(UI_SUFFIX) in {f"{h.process_id}/{h.bpmn_id}" for h in context}},
-                        draft=own_draft(uow.session, task_id, user))
+                        draft=own_draft(uow.session, task_id, user),
+                        prefill=list_rules.required_rows(values, schema) if schema else {})
         # Last: the log's chain lock is then held only for its insert and the commit.
         access_log.record(uow.session, user, origin, "read", "task", task_id, instance.id, True, now)
         uow.commit()
@@ -171,7 +175,11 @@ def submit_task(engine: Engine, user: User, task_id: str, data, origin: Origin) 
         done["case_number"] = instance_id
         access_log.record(session, user, origin, "change", "task", task_id, instance_id, True, aware(engine.clock()))
 
-    engine.complete(task_id, data, actor=user.username, audit=audit, guard=guard)
+    def looked_up(session, schema, instance):
+        # The form's rules check against the named cases as they stand now, as the page showed them.
+        return _named_case_values(session, user, origin, schema, instance, aware(engine.clock()))
+
+    engine.complete(task_id, data, actor=user.username, audit=audit, guard=guard, looked_up=looked_up)
     return Completed(done["case_number"], done["task_name"])
 
 
@@ -179,19 +187,24 @@ def claim(engine: Engine, user: User, task_id: str, origin: Origin) -> None:
     engine.assign(task_id, user.username, expected=None, guard=_task_guard(engine, user, task_id, origin))
 
 
-def _art41_values(session, user: User, origin: Origin, schema: dict | None, instance: Instance,
-                  now: datetime) -> dict:
-    """The form's art. 41 fields (engine/art41.py): the decisions of the ZVT cases the case names,
-    the scope only where the user may open that case, each such read in the access log."""
+# keyword of a read-only field -> what it looks up per named case (engine/named_cases.py)
+_LOOKUPS = {art41.KEYWORD: art41.decisions, recipients.KEYWORD: recipients.rows}
+
+
+def _named_case_values(session, user: User, origin: Origin, schema: dict | None, instance: Instance,
+                       now: datetime) -> dict:
+    """The form's fields looked up from the ZVT cases the case names (engine/named_cases.py): a
+    case's data only where the user may open that case, each such read in the access log."""
+    def may_view(other: Instance) -> bool:
+        return bool(policy.may_view_case(user, other.process_id, other.participants or [],
+                                         open_lanes(session, other.id)))
     found = {}
-    for name, source in art41.sources(schema).items():
-        def may_view(other: Instance) -> bool:
-            return bool(policy.may_view_case(user, other.process_id, other.participants or [],
-                                             open_lanes(session, other.id)))
-        rows, shown = art41.decisions(session, art41.case_numbers((instance.data or {}).get(source)), may_view)
-        found[name] = rows
-        for number in shown:
-            access_log.record(session, user, origin, "read", "case", str(number), number, True, now)
+    for keyword, lookup in _LOOKUPS.items():
+        for name, source in named_cases.sources(schema, keyword).items():
+            rows, shown = lookup(session, named_cases.case_numbers((instance.data or {}).get(source)), may_view)
+            found[name] = rows
+            for number in shown:
+                access_log.record(session, user, origin, "read", "case", str(number), number, True, now)
     return found
 
 

@@ -63,7 +63,8 @@ class Commands:
         return instance
 
     def complete(self, task_id: str, data: dict | None | Callable[[dict | None, dict], dict], actor: str,
-                 audit: Callable | None = None, guard: Callable | None = None) -> None:
+                 audit: Callable | None = None, guard: Callable | None = None,
+                 looked_up: Callable | None = None) -> None:
         """Complete a ready user task with form data, checked against its JSON Schema.
 
         `data` may be a function `data(schema, read_only_values)` that gives the data: a form post
@@ -78,7 +79,9 @@ class Commands:
         `audit(session, instance_id)` runs in the same transaction, to write the access log.
         `guard(session, task_row, instance)` runs first, in the same transaction: it returns None
         to go on, or an exception, which is raised after committing what the guard wrote (the
-        record of a refusal) and nothing else.
+        record of a refusal) and nothing else. `looked_up(session, schema, instance)` gives the
+        values of read-only fields that are looked up rather than held by the case (other cases'
+        data, engine/named_cases.py), for the form's rules to check against; never stored.
         """
         now = aware(self.clock())
         with self.database.unit_of_work() as uow:
@@ -94,7 +97,8 @@ class Commands:
             schema = definition.forms.get(row.form) if row.form else None
             if callable(data):
                 data = data(schema, read_only_of(task, schema))
-            data = check_data(data, schema, self._reserved, case=task.data, now=now)
+            extra = looked_up(uow.session, schema, instance) if looked_up is not None and schema else {}
+            data = check_data(data, schema, self._reserved, case={**task.data, **extra}, now=now)
             fired = self._fire_due_first(uow.session, definition, instance, workflow, now)
             if fired and task not in runtime.ready_user_tasks(workflow):
                 uow.commit()

@@ -76,6 +76,8 @@ class FieldError:
     # engine's own checks ("reserved", "readOnly", "json", "noForm"), so a UI can word the
     # message in its own language without parsing the English text.
     code: str | None = None
+    # The values a rule names, where the message must say them (a list rule's missing items).
+    values: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return f"{self.field or '(form)'}: {self.message}"

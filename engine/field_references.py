@@ -30,7 +30,7 @@ from lxml import etree
 
 from . import policy, zvt_namespace
 from .date_rules import RELATIVE
-from .list_rules import RULES as LIST_RULES
+from .list_rules import KEYWORDS as LIST_RULES
 from .ui_schema import DOSSIER, DOSSIER_PARTS, FEEDBACK, PERSON, SUMMARY
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -208,7 +208,9 @@ def _schema_mentions(schema: Mapping, name: str) -> list[Mention]:
     if isinstance(dependent, dict) and (name in dependent or any(name in v for v in dependent.values()
                                                                  if isinstance(v, list))):
         found.append(Mention("een regel van dit formulier (dependentRequired): het veld gaat eruit", fixed=True))
-    for other, prop in (schema.get("properties") or {}).items():
+    branches = [rule.get(part) for rule in _rules(schema) for part in ("then", "else")]
+    for other, prop in [*(schema.get("properties") or {}).items(),
+                        *(i for b in branches if isinstance(b, dict) for i in (b.get("properties") or {}).items())]:
         for keyword in _FIELD_RULES:
             if other != name and isinstance(prop, dict) and _refers(prop, keyword, name):
                 found.append(Mention(f"het veld ‘{prop.get('title') or other}’ ({other}) vergelijkt met dit veld "
@@ -260,7 +262,9 @@ def remove_field(schema: Mapping, ui: Mapping, name: str) -> tuple[dict, dict]:
             _drop(dependent, key, name)
         if not dependent:
             del schema["dependentRequired"]
-    for prop in schema["properties"].values():
+    branches = [rule.get(part) for rule in _rules(schema) for part in ("then", "else")]
+    for prop in [*schema["properties"].values(),
+                 *(p for b in branches if isinstance(b, dict) for p in (b.get("properties") or {}).values())]:
         if isinstance(prop, dict):
             _drop_rules(prop, name)
     _clean_ui(ui, name)

@@ -48,6 +48,8 @@ class SharingRules:
     secrecy_partners: frozenset[str]
     secrecy_bases: dict[str, tuple[str, bool]]  # code -> (label, whether a weighing must be written)
     purposes: dict[str, str]
+    # Purposes that may share before the betrokkene is informed (the crisis; engine/informing.py).
+    before_informing: frozenset[str] = frozenset()
 
     def kind(self, code: str) -> Kind:
         return self.kinds[code]
@@ -66,7 +68,8 @@ def rules(path: Path = RULES_FILE) -> SharingRules:
         result = SharingRules(
             kinds, frozenset(raw["politie_partners"]), raw["wpg_geheimhouding"], frozenset(raw["beroepsgeheim_partners"]),
             {b["code"]: (b["label"], bool(b.get("afweging_nodig"))) for b in raw["beroepsgeheim_gronden"]},
-            {d["code"]: d["label"] for d in raw["doelen"]})
+            {d["code"]: d["label"] for d in raw["doelen"]},
+            frozenset(d["code"] for d in raw["doelen"] if d.get("voor_informeren") is True))
     except (KeyError, TypeError) as exc:
         raise ValueError(f"{path.name}: missing or malformed entry {exc}") from None
     if any(k.police and not k.wpg_article for k in kinds.values()):

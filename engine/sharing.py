@@ -4,7 +4,9 @@ and the register of disclosures that records each sharing (DOMAIN: Disclosure re
 The procesregisseur who directs the case decides, with a reason for each partner that gets an
 item; a partner not chosen (any more) does not read it, and a withdrawn share stays in the
 register, which only grows. Police data the rules forbid (art. 9 without consent, ad-hoc
-partners the police did not allow) cannot be shared at all (engine/item_policy.py).
+partners the police did not allow) cannot be shared at all (engine/item_policy.py). A new share
+waits until the betrokkene has heard of that partner (engine/informing.py), unless its purpose
+may go first (the crisis).
 """
 from __future__ import annotations
 
@@ -13,24 +15,28 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from . import access_log, casework, policy
+from . import access_log, casework, informing, policy
 from .api import Engine
 from .case_items import MAX_TEXT, InvalidItem, adhoc_partners, case_shares, facts, may_decide
 from .clock import aware
 from .db import CaseBasis, CaseItem, Disclosure, Instance, ItemShare
 from .identity import Origin, User
 from .item_policy import may_share_with, rules
+from .recipients import receipts
 
 
 @dataclass(frozen=True)
 class Choice:
     """One item and one partner on the sharing page: shared now (with its reason) or not, or
-    not allowed at all (why, in English for tests; the page says it in Dutch)."""
+    not allowed at all (why, in English for tests; the page says it in Dutch), or a new share
+    that must wait for informing the betrokkene unless its purpose may go first (`waiting`: the
+    code of engine/informing.py)."""
 
     item_id: int
     partner: str
     reason: str | None
     refused: str | None
+    waiting: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,7 +69,8 @@ def decide(engine: Engine, user: User, instance_id: int, decisions: dict[tuple[i
     """Apply the sharing page: (item, partner) -> the reason it is shared, or None for not (any
     more). New shares are registered, one disclosure per giving organisation. Returns how many
     shares changed. Refuses, saving nothing, a share without a reason, a share the rules forbid,
-    an unknown purpose."""
+    an unknown purpose, and a new share with a partner the betrokkene has not heard of yet
+    (informing.NOT_INFORMED, informing.NOT_TOLD) for a purpose that may not go first."""
     sharing = rules()
     now = aware(engine.clock())
     with engine.database.unit_of_work() as uow:
@@ -83,6 +90,8 @@ def decide(engine: Engine, user: User, instance_id: int, decisions: dict[tuple[i
                 problems[field], asked = "forbidden", True
             elif not reason.strip() or len(reason.strip()) > MAX_TEXT:
                 problems[field], asked = "reason_required" if not reason.strip() else "too_long", True
+            elif choice.reason is None and choice.waiting and purpose not in sharing.before_informing:
+                problems[field], asked = choice.waiting, True
             elif choice.reason is None:  # a share that stands keeps the reason it was given with
                 new[item_id, partner] = reason.strip()
         if (new or asked) and purpose not in sharing.purposes:
@@ -157,16 +166,13 @@ def register(engine: Engine, user: User, origin: Origin, instance_id: int | None
 
 def recipients_of(session, instance_id: int) -> dict[str, list[int]]:
     """Every partner that ever received an item of the case, with the items: whom to tell after
-    a correction, erasure or restriction (AVG art. 19)."""
-    result: dict[str, set[int]] = {}
-    for d in session.scalars(select(Disclosure).where(Disclosure.instance_id == instance_id)):
-        for partner in d.recipients:
-            result.setdefault(partner, set()).update(d.items)
-    return {partner: sorted(items) for partner, items in sorted(result.items())}
+    a correction, erasure or restriction (AVG art. 19; engine/recipients.py)."""
+    return {partner: receipt.items for partner, receipt in receipts(session, instance_id).items()}
 
 
 def _choices(session, instance: Instance) -> list[Choice]:
     adhoc, all_shares = adhoc_partners(session), case_shares(session, instance.id)
+    told = informing.of_case(instance.data)
     # Not the directing municipality: its procesregisseur reads the items already.
     partners = sorted(set(instance.participants or []) - {policy.GEMEENTE})
     result = []
@@ -177,6 +183,7 @@ def _choices(session, instance: Instance) -> list[Choice]:
             if partner == item.source_partner:
                 continue  # its own organisation reads it already
             decision = may_share_with(partner, known, adhoc)
-            result.append(Choice(item.id, partner, shares.get(partner), None if decision else decision.reason))
+            result.append(Choice(item.id, partner, shares.get(partner), None if decision else decision.reason,
+                                 informing.waits(told, partner) if partner not in shares else None))
     return result
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from engine import case_items, casework, policy, sharing
+from engine import case_items, casework, participation, policy, sharing
 from engine.item_policy import rules
 
 from .areas import current_user, engine, origin
@@ -26,6 +26,10 @@ MESSAGES = {
     "forbidden": "Dit gegeven mag niet naar deze partner.",
     "reason_required": "Schrijf op waarom deze partner dit gegeven nodig heeft.",
     "not_a_choice": "Deze partner doet niet (meer) mee of het gegeven bestaat niet meer.",
+    # engine/informing.py: a new share waits until the betrokkene heard of the partner (AVG art. 14 lid 3 c).
+    "not_informed": "Dit kan nog niet. De betrokkene is nog niet geïnformeerd. Alleen voor een crisis mag het eerder.",
+    "not_told": "Dit kan nog niet. De betrokkene heeft nog niet gehoord dat deze partner gegevens krijgt. "
+                "Alleen voor een crisis mag het eerder.",
 }
 FIELD_MESSAGES = {  # where the field itself changes the words
     ("beroepsgeheim", "required"): "Kies op welke grond u uw beroepsgeheim doorbreekt.",
@@ -159,8 +163,11 @@ def _share_page(number: int, *, errors=None, status: int = 200):
     by_item: dict[int, list] = {}
     for choice in choices:
         by_item.setdefault(choice.item_id, []).append(choice)
+    first = [label for code, label in rules().purposes.items() if code in rules().before_informing]
     return render_template("items/share.html", number=number, items=[i for i in page.items if i.id in by_item],
                            choices=by_item, names=casework.partner_names(engine()), rules=rules(),
+                           first_purposes=first, waiting_any=any(c.waiting for c in choices),
+                           adhoc={code for code, _ in participation.adhoc_candidates(engine())},
                            errors=errors or {}, form=request.form if errors else None), status
 
 

@@ -17,8 +17,11 @@ NO_FORM = {"type": "object", "properties": {}}
 @bp.get("/taken/<taak:task_id>")
 def show(task_id: str):
     page = casework.open_task(engine(), current_user(), task_id, origin())
-    # The user's own draft, if they saved one (engine/drafts.py): what they typed comes back.
-    return _page(page, values=page.draft.data if page.draft else {}, errors={})
+    # The user's own draft, if they saved one (engine/drafts.py): what they typed comes back. A
+    # list still empty starts with the rows the form's rules ask for (the register's recipients).
+    values = dict(page.draft.data) if page.draft else {}
+    values.update({name: rows for name, rows in page.prefill.items() if not values.get(name)})
+    return _page(page, values=values, errors={})
 
 
 @bp.post("/taken/<taak:task_id>")

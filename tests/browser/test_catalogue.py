@@ -267,16 +267,24 @@ def test_the_panel_edits_zvts_settings_and_the_check_while_modelling_says_what_b
     expect(page.get_by_role("listitem").filter(has_text="partners_informeren").first).to_contain_text(
         "lane role 'Medewerker van de partner met het lek' is not a role")
 
-    # Back in the modeler: the lane gets its role again, and the saved file keeps it in ZVT's namespace.
+    # Back in the modeler: the lane gets its role again, and its tasks go to the partner named in
+    # another field of the case; the saved file keeps both in ZVT's namespace.
     page.get_by_role("link", name="Het procesmodel van dit concept bewerken in de browser").click()
     find_in_modeler(page, "Partnermedewerker")
     panel.locator('[data-group-id="group-zvt"]').get_by_text("Werking", exact=True).click()
     panel.get_by_label("Rol", exact=True).select_option("partnermedewerker")
+    partner = panel.get_by_label("Partner uit veld", exact=True)
+    expect(partner).to_have_value("partner_inbreuk")
+    partner.fill("melder_partner")
+    partner.press("Tab")
     expect(summary).to_have_text("Geen problemen")
+    shots.take(page, "lane-partner-uit-veld")
     page.get_by_role("button", name="Opslaan en controleren").click()
     expect(page.get_by_text("Geen problemen: dit concept kan klaargezet worden.")).to_be_visible()
     saved = saved_bpmn(live_server, "datalek.bpmn")
     assert 'zvt:rol="partnermedewerker"' in saved and 'zvt:herinnering="true"' in saved
+    [lane] = re.findall(r'<bpmn:lane id="lane_partnermedewerker"[^>]*>', saved)
+    assert 'zvt:partner="melder_partner"' in lane
 
 
 def test_a_file_from_before_zvts_namespace_opens_with_its_settings_and_is_saved_in_it(live_server, page: Page,

@@ -6,6 +6,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import axe, file_aanmelding, login, logout, open_task
 from tests.browser.test_accessibility import OPPAKKEN
+from tests.processes.test_zvt_casus import INFORMEREN
 
 
 def no_sideways_scroll(page: Page) -> bool:
@@ -15,6 +16,9 @@ def no_sideways_scroll(page: Page) -> bool:
 def test_an_item_is_brought_in_shared_with_a_reason_and_registered(live_server, page: Page, shots):
     number = file_aanmelding(live_server)
     live_server.engine.complete(open_task(live_server, number, "beoordeling").id, OPPAKKEN, actor="procesregisseur")
+    # The betrokkene hears of the recipients before the first disclosure (AVG art. 14 lid 3 c).
+    live_server.engine.complete(open_task(live_server, number, "betrokkene_informeren").id, INFORMEREN,
+                                actor="procesregisseur")
     serious = {}
 
     login(page, "partnermedewerker")  # WoonFriesland

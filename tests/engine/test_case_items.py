@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import func, select
 
 from engine import casework, case_items, participation, sharing
-from engine.db import AccessLogEntry, CaseBasis, Disclosure, Partner
+from engine.db import AccessLogEntry, CaseBasis, Disclosure, ItemShare, Partner
 from engine.identity import Origin, User
 from tests.processes.conftest import FORMS, PROCESSES
-from tests.processes.test_zvt_casus import OPPAKKEN, aanmelding
+from tests.processes.test_zvt_casus import BESLUIT_41, INFORMEREN, OPPAKKEN, aanmelding
 
 HERE = Origin("192.0.2.1", "test")
 ADHOC = "buurtteam_noord"  # an ad-hoc partner, admitted for this one case
@@ -29,20 +29,33 @@ TEAMLEIDER = person("gemeente_heerenveen", "teamleider")
 PARTICIPANTS = ["gemeente_heerenveen", "woonfriesland", "ggz_friesland", "politie", "vnn"]
 
 
-@pytest.fixture
-def case(engine):
+def step(engine, number, bpmn_id, data):
+    [task] = [t for t in engine.ready_tasks(number) if t.bpmn_id == bpmn_id]
+    engine.complete(task.id, data, actor="procesregisseur")
+
+
+def taken_up(engine, informeren="informeren"):
     """A zvt_casus taken up with the municipality, WoonFriesland, GGZ, the police and VNN; the
-    ad-hoc partner is admitted with its declaration, VNN opts out."""
+    ad-hoc partner is admitted with its declaration, VNN opts out. The betrokkene is not yet
+    informed."""
     engine.deploy(PROCESSES, FORMS)
     number = casework.start_case(engine, WOONFRIESLAND, "zvt_casus", aanmelding(), HERE)
-    [task] = engine.ready_tasks(number)
-    engine.complete(task.id, {**OPPAKKEN, "deelnemende_partners": PARTICIPANTS}, actor="procesregisseur")
+    step(engine, number, "beoordeling", {**OPPAKKEN, "deelnemende_partners": PARTICIPANTS, "informeren": informeren})
     with engine.database.unit_of_work() as uow:
         uow.session.add(Partner(id=ADHOC, name="Buurtteam Noord", kind="adhoc", grondslag="verklaring", active=True))
         uow.commit()
     participation.admit_adhoc(engine, REGISSEUR, number, ADHOC, "J. de Voorzitter, directeur", "2026-11-20",
                               "archief gemeente 2026-0815", HERE)
     participation.opt_out(engine, VNN, number, "geen rol meer voor verslavingszorg", HERE)
+    return number
+
+
+@pytest.fixture
+def case(engine):
+    """Taken up, and the betrokkene informed of the partners of the beoordeling (not of the
+    ad-hoc partner admitted on the case page)."""
+    number = taken_up(engine)
+    step(engine, number, "betrokkene_informeren", INFORMEREN)
     return number
 
 
@@ -68,11 +81,11 @@ def items(engine, case):
     return made
 
 
-def share_all(engine, case, partners):
+def share_all(engine, case, partners, purpose="zorgoverleg"):
     """The procesregisseur shares every item with the partners where the rules allow it."""
     allowed = [c for c in sharing.choices(engine, REGISSEUR, case, HERE) if c.partner in partners and not c.refused]
     return sharing.decide(engine, REGISSEUR, case, {(c.item_id, c.partner): "nodig voor het overleg" for c in allowed},
-                          "zorgoverleg", HERE)
+                          purpose, HERE)
 
 
 # Who reads which item, by the rules of DOMAIN.md and the covenant (not by running the code):
@@ -104,16 +117,18 @@ def check(engine, case, expected):
 
 
 def test_who_reads_which_item_before_and_after_consent_and_the_police_decision(engine, case, items):
-    share_all(engine, case, {"woonfriesland", ADHOC})
+    # The betrokkene has not heard of the ad-hoc partner: it gets items for the crisis only.
+    share_all(engine, case, {"woonfriesland"})
+    share_all(engine, case, {ADHOC}, "crisisoverleg")
     check(engine, case, BEFORE)
 
     case_items.record_consent(engine, POLITIE, items["politie9"], "mr. J. Voorbeeld", "officier van justitie",
                               "2026-11-26", HERE)
-    share_all(engine, case, {"woonfriesland", ADHOC})  # now art. 9 may be shared too
+    share_all(engine, case, {"woonfriesland"})  # now art. 9 may be shared too
     check(engine, case, AFTER_CONSENT)
 
     case_items.allow_adhoc(engine, POLITIE, items["politie8"], "nodig voor de veiligheid bij het huisbezoek", HERE)
-    share_all(engine, case, {ADHOC})
+    share_all(engine, case, {ADHOC}, "crisisoverleg")
     check(engine, case, AFTER_POLICE_ALLOW_ADHOC)
 
 
@@ -200,3 +215,73 @@ def test_only_the_police_record_consent_and_not_in_the_future(engine, case, item
     with pytest.raises(case_items.InvalidItem) as refused:
         case_items.record_consent(engine, POLITIE, items["politie8"], "J. Voorbeeld", "officier", "2026-11-26", HERE)
     assert refused.value.problems == {"soort": "no_consent_needed"}
+
+
+# -- informing the betrokkene before the first disclosure (AVG art. 14 lid 3 c) ------------------
+
+def register_rows(engine) -> list[tuple]:
+    with engine.database.unit_of_work(write=False) as uow:
+        return [(d.giver_partner, d.recipients, d.items, d.purpose)
+                for d in uow.session.scalars(select(Disclosure).order_by(Disclosure.id))]
+
+
+def shares_count(engine) -> int:
+    with engine.database.unit_of_work(write=False) as uow:
+        return uow.session.scalar(select(func.count()).select_from(ItemShare))
+
+
+def test_a_new_share_waits_until_the_betrokkene_is_informed_except_for_a_crisis(engine):
+    number = taken_up(engine)
+    huur = add(engine, number, WOONFRIESLAND, "gewoon", "huur")
+    zorg = add(engine, number, GGZ, "bijzonder", "zorg")
+    choices = {(c.item_id, c.partner): c for c in sharing.choices(engine, REGISSEUR, number, HERE)}
+    assert choices[huur, "ggz_friesland"].waiting == "not_informed"
+    assert choices[zorg, "woonfriesland"].waiting == "not_informed"
+
+    with pytest.raises(case_items.InvalidItem) as refused:
+        sharing.decide(engine, REGISSEUR, number, {(huur, "ggz_friesland"): "nodig voor het huisbezoek"},
+                       "zorgoverleg", HERE)
+    assert refused.value.problems == {f"{huur}-ggz_friesland": "not_informed"}
+    assert register_rows(engine) == [] and shares_count(engine) == 0  # nothing saved, register unchanged
+
+    # A crisis does not wait: shared, and registered with its purpose.
+    assert sharing.decide(engine, REGISSEUR, number, {(huur, "ggz_friesland"): "acute zorg nodig"},
+                          "crisisoverleg", HERE) == 1
+    assert register_rows(engine) == [("woonfriesland", ["ggz_friesland"], [huur], "crisisoverleg")]
+
+    step(engine, number, "betrokkene_informeren", INFORMEREN)
+    choices = {(c.item_id, c.partner): c for c in sharing.choices(engine, REGISSEUR, number, HERE)}
+    assert choices[zorg, "woonfriesland"].waiting is None
+    assert choices[huur, "ggz_friesland"].waiting is None  # shared already: nothing to wait for
+    sharing.decide(engine, REGISSEUR, number, {(zorg, "woonfriesland"): "nodig voor de huurregeling"},
+                   "zorgoverleg", HERE)
+    assert register_rows(engine)[-1] == ("ggz_friesland", ["woonfriesland"], [zorg], "zorgoverleg")
+    assert "zorg" in seen(engine, number, WOONFRIESLAND)
+
+
+def test_a_partner_the_betrokkene_has_not_heard_of_waits_after_informing(engine, case):
+    huur = add(engine, case, WOONFRIESLAND, "gewoon", "huur")
+    choices = {(c.item_id, c.partner): c for c in sharing.choices(engine, REGISSEUR, case, HERE)}
+    assert choices[huur, "ggz_friesland"].waiting is None  # told at informing: a partner of the beoordeling
+    assert choices[huur, ADHOC].waiting == "not_told"  # admitted on the case page, never told
+    with pytest.raises(case_items.InvalidItem) as refused:
+        sharing.decide(engine, REGISSEUR, case, {(huur, ADHOC): "buurtteam helpt bij het huisbezoek",
+                                                 (huur, "ggz_friesland"): "nodig voor het huisbezoek"},
+                       "plan_van_aanpak", HERE)
+    assert refused.value.problems == {f"{huur}-{ADHOC}": "not_told"}
+    assert register_rows(engine) == [] and shares_count(engine) == 0  # not even the allowed share
+    assert "huur" not in seen(engine, case, BUURTTEAM) and "huur" not in seen(engine, case, GGZ)
+
+
+def test_an_active_art_41_decision_lets_the_partners_it_covers_receive_items(engine):
+    number = taken_up(engine, informeren="niet_informeren")
+    huur = add(engine, number, WOONFRIESLAND, "gewoon", "huur")
+    # Deciding is not yet done: no decision is active, the betrokkene is not informed.
+    assert {c.waiting for c in sharing.choices(engine, REGISSEUR, number, HERE)} == {"not_informed"}
+    step(engine, number, "besluit_niet_informeren", BESLUIT_41)
+    choices = {(c.item_id, c.partner): c for c in sharing.choices(engine, REGISSEUR, number, HERE)}
+    assert choices[huur, "politie"].waiting is None  # a partner when the decision was taken: covered
+    assert choices[huur, ADHOC].waiting == "not_told"  # not covered: never recorded under the decision
+    sharing.decide(engine, REGISSEUR, number, {(huur, "politie"): "nodig voor het onderzoek naar de woning"},
+                   "veiligheid", HERE)
+    assert register_rows(engine) == [("woonfriesland", ["politie"], [huur], "veiligheid")]

@@ -7,7 +7,8 @@ import pytest
 
 from engine import DefinitionRefused
 from engine.errors import InvalidTaskData
-from engine.list_rules import list_errors, problems
+from engine.field_references import remove_field
+from engine.list_rules import list_errors, problems, required_rows
 from engine.validation import check_data
 from tests.engine.test_deploy import definition_count, folder  # noqa: F401 - the fixture
 from web.forms import dutch_errors
@@ -108,3 +109,62 @@ def test_deploy_refuses_a_list_rule_that_cannot_work(engine, folder, rule, expec
         engine.deploy(folder / "processes", folder / "forms")
     assert any(expected in p.reason and "beoordeling.schema.json" in p.reason for p in exc.value.problems)
     assert definition_count(engine) == 0
+
+
+# -- x-zvt-alle-van: every item of the other list must be given, for one answer only ----------
+
+CHOICES = {"type": "string", "oneOf": [{"const": "politie", "title": "Politie"},
+                                        {"const": "accolade", "title": "Accolade"}, {"const": "overig", "title": "Andere"}]}
+ALL_FORM = {
+    "type": "object",
+    "properties": {
+        "ontvangen": {"type": "array", "title": "Ontvangers in het register", "readOnly": True},
+        "situatie": {"type": "string", "enum": ["allemaal", "niet_alle"]},
+        "geinformeerd": {"type": "array", "items": {"type": "object", "properties": {
+            "ontvanger": {**CHOICES, "title": "Ontvanger"}, "op": {"type": "string"}}}},
+        "gemeld": {"type": "array", "items": CHOICES, "x-zvt-alle-van": "ontvangen"},
+    },
+    "allOf": [{"if": {"properties": {"situatie": {"const": "allemaal"}}, "required": ["situatie"]},
+               "then": {"properties": {"geinformeerd": {"items": {"properties": {
+                   "ontvanger": {"x-zvt-alle-van": "ontvangen"}}}}}}}],
+}
+# Rows looked up from a case: objects, counted by their value under the field's name; the
+# ad-hoc partner has no choice in the form, so it is not asked for.
+REGISTER = {"ontvangen": [{"ontvanger": "politie", "naam": "Politie"}, {"ontvanger": "accolade", "naam": "Accolade"},
+                          {"ontvanger": "buurtteam_noord", "naam": "Buurtteam Noord"}, {"status": "verborgen"}]}
+
+
+def test_a_list_of_rows_must_name_every_item_of_the_other_list_only_for_the_answer_that_asks_it():
+    one = [{"ontvanger": "politie", "op": "gisteren"}]
+    with pytest.raises(InvalidTaskData) as exc:
+        check_data({"situatie": "allemaal", "geinformeerd": one}, ALL_FORM, case=REGISTER)
+    [error] = exc.value.errors
+    assert (error.field, error.code, error.values) == ("geinformeerd", "missingFromList", ("accolade",))
+    assert dutch_errors(exc.value.errors, ALL_FORM) == {
+        "geinformeerd": "Dit staat bij ‘Ontvangers in het register’, maar nog niet hier: Accolade. Zet het erbij."}
+    assert check_data({"situatie": "niet_alle", "geinformeerd": one}, ALL_FORM, case=REGISTER)  # other answer
+    both = one + [{"ontvanger": "accolade", "op": "gisteren"}]
+    assert check_data({"situatie": "allemaal", "geinformeerd": both}, ALL_FORM, case=REGISTER)
+
+
+def test_a_plain_list_must_hold_every_item_and_a_form_starts_with_what_the_rules_ask():
+    codes = {"ontvangen": ["politie", "accolade", "buurtteam_noord"]}  # a list of texts this time
+    assert [(e.field, e.values) for e in list_errors({**codes, "gemeld": ["politie"]}, ALL_FORM)] == [
+        ("gemeld", ("accolade",))]
+    assert list_errors({**codes, "gemeld": ["accolade", "politie"]}, ALL_FORM) == []
+    # What a form starts with, whatever the answers (there are none yet): texts as they are, objects
+    # by their value under the field's name ("gemeld" has none in the register's rows).
+    assert required_rows(codes, ALL_FORM) == {
+        "gemeld": ["politie", "accolade"], "geinformeerd": [{"ontvanger": "politie"}, {"ontvanger": "accolade"}]}
+    assert required_rows(REGISTER, ALL_FORM) == {"geinformeerd": [{"ontvanger": "politie"}, {"ontvanger": "accolade"}]}
+    assert required_rows({}, ALL_FORM) == {}
+
+
+def test_problems_and_removing_a_field_see_a_rule_in_a_then_branch():
+    wrong = json.loads(json.dumps(ALL_FORM))
+    wrong["allOf"][0]["then"]["properties"]["geinformeerd"]["items"]["properties"]["ontvanger"]["x-zvt-alle-van"] = "op"
+    assert problems(wrong) == ['geinformeerd/items/ontvanger: x-zvt-alle-van must name another field at the top of '
+                               'the form with "type": "array", not \'op\'']
+    assert problems(ALL_FORM) == []
+    schema, _ui = remove_field(ALL_FORM, {}, "ontvangen")
+    assert "x-zvt-alle-van" not in json.dumps(schema) and problems(schema) == []

@@ -54,13 +54,13 @@ def closed_case(engine, clock, *, name=NAME, address=ADDRESS, phone=PHONE):
     engine.lift_legal_hold(case.id, f"Klacht van {name} afgehandeld", FG, ORIGIN)
     case.complete("beoordeling", {**OPPAKKEN, "toelichting_besluit": f"Adres {address} bezocht."},
                   role="procesregisseur")
+    case.complete("betrokkene_informeren", INFORMEREN, role="procesregisseur")  # before the first disclosure
     # A data item about the person, shared with GGZ with a reason naming them; GGZ then opts out.
     case_items.record_basis(engine, MEDEWERKER, case.id, f"Huurovereenkomst met {name}", None, None, ORIGIN)
     item = case_items.add_item(engine, MEDEWERKER, case.id, "gewoon", f"Huur {name}", f"Bel {phone}, {address}", ORIGIN)
     sharing.decide(engine, REGISSEUR, case.id, {(item, "ggz_friesland"): f"{name} is cliënt bij GGZ"}, "zorgoverleg",
                    ORIGIN)
     participation.opt_out(engine, GGZ, case.id, f"{name} is uit zorg", ORIGIN)
-    case.complete("betrokkene_informeren", INFORMEREN, role="procesregisseur")
     case.complete("plan_van_aanpak", PLAN, role="procesregisseur")
     case.complete("privacycheck", PRIVACYCHECK, role="procesregisseur")
     case.complete("zorgoverleg", zorgoverleg("afronden", voortgang=f"{name} heeft werk."), role="procesregisseur")

@@ -4,11 +4,14 @@ and PDF: which reader sees which kind of item's content where."""
 from __future__ import annotations
 
 import pytest
-from engine import case_items, casework, participation
-from engine.db import Partner
+from sqlalchemy import func, select
+
+from engine import case_items, casework, participation, sharing
+from engine.db import Disclosure, ItemShare, Partner
 from engine.identity import Origin, User
 from tests.processes.conftest import FORMS, PROCESSES
-from tests.processes.test_zvt_casus import OPPAKKEN, aanmelding
+from tests.processes.test_rechten_betrokkene import IDENTITEIT_VASTGESTELD, antwoord, verzoek
+from tests.processes.test_zvt_casus import INFORMEREN, OPPAKKEN, aanmelding
 from tests.web.conftest import add_account
 from tests.web.test_printing import pdf_text
 
@@ -30,8 +33,21 @@ def text(response) -> str:
     return response.get_data(as_text=True)
 
 
+def step(engine, number, bpmn_id, data):
+    [task] = [t for t in engine.ready_tasks(number) if t.bpmn_id == bpmn_id]
+    engine.complete(task.id, data, actor="procesregisseur")
+
+
 @pytest.fixture
-def case(engine):
+def case(uninformed, engine):
+    """Taken up, the betrokkene informed of the partners of the beoordeling (not of the ad-hoc
+    partner admitted on the case page)."""
+    step(engine, uninformed, "betrokkene_informeren", INFORMEREN)
+    return uninformed
+
+
+@pytest.fixture
+def uninformed(engine):
     engine.deploy(PROCESSES, FORMS)
     with engine.database.unit_of_work() as uow:
         uow.session.add(Partner(id=ADHOC, name="Buurtteam Noord", kind="adhoc", grondslag="verklaring", active=True))
@@ -39,8 +55,7 @@ def case(engine):
     for username, partner in (("ggz", "ggz_friesland"), ("buurtteam", ADHOC), ("vnn", "vnn")):
         add_account(engine, username, PASSWORD, partner=partner, roles=("partnermedewerker",))
     number = casework.start_case(engine, WOONFRIESLAND, "zvt_casus", aanmelding(), HERE)
-    [task] = engine.ready_tasks(number)
-    engine.complete(task.id, {**OPPAKKEN, "deelnemende_partners": PARTICIPANTS}, actor="procesregisseur")
+    step(engine, number, "beoordeling", {**OPPAKKEN, "deelnemende_partners": PARTICIPANTS})
     participation.admit_adhoc(engine, REGISSEUR, number, ADHOC, "J. de Voorzitter, directeur", "2026-11-20",
                               "archief gemeente 2026-0815", HERE)
     participation.opt_out(engine, VNN, number, "geen rol meer voor verslavingszorg", HERE)
@@ -134,10 +149,12 @@ def everything_shared(engine, case, consent: bool, police_allow_adhoc: bool):
     if police_allow_adhoc:
         for kind in ("politie_8_13", "politie_9"):
             case_items.allow_adhoc(engine, POLITIE, made[kind], "veiligheid bij huisbezoek", HERE)
-    from engine import sharing
     allowed = [c for c in sharing.choices(engine, REGISSEUR, case, HERE)
                if c.partner in ("woonfriesland", ADHOC) and not c.refused]
-    sharing.decide(engine, REGISSEUR, case, {(c.item_id, c.partner): "nodig" for c in allowed}, "zorgoverleg", HERE)
+    # The betrokkene never heard of the ad-hoc partner: it gets items for the crisis only.
+    for partner, purpose in (("woonfriesland", "zorgoverleg"), (ADHOC, "crisisoverleg")):
+        sharing.decide(engine, REGISSEUR, case, {(c.item_id, c.partner): "nodig" for c in allowed
+                                                 if c.partner == partner}, purpose, HERE)
 
 
 ALL = set(CONTENT)
@@ -229,3 +246,103 @@ def test_the_fg_pages_through_the_register_and_narrows_it_to_one_case(auth, clie
     assert wrong.status_code == 400 and "Vul een casusnummer in, alleen cijfers" in text(wrong)
     login(auth, "partnermedewerker")
     assert client.get("/verstrekkingen?casus=twaalf").status_code == 403
+
+
+def saved(engine) -> tuple[int, int]:
+    with engine.database.unit_of_work(write=False) as uow:
+        return (uow.session.scalar(select(func.count()).select_from(Disclosure)),
+                uow.session.scalar(select(func.count()).select_from(ItemShare)))
+
+
+def test_the_sharing_page_says_why_a_share_waits_for_informing_and_refuses_it_but_for_a_crisis(
+        auth, client, engine, uninformed):
+    case_items.record_basis(engine, WOONFRIESLAND, uninformed, "AVG art. 6 lid 1 sub e", None, None, HERE)
+    item = case_items.add_item(engine, WOONFRIESLAND, uninformed, "gewoon", "Huur", CONTENT["gewoon"], HERE)
+    key, path = f"{item}-ggz_friesland", f"/casussen/{uninformed}/gegevens/delen"
+    login(auth, "procesregisseur")
+    page = text(client.get(path))
+    assert "De betrokkene hoort eerst aan wie" in page and "kies dan als doel ‘Crisisoverleg’" in page
+    assert f'id="wacht-{key}"' in page and "de betrokkene is nog niet geïnformeerd (taak ‘Betrokkene informeren’)" in page
+
+    refused = auth.post(path, {f"delen-{key}": "ja", f"reden-{key}": "huisbezoek samen", "doel": "zorgoverleg"},
+                        token_from=path)
+    assert refused.status_code == 400
+    assert "Dit kan nog niet. De betrokkene is nog niet geïnformeerd." in text(refused)
+    assert saved(engine) == (0, 0)  # nothing shared, the register unchanged
+
+    done = auth.post(path, {f"delen-{key}": "ja", f"reden-{key}": "acute zorg nodig", "doel": "crisisoverleg"},
+                     token_from=path)
+    assert done.status_code == 302 and saved(engine) == (1, 1)
+    login(auth, "ggz")
+    assert CONTENT["gewoon"] in text(client.get(f"/casussen/{uninformed}"))
+
+
+def test_after_informing_only_the_partner_the_betrokkene_never_heard_of_waits(auth, client, engine, case):
+    case_items.record_basis(engine, WOONFRIESLAND, case, "AVG art. 6 lid 1 sub e", None, None, HERE)
+    item = case_items.add_item(engine, WOONFRIESLAND, case, "gewoon", "Huur", CONTENT["gewoon"], HERE)
+    path = f"/casussen/{case}/gegevens/delen"
+    login(auth, "procesregisseur")
+    page = text(client.get(path))
+    assert f'id="wacht-{item}-{ADHOC}"' in page and f'id="wacht-{item}-ggz_friesland"' not in page
+    assert "Voor een ad-hocpartner kan dat nog niet in het systeem worden vastgelegd." in page
+    refused = auth.post(path, {f"delen-{item}-{ADHOC}": "ja", f"reden-{item}-{ADHOC}": "helpt bij het huisbezoek",
+                               "doel": "plan_van_aanpak"}, token_from=path)
+    assert refused.status_code == 400 and "deze partner gegevens krijgt" in text(refused)
+    assert saved(engine) == (0, 0)
+    auth.post(path, {f"delen-{item}-ggz_friesland": "ja", f"reden-{item}-ggz_friesland": "huisbezoek",
+                     "doel": "plan_van_aanpak"}, token_from=path)
+    assert saved(engine) == (1, 1)
+
+
+# -- AVG art. 19: a rights request tells every recipient the register names -------------------
+
+def at_recipients_task(engine, casusnummers: str, ontvangen_door: str = "gemeente_heerenveen") -> str:
+    """A correction request naming the case, answered (granted): "Ontvangers informeren" is open."""
+    number = casework.start_case(engine, REGISSEUR, "rechten_betrokkene", verzoek(
+        rechten=["correctie"], casusnummers=casusnummers, ontvangen_door=ontvangen_door,
+        doorgestuurd_op=None if ontvangen_door == "gemeente_heerenveen" else "2026-11-27T10:00:00+01:00"), HERE)
+    step(engine, number, "identiteit_controleren", IDENTITEIT_VASTGESTELD)
+    step(engine, number, "beantwoorden_of_verlengen", antwoord(
+        {"correctie": "toegewezen"}, partners_geinformeerd=[] if ontvangen_door == "gemeente_heerenveen"
+        else [ontvangen_door]))
+    [task] = engine.ready_tasks(number)
+    assert task.bpmn_id == "ontvangers_informeren"
+    return task.id
+
+
+def test_the_recipients_task_shows_the_register_prefills_the_list_and_names_who_is_missing(auth, client, engine, case):
+    case_items.record_basis(engine, WOONFRIESLAND, case, "AVG art. 6 lid 1 sub e", None, None, HERE)
+    item = case_items.add_item(engine, WOONFRIESLAND, case, "gewoon", "Huur", CONTENT["gewoon"], HERE)
+    sharing.decide(engine, REGISSEUR, case, {(item, "ggz_friesland"): "huisbezoek"}, "zorgoverleg", HERE)
+    task_id = at_recipients_task(engine, str(case))
+    login(auth, "procesregisseur")
+    page = text(client.get(f"/taken/{task_id}"))
+    assert "Ontvangers volgens het register van verstrekkingen" in page and "GGZ Friesland" in page
+    assert CONTENT["gewoon"] not in page  # who received it, not what
+    assert '<option value="ggz_friesland" selected' in page  # the list starts with the register's recipient
+
+    refused = auth.post(f"/taken/{task_id}", {
+        "ontvangers_situatie": "geinformeerd", "ontvangers-0-ontvanger": "accolade",
+        "ontvangers-0-geinformeerd_op": "2026-11-27T15:00"}, token_from=f"/taken/{task_id}")
+    assert refused.status_code == 400
+    assert ("Dit staat bij ‘Ontvangers volgens het register van verstrekkingen’, maar nog niet hier: "
+            "GGZ Friesland. Zet het erbij.") in text(refused)
+    done = auth.post(f"/taken/{task_id}", {
+        "ontvangers_situatie": "geinformeerd", "ontvangers-0-ontvanger": "ggz_friesland",
+        "ontvangers-0-geinformeerd_op": "2026-11-27T15:00"}, token_from=f"/taken/{task_id}")
+    assert done.status_code == 302
+
+
+def test_the_register_recipients_are_hidden_from_a_reader_who_may_not_open_the_case(auth, client, engine, case):
+    case_items.record_basis(engine, WOONFRIESLAND, case, "AVG art. 6 lid 1 sub e", None, None, HERE)
+    item = case_items.add_item(engine, WOONFRIESLAND, case, "gewoon", "Huur", CONTENT["gewoon"], HERE)
+    sharing.decide(engine, REGISSEUR, case, {(item, "ggz_friesland"): "huisbezoek"}, "zorgoverleg", HERE)
+    # Accolade received the request first; its procesregisseur account does the request's tasks,
+    # but Accolade takes no part in the ZVT case.
+    add_account(engine, "regisseur_accolade", PASSWORD, partner="accolade", roles=("procesregisseur",))
+    task_id = at_recipients_task(engine, str(case), ontvangen_door="accolade")
+    auth.login("regisseur_accolade", PASSWORD)
+    page = text(client.get(f"/taken/{task_id}"))
+    assert "U mag deze casus niet openen. Vraag de procesregisseur wie de gegevens kregen." in page
+    assert "GGZ Friesland" not in page.split("Ontvangers volgens het register")[1].split("Situatie")[0]
+    assert '<option value="ggz_friesland" selected' not in page

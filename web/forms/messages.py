@@ -6,6 +6,8 @@ from typing import Any
 
 from engine.date_rules import FIXED, RELATIVE, TODAY, fixed_bounds, period_words, split_bound
 from engine.errors import FieldError
+from engine.form_choices import choices_of
+from engine.list_rules import ALL_OF, MISSING, top_rules
 from engine.list_rules import CODES as LIST_RULES
 
 from .dates import dutch_date
@@ -90,6 +92,8 @@ def _message(error: FieldError, prop: Mapping | None, deeper: bool, schema: Mapp
         return "Vul een datum in, zoals 27-11-2026."
     if (code in FIXED or code in RELATIVE) and widget == "date":
         return _date_message(code, prop, schema, key)
+    if code == MISSING:
+        return _missing_message(error, prop, schema)
     if code in LIST_RULES:
         return _list_message(code, prop, schema)
     if code in ("format", "type") and widget == "datetime":
@@ -153,6 +157,36 @@ def _list_message(code: str, prop: Mapping, schema: Mapping) -> str:
     if code == "notInList":
         return f"U kunt hier alleen kiezen wat bij ‘{title}’ staat."
     return f"U kunt hier niets kiezen wat ook bij ‘{title}’ staat. Iets kan niet op allebei de plekken staan."
+
+
+def _missing_message(error: FieldError, prop: Mapping, schema: Mapping) -> str:
+    # The rule sits on the field or on a field of its rows, maybe in a then-branch: name the list
+    # by its title and what is missing by the labels of the field's own choices.
+    holder = {}
+    for fields in [_row_fields(prop), *(_row_fields(b) for b in _narrowed(schema, error.field))]:
+        for name, field in fields.items():
+            if isinstance(field, Mapping) and field.get(ALL_OF):
+                holder = {**(_row_fields(prop).get(name) or {}), **field}
+    other = holder.get(ALL_OF)
+    _key, other_prop, _deeper = _field_of(schema, str(other))
+    title = (other_prop or {}).get("title") or other
+    labels = dict(choices_of(holder))
+    named = ", ".join(labels.get(v, v) for v in error.values)
+    return f"Dit staat bij ‘{title}’, maar nog niet hier: {named}. Zet het erbij." if named else \
+        f"Hier ontbreekt nog iets van ‘{title}’."
+
+
+def _row_fields(prop: Mapping) -> dict:
+    """The field itself ("") and the fields of its rows, by name."""
+    items = prop.get("items") if isinstance(prop.get("items"), Mapping) else {}
+    return {"": prop, **(items.get("properties") or {})}
+
+
+def _narrowed(schema: Mapping, name: str) -> list[Mapping]:
+    """Field `name` as each then/else of the form's if/then rules narrows it."""
+    parts = [rule.get(part) for rule in top_rules(schema) for part in ("then", "else")]
+    return [p["properties"][name] for p in parts if isinstance(p, Mapping) and isinstance(p.get("properties"), Mapping)
+            and isinstance(p["properties"].get(name), Mapping)]
 
 
 def _number_message(prop: Mapping) -> str:

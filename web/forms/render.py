@@ -266,8 +266,12 @@ def display_value(prop: Mapping, value: Any) -> dict:
         return {"kind": "list", "entries": [display_value(items_schema, v) for v in value]}
     if isinstance(value, Mapping):
         props = dict(properties_of(prop))
-        return {"kind": "pairs", "entries": [(str(props.get(k, {}).get("title") or k), display_value(props.get(k, {}), v))
-                                           for k, v in value.items()]}
+        # A schema that names its fields shows those, in its order; what else the value holds (a
+        # code looked up for a form's rule, such as a register row's partner) is not for reading.
+        keys = [k for k in props if k in value] if props else list(value)
+        return {"kind": "pairs", "entries": [(str(props.get(k, {}).get("title") or k), display_value(props.get(k, {}),
+                                                                                                     value[k]))
+                                           for k in keys]}
     if prop.get("format") == "date" and isinstance(value, str):
         # A day of the week helps to plan; a date in the past, as a date of birth, reads better without.
         in_the_past = TODAY in (prop.get("x-zvt-niet-na"), prop.get("x-zvt-voor"))

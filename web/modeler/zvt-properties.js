@@ -1,7 +1,7 @@
 // ZVT's group in the properties panel, "Werking": what decides how a case runs, in the words of
 // this team, kept in ZVT's own namespace (engine/zvt_moddle.json, engine/zvt_namespace.py). Editable
 // here: a script task's script and a flow's condition (both Python, run in ZVT's sandbox), a lane's
-// role, a user task's due date (zvt:termijn), whether a timer on a task is a reminder or its
+// role and the partner whose staff alone do its tasks, a user task's due date (zvt:termijn), whether a timer on a task is a reminder or its
 // deadline, the message a step sends, and the decision table a rule task calls. Shown: a user
 // task's role (its lane) and its form. Deploy and the draft's check refuse what cannot run.
 import { Group, SelectEntry, TextAreaEntry, TextFieldEntry, isSelectEntryEdited, isTextAreaEntryEdited,
@@ -101,9 +101,14 @@ function entries(element, translate, facts) {
   const message = is(element, "bpmn:FlowNode") && !is(element, "bpmn:Gateway") && !is(element, "bpmn:BoundaryEvent")
     ? messageEntries(roles) : [];
   if (is(element, "bpmn:Lane")) {
-    return [attribute("zvt-rol", { attribute: "zvt:rol", label: "Rol",
-      description: "Wie de taken in deze lane mag doen. De naam van de lane is alleen het opschrift.",
-      options: [["", "Geen rol"], ...roles.map((role) => [role, role])] }, isSelectEntryEdited)];
+    return [
+      attribute("zvt-rol", { attribute: "zvt:rol", label: "Rol",
+        description: "Wie de taken in deze lane mag doen. De naam van de lane is alleen het opschrift.",
+        options: [["", "Geen rol"], ...roles.map((role) => [role, role])] }, isSelectEntryEdited),
+      attribute("zvt-partner", { attribute: "zvt:partner", label: "Partner uit veld",
+        description: "Het veld van de casus met de code van een partner, zoals partner_inbreuk. Dan doen alleen "
+          + "mensen met deze rol bij die partner de taken in deze lane. Leeg: de rol bij elke partner die meedoet." }),
+    ];
   }
   if (is(element, "bpmn:ScriptTask")) {
     return [{ id: "zvt-script", component: ScriptEntry, isEdited: isTextAreaEntryEdited }, ...message];

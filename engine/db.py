@@ -474,20 +474,24 @@ class ItemShare(Base):
 class CaseParticipation(Base):
     """A change in who takes part in a case outside its forms: a partner opts out (and stays out
     until it opts back in), or the procesregisseur admits an ad-hoc partner that signed the
-    covenant's declaration for this case (engine/participation.py). Rows are only added."""
+    covenant's declaration for this case, and records when the betrokkene heard of it
+    (engine/participation.py). Rows are only added."""
 
     __tablename__ = "case_participation"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
     partner: Mapped[str] = mapped_column(String(64))
-    change: Mapped[str] = mapped_column(String(20))  # "afgemeld", "weer_mee", "toegelaten"
+    # "afgemeld", "weer_mee", "toegelaten"; or "geinformeerd": the betrokkene was told that the
+    # admitted ad-hoc partner takes part (on `told_on`, how in `reason`), which changes no participation.
+    change: Mapped[str] = mapped_column(String(20))
     by: Mapped[str] = mapped_column(String(255))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     reason: Mapped[str | None] = mapped_column(Text)
     declaration_signed_by: Mapped[str | None] = mapped_column(String(255))
     declaration_signed_on: Mapped[str | None] = mapped_column(String(10))
     declaration_document: Mapped[str | None] = mapped_column(String(255))
+    told_on: Mapped[str | None] = mapped_column(String(10))  # ISO date, with "geinformeerd"
 
 @dataclass(frozen=True)
 class DatabaseLimits:

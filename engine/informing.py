@@ -17,6 +17,11 @@ So a new share with partner P waits unless the betrokkene was informed and P is 
 the partners at the decision and those recorded under it since). A purpose that may go first
 (the crisis: "voor_informeren" in engine/gegevensdeling.json) does not wait; sharing decides that.
 
+An ad-hoc partner is admitted on the case page, outside the privacy check's forms, so the
+process never tells the betrokkene of it: it is known once the procesregisseur recorded that the
+betrokkene was told, or, under an active art. 41 decision, that the decision covers it
+(engine/participation.py, `record_told`: when, and how or why).
+
 Missing keys mean a case from before these steps: without `bekende_ontvangers` the partners that
 take part (`deelnemende_partners`) count as known, as the step "Nieuwe ontvangers toetsen" counts
 them; without `datum_geinformeerd` informing did not happen.
@@ -39,14 +44,16 @@ class Informing:
     known: frozenset[str]  # the partners the betrokkene heard of, or that the art. 41 decision covers
 
 
-def of_case(data: Mapping | None) -> Informing:
+def of_case(data: Mapping | None, adhoc_told: frozenset[str] = frozenset()) -> Informing:
+    """What the case's data says, with the ad-hoc partners the betrokkene was told of
+    (engine/taking_part.py)."""
     data = data or {}
     known = data.get("bekende_ontvangers")
     if not isinstance(known, list):
         known = data.get("deelnemende_partners")
     informed = isinstance(data.get("datum_geinformeerd"), str) and bool(data["datum_geinformeerd"])
     return Informing(informed, bool(decision_of(data).get("actief")),
-                     frozenset(p for p in known or [] if isinstance(p, str)))
+                     frozenset(p for p in known or [] if isinstance(p, str)) | adhoc_told)
 
 
 def waits(informing: Informing, partner: str) -> str | None:

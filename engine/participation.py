@@ -6,7 +6,9 @@ partner admitted for this one case (convenant: Verwerking persoonsgegevens IV, W
   opt back in.
 - An ad-hoc partner (kind "adhoc") takes part only after the procesregisseur admits it, with the
   declaration it signed (who, when, which document). It never receives police data unless the
-  police decide so (engine/item_policy.py).
+  police decide so (engine/item_policy.py). It gets no data item before the betrokkene heard of
+  it (AVG art. 14 lid 3 c): the procesregisseur records when and how the betrokkene was told
+  (`record_told`; engine/informing.py).
 
 The case's `participants` column, which need to know reads, is the forms' choice with these
 changes applied; every change here updates it in the same transaction.
@@ -23,7 +25,7 @@ from .api import Engine
 from .case_items import InvalidItem, past_date_problem, text_problems
 from .clock import aware
 from .db import CaseParticipation, Instance, Partner
-from .taking_part import effective, latest
+from .taking_part import TOLD, effective, latest, told
 from .identity import Origin, User
 
 MAX_REASON = 2000
@@ -37,6 +39,7 @@ class Change:
     at: datetime
     reason: str | None
     declaration: tuple[str, str, str] | None  # signed by, signed on, document
+    told_on: str | None = None  # "geinformeerd": the day the betrokkene was told (how: `reason`)
 
 
 def opted_out(engine: Engine, user: User) -> list[int]:
@@ -59,7 +62,7 @@ def history(engine: Engine, instance_id: int) -> list[Change]:
     with engine.database.unit_of_work(write=False) as uow:
         return [Change(r.partner, r.change, r.by, r.at, r.reason,
                        (r.declaration_signed_by, r.declaration_signed_on, r.declaration_document)
-                       if r.declaration_signed_by else None)
+                       if r.declaration_signed_by else None, r.told_on)
                 for r in uow.session.scalars(select(CaseParticipation).where(CaseParticipation.instance_id == instance_id)
                                              .order_by(CaseParticipation.id))]
 
@@ -125,6 +128,38 @@ def admit_adhoc(engine: Engine, user: User, instance_id: int, partner: str, sign
         uow.commit()
 
 
+def record_told(engine: Engine, user: User, instance_id: int, partner: str, told_on: str, how: str,
+                origin: Origin) -> None:
+    """The procesregisseur records that the betrokkene was told, on `told_on` and how, that an
+    admitted ad-hoc partner takes part: from then on it may be given the case's data items."""
+    how = (how or "").strip()
+    problems = text_problems({"hoe": how})
+    now = aware(engine.clock())
+    if problem := past_date_problem(told_on, now.date()):
+        problems["verteld_op"] = problem
+    with engine.database.unit_of_work() as uow:
+        def decide(instance: Instance) -> policy.Decision:
+            if not (user.partner == policy.GEMEENTE and user.has("procesregisseur")) or instance.status != "running":
+                return policy.Decision(False, "the procesregisseur records informing in a running case")
+            return policy.may_view_case(user, instance.process_id, instance.participants or [], ())
+        instance = casework.readable_instance(uow, user, origin, instance_id, now, "change", "participation", decide)
+        if latest(uow.session, instance.id).get(partner) != "toegelaten" or partner in told(uow.session, instance.id):
+            problems["partner"] = "not_a_choice"
+        if problems:
+            raise InvalidItem(problems)
+        _add(uow.session, instance, partner, TOLD, user.username, now, reason=how, told_on=told_on)
+        access_log.record(uow.session, user, origin, "change", "participation", partner, instance.id, True, now)
+        uow.commit()
+
+
+def untold_adhoc(engine: Engine, instance_id: int) -> list[str]:
+    """The admitted ad-hoc partners of the case the betrokkene was not yet told of, for the case page."""
+    with engine.database.unit_of_work(write=False) as uow:
+        told_of = told(uow.session, instance_id)
+        return sorted(p for p, change in latest(uow.session, instance_id).items()
+                      if change == "toegelaten" and p not in told_of)
+
+
 def adhoc_candidates(engine: Engine) -> list[tuple[str, str]]:
     with engine.database.unit_of_work(write=False) as uow:
         return [(p.id, p.name) for p in uow.session.scalars(
@@ -132,10 +167,10 @@ def adhoc_candidates(engine: Engine) -> list[tuple[str, str]]:
 
 
 def _add(session, instance: Instance, partner: str, change: str, by: str, now: datetime, *, reason=None,
-         declaration=None) -> None:
+         declaration=None, told_on=None) -> None:
     signed_by, signed_on, document = declaration or (None, None, None)
     session.add(CaseParticipation(instance_id=instance.id, partner=partner, change=change, by=by, at=now,
                                   reason=reason, declaration_signed_by=signed_by, declaration_signed_on=signed_on,
-                                  declaration_document=document))
+                                  declaration_document=document, told_on=told_on))
     session.flush()
     instance.participants = effective(session, instance)

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from . import access_log, casework, informing, policy
+from . import access_log, casework, informing, policy, taking_part
 from .api import Engine
 from .case_items import MAX_TEXT, InvalidItem, adhoc_partners, case_shares, facts, may_decide
 from .clock import aware
@@ -172,7 +172,7 @@ def recipients_of(session, instance_id: int) -> dict[str, list[int]]:
 
 def _choices(session, instance: Instance) -> list[Choice]:
     adhoc, all_shares = adhoc_partners(session), case_shares(session, instance.id)
-    told = informing.of_case(instance.data)
+    told = informing.of_case(instance.data, taking_part.told(session, instance.id))
     # Not the directing municipality: its procesregisseur reads the items already.
     partners = sorted(set(instance.participants or []) - {policy.GEMEENTE})
     result = []

@@ -20,11 +20,21 @@ def effective(session, instance: Instance) -> list[str]:
     return sorted(chosen)
 
 
+TOLD = "geinformeerd"  # the betrokkene heard of an admitted ad-hoc partner: no change in who takes part
+
+
 def latest(session, instance_id: int) -> dict[str, str]:
     """Per partner its last change: "afgemeld", "weer_mee" or "toegelaten"."""
     latest: dict[str, str] = {}
     for partner, change in session.execute(select(CaseParticipation.partner, CaseParticipation.change)
-                                           .where(CaseParticipation.instance_id == instance_id)
+                                           .where(CaseParticipation.instance_id == instance_id,
+                                                  CaseParticipation.change != TOLD)
                                            .order_by(CaseParticipation.id)):
         latest[partner] = change
     return latest
+
+
+def told(session, instance_id: int) -> frozenset[str]:
+    """The ad-hoc partners the betrokkene was told of (engine/informing.py counts them as known)."""
+    return frozenset(session.scalars(select(CaseParticipation.partner).where(
+        CaseParticipation.instance_id == instance_id, CaseParticipation.change == TOLD)))

@@ -111,6 +111,18 @@ def admit(number: int):
     return redirect(url_for("cases.show", number=number, _anchor="kop-partners"))
 
 
+@bp.post("/casussen/<casus:number>/ad-hocpartner/geinformeerd")
+def told(number: int):
+    form = request.form
+    try:
+        participation.record_told(engine(), current_user(), number, form.get("partner", ""),
+                                  form.get("verteld_op", ""), form.get("hoe", ""), origin())
+    except case_items.InvalidItem as exc:
+        return _page(number, participation_errors=errors_of(exc), status=400)
+    flash("Vastgelegd dat de betrokkene dit weet. U kunt nu gegevens met deze ad-hocpartner delen.", "ok")
+    return redirect(url_for("cases.show", number=number, _anchor="kop-partners"))
+
+
 def _page(number: int, *, pause_error: str | None = None, participation_errors=None, status: int = 200):
     page = casework.view_case(engine(), current_user(), number, origin())
     items = case_items.for_case(engine(), current_user(), number, origin())
@@ -122,6 +134,7 @@ def _page(number: int, *, pause_error: str | None = None, participation_errors=N
     return render_template(
         "case.html", page=page, names=names, moment=now(), items=items, wpg_notice=rules().wpg_notice,
         taking_part=participation.history(engine(), number), adhoc_candidates=_adhoc_candidates(page, items),
+        untold_adhoc=participation.untold_adhoc(engine(), number) if items.may_share else [],
         participation_errors=participation_errors or {}, form=request.form,
         summary=dossier.summary(page.instance.process_id, page.instance.data, page.forms),
         steps=dossier.steps(page.history, page.forms, order), order=order, orders=dossier.ORDERS,

@@ -36,6 +36,8 @@ FIELD_MESSAGES = {  # where the field itself changes the words
     ("afweging", "required"): "Schrijf op wie de afweging maakte en waarom zwijgen hier ernstige schade zou geven.",
     ("soort", "required"): "Kies wat voor gegeven dit is.",
     ("doel", "required"): "Kies waarvoor de partners de gegevens krijgen.",
+    ("verteld_op", "future"): "Deze datum ligt in de toekomst. Vul de dag in waarop u het de betrokkene vertelde.",
+    ("getekend_op", "future"): "Deze datum ligt in de toekomst. Vul de dag in waarop de verklaring getekend is.",
 }
 
 

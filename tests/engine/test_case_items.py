@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine import casework, case_items, participation, sharing
-from engine.db import AccessLogEntry, CaseBasis, Disclosure, ItemShare, Partner
+from engine.db import AccessLogEntry, CaseBasis, Disclosure, Instance, ItemShare, Partner
 from engine.identity import Origin, User
 from tests.processes.conftest import FORMS, PROCESSES
 from tests.processes.test_zvt_casus import BESLUIT_41, INFORMEREN, OPPAKKEN, aanmelding
@@ -282,6 +282,12 @@ def test_an_active_art_41_decision_lets_the_partners_it_covers_receive_items(eng
     choices = {(c.item_id, c.partner): c for c in sharing.choices(engine, REGISSEUR, number, HERE)}
     assert choices[huur, "politie"].waiting is None  # a partner when the decision was taken: covered
     assert choices[huur, ADHOC].waiting == "not_told"  # not covered: never recorded under the decision
+    participation.record_told(engine, REGISSEUR, number, ADHOC, "2026-11-27",
+                              "valt onder het besluit niet te informeren", HERE)
+    choices = {(c.item_id, c.partner): c for c in sharing.choices(engine, REGISSEUR, number, HERE)}
+    assert choices[huur, ADHOC].waiting is None
+    with engine.database.unit_of_work(write=False) as uow:  # recording it changes no participation
+        assert ADHOC in uow.session.get(Instance, number).participants
     sharing.decide(engine, REGISSEUR, number, {(huur, "politie"): "nodig voor het onderzoek naar de woning"},
                    "veiligheid", HERE)
     assert register_rows(engine) == [("woonfriesland", ["politie"], [huur], "veiligheid")]

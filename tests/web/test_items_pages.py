@@ -216,8 +216,9 @@ def test_a_partner_opts_out_on_the_case_page_and_back_in_from_the_case_list(auth
     page = text(client.get(f"/casussen/{case}"))
     assert "GGZ Friesland deed niet meer mee (geen zorgvraag meer)" in page and "GGZ Friesland deed weer mee" in page
     # Admitted already: only the demo data's other ad-hoc partner is offered.
-    assert "Buurtteam Noord" in page and '<option value="buurtteam_zuid">' in page
-    assert f'<option value="{ADHOC}">' not in page
+    admission = page.split("<summary>Ad-hocpartner toelaten</summary>")[1].split("</details>")[0]
+    assert "Buurtteam Noord" in page and '<option value="buurtteam_zuid">' in admission
+    assert f'<option value="{ADHOC}">' not in admission
 
 
 def test_the_fg_pages_through_the_register_and_narrows_it_to_one_case(auth, client, engine, case):
@@ -284,14 +285,34 @@ def test_after_informing_only_the_partner_the_betrokkene_never_heard_of_waits(au
     login(auth, "procesregisseur")
     page = text(client.get(path))
     assert f'id="wacht-{item}-{ADHOC}"' in page and f'id="wacht-{item}-ggz_friesland"' not in page
-    assert "Voor een ad-hocpartner kan dat nog niet in het systeem worden vastgelegd." in page
-    refused = auth.post(path, {f"delen-{item}-{ADHOC}": "ja", f"reden-{item}-{ADHOC}": "helpt bij het huisbezoek",
-                               "doel": "plan_van_aanpak"}, token_from=path)
+    assert "leg dat vast op de casuspagina, bij ‘Betrokkene geïnformeerd over een ad-hocpartner’" in page
+    share_adhoc = {f"delen-{item}-{ADHOC}": "ja", f"reden-{item}-{ADHOC}": "helpt bij het huisbezoek",
+                   "doel": "plan_van_aanpak"}
+    refused = auth.post(path, share_adhoc, token_from=path)
     assert refused.status_code == 400 and "deze partner gegevens krijgt" in text(refused)
     assert saved(engine) == (0, 0)
     auth.post(path, {f"delen-{item}-ggz_friesland": "ja", f"reden-{item}-ggz_friesland": "huisbezoek",
                      "doel": "plan_van_aanpak"}, token_from=path)
     assert saved(engine) == (1, 1)
+
+    # The ad-hoc partner: the procesregisseur records on the case page that the betrokkene heard of it.
+    case_page, told = f"/casussen/{case}", f"/casussen/{case}/ad-hocpartner/geinformeerd"
+    assert "Betrokkene geïnformeerd over een ad-hocpartner" in text(client.get(case_page))
+    future = auth.post(told, {"partner": ADHOC, "verteld_op": "2027-01-05", "hoe": "per brief"}, token_from=case_page)
+    assert future.status_code == 400 and "Vul de dag in waarop u het de betrokkene vertelde." in text(future)
+    empty = auth.post(told, {"partner": ADHOC, "verteld_op": "2026-11-26", "hoe": " "}, token_from=case_page)
+    assert empty.status_code == 400 and saved(engine) == (1, 1)
+    assert auth.post(told, {"partner": ADHOC, "verteld_op": "2026-11-26", "hoe": "in een gesprek thuis"},
+                     token_from=case_page).status_code == 302
+    after = text(client.get(case_page))
+    assert "de betrokkene hoorde op 26 november 2026 dat deze ad-hocpartner meedoet (in een gesprek thuis)" in after
+    assert "Betrokkene geïnformeerd over een ad-hocpartner" not in after  # nothing left to record
+    assert f'id="wacht-{item}-{ADHOC}"' not in text(client.get(path))
+    assert auth.post(path, share_adhoc, token_from=path).status_code == 302 and saved(engine) == (2, 2)
+    # Only the procesregisseur records it.
+    login(auth, "partnermedewerker")
+    assert auth.post(told, {"partner": ADHOC, "verteld_op": "2026-11-26", "hoe": "x"},
+                     token_from=case_page).status_code == 403
 
 
 # -- AVG art. 19: a rights request tells every recipient the register names -------------------

@@ -1,9 +1,12 @@
-"""Running zvt_casus cases move to the version with a privacy check before every overleg (issue 13).
+"""Running zvt_casus cases and the version with a privacy check before every overleg (issue 13).
 
 Version 1 is the process as it was deployed before (fixtures/zvt_casus_v_before: the BPMN without its
-diagram, and the forms that changed since). Cases stand at the usual points; each moves to the
-current version (engine/migrating.py), its deadlines and open tasks kept, and then runs to its end
-on the new version, meeting the new checks where they still lie ahead."""
+diagram, and the forms that changed since). Cases stand at the usual points. Those whose next steps the
+new version leaves as they were, or where a new check still lies ahead, move to the current version
+(engine/migrating.py) with their open tasks, due dates and timers, and run to their end on it, meeting
+the new checks that lie ahead. A case standing at the crisisoverleg or at the plan would pass over the
+check the new version puts right before it: the engine refuses to move it, and it runs to its end on
+version 1."""
 from __future__ import annotations
 
 import shutil
@@ -12,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from engine.migrating import MigrationRefused
 from tests.processes.conftest import FORMS, PROCESSES, Case
 from tests.processes.test_zvt_casus import (AMS_WINTER, BESLUIT_41, INFORMEREN, OPPAKKEN, PLAN, PRIVACYCHECK,
                                             new_case, zorgoverleg)
@@ -59,6 +63,10 @@ def cases(engine, clock, tmp_path) -> dict[str, Case]:
     found["informeren"] = new_case(engine)
     found["informeren"].complete("beoordeling", OPPAKKEN, role="procesregisseur")
 
+    found["plan"] = new_case(engine)
+    found["plan"].complete("beoordeling", OPPAKKEN, role="procesregisseur")
+    found["plan"].complete("betrokkene_informeren", INFORMEREN, role="procesregisseur")
+
     found["plan_art41"] = new_case(engine)
     found["plan_art41"].complete("beoordeling", {**OPPAKKEN, "informeren": "niet_informeren"}, role="procesregisseur")
     found["plan_art41"].complete("besluit_niet_informeren", BESLUIT_41, role="procesregisseur")
@@ -77,22 +85,35 @@ def cases(engine, clock, tmp_path) -> dict[str, Case]:
     return found
 
 
-def test_every_case_of_the_version_before_can_move_and_keeps_its_open_tasks_and_deadlines(engine, cases):
+MOVING = ("beoordeling", "informeren", "privacycheck", "nieuwe_ontvangers", "zorgoverleg")
+# Would pass over the check the new version puts right before where the case stands.
+STAYING = {"crisisoverleg": "privacycheck_crisisoverleg", "plan": "privacycheck_plangesprek",
+           "plan_art41": "privacycheck_plangesprek"}
+
+
+def test_a_case_moves_with_its_open_tasks_and_deadlines_unless_it_would_pass_over_a_new_check(engine, cases):
     open_before = {name: case.open_tasks() for name, case in cases.items()}
     tasks_before = {name: sorted((t.id, t.due_at) for t in engine.ready_tasks(case.id)) for name, case in cases.items()}
     timers_before = {name: case.timers() for name, case in cases.items()}
     assert open_before == {
         "beoordeling": {"beoordeling": "procesregisseur"}, "crisisoverleg": {"crisisoverleg_houden": "procesregisseur"},
-        "informeren": {"betrokkene_informeren": "procesregisseur"},
+        "informeren": {"betrokkene_informeren": "procesregisseur"}, "plan": {"plan_van_aanpak": "procesregisseur"},
         "plan_art41": {"plan_van_aanpak": "procesregisseur"}, "privacycheck": {"privacycheck": "procesregisseur"},
         "nieuwe_ontvangers": {"nieuwe_ontvangers_informeren": "procesregisseur"},
         "zorgoverleg": {"zorgoverleg": "procesregisseur"}}
     dry = {name: engine.migrate(case.id, actor="proceseigenaar", dry_run=True) for name, case in cases.items()}
-    assert {name: (r.can_move, r.reason) for name, r in dry.items()} == {name: (True, None) for name in cases}
+    assert {name: (r.can_move, r.reason) for name, r in dry.items() if name in MOVING} == dict.fromkeys(
+        MOVING, (True, None))
+    for name, check in STAYING.items():
+        assert not dry[name].can_move and check in dry[name].skipped_tasks and check in dry[name].reason, name
 
-    for case in cases.values():
-        assert engine.migrate(case.id, actor="proceseigenaar", reason="Privacycheck voor elk overleg").moved
-    assert {name: engine.instance(case.id).version for name, case in cases.items()} == dict.fromkeys(cases, 2)
+    for name in MOVING:
+        assert engine.migrate(cases[name].id, actor="proceseigenaar", reason="Privacycheck voor elk overleg").moved
+    for name in STAYING:
+        with pytest.raises(MigrationRefused, match=STAYING[name]):
+            engine.migrate(cases[name].id, actor="proceseigenaar", reason="Privacycheck voor elk overleg")
+    assert {name: engine.instance(case.id).version for name, case in cases.items()} == {
+        name: 2 if name in MOVING else 1 for name in cases}
     assert {name: case.open_tasks() for name, case in cases.items()} == open_before
     assert {name: sorted((t.id, t.due_at) for t in engine.ready_tasks(case.id))
             for name, case in cases.items()} == tasks_before
@@ -107,11 +128,11 @@ def finish_with_zorgoverleg(case: Case) -> None:
     case.complete("zorgoverleg", zorgoverleg("afronden"), role="procesregisseur")
 
 
-def test_moved_cases_meet_the_new_checks_that_lie_ahead_and_run_to_their_end(engine, cases):
-    for case in cases.values():
-        engine.migrate(case.id, actor="proceseigenaar")
+def test_moved_cases_meet_the_new_checks_that_lie_ahead_and_all_cases_run_to_their_end(engine, cases):
+    for name in MOVING:
+        engine.migrate(cases[name].id, actor="proceseigenaar")
 
-    # Still to be assessed: a crisisoverleg now has its own privacy check.
+    # Moved before its beoordeling: a crisisoverleg now has its own privacy check.
     case = cases["beoordeling"]
     case.complete("beoordeling", {**OPPAKKEN, "crisisoverleg": True}, role="procesregisseur")
     assert case.open_tasks() == {"privacycheck_crisisoverleg": "procesregisseur"}
@@ -123,16 +144,7 @@ def test_moved_cases_meet_the_new_checks_that_lie_ahead_and_run_to_their_end(eng
     case.complete("plan_van_aanpak", PLAN, role="procesregisseur")
     finish_with_zorgoverleg(case)
 
-    # At the crisisoverleg (its check lay behind it): the partners of the beoordeling take part.
-    case = cases["crisisoverleg"]
-    case.complete("crisisoverleg_houden", CRISISOVERLEG, role="procesregisseur")
-    case.complete("betrokkene_informeren", INFORMEREN, role="procesregisseur")
-    assert case.open_tasks() == {"privacycheck_plangesprek": "procesregisseur"}
-    case.complete("privacycheck_plangesprek", PRIVACYCHECK, role="procesregisseur")
-    case.complete("plan_van_aanpak", PLAN, role="procesregisseur")
-    finish_with_zorgoverleg(case)
-
-    # Informing: then the plangesprek's check, which knows it comes before the plan.
+    # Moved at informing: then the plangesprek's check, which knows it comes before the plan.
     case = cases["informeren"]
     case.complete("betrokkene_informeren", INFORMEREN, role="procesregisseur")
     case.complete("privacycheck_plangesprek", MET_POLITIE, role="procesregisseur")
@@ -143,15 +155,7 @@ def test_moved_cases_meet_the_new_checks_that_lie_ahead_and_run_to_their_end(eng
     case.complete("privacycheck", MET_POLITIE, role="procesregisseur")  # the police were told already
     case.complete("zorgoverleg", zorgoverleg("afronden"), role="procesregisseur")
 
-    # The plan under art. 41 (its check lay behind it), the review still waiting.
-    case = cases["plan_art41"]
-    case.complete("plan_van_aanpak", {**PLAN, "betrokkene_aanwezig": False,
-                                      "betrokkene_over_plan_geinformeerd": "nee_artikel_41"}, role="procesregisseur")
-    finish_with_zorgoverleg(case)
-    case.complete("art41_slotbesluit", {"slotbesluit": "nu_informeren", "datum_geinformeerd": "2026-11-27",
-                                        "manier": "gesprek", "rechten_uitgelegd": True}, role="procesregisseur")
-
-    # At the zorgoverleg's check, at telling of a new recipient, at the zorgoverleg: on to the zorgoverleg.
+    # Moved at the zorgoverleg's check, at telling of a new recipient, at the zorgoverleg: on to the zorgoverleg.
     cases["privacycheck"].complete("privacycheck", MET_POLITIE, role="procesregisseur")
     assert cases["privacycheck"].open_tasks() == {"nieuwe_ontvangers_informeren": "procesregisseur"}
     for name in ("privacycheck", "nieuwe_ontvangers"):
@@ -163,6 +167,22 @@ def test_moved_cases_meet_the_new_checks_that_lie_ahead_and_run_to_their_end(eng
     case.complete("zorgoverleg", zorgoverleg("doorgaan"), role="procesregisseur")
     finish_with_zorgoverleg(case)
 
+    # Stayed on version 1: the crisisoverleg, the plan (also under art. 41), then as that version goes.
+    case = cases["crisisoverleg"]
+    case.complete("crisisoverleg_houden", CRISISOVERLEG, role="procesregisseur")
+    case.complete("betrokkene_informeren", INFORMEREN, role="procesregisseur")
+    assert case.open_tasks() == {"plan_van_aanpak": "procesregisseur"}
+    for name in STAYING:
+        cases[name].complete("plan_van_aanpak", {**PLAN, "betrokkene_aanwezig": False,
+                                                 "betrokkene_over_plan_geinformeerd": "nee_artikel_41"}
+                             if name == "plan_art41" else PLAN, role="procesregisseur")
+        finish_with_zorgoverleg(cases[name])
+    cases["plan_art41"].complete("art41_slotbesluit", {"slotbesluit": "nu_informeren", "datum_geinformeerd": "2026-11-27",
+                                                       "manier": "gesprek", "rechten_uitgelegd": True},
+                                 role="procesregisseur")
+
     assert {name: case.status for name, case in cases.items()} == dict.fromkeys(cases, "completed")
-    assert all("privacycheck_plangesprek" not in cases[name].visited()
-               for name in ("plan_art41", "privacycheck", "nieuwe_ontvangers", "zorgoverleg"))
+    assert {name: engine.instance(case.id).version for name, case in cases.items()} == {
+        name: 2 if name in MOVING else 1 for name in cases}
+    assert not any("privacycheck_plangesprek" in cases[name].visited()
+                   for name in ("privacycheck", "nieuwe_ontvangers", "zorgoverleg", *STAYING))

@@ -133,6 +133,7 @@ _TO_PRIVACYCHECK = (
     ("betrokkene_informeren", {"datum_geinformeerd": "2026-11-02", "manier": "gesprek", "gegevens_en_doel": True,
                                "bronnen_en_ontvangers": "WoonFriesland en GGZ Friesland", "rechten_uitgelegd": True,
                                "uitgenodigd_voor_plan": True}),
+    ("privacycheck_plangesprek", {"uitgenodigde_partners": DEELNEMERS, "noodzaak_nagegaan": True}),
     ("plan_van_aanpak", {"doelen": "Huurachterstand oplossen.", "betrokkene_aanwezig": True,
                          "afspraken": [{"partner": "woonfriesland", "actie": "Betalingsregeling aanbieden",
                                         "uiterlijk_op": "2026-11-13"}],

@@ -219,8 +219,9 @@ _REACHED = TaskState.COMPLETED | TaskState.READY | TaskState.WAITING | TaskState
 
 
 def _passed_over(workflow) -> tuple[list[str], list[str]]:
-    """New steps a moved case would never do although it has not passed them: a branch that is
-    done and waits (at a join, say) right behind a step whose next step the new version changed.
+    """New steps a moved case would never do although it has not passed them: an open task, or a
+    branch that is done and waits (at a join, say), right behind a step whose next step the new
+    version changed.
     SpiffWorkflow keeps such a branch as it stands, so the steps the new version puts in between
     are silently skipped (the datalek of issue 13: the AP decision waiting at the join that now
     comes after the message to the betrokkenen). The case's tree holds only what is still live

@@ -8,7 +8,7 @@ nothing else grants access. Rules from DOMAIN.md ("Need to know") and the covena
   procesregisseur, who directs every case. Proceseigenaar, beheerder and manager never see personal data through
   their role.
 - Who takes part is read from the case itself: the partners chosen in the beoordeling and kept
-  by the privacy check before each zorgoverleg (a partner that opted out drops out), the
+  by the privacy check before each overleg (a partner that opted out drops out), the
   partner that reported a datalek and the partners responsible for the data, the partner that
   received a rights request or a complaint.
 - A teamleider (of the municipality) or an FG (of a partner taking part) sees a case only while

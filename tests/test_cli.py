@@ -147,6 +147,9 @@ def test_migrate_says_per_case_what_a_move_does_then_moves_and_needs_a_reason(zv
     crisis = engine.start("zvt_casus", aanmelding(), actor="w", context={"aanmelder_partner": "woonfriesland"})
     [task] = engine.ready_tasks(crisis)
     engine.complete(task.id, {**OPPAKKEN, "crisisoverleg": True}, actor="procesregisseur")
+    [task] = engine.ready_tasks(crisis)  # the privacy check before the crisisoverleg
+    engine.complete(task.id, {"uitgenodigde_partners": OPPAKKEN["deelnemende_partners"], "noodzaak_nagegaan": True},
+                    actor="procesregisseur")
     v2 = version_2(tmp_path)
     assert "zvt_casus version 2 (new)" in zvt("deploy", str(v2 / "processes"), "--forms", str(v2 / "forms")).output
 

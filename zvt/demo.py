@@ -173,16 +173,16 @@ def _start_cases(engine: Engine) -> int:
                        "uiterlijk_op": "2026-11-09"}],
         "betrokkene_aanwezig": True, "eerste_zorgoverleg_op": "2026-11-16", "evaluatie_op": "2026-12-14",
     }
+    # Before every overleg (the plangesprek too): the partners of the beoordeling, who each need the data.
+    privacycheck = {"uitgenodigde_partners": beoordeling["deelnemende_partners"], "noodzaak_nagegaan": True}
     for naam, sluiten in (("Demo-persoon B. de Boer", False), ("Demo-persoon C. Visser", True)):
         instance = start(_aanmelding(naam, ["overlast", "verwaarlozing"], ["wonen", "zelfzorg", "sociaal_netwerk"],
                                      "Buren melden overlast en vervuiling van de woning."), "accolade")
         for bpmn_id, data in (("beoordeling", beoordeling), ("betrokkene_informeren", informeren),
-                              ("plan_van_aanpak", plan)):
+                              ("privacycheck_plangesprek", privacycheck), ("plan_van_aanpak", plan)):
             engine.complete(open_task(instance, bpmn_id).id, data, actor="procesregisseur")
         if sluiten:
-            engine.complete(open_task(instance, "privacycheck").id, {
-                "uitgenodigde_partners": beoordeling["deelnemende_partners"], "noodzaak_nagegaan": True},
-                actor="procesregisseur")
+            engine.complete(open_task(instance, "privacycheck").id, privacycheck, actor="procesregisseur")
             engine.complete(open_task(instance, "zorgoverleg").id, {
                 "datum": "2026-11-16", "betrokkene_uitgenodigd": True, "betrokkene_aanwezig": True,
                 "aanwezige_partners": beoordeling["deelnemende_partners"],

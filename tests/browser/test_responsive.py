@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from engine import process_drafts
 from tests.browser.conftest import (LiveServer, axe, file_aanmelding, login, logout, open_task,
                                     wait_for_diagram)
-from tests.processes.test_zvt_casus import INFORMEREN, OPPAKKEN
+from tests.processes.test_zvt_casus import INFORMEREN, OPPAKKEN, PRIVACYCHECK
 from tests.web.conftest import add_account
 from tests.web.test_form_editor import OWNER
 
@@ -82,6 +82,8 @@ def case_with_plan_open(server: LiveServer) -> tuple[int, str]:
     number = file_aanmelding(server, **LONG_DATA)
     server.engine.complete(open_task(server, number, "beoordeling").id, OPPAKKEN, actor="procesregisseur")
     server.engine.complete(open_task(server, number, "betrokkene_informeren").id, INFORMEREN, actor="procesregisseur")
+    server.engine.complete(open_task(server, number, "privacycheck_plangesprek").id, PRIVACYCHECK,
+                           actor="procesregisseur")
     plan = open_task(server, number, "plan_van_aanpak")
     server.engine.assign(plan.id, "procesregisseur", expected=None)
     return number, plan.id

@@ -207,6 +207,11 @@ def test_a_case_goes_from_aanmelding_to_afronden_through_the_real_pages(page: Pa
     fill_informeren(page)
     finish_task(page, shots, "informeren")
 
+    # The plan is drawn up in a meeting with the partners: a privacy check comes first, as before every overleg.
+    open_task_from_case(page, "Privacycheck voor het plangesprek")
+    fill_privacycheck(page)
+    finish_task(page, shots, "privacycheck-plangesprek")
+
     open_task_from_case(page, "Plan van aanpak opstellen")
     fill_plan(page)
     finish_task(page, shots, "plan-van-aanpak")
@@ -241,11 +246,12 @@ def test_a_case_goes_from_aanmelding_to_afronden_through_the_real_pages(page: Pa
         (what, who) for what, who in zip(timeline.locator(".zvt-timeline__what").all_inner_texts(),
                                          timeline.locator(".zvt-timeline__who").all_inner_texts())
         if what in {"Aanmelding", "Aanmelding beoordelen", "Betrokkene informeren", "Plan van aanpak opstellen",
-                    "Privacycheck voor het zorgoverleg", "Zorgoverleg"}]
+                    "Privacycheck voor het plangesprek", "Privacycheck voor het zorgoverleg", "Zorgoverleg"}]
     assert done_by_people == [
         ("Aanmelding", "partnermedewerker"),
         ("Aanmelding beoordelen", "procesregisseur"),
         ("Betrokkene informeren", "procesregisseur"),
+        ("Privacycheck voor het plangesprek", "procesregisseur"),
         ("Plan van aanpak opstellen", "procesregisseur"),
         ("Privacycheck voor het zorgoverleg", "procesregisseur"),
         ("Zorgoverleg", "procesregisseur"),

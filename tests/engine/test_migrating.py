@@ -49,23 +49,24 @@ def version_2(tmp_path):
     text = text.replace("<bpmn:incoming>f_overleg_besluit</bpmn:incoming>\n      <bpmn:outgoing>f_doorgaan",
                         "<bpmn:incoming>f_na_tellen</bpmn:incoming>\n      <bpmn:outgoing>f_doorgaan")
     assert text.count("f_na_tellen") == 3 and NEW_ID in text
-    # The crisisoverleg is no longer a task of its own: "ja" goes straight on.
+    # The crisisoverleg is no longer a task of its own: after its privacy check the case goes straight on.
     text = re.sub(r'\s*<bpmn:userTask id="crisisoverleg_houden".*?</bpmn:userTask>', "", text, flags=re.S)
     text = re.sub(r'\s*<bpmn:sequenceFlow id="f_na_crisisoverleg"[^>]*/>', "", text)
     text = re.sub(r'\s*<bpmndi:(BPMNShape|BPMNEdge) id="(crisisoverleg_houden|f_na_crisisoverleg)_di".*?</bpmndi:\1>', "",
                   text, flags=re.S)
     text = text.replace("<bpmn:flowNodeRef>crisisoverleg_houden</bpmn:flowNodeRef>", "").replace(
         'targetRef="crisisoverleg_houden"', 'targetRef="na_crisisoverleg"').replace(
-        "<bpmn:incoming>f_na_crisisoverleg</bpmn:incoming>", "<bpmn:incoming>f_crisisoverleg</bpmn:incoming>")
+        "<bpmn:incoming>f_na_crisisoverleg</bpmn:incoming>", "<bpmn:incoming>f_naar_crisisoverleg</bpmn:incoming>")
     assert "crisisoverleg_houden" not in text
     path.write_text(text)
     forms = folder / "forms" / "zvt_casus"
     for suffix in (".schema.json", ".ui.json"):
         (forms / f"{RENAMED_ID}{suffix}").rename(forms / f"{NEW_ID}{suffix}")
         (forms / f"crisisoverleg_houden{suffix}").unlink()
-    ui = json.loads((forms / f"{NEW_ID}.ui.json").read_text())
-    ui["ui:context"] = [step for step in ui.get("ui:context", []) if step != "crisisoverleg_houden"]
-    (forms / f"{NEW_ID}.ui.json").write_text(json.dumps(ui))
+    for path in forms.glob("*.ui.json"):
+        ui = json.loads(path.read_text())
+        ui["ui:context"] = [step for step in ui.get("ui:context", []) if step != "crisisoverleg_houden"]
+        path.write_text(json.dumps(ui))
     return folder
 
 
@@ -86,9 +87,11 @@ def cases(engine, clock, tmp_path):
     scaling.complete("beoordeling", {**OPPAKKEN, "niveau": 4, "reden_afwijking": "Gevaar."}, role="procesregisseur")
     crisis = new_case(engine)
     crisis.complete("beoordeling", {**OPPAKKEN, "crisisoverleg": True}, role="procesregisseur")
+    crisis.complete("privacycheck_crisisoverleg", PRIVACYCHECK, role="procesregisseur")
     overleg = new_case(engine)
     overleg.complete("beoordeling", OPPAKKEN, role="procesregisseur")
     overleg.complete(INFORMEREN_ID, INFORMEREN, role="procesregisseur")
+    overleg.complete("privacycheck_plangesprek", PRIVACYCHECK, role="procesregisseur")
     overleg.complete("plan_van_aanpak", PLAN, role="procesregisseur")
     overleg.complete("privacycheck", PRIVACYCHECK, role="procesregisseur")
     [v2] = [v for v in engine.deploy(version_2(tmp_path) / "processes", version_2(tmp_path / "again") / "forms")
@@ -167,6 +170,7 @@ def test_moved_and_unmoved_cases_all_run_to_their_end(engine, clock, cases):
     waiting = cases["waiting"]
     waiting.complete("beoordeling", OPPAKKEN, role="procesregisseur")
     waiting.complete(INFORMEREN_ID, INFORMEREN, role="procesregisseur")
+    waiting.complete("privacycheck_plangesprek", PRIVACYCHECK, role="procesregisseur")
     waiting.complete("plan_van_aanpak", PLAN, role="procesregisseur")
     waiting.complete("privacycheck", PRIVACYCHECK, role="procesregisseur")
     waiting.complete("zorgoverleg", zorgoverleg("afronden"), role="procesregisseur")
@@ -182,6 +186,7 @@ def test_moved_and_unmoved_cases_all_run_to_their_end(engine, clock, cases):
     scaling = cases["scaling"]
     scaling.complete(NEW_ID, OPSCHALEN, role="procesregisseur")
     scaling.complete(INFORMEREN_ID, INFORMEREN, role="procesregisseur")
+    scaling.complete("privacycheck_plangesprek", PRIVACYCHECK, role="procesregisseur")
     scaling.complete("plan_van_aanpak", PLAN, role="procesregisseur")
     scaling.complete("privacycheck", PRIVACYCHECK, role="procesregisseur")
     scaling.complete("zorgoverleg", zorgoverleg("afronden"), role="procesregisseur")
@@ -191,6 +196,7 @@ def test_moved_and_unmoved_cases_all_run_to_their_end(engine, clock, cases):
     crisis.complete("crisisoverleg_houden", {"datum": "2026-11-28", "aanwezige_partners": ["gemeente_heerenveen"],
                                              "afspraken": "Wijkagent gaat langs."}, role="procesregisseur")
     crisis.complete(INFORMEREN_ID, INFORMEREN, role="procesregisseur")
+    crisis.complete("privacycheck_plangesprek", PRIVACYCHECK, role="procesregisseur")
     crisis.complete("plan_van_aanpak", PLAN, role="procesregisseur")
     crisis.complete("privacycheck", PRIVACYCHECK, role="procesregisseur")
     crisis.complete("zorgoverleg", zorgoverleg("afronden"), role="procesregisseur")

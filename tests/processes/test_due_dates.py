@@ -12,8 +12,8 @@ from engine.clock import AMSTERDAM
 from engine.identity import User
 from tests.processes.conftest import start
 from tests.processes.test_datalek import melding, partners_bericht
-from tests.processes.test_zvt_casus import (BESLUIT_41, VERLENGEN_41, OPPAKKEN, PLAN_BIJSTELLEN, PRIVACYCHECK, aanmelding,
-                                            new_case, to_plan, zorgoverleg)
+from tests.processes.test_zvt_casus import (BESLUIT_41, INFORMEREN, VERLENGEN_41, OPPAKKEN, PLAN_BIJSTELLEN, PRIVACYCHECK,
+                                            aanmelding, new_case, to_plan, zorgoverleg)
 
 FG = User("fg", "Demo FG", "woonfriesland", frozenset({"fg"}))
 TEAMLEIDER = User("teamleider", "Demo Teamleider", "gemeente_heerenveen", frozenset({"teamleider"}))
@@ -91,6 +91,23 @@ def test_the_zorgoverleg_is_due_on_the_date_the_plan_and_then_the_previous_overl
     assert case.task("zorgoverleg").due_at == end_of(2027, 1, 11)
     assert overdue_in_inbox(engine, REGISSEUR, ams(2027, 1, 11, 23, 59)) == {}  # late only after that day
     assert overdue_in_inbox(engine, REGISSEUR, ams(2027, 1, 12, 0, 0)) == {"zorgoverleg": end_of(2027, 1, 11)}
+
+
+def test_a_privacy_check_is_due_no_later_than_the_overleg_it_precedes(engine, casus):
+    case = new_case(engine)  # Friday 27 November 2026, 17:00
+    case.complete("beoordeling", {**OPPAKKEN, "crisisoverleg": True}, role="procesregisseur")
+    # A crisis does not wait: at the end of the day of the beoordeling that called for the crisisoverleg.
+    assert case.task("privacycheck_crisisoverleg").due_at == end_of(2026, 11, 27)
+    assert overdue_in_inbox(engine, REGISSEUR, ams(2026, 11, 27, 23, 59)) == {}
+    assert overdue_in_inbox(engine, REGISSEUR, ams(2026, 11, 28, 0, 0)) == {"privacycheck_crisisoverleg": end_of(2026, 11, 27)}
+    case.complete("privacycheck_crisisoverleg", PRIVACYCHECK, role="procesregisseur")
+    case.complete("crisisoverleg_houden", {"datum": "2026-11-27", "aanwezige_partners": ["gemeente_heerenveen"],
+                                           "afspraken": "Wijkagent gaat vandaag langs."}, role="procesregisseur")
+    case.complete("betrokkene_informeren", INFORMEREN, role="procesregisseur")
+    # The plangesprek has no date in the case, like the plan it is for: its check has no due date.
+    assert case.task("privacycheck_plangesprek").due_at is None
+    case.complete("privacycheck_plangesprek", PRIVACYCHECK, role="procesregisseur")
+    assert case.task("plan_van_aanpak").due_at is None
 
 
 def test_the_late_beoordeling_escalation_carries_the_beoordeling_deadline(engine, casus):

@@ -61,6 +61,7 @@ def closed_case(engine, clock, *, name=NAME, address=ADDRESS, phone=PHONE):
     sharing.decide(engine, REGISSEUR, case.id, {(item, "ggz_friesland"): f"{name} is cliënt bij GGZ"}, "zorgoverleg",
                    ORIGIN)
     participation.opt_out(engine, GGZ, case.id, f"{name} is uit zorg", ORIGIN)
+    case.complete("privacycheck_plangesprek", PRIVACYCHECK, role="procesregisseur")
     case.complete("plan_van_aanpak", PLAN, role="procesregisseur")
     case.complete("privacycheck", PRIVACYCHECK, role="procesregisseur")
     case.complete("zorgoverleg", zorgoverleg("afronden", voortgang=f"{name} heeft werk."), role="procesregisseur")

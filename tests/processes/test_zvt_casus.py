@@ -54,6 +54,9 @@ PLAN_BIJSTELLEN = {
 OVERDRACHT_AKKOORD = {"akkoord": True, "akkoord_op": "2026-11-27"}
 PRIVACYCHECK = {"uitgenodigde_partners": ["gemeente_heerenveen", "woonfriesland", "ggz_friesland"],
                 "noodzaak_nagegaan": True}
+# Before the crisisoverleg: the police join, GGZ is not needed there.
+PRIVACYCHECK_CRISIS = {"uitgenodigde_partners": ["gemeente_heerenveen", "woonfriesland", "politie"],
+                       "afgemelde_partners": ["ggz_friesland"], "noodzaak_nagegaan": True}
 
 
 def zorgoverleg(besluit, **changes):
@@ -77,6 +80,7 @@ def to_plan(engine, **beoordeling):
     case = new_case(engine)
     case.complete("beoordeling", {**OPPAKKEN, **beoordeling}, role="procesregisseur")
     case.complete("betrokkene_informeren", INFORMEREN, role="procesregisseur")
+    case.complete("privacycheck_plangesprek", PRIVACYCHECK, role="procesregisseur")
     case.complete("plan_van_aanpak", PLAN, role="procesregisseur")
     return case
 
@@ -202,11 +206,13 @@ def scenario_crisis_niveau_4_afschalen(engine):
     assert case.data["voorgesteld_niveau"] == 4
     case.complete("beoordeling", {**OPPAKKEN, "niveau": 4, "crisisoverleg": True}, role="procesregisseur")
     assert case.data["terugkoppeling"]["opgepakt"] is True
+    case.complete("privacycheck_crisisoverleg", PRIVACYCHECK_CRISIS, role="procesregisseur")
     case.complete("crisisoverleg_houden", {"datum": "2026-11-28", "aanwezige_partners": ["politie", "gemeente_heerenveen"],
                                            "afspraken": "Politie rijdt extra surveillance."}, role="procesregisseur")
     case.complete("opschalen_veiligheidsketen", {"opgeschaald_naar": "Zorg- en Veiligheidshuis Fryslân", "datum": "2026-11-28",
                                                  "toelichting": "Gevaar voor buren."}, role="procesregisseur")
     case.complete("betrokkene_informeren", INFORMEREN, role="procesregisseur")
+    case.complete("privacycheck_plangesprek", PRIVACYCHECK, role="procesregisseur")
     case.complete("plan_van_aanpak", PLAN, role="procesregisseur")
     case.complete("privacycheck", {"uitgenodigde_partners": ["gemeente_heerenveen", "woonfriesland"],
                                    "afgemelde_partners": ["ggz_friesland"], "noodzaak_nagegaan": True}, role="procesregisseur")
@@ -325,8 +331,9 @@ def scenario_art_41(engine, clock):
     case.complete("beoordeling", {**OPPAKKEN, "informeren": "niet_informeren"}, role="procesregisseur")
     case.complete("besluit_niet_informeren", BESLUIT_41, role="procesregisseur")
     # The case goes on while the review date waits.
-    assert case.open_tasks() == {"plan_van_aanpak": "procesregisseur"}
+    assert case.open_tasks() == {"privacycheck_plangesprek": "procesregisseur"}
     assert case.timers() == {"herziendatum": datetime(2027, 1, 15, 9, 0, tzinfo=AMS_WINTER)}
+    case.complete("privacycheck_plangesprek", PRIVACYCHECK, role="procesregisseur")
     case.complete("plan_van_aanpak", {**PLAN, "betrokkene_aanwezig": False,
                                       "betrokkene_over_plan_geinformeerd": "nee_artikel_41"}, role="procesregisseur")
     assert engine.fire_due_timers(datetime(2027, 1, 15, 8, 59, tzinfo=AMS_WINTER)) == 0
@@ -414,6 +421,7 @@ def closing_under_art_41(engine):
     case = new_case(engine)
     case.complete("beoordeling", {**OPPAKKEN, "informeren": "niet_informeren"}, role="procesregisseur")
     case.complete("besluit_niet_informeren", BESLUIT_41, role="procesregisseur")
+    case.complete("privacycheck_plangesprek", PRIVACYCHECK, role="procesregisseur")
     case.complete("plan_van_aanpak", {**PLAN, "betrokkene_aanwezig": True}, role="procesregisseur")
     case.complete("privacycheck", PRIVACYCHECK, role="procesregisseur")
     case.complete("zorgoverleg", zorgoverleg("afronden"), role="procesregisseur")
@@ -493,7 +501,7 @@ def scenario_informing_late(engine):
 
 def test_informing_the_betrokkene_late_is_reminded_then_escalated_to_the_teamleider(engine, casus):
     case = scenario_informing_late(engine)
-    assert case.open_tasks() == {"plan_van_aanpak": "procesregisseur"}
+    assert case.open_tasks() == {"privacycheck_plangesprek": "procesregisseur"}
     assert "herinnering_informeren" in case.visited()
 
 
@@ -531,6 +539,7 @@ def scenario_partner_added_under_art_41(engine, clock):
     case = new_case(engine)
     case.complete("beoordeling", {**OPPAKKEN, "informeren": "niet_informeren"}, role="procesregisseur")
     case.complete("besluit_niet_informeren", BESLUIT_41, role="procesregisseur")
+    case.complete("privacycheck_plangesprek", PRIVACYCHECK, role="procesregisseur")
     case.complete("plan_van_aanpak", {**PLAN, "betrokkene_aanwezig": False,
                                       "betrokkene_over_plan_geinformeerd": "nee_artikel_41"}, role="procesregisseur")
     case.complete("privacycheck", {**PRIVACYCHECK, "uitgenodigde_partners": [*PRIVACYCHECK["uitgenodigde_partners"], "politie"]},
@@ -550,6 +559,7 @@ def test_a_plan_made_without_the_betrokkene_records_whether_they_were_told(engin
     case = new_case(engine)
     case.complete("beoordeling", OPPAKKEN, role="procesregisseur")
     case.complete("betrokkene_informeren", INFORMEREN, role="procesregisseur")
+    case.complete("privacycheck_plangesprek", PRIVACYCHECK, role="procesregisseur")
     with pytest.raises(InvalidTaskData) as refused:
         case.complete("plan_van_aanpak", {**PLAN, "betrokkene_aanwezig": False}, role="procesregisseur")
     assert [e.field for e in refused.value.errors] == ["betrokkene_over_plan_geinformeerd"]

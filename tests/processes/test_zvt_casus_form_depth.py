@@ -94,6 +94,7 @@ def plan_task(engine):
     case = new_case(engine)
     case.complete("beoordeling", OPPAKKEN, role="procesregisseur")
     case.complete("betrokkene_informeren", INFORMEREN, role="procesregisseur")
+    case.complete("privacycheck_plangesprek", PRIVACYCHECK, role="procesregisseur")
     return case
 
 

@@ -58,7 +58,7 @@ def test_a_task_form_shows_dutch_errors_keeps_what_was_entered_and_then_complete
             "bronnen_en_ontvangers": "WoonFriesland", "rechten_uitgelegd": "ja", "uitgenodigd_voor_plan": "ja"}
     done = auth.post(f"/taken/{task.id}", form, token_from=f"/taken/{task.id}")
     assert done.status_code == 302 and done.location.endswith(f"/casussen/{case}")
-    assert open_task(engine, case).bpmn_id == "plan_van_aanpak"
+    assert open_task(engine, case).bpmn_id == "privacycheck_plangesprek"  # before the plan, who takes part
 
 
 def test_the_beoordeling_page_follows_its_ui_schema(auth, client, engine):

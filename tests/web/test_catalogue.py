@@ -99,6 +99,9 @@ def cases_on_version_1(engine, tmp_path):
     crisis = casework.start_case(engine, WOONFRIESLAND, "zvt_casus", aanmelding(), HERE)
     [task] = engine.ready_tasks(crisis)
     engine.complete(task.id, {**OPPAKKEN, "crisisoverleg": True}, actor="procesregisseur")
+    [task] = engine.ready_tasks(crisis)  # the privacy check before the crisisoverleg
+    engine.complete(task.id, {"uitgenodigde_partners": OPPAKKEN["deelnemende_partners"], "noodzaak_nagegaan": True},
+                    actor="procesregisseur")
     folder = version_2(tmp_path)
     engine.deploy(folder / "processes", folder / "forms", actor="proceseigenaar")
     return waiting, crisis

@@ -56,7 +56,7 @@ def test_a_task_waiting_for_a_lock_gets_the_dutch_503_within_the_timeout_and_the
 
     served = client.post(f"/taken/{task.id}", data={**INFORMEREN_FORM, "csrf_token": token})
     assert served.status_code == 302 and served.location.endswith(f"/casussen/{case}")
-    assert open_task(engine, case).bpmn_id == "plan_van_aanpak"
+    assert open_task(engine, case).bpmn_id == "privacycheck_plangesprek"
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)

@@ -42,9 +42,9 @@ def test_every_step_of_a_finished_case_is_readable_with_the_labels_of_its_form(a
     steps = steps_on_page(body)
     shown = [text(step) for step in steps]
 
-    # Aanmelding, beoordeling, informeren, plan, privacycheck, zorgoverleg.
+    # Aanmelding, beoordeling, informeren, the plangesprek's privacycheck, plan, privacycheck, zorgoverleg.
     entered = [h for h in engine.history(case.id) if h.data and h.task_type in ("UserTask", "StartEvent")]
-    assert len(entered) == 6
+    assert len(entered) == 7
     forms = engine_forms(engine, case.id)
     for entry in entered:
         schema = forms[f"zvt_casus/{entry.bpmn_id}"]
@@ -122,7 +122,7 @@ def test_every_reader_sees_whether_the_betrokkene_was_informed_through_art_41(au
 
 
 def test_the_art_41_states_in_order(auth, client, engine, clock, tmp_path):
-    from tests.processes.test_zvt_casus import BESLUIT_41, OPPAKKEN, PLAN, VERLENGEN_41
+    from tests.processes.test_zvt_casus import BESLUIT_41, OPPAKKEN, PLAN, PRIVACYCHECK, VERLENGEN_41
 
     deploy_casus(engine, tmp_path)
     auth.login("procesregisseur")
@@ -133,6 +133,7 @@ def test_the_art_41_states_in_order(auth, client, engine, clock, tmp_path):
     assert "De betrokkene is niet geïnformeerd. Besluit op grond van artikel 41 UAVG, grond d. het voorkomen" in block
     assert "Opnieuw beslissen op vrijdag 15 januari 2027." in block and "door medewerker" in block
 
+    case.complete("privacycheck_plangesprek", PRIVACYCHECK, role="procesregisseur")
     case.complete("plan_van_aanpak", {**PLAN, "betrokkene_aanwezig": False,
                                       "betrokkene_over_plan_geinformeerd": "nee_artikel_41"}, role="procesregisseur")
     from datetime import datetime, timedelta, timezone

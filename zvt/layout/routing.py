@@ -180,12 +180,28 @@ def _spread(graph: Graph, routes) -> None:
 
 def _fewest_crossings(lines: dict) -> list:
     """The left-to-right order of a gap's vertical lines with the fewest crossings."""
-    def cost(a, b):  # a left of b: b's horizontals to the left and a's to the right cross,
-        # and where both are at one height they run on top of each other: far worse
+    def crossed(a, b):  # a left of b: b's horizontals to the left and a's to the right cross
         return (sum(lines[a]["lo"] < y < lines[a]["hi"] for y in lines[b]["left"])
-                + sum(lines[b]["lo"] < y < lines[b]["hi"] for y in lines[a]["right"])
-                + 10 * len(set(lines[a]["right"]) & set(lines[b]["left"])))
+                + sum(lines[b]["lo"] < y < lines[b]["hi"] for y in lines[a]["right"]))
+
+    def on_top(a, b):  # a left of b, both at one height: they run on top of each other, far worse
+        return len(set(lines[a]["right"]) & set(lines[b]["left"]))
     keys = sorted(lines, key=str)
-    if len(keys) > 6:
-        return keys
-    return min(permutations(keys), key=lambda order: sum(cost(a, b) for i, a in enumerate(order) for b in order[i + 1:]))
+    pair = {(a, b): (on_top(a, b), crossed(a, b)) for a in keys for b in keys if a != b}
+
+    def total(order, part=None) -> int:
+        return sum(10 * pair[a, b][0] + pair[a, b][1] if part is None else pair[a, b][part]
+                   for i, a in enumerate(order) for b in order[i + 1:])
+    if len(keys) <= 6:
+        return list(min(permutations(keys), key=total))
+    # Too many orders to try them all. Where two lines would run on top of each other, move one line
+    # at a time to the place where fewest do, as long as that makes fewer (so the loop ends).
+    best = keys
+    while total(best, 0):
+        moves = [rest[:place] + [key] + rest[place:] for key in best
+                 for rest in [[k for k in best if k != key]] for place in range(len(rest) + 1)]
+        order = min(moves, key=lambda order: (total(order, 0), total(order)))
+        if total(order, 0) >= total(best, 0):
+            break
+        best = order
+    return best

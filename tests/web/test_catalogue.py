@@ -159,6 +159,6 @@ def test_the_page_says_a_case_waiting_behind_a_new_task_stays_and_why(auth, clie
     page = "/processen/datalek/versies/2/overzetten"
     body = client.get(page).get_data(as_text=True)
     assert "waarvan 0 over kunnen" in body and f"Casus {case.id}" in body
-    assert "wacht al achter de plek waar versie 2 de taak\n        extra_controle toevoegt" in body
+    assert "staat al achter de plek waar versie 2 de taak\n        extra_controle toevoegt" in body
     assert "Zet " not in body  # nothing to move: no button
     assert engine.instance(case.id).version == 1

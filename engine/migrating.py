@@ -128,6 +128,9 @@ class Migrating:
         workflow = self.store.load(old, instance.state)
         before = _open_tasks(workflow)
         new_spec, new_subprocess_specs = self.store.specs(new)
+        old_spec, old_subprocess_specs = self.store.specs(old)
+        old_ids = {getattr(spec, "bpmn_id", None) for process in (old_spec, *old_subprocess_specs.values())
+                   for spec in process.task_specs.values()}
         top_diff, subprocess_diffs = diff_workflow(self.store.serializer.registry, workflow, new_spec,
                                                    new_subprocess_specs)
         lost = sorted(sp.spec.name for sp_id, sp in workflow.subprocesses.items() if subprocess_diffs[sp_id] is None)
@@ -152,7 +155,7 @@ class Migrating:
             return MigrationResult(instance_id, old.version, new.version, False,
                                    f"the case is at or has passed {', '.join(missing)}, which version "
                                    f"{new.version} does not have", missing, before)
-        skipped, duties = _passed_over(workflow)
+        skipped, duties = _passed_over(workflow, old_ids)
         if duties:
             return MigrationResult(instance_id, old.version, new.version, False,
                                    f"a branch of the case waits behind the place where version {new.version} adds "
@@ -218,7 +221,7 @@ def _not_in(workflow, spec, subprocess_specs) -> list[str]:
 _REACHED = TaskState.COMPLETED | TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
 
 
-def _passed_over(workflow) -> tuple[list[str], list[str]]:
+def _passed_over(workflow, old_ids: set) -> tuple[list[str], list[str]]:
     """New steps a moved case would never do although it has not passed them: an open task, or a
     branch that is done and waits (at a join, say), right behind a step whose next step the new
     version changed.
@@ -228,7 +231,8 @@ def _passed_over(workflow) -> tuple[list[str], list[str]]:
     (engine/steps.py prunes the rest), so this looks at live tasks and the step they came from.
     Returns (BPMN ids of all such steps, the user tasks among them): a script or gateway passed
     over is the process owner's call (scripts read a missing value as "a case from before"); a
-    task a person must do would vanish, so the case cannot move."""
+    task a person must do would vanish, so the case cannot move. Only steps the old version did not
+    have (`old_ids`) count: a path between the two steps may run round a loop of steps the case knows."""
     skipped, duties = set(), set()
     for task in runtime.all_tasks(workflow):
         parent = task.parent
@@ -236,7 +240,7 @@ def _passed_over(workflow) -> tuple[list[str], list[str]]:
                 or task.task_spec in parent.task_spec.outputs):
             continue
         for spec in _between(parent.task_spec, task.task_spec):
-            if getattr(spec, "bpmn_id", None):
+            if getattr(spec, "bpmn_id", None) and spec.bpmn_id not in old_ids:
                 skipped.add(spec.bpmn_id)
                 if spec.manual:
                     duties.add(spec.bpmn_id)

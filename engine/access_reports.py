@@ -2,15 +2,19 @@
 for a betrokkene's rights request (NEN 7513: who saw or changed what, when, from which
 organisation and in which role).
 
-Only the FG (`policy.may_audit_access`); every search, overview and print is itself a row of
-the log, and a refused attempt too.
+Only the FG (`policy.may_audit_access`), and only within its scope (`policy.audit_scope`): the
+municipality's FG every row and every case; another partner's FG the rows of its own
+organisation's staff (about any case or none) and every row about a case its organisation takes
+or took part in (`policy.may_audit_case`), and the inzage-overzicht of such a case only. The
+scope is a condition of the SQL, so the count and the pages hold only rows in scope, whatever
+else the search asks. Every search, overview and print is itself a row of the log, and a refused
+attempt too (an overview of a case outside the scope as well).
 
 The search can start from a betrokkene's name: it finds the cases whose person's name matches
 as the case list's search does (engine/caselist.py: a part of the name, any capitals), among
-the cases the FG may search by name (`policy.may_audit_case`: the municipality's FG every case,
-another partner's FG those its organisation takes or took part in), and shows those cases'
-rows. That reads personal data, so it is logged as the case list logs a name search: one
-"search" row for the search (object id "naam", never the name) and one per case found.
+the cases the FG may audit, and shows those cases' rows. That reads personal data, so it is
+logged as the case list logs a name search: one "search" row for the search (object id "naam",
+never the name) and one per case found.
 
 The overview names organisations and roles, not the employees: the Court of Justice
 (C-579/21, Pankki S, 22 June 2023) held that art. 15 AVG does not give the data subject the
@@ -22,8 +26,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import bindparam, exists, func, or_, select
 
 from . import access_log, caselist, policy
 from .clock import AMSTERDAM
@@ -63,6 +68,9 @@ class Found:
     pages: int
     # With a name: the cases found, (case number, the person's name as the case holds it), newest first.
     cases: list[tuple[int, str]] | None = None
+    # With a case number: whether the FG may audit that case (its inzage-overzicht); else only the
+    # rows of its own organisation's staff about it are shown.
+    case_audited: bool = False
 
 
 @dataclass(frozen=True)
@@ -76,15 +84,18 @@ class InzageRow:
 
 
 def search(engine, user: User, query: Search, origin: Origin) -> Found:
-    """The rows matching `query`, newest first, one page. Logged as a search (never its terms;
-    with a case number as a search about that case, with a name as a search about each case found)."""
+    """The rows matching `query` in the FG's scope (`policy.audit_scope`), newest first, one page.
+    Logged as a search (never its terms; with a case number as a search about that case, with a
+    name as a search about each case found)."""
     now = engine.clock()
     with engine.database.unit_of_work() as uow:
         _check(uow, user, origin, "search", query.case, now, NAME_SEARCH if query.name and not query.case else None)
-        cases = _cases_named(uow.session, user, query) if query.name else None
-        condition = _conditions(query)
+        scope = policy.audit_scope(user)
+        audited = None if scope.every_case and not query.name else _audited(uow.session, user)
+        cases = _cases_named(uow.session, query, audited) if query.name else None
+        condition = _conditions(query) + _in_scope(scope, audited)
         if cases is not None:
-            condition.append(AccessLogEntry.instance_id.in_([number for number, _ in cases]))
+            condition.append(AccessLogEntry.instance_id.in_(_numbers([number for number, _ in cases])))
         total = uow.session.scalar(select(func.count()).select_from(AccessLogEntry).where(*condition))
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(max(query.page, 1), pages)
@@ -98,32 +109,76 @@ def search(engine, user: User, query: Search, origin: Origin) -> Found:
             searched = [(NAME_SEARCH, None)] + [(str(number), number) for number in sorted(numbers)]
         access_log.record_many(uow.session, user, origin, "search", LOG_OBJECT, searched, True, now)
         uow.commit()
-    return Found(rows, total, page, pages, cases)
+    case_audited = query.case is not None and (scope.every_case or any(a.number == query.case for a in audited))
+    return Found(rows, total, page, pages, cases, case_audited)
 
 
-def _cases_named(session, user: User, query: Search) -> list[tuple[int, str]]:
-    """The cases the FG may search by name whose person's name matches (caselist's rule)."""
-    had_access = (exists().where(AccessLogEntry.instance_id == Instance.id, AccessLogEntry.partner == user.partner,
-                                 AccessLogEntry.result == "toegestaan"))
-    candidates = (select(Instance.id, Instance.process_id, Instance.participants, had_access, Instance.definition_id,
-                         Definition.content_hash)
-                  .join(Definition, Definition.id == Instance.definition_id).order_by(Instance.id.desc()))
-    if query.case is not None:
-        candidates = candidates.where(Instance.id == query.case)
-    allowed = [(number, definition, content)
-               for number, process_id, participants, organisation_had_access, definition, content
-               in session.execute(candidates)
-               if policy.holds_personal_data(process_id)
-               and policy.may_audit_case(user, participants or [], organisation_had_access)]
+class _Audited(NamedTuple):
+    number: int
+    process_id: str
+    definition: int
+    content: str  # the definition's content hash
+
+
+def _audited(session, user: User) -> list[_Audited]:
+    """The cases the FG may audit (`policy.may_audit_case`), newest first. The policy runs on a
+    few light columns of every case, as the case list's does."""
+    return [_Audited(number, process_id, definition, content)
+            for number, process_id, participants, took_part, definition, content in _facts(session, user)
+            if policy.may_audit_case(user, participants or [], took_part)]
+
+
+def _may_audit(session, user: User, case: int) -> policy.Decision:
+    """`policy.may_audit_case` for one case (one that does not exist: nobody takes part)."""
+    found = _facts(session, user, case).first()
+    participants, took_part = (found[2] or [], bool(found[3])) if found else ([], False)
+    return policy.may_audit_case(user, participants, took_part)
+
+
+def _facts(session, user: User, case: int | None = None):
+    """What `policy.may_audit_case` needs of every case (only of `case` if given), newest first:
+    (number, process id, participants, whether the FG's organisation's staff worked with it,
+    definition id, its content hash)."""
+    took_part = (exists().where(AccessLogEntry.instance_id == Instance.id, AccessLogEntry.partner == user.partner,
+                                AccessLogEntry.result == "toegestaan",
+                                AccessLogEntry.object_type.in_(sorted(policy.CASE_WORK_OBJECTS))))
+    query = (select(Instance.id, Instance.process_id, Instance.participants, took_part, Instance.definition_id,
+                    Definition.content_hash)
+             .join(Definition, Definition.id == Instance.definition_id).order_by(Instance.id.desc()))
+    if case is not None:
+        query = query.where(Instance.id == case)
+    return session.execute(query)
+
+
+def _in_scope(scope: policy.AuditScope, audited: list[_Audited] | None) -> list:
+    """`policy.audit_scope` as SQL: the rows of the FG's own organisation's staff and the rows
+    about the cases it may audit; nothing to add for the municipality's FG."""
+    if scope.every_case:
+        return []
+    return [or_(AccessLogEntry.partner == scope.staff_of,
+                AccessLogEntry.instance_id.in_(_numbers([a.number for a in audited])))]
+
+
+def _numbers(numbers: list[int]):
+    """Case numbers for an IN: written into the statement (they are integers), so that a partner
+    in thousands of cases does not run into the databases' limit on parameters."""
+    return bindparam("cases", numbers, expanding=True, literal_execute=True)
+
+
+def _cases_named(session, query: Search, audited: list[_Audited]) -> list[tuple[int, str]]:
+    """Of the cases the FG may audit, those whose person's name matches (caselist's rule)."""
+    allowed = [(a.number, a.definition, a.content) for a in audited
+               if policy.holds_personal_data(a.process_id) and (query.case is None or a.number == query.case)]
     return caselist.cases_named(session, query.name, allowed)
 
 
 def inzage(engine, user: User, case: int, origin: Origin, action: str = "export") -> list[InzageRow]:
     """Every access to the case's data, oldest first, by organisation and role: the overview for
-    the betrokkene. `action`: "export" for the page, "print" for the PDF."""
+    the betrokkene, only of a case the FG may audit (`policy.may_audit_case`; a refusal is logged).
+    `action`: "export" for the page, "print" for the PDF."""
     now = engine.clock()
     with engine.database.unit_of_work() as uow:
-        _check(uow, user, origin, action, case, now)
+        _check(uow, user, origin, action, case, now, whole_case=True)
         names = {p.id: p.name for p in uow.session.scalars(select(Partner))}
         rows = [InzageRow(a.at, names.get(a.partner, a.partner), a.role, a.action, a.object_type, a.result)
                 for a in access_log.for_case(uow.session, case)]
@@ -138,8 +193,11 @@ def partners(engine) -> list[tuple[str, str]]:
 
 
 def _check(uow, user: User, origin: Origin, action: str, case: int | None, now: datetime,
-           object_id: str | None = None) -> None:
+           object_id: str | None = None, *, whole_case: bool = False) -> None:
+    """Only the FG; with `whole_case`, only a case in its scope. A refusal is logged and raised."""
     decision = policy.may_audit_access(user)
+    if decision and whole_case:
+        decision = _may_audit(uow.session, user, case)
     if decision:
         return
     access_log.record(uow.session, user, origin, action, LOG_OBJECT, object_id or str(case or ""), case, False, now)

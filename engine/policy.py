@@ -203,16 +203,50 @@ def may_audit_access(user: User) -> Decision:
     return Decision(False, "only the FG reads the access log")
 
 
-def may_audit_case(user: User, case_participants: Iterable[str], organisation_had_access: bool) -> Decision:
-    """Which cases the FG's search of the access log by a betrokkene's name looks at: finding a
-    case by name reads the case's personal data. The municipality's FG: every case, since the
-    betrokkene addresses every rights request to the municipality (covenant, Rechten van
-    betrokkenen). Another partner's FG: the cases its organisation takes part in or took part in
-    (its staff opened the case: `organisation_had_access`, an allowed row of the access log).
-    Only an FG (`may_audit_access`) searches at all."""
+# The access-log object types that show an organisation's staff worked with a case's data: an
+# allowed row of one of these makes a case one its FG supervises (`may_audit_case`). Not the FG's
+# own audit work (access_log, inzage, register) nor the retention overview (legal_hold), which
+# show case numbers but no case data: an FG's own look must not widen what it may look at.
+# A new object type counts only once it is listed here (deny by default).
+CASE_WORK_OBJECTS = frozenset({"case", "task", "draft", "caselist", "terugkoppeling", "item", "basis",
+                               "participation"})
+
+
+@dataclass(frozen=True)
+class AuditScope:
+    """What an FG reads from the access log (`audit_scope`)."""
+    every_case: bool  # every row and every case's inzage-overzicht
+    staff_of: str  # the FG's organisation: the rows its staff made are always in scope
+
+
+def audit_scope(user: User) -> AuditScope | None:
+    """The one rule for everything an FG reads from the access log: the search (/fg/toegangslog,
+    by every field: name, case number, username, organisation, action, period) and the
+    inzage-overzicht of a case (page and PDF). None for whoever is no FG (`may_audit_access`).
+
+    - The municipality's FG (the team's coordinating party, to whom the betrokkene addresses
+      every rights request; covenant, Rechten van betrokkenen): every row, every case.
+    - Another partner's FG supervises its own organisation's processing (AVG art. 39, need to
+      know): a row is in scope when its organisation's staff made it (about any case, about none,
+      refused ones too), or when it is about a case the FG may audit (`may_audit_case`), whoever
+      made it. The inzage-overzicht only of a case it may audit.
+    """
     if not may_audit_access(user):
+        return None
+    return AuditScope(every_case=user.partner == GEMEENTE, staff_of=user.partner)
+
+
+def may_audit_case(user: User, case_participants: Iterable[str], organisation_had_access: bool) -> Decision:
+    """Whether a case is in the FG's scope (`audit_scope`): its rows, finding it by the
+    betrokkene's name (which reads the case's personal data) and its inzage-overzicht. The
+    municipality's FG: every case. Another partner's FG: the cases its organisation takes part
+    in now (`case_participants`) or took part in: its staff worked with the case's data
+    (`organisation_had_access`: an allowed access-log row of its staff about the case whose
+    object type is in `CASE_WORK_OBJECTS`)."""
+    scope = audit_scope(user)
+    if scope is None:
         return Decision(False, "only the FG reads the access log")
-    if user.partner == GEMEENTE:
+    if scope.every_case:
         return Decision(True, "the municipality answers every rights request")
     if user.partner in set(case_participants) or organisation_had_access:
         return Decision(True, "organisation takes or took part in the case")

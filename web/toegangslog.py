@@ -1,20 +1,24 @@
 """For the FG: the access log searched (/fg/toegangslog) and the inzage-overzicht of a case for a
-betrokkene (/fg/inzage/<n>, and as PDF). The engine decides who may (only the FG) and logs every
-search, overview and print, refused ones too (engine/access_reports.py).
+betrokkene (/fg/inzage/<n>, and as PDF). The engine decides who may (only the FG, within its
+scope: `policy.audit_scope`) and logs every search, overview and print, refused ones too
+(engine/access_reports.py).
 
-The search form is posted (with its CSRF token), so that a betrokkene's name never stands in an
-address: web servers and proxies log addresses, and browsers keep them in their history. The
-same search without a name also works as a link (GET), as the inzage-overzicht links back."""
+The search form is posted (with its CSRF token) and answered with a redirect to the result, the
+betrokkene's name kept in the session (web/private_search.py), so that the name never stands in
+an address: web servers and proxies log addresses, and browsers keep them in their history. The
+other fields stand in the address, so the inzage-overzicht can link back with `?casus=`.
+"""
 from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from engine import access_log, access_reports, caselist, policy
 from engine.casework import Forbidden
 
+from . import private_search
 from .areas import current_user, engine, now, origin, register_filters
 from .printing import pdf_response
 
@@ -35,20 +39,21 @@ RESULTS = {"toegestaan": "toegestaan", "geweigerd": "geweigerd"}
 
 NAME_BY_LINK = ("Zoek op naam met het formulier op deze pagina, niet met een link. Dan komt de naam niet in het "
                 "webadres te staan.")
+# The fields that may stand in the result's address: no personal data of a betrokkene.
+LINK_FIELDS = ("casus", "gebruiker", "organisatie", "handeling", "van", "tot")
 
 
-def read_search(args: MultiDict, posted: bool = True) -> tuple[access_reports.Search, dict[str, str]]:
-    """The search from the form (`posted`) or the query string, and a Dutch message per field
-    that could not be read. A name only comes posted."""
+def read_search(args: MultiDict, name: str = "") -> tuple[access_reports.Search, dict[str, str]]:
+    """The search from the form or the address, with the betrokkene's `name` (posted, or kept in
+    the session), and a Dutch message per field that could not be read."""
     errors = {}
-    name = ""
-    if args.get("naam", "").strip() and not posted:
-        errors["naam"] = NAME_BY_LINK
-    elif args.get("naam", "").strip():
+    name = name.strip()
+    if name:
         try:
-            name = caselist.name_query(args["naam"])
+            name = caselist.name_query(name)
         except caselist.BadSearch as exc:
             errors["naam"] = str(exc)
+            name = ""
     case = args.get("casus", "").strip()
     if case and not (case.isdigit() and len(case) < 10):
         errors["casus"] = "Vul een casusnummer in, alleen cijfers, zoals 12."
@@ -84,15 +89,37 @@ def search():
     user = current_user()
     posted = request.method == "POST"
     args = request.form if posted else request.args
-    query, errors = read_search(args, posted)
+    typed, errors = _typed_name(args, posted)
+    query, field_errors = read_search(args, "" if errors else typed)
+    errors = {**field_errors, **errors}
+    if posted and not errors and policy.may_audit_access(user):
+        return private_search.redirect_with("toegangslog.search", {"naam": typed.strip()},
+                                            {name: args.get(name, "") for name in LINK_FIELDS})
     found = None
-    if (posted or request.args) and not errors:
+    if (posted or args) and not errors:
         found = access_reports.search(engine(), user, query, origin())  # refuses, and logs that, for all but the FG
     elif not policy.may_audit_access(user):
         raise Forbidden("only the FG reads the access log")
     return render_template("toegangslog.html", query=query, errors=errors, found=found, actions=ACTIONS,
-                           objects=OBJECTS, partners=access_reports.partners(engine()), args=args,
-                           every_case=user.partner == policy.GEMEENTE), 400 if errors else 200
+                           objects=OBJECTS, partners=access_reports.partners(engine()), args=args, typed_name=typed,
+                           every_case=policy.audit_scope(user).every_case, page_url=_page_url), 400 if errors else 200
+
+
+def _typed_name(args: MultiDict, posted: bool) -> tuple[str, dict[str, str]]:
+    """The name as typed: posted, or kept in the session for the search the address names; a
+    name in the address itself is refused (it is not searched, and shown to post it properly)."""
+    if posted:
+        return args.get("naam", ""), {}
+    if args.get("naam", "").strip():
+        return args["naam"], {"naam": NAME_BY_LINK}
+    try:
+        return private_search.recall(args).get("naam", ""), {}
+    except private_search.Expired:
+        return "", {"naam": private_search.EXPIRED}
+
+
+def _page_url(page: int) -> str:
+    return url_for("toegangslog.search", **{**request.args.to_dict(), "pagina": str(page)})
 
 
 @bp.get("/fg/inzage/<casus:number>")

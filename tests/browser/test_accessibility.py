@@ -54,7 +54,10 @@ def test_login_inbox_forms_and_case_page_have_no_serious_or_critical_axe_violati
     page.goto("/casussen")
     expect(page.get_by_role("heading", name="2 casussen")).to_be_visible()
     check("casussen")
-    page.goto("/casussen?zoek=bakker&niveau=3&te_laat=ja")
+    page.get_by_label("Zoeken").fill("bakker")
+    page.get_by_label("Niveau", exact=True).select_option(label="Niveau 3")
+    page.get_by_label("Alleen casussen met een taak die te laat is").check()
+    page.get_by_role("button", name="Zoeken").click()
     expect(page.get_by_role("heading", name="0 casussen")).to_be_visible()
     check("casussen gezocht")
 

@@ -82,3 +82,21 @@ def test_the_datalek_and_klacht_participants_come_from_their_start_data():
                                            "verantwoordelijke_partners": ["elkien", "politie"]}) == {"elkien", "politie"}
     assert policy.participants("klacht", {"ontvangen_door": "politie", "behandelende_partner": "gemeente_heerenveen"}) == {
         "politie", "gemeente_heerenveen"}
+
+
+def test_the_municipalitys_fg_audits_every_case_another_fg_its_own_staff_and_its_organisations_cases():
+    municipality, partner = user("fg"), user("fg", "woonfriesland")
+    assert policy.audit_scope(municipality) == policy.AuditScope(every_case=True, staff_of="gemeente_heerenveen")
+    assert policy.audit_scope(partner) == policy.AuditScope(every_case=False, staff_of="woonfriesland")
+    assert policy.audit_scope(user("procesregisseur")) is None
+    assert policy.may_audit_case(municipality, ["politie"], False)
+    assert policy.may_audit_case(partner, ["politie", "woonfriesland"], False)  # takes part
+    assert policy.may_audit_case(partner, ["politie"], True)  # took part: its staff worked with the case
+    refused = policy.may_audit_case(partner, ["politie"], False)
+    assert not refused and refused.reason == "organisation never took part in the case"
+    assert not policy.may_audit_case(user("procesregisseur"), ["gemeente_heerenveen"], True)
+
+
+def test_only_work_with_a_cases_data_counts_as_taking_part_not_an_fgs_own_audit_or_the_retention_overview():
+    assert {"case", "task", "caselist"} <= policy.CASE_WORK_OBJECTS
+    assert not {"access_log", "inzage", "register", "legal_hold"} & policy.CASE_WORK_OBJECTS

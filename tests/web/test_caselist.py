@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from types import SimpleNamespace
+from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from engine.db import AccessLogEntry
 from engine.identity import Origin, User
 from tests.processes.conftest import FORMS, PROCESSES
 from tests.processes.test_zvt_casus import OPPAKKEN, aanmelding
+from web.caselist import LINK_FIELDS
 
 HERE = Origin("192.0.2.1", "test")
 WOONFRIESLAND = User("partnermedewerker", "Demo Medewerker WoonFriesland", "woonfriesland",
@@ -46,10 +48,32 @@ def cases(engine, clock):
 
 
 def listed(client, query: str = "") -> tuple[int, set[int], str]:
-    response = client.get("/casussen" + query)
+    return counted(client.get("/casussen" + query))
+
+
+def counted(response) -> tuple[int, set[int], str]:
     body = response.get_data(as_text=True)
     match = COUNT.search(body)
     return (int(match.group(1)) if match else -1), {int(n) for n in CASE_LINK.findall(body)}, body
+
+
+def searched(auth, typed: str, **filters) -> tuple[int, set[int], str]:
+    """Through the form, as a browser does: posted, then on to the list's address (303), which
+    never holds a name or a date of birth."""
+    response = auth.post("/casussen", {"zoek": typed, **filters})
+    if response.status_code != 303:
+        return counted(response)
+    assert_no_personal_data(response.location, typed)
+    return counted(auth.client.get(response.location))
+
+
+def assert_no_personal_data(address: str, typed: str) -> None:
+    """Only the filters, a case number and the search's key stand in the address."""
+    parts = urlsplit(address)
+    args = parse_qs(parts.query)
+    assert parts.path == "/casussen" and set(args) <= {*LINK_FIELDS, "zoek", "zoekopdracht", "pagina"}, address
+    assert all(value.isdigit() for value in args.get("zoek", [])), address
+    assert typed.strip() not in unquote_plus(address) or typed.strip().isdigit(), address
 
 
 def log_rows(engine, username: str) -> list[SimpleNamespace]:
@@ -91,10 +115,10 @@ def test_the_list_and_its_count_hold_exactly_the_cases_the_case_page_allows(
 
 def test_searching_by_name_finds_only_visible_cases_and_is_logged(auth, client, engine, cases):
     auth.login("partnermedewerker")
-    count, numbers, body = listed(client, "?zoek=bakker")
+    count, numbers, body = searched(auth, "bakker")
     assert (count, numbers) == (1, {cases["bakker"]}) and "Meneer B. Bakker" in body
     # Smit's case is the police's: a part of her name finds nothing, and says nothing.
-    count, numbers, body = listed(client, "?zoek=SMIT")
+    count, numbers, body = searched(auth, "SMIT")
     assert (count, numbers) == (0, set()) and "Smit" not in body.replace("SMIT", "")
     searches = [(r.object_id, r.instance_id, r.result) for r in log_rows(engine, "partnermedewerker")]
     assert searches == [("naam", None, "toegestaan"), (str(cases["bakker"]), cases["bakker"], "toegestaan"),
@@ -108,14 +132,14 @@ def test_searching_by_name_finds_only_visible_cases_and_is_logged(auth, client, 
 @pytest.mark.parametrize("typed", ["06-05-1980", "6-5-1980", "06/05/1980", "1980-05-06"])
 def test_searching_by_date_of_birth_as_dutch_users_type_it(auth, client, cases, typed):
     auth.login("procesregisseur")
-    count, numbers, _ = listed(client, f"?zoek={typed}")
+    count, numbers, _ = searched(auth, typed)
     assert (count, numbers) == (1, {cases["bakker"]})
 
 
 def test_searching_by_case_number_gives_the_case_only_to_who_may_see_it(auth, client, engine, cases):
     auth.login("politie")
-    assert listed(client, f"?zoek={cases['smit']}")[:2] == (1, {cases["smit"]})
-    assert listed(client, f"?zoek=casus+{cases['vries']}")[:2] == (0, set())
+    assert listed(client, f"?zoek={cases['smit']}")[:2] == (1, {cases["smit"]})  # a link may hold a case number
+    assert searched(auth, f"casus {cases['vries']}")[:2] == (0, set())
     rows = [(r.action, r.object_id, r.instance_id) for r in log_rows(engine, "politie")]
     assert rows == [("search", "casusnummer", None), ("search", str(cases["smit"]), cases["smit"]),
                     ("search", "casusnummer", None)]
@@ -123,7 +147,7 @@ def test_searching_by_case_number_gives_the_case_only_to_who_may_see_it(auth, cl
 
 def test_a_role_without_personal_data_cannot_search_by_name_and_the_refusal_is_logged(auth, client, engine, cases):
     auth.login("proceseigenaar")
-    response = client.get("/casussen?zoek=de+Vries")
+    response = auth.post("/casussen", {"zoek": "de Vries"})
     body = response.get_data(as_text=True)
     assert response.status_code == 403 and "U kunt niet zoeken op naam of geboortedatum" in body
     assert "Vries" not in body.replace("de Vries\"", "")  # only the search box keeps what was typed
@@ -167,7 +191,7 @@ def test_bad_search_text_gets_a_dutch_message(auth, client, cases):
     auth.login("procesregisseur")
     for typed, message in [("31-02-1990", "Deze datum bestaat niet."), ("x", "Typ minstens 2 letters"),
                            ("a" * 101, "Typ hoogstens 100 tekens")]:
-        response = client.get(f"/casussen?zoek={typed}")
+        response = auth.post("/casussen", {"zoek": typed})
         assert response.status_code == 400 and message in response.get_data(as_text=True)
 
 
@@ -197,8 +221,8 @@ def test_a_complaint_is_found_by_the_name_its_start_form_names_and_shows_no_birt
                                                  frozenset({"procesregisseur"})),
                                     "klacht", klacht(klager_naam="Meneer K. Kwakkel"), HERE)
     auth.login("procesregisseur")
-    count, numbers, body = listed(client, "?zoek=kwakkel&status=all")
+    count, numbers, body = searched(auth, "kwakkel", status="all")
     assert (count, numbers) == (1, {complaint})
     assert "Meneer K. Kwakkel" in body
-    count, numbers, _ = listed(client, "?zoek=1971-03-04&status=all")
+    count, numbers, _ = searched(auth, "1971-03-04", status="all")
     assert complaint not in numbers and cases["vries"] in numbers  # a date of birth only where the form asks it

@@ -112,11 +112,8 @@ def admit_adhoc(engine: Engine, user: User, instance_id: int, partner: str, sign
     if problem := past_date_problem(signed_on, now.date()):
         problems["getekend_op"] = problem
     with engine.database.unit_of_work() as uow:
-        def decide(instance: Instance) -> policy.Decision:
-            if not (user.partner == policy.GEMEENTE and user.has("procesregisseur")) or instance.status != "running":
-                return policy.Decision(False, "the procesregisseur admits ad-hoc partners to a running case")
-            return policy.may_view_case(user, instance.process_id, instance.participants or [], ())
-        instance = casework.readable_instance(uow, user, origin, instance_id, now, "change", "participation", decide)
+        instance = casework.readable_instance(uow, user, origin, instance_id, now, "change", "participation",
+                                              _directing(user, "admits ad-hoc partners to"))
         row = uow.session.get(Partner, partner or "")
         if row is None or row.kind != "adhoc" or not row.active:
             problems["partner"] = "required"
@@ -138,11 +135,8 @@ def record_told(engine: Engine, user: User, instance_id: int, partner: str, told
     if problem := past_date_problem(told_on, now.date()):
         problems["verteld_op"] = problem
     with engine.database.unit_of_work() as uow:
-        def decide(instance: Instance) -> policy.Decision:
-            if not (user.partner == policy.GEMEENTE and user.has("procesregisseur")) or instance.status != "running":
-                return policy.Decision(False, "the procesregisseur records informing in a running case")
-            return policy.may_view_case(user, instance.process_id, instance.participants or [], ())
-        instance = casework.readable_instance(uow, user, origin, instance_id, now, "change", "participation", decide)
+        instance = casework.readable_instance(uow, user, origin, instance_id, now, "change", "participation",
+                                              _directing(user, "records informing in"))
         if latest(uow.session, instance.id).get(partner) != "toegelaten" or partner in told(uow.session, instance.id):
             problems["partner"] = "not_a_choice"
         if problems:
@@ -164,6 +158,15 @@ def adhoc_candidates(engine: Engine) -> list[tuple[str, str]]:
     with engine.database.unit_of_work(write=False) as uow:
         return [(p.id, p.name) for p in uow.session.scalars(
             select(Partner).where(Partner.kind == "adhoc", Partner.active.is_(True)).order_by(Partner.name))]
+
+
+def _directing(user: User, what: str):
+    """The policy for what only the municipality's procesregisseur does in a running case it sees."""
+    def decide(instance: Instance) -> policy.Decision:
+        if not (user.partner == policy.GEMEENTE and user.has("procesregisseur")) or instance.status != "running":
+            return policy.Decision(False, f"the procesregisseur {what} a running case")
+        return policy.may_view_case(user, instance.process_id, instance.participants or [], ())
+    return decide
 
 
 def _add(session, instance: Instance, partner: str, change: str, by: str, now: datetime, *, reason=None,

@@ -33,6 +33,9 @@ assert set(ACTIONS) == access_log.ACTIONS
 OBJECTS = {
     "case": "de casus", "task": "een taak", "draft": "een concept van een taak", "caselist": "de lijst met casussen",
     "terugkoppeling": "de terugkoppeling", "access_log": "de toegangslog", "inzage": "het inzage-overzicht",
+    "item": "een gegeven van een partner", "basis": "de grondslag van een partner", "sharing": "het delen van gegevens",
+    "register": "het register van verstrekkingen", "participation": "wie meedoet aan de casus",
+    "legal_hold": "de bewaarplicht (niet vernietigen)",
 }
 RESULTS = {"toegestaan": "toegestaan", "geweigerd": "geweigerd"}
 

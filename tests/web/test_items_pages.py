@@ -193,6 +193,8 @@ def test_who_sees_which_kind_of_item_on_every_page_list_search_and_pdf(auth, cli
         for response in (client.get(f"/fg/inzage/{case}"), client.get("/fg/toegangslog", query_string={"casus": case})):
             assert response.status_code == (200 if reader == "fg" else 403), (reader, response.request.path)
             assert not any(c in text(response) for c in CONTENT.values()), (reader, response.request.path)
+            if reader == "fg":  # the readers before it opened items: said in Dutch, not as a code
+                assert "een gegeven van een partner" in text(response), response.request.path
         for pdf in (f"/casussen/{case}/dossier.pdf", f"/casussen/{case}/plan-van-aanpak.pdf", f"/fg/inzage/{case}.pdf"):
             response = client.get(pdf)
             if response.status_code == 200 and response.mimetype == "application/pdf":

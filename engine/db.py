@@ -21,8 +21,9 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     create_engine,
-    text,
     event,
+    false,
+    text,
 )
 from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.engine import make_url
@@ -226,6 +227,21 @@ class Partner(Base):
     # partner's FG or privacy desk ("fg") and its person responsible for a breach ("verantwoordelijke"),
     # each one line of text: {"fg": "...", "verantwoordelijke": "..."}. Functional addresses, not people.
     contacts: Mapped[dict | None] = mapped_column(JSON)
+    # The partner register (issue 14): the day the partner joined (signed the covenant, or was
+    # admitted for a case) and the first day it no longer takes part (ISO dates, Europe/Amsterdam;
+    # None: not set / still taking part). From `left_on` on, its accounts can no longer be used.
+    joined_on: Mapped[str | None] = mapped_column(String(10))
+    left_on: Mapped[str | None] = mapped_column(String(10))
+    # The partner that directs the team (regie): its procesregisseur directs every case and it
+    # answers every rights request (covenant). One partner, the municipality; read, never coded.
+    directs: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Who asks for the partner's accounts (contactpersoon) and who authorises them and reviews
+    # the partner's access rights (gemachtigde, the covenant's "geautoriseerde functionaris"):
+    # a name and an e-mail address each, reached by one-time links.
+    contact_name: Mapped[str | None] = mapped_column(String(255))
+    contact_email: Mapped[str | None] = mapped_column(String(255))
+    officer_name: Mapped[str | None] = mapped_column(String(255))
+    officer_email: Mapped[str | None] = mapped_column(String(255))
 
 
 class Account(Base):

@@ -38,6 +38,20 @@ ADHOC_PARTNERS = [
 
 
 
+# The partner that directs the team: its procesregisseur directs every case (Partner.directs).
+DIRECTING = "gemeente_heerenveen"
+# The day the demo covenant was signed.
+SIGNED_ON = "2026-01-01"
+
+
+def demo_register(code: str, name: str) -> dict:
+    """A demo partner's register entry besides its contacts: who asks for its accounts and who
+    authorises them (invented people, at a domain kept for examples)."""
+    return {"directs": code == DIRECTING, "joined_on": SIGNED_ON,
+            "contact_name": f"Contactpersoon {name}", "contact_email": f"contact.{code}@example.nl",
+            "officer_name": f"Gemachtigde {name}", "officer_email": f"gemachtigde.{code}@example.nl"}
+
+
 def demo_contacts(code: str, name: str) -> dict[str, str]:
     """The contact register of a demo partner: invented functional addresses at example.nl."""
     return {"fg": f"Functionaris gegevensbescherming van {name}: fg.{code}@example.nl",
@@ -99,10 +113,14 @@ def load(engine: Engine, *, hasher: PasswordHasher | None = None) -> Loaded:
             partner = session.get(Partner, code)
             if partner is None:
                 session.add(Partner(id=code, name=name, kind=kind, grondslag=grondslag, active=True,
-                                    contacts=demo_contacts(code, name)))
+                                    contacts=demo_contacts(code, name), **demo_register(code, name)))
                 added_partners += 1
-            elif partner.contacts is None:  # loaded before partners had a contact register
+                continue
+            if partner.contacts is None:  # loaded before partners had a contact register
                 partner.contacts = demo_contacts(code, name)
+            if partner.officer_email is None:  # loaded before the partner register had these
+                for key, value in demo_register(code, name).items():
+                    setattr(partner, key, value)
         session.flush()
         existing = {a.username: a for a in session.scalars(select(Account))}
         for account in ACCOUNTS:

@@ -268,6 +268,41 @@ class Account(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Where notifications go (engine/outbox.py); an account without one gets none.
     email: Mapped[str | None] = mapped_column(String(255))
+    # Why and when the account was switched off (engine/account_state.py REASONS); None while active.
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deactivated_reason: Mapped[str | None] = mapped_column(String(40))
+
+
+class AccountEvent(Base):
+    """What happened to an account and who did it: requested, approved, a role granted or
+    withdrawn, switched off, a reset sent (engine/account_state.py). Never deleted with the account's
+    use: the covenant asks for formal registration and deregistration, and this is the record."""
+
+    __tablename__ = "account_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # A username, or who acted outside an account: "gemachtigde:<partner>", "systeem".
+    actor: Mapped[str] = mapped_column(String(255))
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[dict | None] = mapped_column(JSON)
+
+
+class OneTimeLink(Base):
+    """A link sent by e-mail that works once and until it expires (engine/one_time_links.py): an
+    account request, an approval, a password or two-factor reset. Only the token's SHA-256 is kept,
+    so a copy of the database opens nothing."""
+
+    __tablename__ = "one_time_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[dict] = mapped_column(JSON)  # what the link is about: {"account": 12}, {"partner": "elkien"}
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 

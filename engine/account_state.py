@@ -1,0 +1,48 @@
+"""An account's record of what happened to it, and switching it off.
+
+Every change to who may sign in with which roles is an AccountEvent with who did it and when
+(covenant: formal registration and deregistration; BIO 5.18). Switching an account off ends its
+browser sessions at once (the session epoch, engine/accounts.py end_sessions).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from .clock import aware
+from .db import Account, AccountEvent
+
+# Why an account was switched off (Account.deactivated_reason); the pages say them in Dutch.
+BY_BEHEERDER = "beheerder"  # at once, by a beheerder (someone left, or on a partner's request)
+REVIEW_LAPSED = "review_vervallen"  # its rights were not re-confirmed in the access review
+PARTNER_LEFT = "partner_vertrokken"  # its partner left the covenant
+REASONS = frozenset({BY_BEHEERDER, REVIEW_LAPSED, PARTNER_LEFT})
+
+# Who acted when it was not an account: the scheduler, or a partner's gemachtigde by a link.
+SYSTEM = "systeem"
+
+
+def officer_actor(partner: str) -> str:
+    """The actor of a step a partner's gemachtigde took through a one-time link."""
+    return f"gemachtigde:{partner}"
+
+
+def record(session, account_id: int, action: str, actor: str, now: datetime, **detail) -> AccountEvent:
+    event = AccountEvent(account_id=account_id, at=aware(now), actor=actor[:255], action=action,
+                         detail=detail or None)
+    session.add(event)
+    return event
+
+
+def deactivate(session, account: Account, reason: str, actor: str, now: datetime) -> bool:
+    """Switch the account off (in the caller's transaction) and end its sessions; False when it
+    was off already (nothing recorded)."""
+    if reason not in REASONS:
+        raise ValueError(f"unknown deactivation reason {reason!r}")
+    if not account.active:
+        return False
+    account.active = False
+    account.deactivated_at = aware(now)
+    account.deactivated_reason = reason
+    account.session_epoch = (account.session_epoch or 0) + 1
+    record(session, account.id, "gedeactiveerd", actor, now, reden=reason)
+    return True

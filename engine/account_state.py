@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
+
 from .clock import aware
-from .db import Account, AccountEvent
+from .db import Account, AccountEvent, Partner
 
 # Why an account was switched off (Account.deactivated_reason); the pages say them in Dutch.
 BY_BEHEERDER = "beheerder"  # at once, by a beheerder (someone left, or on a partner's request)
@@ -46,3 +48,18 @@ def deactivate(session, account: Account, reason: str, actor: str, now: datetime
     account.session_epoch = (account.session_epoch or 0) + 1
     record(session, account.id, "gedeactiveerd", actor, now, reden=reason)
     return True
+
+
+def last_beheerder(session, account: Account, *, roles_after: set[str] | None = None, active_after: bool = True) -> bool:
+    """Whether a change would leave no active account with the beheerder role: `account` keeps
+    `roles_after` (None: unchanged) and stays active when `active_after`. Every way an account
+    loses rights (a beheerder's change, a lapsed review, a partner leaving) asks this first; when
+    it is True the change is refused (docs/beheer.md: the break-glass procedure is the way back
+    when the last beheerder is gone anyway)."""
+    if "beheerder" not in (account.roles or ()) or not account.active:
+        return False
+    if active_after and "beheerder" in (account.roles if roles_after is None else roles_after):
+        return False
+    others = session.scalars(select(Account).join(Partner, Partner.id == Account.partner_id).where(
+        Account.active.is_(True), Partner.active.is_(True), Account.id != account.id)).all()
+    return not any("beheerder" in (other.roles or ()) for other in others)

@@ -100,3 +100,20 @@ def test_deactivating_ends_sessions_and_is_recorded_once(engine, clock):
         events = uow.session.execute(select(AccountEvent.action, AccountEvent.actor, AccountEvent.detail)).all()
     assert tuple(state) == (False, "beheerder", 1)
     assert [tuple(e) for e in events] == [("gedeactiveerd", "beheerder", {"reden": "beheerder"})]
+
+
+def test_the_last_beheerder_cannot_lose_the_role_while_another_remains_free_to(engine, clock):
+    with engine.database.unit_of_work() as uow:
+        uow.session.add(Partner(id="gemeente", name="Gemeente", kind="convenant", grondslag="g", active=True))
+        uow.session.flush()
+        first, second = (Account(username=name, display_name=name, partner_id="gemeente", roles=["beheerder", "fg"],
+                                 password_hash="x", active=True, created_at=clock()) for name in ("a", "b"))
+        uow.session.add_all([first, second])
+        uow.session.flush()
+        assert not account_state.last_beheerder(uow.session, first, active_after=False)
+        assert account_state.deactivate(uow.session, second, account_state.BY_BEHEERDER, "a", clock())
+        uow.session.flush()
+        assert account_state.last_beheerder(uow.session, first, active_after=False)
+        assert account_state.last_beheerder(uow.session, first, roles_after={"fg"})
+        assert not account_state.last_beheerder(uow.session, first, roles_after={"beheerder"})
+        assert not account_state.last_beheerder(uow.session, second, active_after=False)  # off already

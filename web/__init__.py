@@ -56,10 +56,11 @@ def create_app(config: Config | None = None, *, clock: Callable[[], datetime] | 
             # Their passwords are in the README: a production database must never hold them.
             raise ConfigError("this database holds demo accounts; production refuses to start with them")
         from engine.sso import configured
+        from engine.sso_settings import SsoSettings
 
         for code, settings in configured(engine):
             try:
-                if hasattr(settings, "issuer"):
+                if isinstance(settings, SsoSettings):  # unusable settings are refused at each login
                     config.check_oidc_issuer(settings.issuer)
             except ConfigError as exc:
                 engine.close()

@@ -38,7 +38,10 @@ run: install
 	$(BIN)/zvt db upgrade
 	$(if $(wildcard processes/*.bpmn),$(BIN)/zvt deploy processes,@echo "no processes to deploy yet")
 	$(BIN)/zvt demo-data
-	$(BIN)/zvt serve --host 127.0.0.1 --port 5000
+	# The demo OpenID Connect provider on 127.0.0.1:5055 ("Inloggen via uw organisatie", see
+	# README.md), stopped with the app.
+	node scripts/oidc_provider.mjs scripts/demo_oidc.json & trap "kill $$!" EXIT; \
+		$(BIN)/zvt serve --host 127.0.0.1 --port 5000
 
 # The browser tests drive Debian's Chromium (tests/browser); they fail, not skip, without it.
 test: install

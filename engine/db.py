@@ -242,12 +242,17 @@ class Partner(Base):
     contact_email: Mapped[str | None] = mapped_column(String(255))
     officer_name: Mapped[str | None] = mapped_column(String(255))
     officer_email: Mapped[str | None] = mapped_column(String(255))
+    # Single sign-on: the partner's OpenID Connect provider, client id, claim mapping and MFA rule
+    # (engine/sso.py parses it; docs/sso.md); None: its people sign in with a local account only.
+    # Never the client secret: that comes from the environment or a secrets file (zvt/config.py).
+    sso: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
 
 
 class Account(Base):
     """A personal account: one person, one partner, one or more roles; never shared."""
 
     __tablename__ = "accounts"
+    __table_args__ = (UniqueConstraint("external_issuer", "external_subject", name="uq_accounts_external_subject"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(255), unique=True)
@@ -271,6 +276,10 @@ class Account(Base):
     # Why and when the account was switched off (engine/account_state.py REASONS); None while active.
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deactivated_reason: Mapped[str | None] = mapped_column(String(40))
+    # Single sign-on: the person at their organisation's OpenID Connect provider, as the issuer
+    # and the subject claim the partner's settings name (engine/sso.py); None: not linked.
+    external_issuer: Mapped[str | None] = mapped_column(String(500))
+    external_subject: Mapped[str | None] = mapped_column(String(255))
 
 
 class AccountEvent(Base):

@@ -55,15 +55,27 @@ def create_app(config: Config | None = None, *, clock: Callable[[], datetime] | 
             engine.close()
             # Their passwords are in the README: a production database must never hold them.
             raise ConfigError("this database holds demo accounts; production refuses to start with them")
+        from engine.sso import configured
+        from engine.sso_settings import SsoSettings
+
+        for code, settings in configured(engine):
+            try:
+                if isinstance(settings, SsoSettings):  # unusable settings are refused at each login
+                    config.check_oidc_issuer(settings.issuer)
+            except ConfigError as exc:
+                engine.close()
+                # The demo provider's users and secret are public, like the demo accounts' passwords.
+                raise ConfigError(f"partner {code}: {exc}") from None
     app.extensions["zvt_engine"] = engine
 
-    from . import auth, errors, input, security, vendor
+    from . import auth, errors, input, security, sso, vendor
 
     # Security first: its CSRF check must run before any view or login check; the input check
     # (ids, size, characters) puts itself before even that.
     input.init_app(app, config)
     security.init_app(app, config)
     auth.init_app(app)
+    sso.init_app(app)
     errors.init_app(app)
     vendor.init_app(app)
     for name in AREA_BLUEPRINTS:

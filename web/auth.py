@@ -167,7 +167,7 @@ def _login_url() -> str:
     return url_for("auth.login")
 
 
-def _safe_next(value: str | None) -> str | None:
+def safe_next(value: str | None) -> str | None:
     """A path on this site to return to after signing in; anything else is dropped, so a
     link cannot send a person from our login page to a look-alike site."""
     if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
@@ -178,7 +178,7 @@ def _safe_next(value: str | None) -> str | None:
     return value
 
 
-def _start_session(username: str, next_url: str | None):
+def _start_session(username: str, next_url: str | None, sso: dict | None = None):
     account = accounts.load_account(_engine(), username)
     if account is None:
         session.clear()
@@ -187,7 +187,9 @@ def _start_session(username: str, next_url: str | None):
     session.clear()
     moment = now().timestamp()
     session.update(username=username, login_at=moment, seen_at=moment, epoch=account.session_epoch)
-    return redirect(_safe_next(next_url) or url_for("home.index"))
+    if sso:
+        session["sso"] = sso  # signed in through the organisation: log out there too
+    return redirect(safe_next(next_url) or url_for("home.index"))
 
 
 def _pending_username() -> str | None:
@@ -226,7 +228,7 @@ def _login_page(error: str | None = None, *, username: str = "", next_url: str |
 
 @bp.route("/inloggen", methods=["GET", "POST"])
 def login():
-    next_url = _safe_next(request.values.get("next"))
+    next_url = safe_next(request.values.get("next"))
     if current_user() is not None:
         return redirect(next_url or url_for("home.index"))
     if request.method == "GET":
@@ -255,11 +257,20 @@ def login():
     account = accounts.load_account(_engine(), user.username)
     if account is None:
         return _login_page(MESSAGES["inactive"], username=username, next_url=next_url)
-    if not (account.has_totp or config.is_production):
-        # Development without a second factor set up: the password is enough.
-        return _start_session(user.username, next_url)
+    return continue_login(account, next_url)
+
+
+def continue_login(account: AccountView, next_url: str | None, *, second_factor_done: bool = False,
+                   sso: dict | None = None):
+    """After the first factor (a password here, or an organisation's sign-in, web/sso.py): start
+    the session, or ask for the code first. `second_factor_done`: the organisation's provider
+    checked a second factor itself. `sso` is kept in the session for logging out at the provider."""
+    username = account.user.username
+    if second_factor_done or not (account.has_totp or _config().is_production):
+        # Development without a second factor set up: the first factor is enough.
+        return _start_session(username, next_url, sso)
     session.clear()
-    session.update(pending_username=user.username, pending_at=now().timestamp(), next=next_url)
+    session.update(pending_username=username, pending_at=now().timestamp(), next=next_url, pending_sso=sso)
     if account.has_totp:
         return redirect(url_for("auth.login_code"))
     # Production asks everyone for a second factor: set it up now, before going in.
@@ -291,7 +302,7 @@ def login_code():
         return redirect(url_for("auth.enrol"))
     except accounts.InvalidCode:
         return render_template("auth/code.html", error=MESSAGES["code"])
-    return _start_session(username, session.get("next"))
+    return _start_session(username, session.get("next"), session.get("pending_sso"))
 
 
 @bp.route("/tweestapsverificatie", methods=["GET", "POST"])
@@ -325,7 +336,8 @@ def enrol():
         else:
             session.pop("enrol_secret", None)
             # The password and a code from the new app: both factors, so a pending login goes in.
-            response = _start_session(username, session.get("next")) if pending else redirect(url_for("home.index"))
+            response = (_start_session(username, session.get("next"), session.get("pending_sso")) if pending
+                        else redirect(url_for("home.index")))
             flash(MESSAGES["enrolled"], "ok")  # after _start_session, which starts a fresh session
             return response
     qr = segno.make(accounts.provisioning_uri(username, secret), error="m")
@@ -342,6 +354,13 @@ def logout():
     account = current_account()
     if account is not None:
         accounts.end_sessions(_engine(), account.user.username)
+    signed_in_through = session.get("sso")
     session.clear()
+    if signed_in_through:
+        from . import sso
+
+        page = sso.provider_logout(signed_in_through)
+        if page is not None:
+            return page
     flash(MESSAGES["logged_out"], "ok")
     return redirect(url_for("auth.login"))

@@ -529,3 +529,10 @@ def bench(quick: bool):
     result = module.main(quick=quick)
     if isinstance(result, int) and not isinstance(result, bool) and result:
         raise SystemExit(result)
+
+
+# -- single sign-on (zvt/sso_cli.py) -------------------------------------------------
+
+from .sso_cli import sso as _sso  # noqa: E402 - the group uses this module's _engine and _config
+
+main.add_command(_sso)

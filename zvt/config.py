@@ -1,6 +1,7 @@
 """All settings, read from ZVT_ environment variables in this one place."""
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Mapping
@@ -39,6 +40,13 @@ PLACEHOLDER_WORDS = ("changeme", "change-me", "change_me", "secret", "password",
 # Where `zvt serve` listens by default: the links in development mails point there.
 DEV_BASE_URL = "http://127.0.0.1:5000"
 DEV_MAIL_FROM = "zvt@localhost"
+# The development OpenID Connect provider (scripts/oidc_provider.mjs, started by `make run` with
+# scripts/demo_oidc.json) and its client's secret: both public, so production refuses a partner
+# whose single sign-on names this issuer, and every issuer that is not https.
+DEMO_OIDC_ISSUER = "http://127.0.0.1:5055"
+DEMO_OIDC_CLIENT_SECRET = "zvt-demo-sso-not-secret"
+# ZVT_OIDC_CLIENT_SECRET_<PARTNER>: a partner's client secret at its provider (code in capitals).
+OIDC_SECRET_PREFIX = "ZVT_OIDC_CLIENT_SECRET_"
 _TRUE, _FALSE = {"1", "true", "yes", "on", "ja"}, {"0", "false", "no", "off", "nee"}
 
 
@@ -95,6 +103,9 @@ class Config:
     # ZVT_RETENTION_FILE at start. None (a Config built in code): closing sets no destruction
     # date, deploy checks no rules and the retention job refuses to run.
     retention: RetentionRules | None = None
+    # Single sign-on: each partner's client secret at its OpenID Connect provider, by partner
+    # code (ZVT_OIDC_CLIENT_SECRET_<PARTNER> and ZVT_OIDC_SECRETS_FILE); never in the database.
+    oidc_client_secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
         if self.environment not in ENVIRONMENTS:
@@ -131,6 +142,25 @@ class Config:
             raise ConfigError("production needs ZVT_AUDIT_ANCHOR_FILE or ZVT_AUDIT_ANCHOR_SYSLOG (or both) for the "
                               "scheduler: an append-only file or a syslog the database's account cannot rewrite, "
                               "where it writes the heads of the logs' hash chains every hour")
+
+    def oidc_client_secret(self, partner: str) -> str | None:
+        """The partner's client secret at its provider; in development the demo provider's
+        public one when none is set, so `make run` works without setting anything."""
+        secret = self.oidc_client_secrets.get(partner)
+        if secret is None and not self.is_production:
+            return DEMO_OIDC_CLIENT_SECRET
+        return secret
+
+    def check_oidc_issuer(self, issuer: str) -> None:
+        """Refuse, in production, a provider that is the public demo provider or is reached
+        without TLS (the client secret and the tokens would cross the network readable)."""
+        if not self.is_production:
+            return
+        if issuer.rstrip("/") == DEMO_OIDC_ISSUER:
+            raise ConfigError(f"the single sign-on issuer {issuer} is the development demo provider; "
+                              "production refuses it")
+        if urlsplit(issuer).scheme != "https":
+            raise ConfigError(f"the single sign-on issuer {issuer} must start with https:// in production")
 
     @property
     def max_request_bytes(self) -> int:
@@ -200,6 +230,7 @@ class Config:
             max_request_kb=_positive_int("ZVT_MAX_REQUEST_KB", get("ZVT_MAX_REQUEST_KB"), 2048, unit="kilobytes"),
             retention=retention_rules(Path(get("ZVT_RETENTION_FILE") or processes_dir / RETENTION_FILE),
                                       "ZVT_RETENTION_FILE"),
+            oidc_client_secrets=_oidc_client_secrets(environ, get("ZVT_OIDC_SECRETS_FILE")),
         )
 
 
@@ -212,6 +243,29 @@ def retention_rules(path: Path, setting: str) -> RetentionRules:
         return load_retention_rules(path)
     except RetentionRulesInvalid as exc:
         raise ConfigError(f"{setting}: {exc}") from None
+
+
+def _oidc_client_secrets(environ: Mapping[str, str], secrets_file: str | None) -> dict[str, str]:
+    """The partners' client secrets: ZVT_OIDC_SECRETS_FILE, a JSON object {"<partner>": "<secret>"}
+    readable by the app's account alone, then ZVT_OIDC_CLIENT_SECRET_<PARTNER> (which wins)."""
+    secrets: dict[str, str] = {}
+    if secrets_file is not None:
+        path = Path(secrets_file)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"ZVT_OIDC_SECRETS_FILE: cannot read {path} as JSON: "
+                              f"{type(exc).__name__}") from None
+        if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) and v.strip()
+                                                 for k, v in data.items()):
+            raise ConfigError('ZVT_OIDC_SECRETS_FILE must hold one JSON object {"<partner code>": "<client secret>"}')
+        if path.stat().st_mode & 0o077:
+            raise ConfigError(f"ZVT_OIDC_SECRETS_FILE {path} is readable by others than its owner; chmod 600 it")
+        secrets.update({k: v.strip() for k, v in data.items()})
+    for name, value in environ.items():
+        if name.startswith(OIDC_SECRET_PREFIX) and value.strip():
+            secrets[name[len(OIDC_SECRET_PREFIX):].lower()] = value.strip()
+    return secrets
 
 
 def _database_limits(get) -> DatabaseLimits:

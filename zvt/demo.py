@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 from engine import Engine
 from engine.db import Account, Instance, Partner
 
+from .config import DEMO_OIDC_ISSUER
+
 # The eight convenantpartners and the grondslag each shares data on (convenant, "Grondslag").
 WONINGCORPORATIE = ("AVG art. 6 lid 1 sub b (uitvoering van de huurovereenkomst) of sub f "
                     "(gerechtvaardigd belang)")
@@ -92,6 +94,23 @@ ACCOUNTS = [
 ]
 
 
+# Single sign-on in development: the municipality's people may sign in through the demo provider
+# (scripts/oidc_provider.mjs with scripts/demo_oidc.json, which `make run` starts on loopback).
+# Production refuses this provider (zvt/config.py check_oidc_issuer).
+SSO_PARTNER = "gemeente_heerenveen"
+SSO_SETTINGS = {
+    "issuer": DEMO_OIDC_ISSUER,
+    "client_id": "zvt-demo",
+    "claims": {"subject": "sub", "name": "name", "email": "email"},
+    "link_by_email": True,
+    "roles_from_idp": False,
+    "mfa": {"amr": ["otp", "mfa", "hwk"]},
+}
+# Demo accounts linked to a person at the demo provider (the subject there). The demo provider's
+# sso-fg is not linked: at the first login the verified e-mail address links it to `fg`.
+SSO_LINKS = {"procesregisseur": "demo-procesregisseur", "teamleider": "demo-teamleider"}
+
+
 @dataclass(frozen=True)
 class Loaded:
     partners: int  # partners added
@@ -122,17 +141,25 @@ def load(engine: Engine, *, hasher: PasswordHasher | None = None) -> Loaded:
                 for key, value in demo_register(code, name).items():
                     setattr(partner, key, value)
         session.flush()
+        municipality = session.get(Partner, SSO_PARTNER)
+        if municipality.sso is None:  # new, or loaded before single sign-on
+            municipality.sso = dict(SSO_SETTINGS)
+        session.flush()
         existing = {a.username: a for a in session.scalars(select(Account))}
         for account in ACCOUNTS:
+            subject = SSO_LINKS.get(account.username)
             if account.username in existing:
                 known = existing[account.username]
                 if known.demo and known.email is None:
                     known.email = account.email  # loaded before accounts had an address
+                if known.demo and subject and known.external_subject is None:  # loaded before single sign-on
+                    known.external_issuer, known.external_subject = DEMO_OIDC_ISSUER, subject
                 continue
             session.add(Account(
                 username=account.username, display_name=account.display_name, partner_id=account.partner,
                 roles=[account.role], password_hash=hasher.hash(account.password), totp_secret=None,
                 active=True, demo=True, created_at=now, email=account.email,
+                external_issuer=DEMO_OIDC_ISSUER if subject else None, external_subject=subject,
             ))
             added_accounts += 1
         has_cases = session.scalar(select(func.count()).select_from(Instance).where(

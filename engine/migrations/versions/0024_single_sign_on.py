@@ -4,14 +4,14 @@ Single sign-on with OpenID Connect (issue 14): a partner's provider settings liv
 partner in the register (never its client secret, which stays in the environment or a secrets
 file), and an account is found by the provider's issuer and the person's subject there.
 
-Revision ID: 0028
+Revision ID: 0024
 Revises: 0023
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0028'
+revision = '0024'
 down_revision = '0023'
 branch_labels = None
 depends_on = None

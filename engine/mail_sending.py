@@ -16,9 +16,10 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 
 from . import claims
+from .account_mail import SECRET_LINK_KINDS
 from .claims import DEFAULT_LEASE, RETRY_AFTER
 from .db import OutboxMail
 
@@ -180,7 +181,10 @@ def _message(row: _Claimed, settings: MailSettings, now: datetime) -> EmailMessa
 def _mark_sent(database, mail_id: int, now: datetime) -> None:
     with database.unit_of_work() as uow:
         uow.session.execute(update(OutboxMail).where(OutboxMail.id == mail_id, OutboxMail.sent_at.is_(None)).values(
-            sent_at=now, lock_owner=None, lock_expires_at=None, retry_at=None))
+            sent_at=now, lock_owner=None, lock_expires_at=None, retry_at=None,
+            # A one-time link opens something: once it is in the person's mailbox, the database
+            # need not hold it, so a copy of the database or a backup opens nothing.
+            link=case((OutboxMail.kind.in_(SECRET_LINK_KINDS), ""), else_=OutboxMail.link)))
         uow.commit()
 
 

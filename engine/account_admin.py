@@ -11,7 +11,7 @@ around when that beheerder cannot sign in anyway.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import case, func, select
 
@@ -177,3 +177,76 @@ def _row(session, account: Account) -> AccountRow:
     return AccountRow(account.id, account.username, account.display_name, account.email, tuple(account.roles or ()),
                       bool(account.active), account.deactivated_reason, account.deactivated_at,
                       account.totp_secret is not None, last, bool(account.demo))
+
+
+BREAK_GLASS = "break-glass"
+BREAK_GLASS_LIFETIME = timedelta(hours=1)  # printed on the server's terminal and used at once
+
+
+class BreakGlassRefused(EngineError):
+    """The break-glass command cannot go on; the message says why (English, for the terminal)."""
+
+
+@dataclass(frozen=True)
+class BreakGlass:
+    account_id: int
+    token: str
+    created: bool
+    beheerders_told: int
+
+
+def break_glass(database, partner: str, username: str, email: str, now: datetime, *,
+                display_name: str | None = None, partner_name: str | None = None) -> BreakGlass:
+    """Make or re-enable a beheerder account from the server when no beheerder can sign in (and the
+    first account of a new installation): active, role beheerder, no password and no second factor
+    (both chosen anew through the activation link it returns, since whoever is locked out may have
+    lost either), its sessions ended; recorded with actor "break-glass" and mailed to the other
+    beheerders, so a use nobody expected is seen.
+
+    `partner_name`: on a new installation the partner register is empty; the partner is then added
+    with this name, taking part from today, and its grondslag, contacts and gemachtigde are filled
+    in afterwards in the register. Without it an unknown partner is refused."""
+    from .account_requests import EMAIL_SHAPE, NO_PASSWORD, USERNAME_SHAPE
+
+    username, email = username.strip().lower(), email.strip()
+    if not USERNAME_SHAPE.fullmatch(username):
+        raise BreakGlassRefused("the username must be 3 to 64 characters: lower-case letters, digits, '.', '_', '-'")
+    if not EMAIL_SHAPE.fullmatch(email):
+        raise BreakGlassRefused("that is not an e-mail address")
+    with database.unit_of_work() as uow:
+        session = uow.session
+        if session.get(Partner, partner) is None:
+            if not partner_name or not partner_name.strip():
+                raise BreakGlassRefused(f"unknown partner {partner!r}; give --partner-name to add it (new "
+                                        "installation), or use a code from the partner register")
+            session.add(Partner(id=partner, name=partner_name.strip()[:255], kind="convenant", grondslag="",
+                                active=True, joined_on=partner_register.day_of(now).isoformat()))
+            session.flush()
+        found = session.scalar(select(Account).where(func.lower(Account.username) == username))
+        created = found is None
+        if created:
+            found = Account(username=username, display_name=(display_name or username).strip()[:255],
+                            partner_id=partner, roles=["beheerder"], password_hash=NO_PASSWORD, totp_secret=None,
+                            active=True, demo=False, created_at=now, email=email)
+            session.add(found)
+            session.flush()
+        else:
+            if found.partner_id != partner:
+                raise BreakGlassRefused(f"account {username!r} belongs to another partner ({found.partner_id})")
+            if found.demo:
+                raise BreakGlassRefused(f"account {username!r} is a demo account")
+            found.active, found.deactivated_at, found.deactivated_reason = True, None, None
+            found.roles = list(found.roles or ()) + ([] if "beheerder" in (found.roles or ()) else ["beheerder"])
+            found.password_hash, found.totp_secret, found.totp_last_step = NO_PASSWORD, None, None
+            found.email = email
+            if display_name:
+                found.display_name = display_name.strip()[:255]
+            found.session_epoch = (found.session_epoch or 0) + 1
+        account_state.record(session, found.id, "noodtoegang", BREAK_GLASS, now, nieuw=created,
+                             rollen=list(found.roles))
+        token = account_links.issue(session, found, account_links.ACTIVATE, BREAK_GLASS, now,
+                                    lifetime=BREAK_GLASS_LIFETIME)
+        told = notify_privileged(session, found, ["beheerder"], BREAK_GLASS, now)
+        result = BreakGlass(found.id, token, created, told)
+        uow.commit()
+    return result

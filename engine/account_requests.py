@@ -39,8 +39,8 @@ INVITE_PATH, APPROVE_PATH = "/account/aanvragen/", "/account/goedkeuren/"
 NO_PASSWORD = "!geen-wachtwoord"
 
 MAX_TEXT, MAX_REASON = 255, 1000
-_USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,62}[a-z0-9]")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+USERNAME_SHAPE = re.compile(r"[a-z0-9][a-z0-9._-]{1,62}[a-z0-9]")
+EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 class RequestInvalid(EngineError):
@@ -225,11 +225,11 @@ def check(session, form: RequestForm, now: datetime) -> dict[str, str]:
             problems[name] = "missing"
         elif len(value) > MAX_TEXT:
             problems[name] = "too_long"
-    if "email" not in problems and not _EMAIL.fullmatch(form.email.strip()):
+    if "email" not in problems and not EMAIL_SHAPE.fullmatch(form.email.strip()):
         problems["email"] = "shape"
     username = form.username.strip().lower()
     if "username" not in problems:
-        if not _USERNAME.fullmatch(username):
+        if not USERNAME_SHAPE.fullmatch(username):
             problems["username"] = "shape"
         elif _username_taken(session, username):
             problems["username"] = "taken"

@@ -114,10 +114,10 @@ def remove_role(database, account_id: int, role: str, actor: str, now: datetime)
         if role not in (found.roles or ()):
             return
         after = [r for r in found.roles if r != role]
-        if not after:
-            raise OnlyRole(f"{role!r} is the only role of account {found.username!r}")
         if account_state.last_beheerder(uow.session, found, roles_after=set(after)):
             raise LastBeheerder(f"account {found.username!r} is the last active beheerder")
+        if not after:
+            raise OnlyRole(f"{role!r} is the only role of account {found.username!r}")
         found.roles = after
         account_state.record(uow.session, found.id, "rol_ingetrokken", actor, now, rol=role)
         uow.commit()

@@ -115,7 +115,9 @@ def test_the_readmes_demo_account_table_lists_exactly_the_demo_accounts():
     from pathlib import Path
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    table = readme.split("## Demo accounts (development only)", 1)[1].split("\n## ", 1)[0]
+    section = readme.split("## Demo accounts (development only)", 1)[1]
+    # The first table of the section, up to the blank line after it.
+    table = section[section.index("| username |"):].split("\n\n", 1)[0]
     rows = [[cell.strip().strip("`") for cell in line.strip("|").split("|")]
             for line in table.splitlines() if line.startswith("| `")]
     listed = {username: (password, role) for username, password, role, _partner in rows}

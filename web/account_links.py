@@ -72,7 +72,7 @@ def officer(token: str):
             account_requests.refuse(engine().database, token, request.form.get("reden", ""), now())
             return render_template("accounts/decided.html", approved=False, request=found)
         except RequestInvalid as exc:
-            error = ("Schrijf op waarom u de aanvraag afwijst. De aanvrager en de beheerder lezen de reden."
+            error = ("Schrijf op waarom u de aanvraag afwijst. De beheerder ziet de reden."
                      if exc.problems.get("reason") == "missing" else request_problems(exc.problems).get("reason"))
         except Conflict:
             error = ("Deze gebruikersnaam is intussen al in gebruik. Wijs de aanvraag af met die reden; "

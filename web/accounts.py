@@ -15,7 +15,7 @@ from engine import Conflict, account_admin, account_links, account_requests
 from engine.account_requests import RequestForm, RequestInvalid
 from engine.roles import PRIVILEGED_ROLES, ROLES
 
-from .account_texts import REASONS_OFF, ROLE_LABELS, event_text, request_problems
+from .account_texts import REASONS_OFF, ROLE_LABELS, actor_text, event_text, request_problems
 from .areas import current_user, engine, now
 
 bp = Blueprint("accounts", __name__)
@@ -101,7 +101,7 @@ def account(account_id: int, errors: dict | None = None, status: int = 200):
         abort(404)
     name = account_admin.partner_names(engine().database).get(code, code)
     return render_template("accounts/account.html", account=row, code=code, partner_name=name,
-                           events=[(e, event_text(e)) for e in events], role_labels=ROLE_LABELS,
+                           events=[(e, event_text(e), actor_text(e.actor)) for e in events], role_labels=ROLE_LABELS,
                            reasons_off=REASONS_OFF, addable=[r for r in sorted(ROLES) if r not in row.roles],
                            privileged=PRIVILEGED_ROLES, errors=errors or {}, form=request.form), status
 

@@ -298,6 +298,35 @@ class AccountEvent(Base):
     detail: Mapped[dict | None] = mapped_column(JSON)
 
 
+class AccountRequest(Base):
+    """A request for a new account, an extra role or an account switched back on
+    (engine/account_requests.py), and the answer of the partner's gemachtigde: who asked, who
+    decided (name and address from the register at that moment), when, and why a refusal."""
+
+    __tablename__ = "account_requests"
+    __table_args__ = (Index("ix_account_requests_partner_status", "partner_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "nieuw", "rol", "heractiveren"
+    partner_id: Mapped[str] = mapped_column(ForeignKey("partners.id"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))  # set once there is one
+    username: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str] = mapped_column(String(255))
+    function: Mapped[str] = mapped_column(String(255))  # the person's job, as the requester wrote it
+    roles: Mapped[list] = mapped_column(JSON)  # the roles asked for (kind "rol": the ones to add)
+    reason: Mapped[str] = mapped_column(Text)
+    # A username, or "contactpersoon:<partner>" for a request through the contactpersoon's link.
+    requested_by: Mapped[str] = mapped_column(String(255))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(20))  # "open", "goedgekeurd", "geweigerd"
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(255))  # account_state.officer_actor(partner)
+    officer_name: Mapped[str | None] = mapped_column(String(255))
+    officer_email: Mapped[str | None] = mapped_column(String(255))
+    refusal_reason: Mapped[str | None] = mapped_column(Text)
+
+
 class OneTimeLink(Base):
     """A link sent by e-mail that works once and until it expires (engine/one_time_links.py): an
     account request, an approval, a password or two-factor reset. Only the token's SHA-256 is kept,

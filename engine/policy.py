@@ -274,3 +274,21 @@ def may_manage_legal_holds(user: User) -> Decision:
     if user.roles & {"procesregisseur", "fg"}:
         return Decision(True, "role manages legal holds")
     return Decision(False, "only a procesregisseur or an FG sets or lifts a legal hold")
+
+
+def may_manage_accounts(user: User) -> Decision:
+    """Account administration (engine/account_admin.py): the accounts per partner, switching one
+    off, taking a role away, reset links. Names, usernames and roles of staff; no case data."""
+    if "beheerder" in user.roles:
+        return Decision(True, "beheerder manages accounts")
+    return Decision(False, "only a beheerder manages accounts")
+
+
+def may_request_account(user: User, partner: str | None = None) -> Decision:
+    """Asking for an account (the partner's gemachtigde decides): a beheerder for any partner, a
+    teamleider for their own organisation's staff. `partner` None: for some partner."""
+    if "beheerder" in user.roles:
+        return Decision(True, "beheerder requests accounts")
+    if "teamleider" in user.roles and partner in (None, user.partner):
+        return Decision(True, "teamleider requests accounts for their own organisation")
+    return Decision(False, "only a beheerder, or a teamleider for their own organisation, requests accounts")

@@ -9,3 +9,8 @@ ROLES = frozenset({
     "beheerder",
     "manager",
 })
+
+# Roles that can do more than work on their own cases: the beheerder manages accounts, the
+# proceseigenaar changes the processes, the FG reads the access log. Granting one is mailed to the
+# other beheerders, and the access review looks at these every quarter.
+PRIVILEGED_ROLES = frozenset({"beheerder", "proceseigenaar", "fg"})

@@ -99,3 +99,26 @@ def test_production_refuses_to_start_on_a_database_with_demo_accounts(loaded, da
                     secret_key=secrets.token_urlsafe(48), audit_key=secrets.token_urlsafe(48))
     with pytest.raises(ConfigError, match="demo accounts"):
         create_app(config)
+
+
+def test_every_convenantpartner_has_its_own_fg_account_so_a_datalek_anywhere_reaches_one(loaded):
+    engine, _ = loaded
+    with engine.database.unit_of_work(write=False) as uow:
+        convenant = {p.id for p in uow.session.scalars(select(Partner).where(Partner.kind == "convenant"))}
+        fgs = {a.partner_id for a in uow.session.scalars(select(Account)) if "fg" in a.roles and a.active}
+        passwords = {a.username: a.password_hash for a in uow.session.scalars(select(Account)) if "fg" in a.roles}
+    assert len(convenant) == 8 and convenant <= fgs
+    assert PasswordHasher().verify(passwords["fg_politie"], "demo-fg")
+
+
+def test_the_readmes_demo_account_table_lists_exactly_the_demo_accounts():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("## Demo accounts (development only)", 1)[1]
+    # The first table of the section, up to the blank line after it.
+    table = section[section.index("| username |"):].split("\n\n", 1)[0]
+    rows = [[cell.strip().strip("`") for cell in line.strip("|").split("|")]
+            for line in table.splitlines() if line.startswith("| `")]
+    listed = {username: (password, role) for username, password, role, _partner in rows}
+    assert listed == {a.username: (a.password, a.role) for a in demo.ACCOUNTS}

@@ -26,6 +26,8 @@ AREA_BLUEPRINTS = [
     "web.printing",    # PDFs of a case: its dossier and its plan van aanpak
     "web.aanmelding",  # Melden of starten: /melden, /aanmelding/nieuw, /melden/datalek, ... (start_pages.json)
     "web.beheer",      # the scheduler's incidents, for the beheerder: /beheer/incidenten
+    "web.accounts",    # accounts per partner, for the beheerder: /beheer/accounts; asking for one: /accounts/aanvragen
+    "web.account_links",  # the pages behind the mailed one-time links: /account/...
     "web.bewaren",     # Bewaren: destructions coming and legal holds, for the procesregisseur and FG: /bewaren
     "web.toegangslog",  # for the FG: the access log searched, /fg/toegangslog, and the inzage-overzicht
     "web.catalogue",   # Processen: the deployed processes and their versions, /processen

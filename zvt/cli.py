@@ -510,6 +510,13 @@ def retention_run(dry_run: bool, batch: int):
                + ("" if dry_run else f"; {report.dated} closed cases got their date"))
 
 
+# -- accounts (zvt/accounts_cli.py) ------------------------------------------------
+
+from .accounts_cli import accounts_group  # noqa: E402 - registered here, after the group exists
+
+main.add_command(accounts_group)
+
+
 # -- benchmarks ------------------------------------------------------------------
 
 @main.command()

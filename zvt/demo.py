@@ -92,6 +92,10 @@ ACCOUNTS = [
     DemoAccount("manager", "Demo Manager Accolade", "accolade", "manager"),
     DemoAccount("medewerker_buurtteam", "Demo Medewerker Buurtteam Zuid", "buurtteam_zuid", "partnermedewerker"),
 ]
+# Every convenantpartner has its own FG (AVG art. 37), who hears of a datalek at their organisation
+# and supervises its staff's access; the municipality's and WoonFriesland's are above.
+ACCOUNTS += [DemoAccount(f"fg_{code}", f"Demo FG {name}", code, "fg") for code, name, _grondslag in PARTNERS
+             if code not in ("gemeente_heerenveen", "woonfriesland")]
 
 
 # Single sign-on in development: the municipality's people may sign in through the demo provider

@@ -20,7 +20,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from engine import DefinitionRefused, InvalidTaskData
-from engine import outbox
+from engine import mail_sending, outbox
 from engine.clock import AMSTERDAM
 from engine.db import Account, OutboxMail, Partner
 from tests.engine.bpmn import HEAD
@@ -431,7 +431,7 @@ def test_an_address_that_would_inject_a_header_is_never_sent(engine, clock, team
 
 def test_without_a_mail_server_in_development_mail_stays_queued_and_the_log_says_so_once(
         engine, clock, casus, caplog, monkeypatch):
-    monkeypatch.setattr(outbox, "_told_no_host", False)
+    monkeypatch.setattr(mail_sending, "_told_no_host", False)
     new_case(engine)
     unset = outbox.MailSettings(host=None, sender=SENDER, base_url="http://127.0.0.1:5000")
     with caplog.at_level(logging.WARNING, logger="engine.outbox"):

@@ -50,12 +50,22 @@ def test_every_page_but_login_and_health_needs_a_login(app, client):
     public = {"auth.login", "auth.login_code", "auth.enrol", "home.health", "static", "vendor.file",
               # signing in through one's organisation (web/sso.py): to the provider and back
               "sso.start", "sso.callback", "sso.logged_out"}
+    # The pages behind the mailed one-time links (web/account_links.py) are @public: the link's token
+    # is what lets a person in, and a made-up token shows nothing but that the link does not work.
+    by_link = {"account_links.contact_request", "account_links.officer", "account_links.password",
+               "account_links.totp"}
     for rule in app.url_map.iter_rules():
         if rule.endpoint in public or "GET" not in rule.methods:
             continue
         path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", "1", rule.rule)
+        path = path.replace("/account/1/1", "/account/activeren/1")  # <any(...):kind>
         response = client.get(path)
+        if rule.endpoint in by_link:
+            assert getattr(app.view_functions[rule.endpoint], "zvt_public", False), rule.endpoint
+            assert response.status_code == 404 and "Deze link werkt niet" in text(response), rule.rule
+            continue
         assert response.status_code == 302 and response.location.startswith("/inloggen"), rule.rule
+    assert {r.endpoint for r in app.url_map.iter_rules()} >= by_link
     assert client.get("/health").status_code == 200
     assert client.get("/inloggen").status_code == 200
     assert client.get("/static/zvt-theme.css").status_code == 200

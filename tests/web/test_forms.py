@@ -65,6 +65,8 @@ def example(prop: dict, index: int = 0):
             consts = [o["const"] for o in items["oneOf"]]
             count = min(max(2, prop.get("minItems", 0)), prop.get("maxItems", len(consts)), len(consts))
             return consts[:count]
+        if items.get("type") != "object":  # a list of plain values
+            return [example(items, i) for i in range(max(1, prop.get("minItems", 0)))]
         return [example_object(items, i) for i in range(max(1, prop.get("minItems", 0)))]
     if kind == "object":
         return example_object(prop, index)

@@ -24,7 +24,6 @@ reviews per partner, in counts only (`overview`).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, update
@@ -32,7 +31,7 @@ from sqlalchemy import func, select, update
 from . import account_state, one_time_links
 from .clock import AMSTERDAM, aware
 from .db import AccessReview, AccessReviewList, AccessReviewRight, Account, OutboxMail, Partner
-from .errors import Conflict, EngineError, NotFound
+from .errors import EngineError, NotFound
 from .partner_register import day_of, taking_part
 
 log = logging.getLogger(__name__)

@@ -17,11 +17,11 @@ from uuid import UUID
 from sqlalchemy import select
 
 from . import budget, logsafe, outbox, policy, retention, runtime, taking_part
-from .step_actions import ActionRunner
 from .clock import running_at, timers_stopped_at
 from .db import Definition, HistoryEntry, HumanTask, Instance, Timer
 from .definitions import form_key
 from .errors import StepOverBudget, WorkflowFailed
+from .step_actions import ActionRunner
 from .unit_of_work import flush
 
 log = logging.getLogger(__name__)

@@ -20,14 +20,14 @@ bp = Blueprint("toegangsreview", __name__)
 ROLE_TITLES = {"procesregisseur": "Procesregisseur", "partnermedewerker": "Partnermedewerker",
                "teamleider": "Teamleider", "proceseigenaar": "Proceseigenaar",
                "fg": "Functionaris gegevensbescherming (FG)", "beheerder": "Beheerder", "manager": "Manager"}
-# What each role may do, in a few words, so the gemachtigde knows what they confirm.
-ROLE_HELP = {"procesregisseur": "leidt de casussen van het team en ziet hun gegevens",
-             "partnermedewerker": "werkt mee aan casussen van de eigen organisatie",
-             "teamleider": "krijgt taken als een termijn voorbij is en handelt klachten af",
-             "proceseigenaar": "past de werkprocessen van ZVT aan",
-             "fg": "houdt toezicht op de privacy en leest het toegangslog",
-             "beheerder": "beheert accounts en kan iedereen toegang geven",
-             "manager": "ziet cijfers zonder gegevens over personen"}
+# What each role may do, in one sentence, so the gemachtigde knows what they confirm.
+ROLE_HELP = {"procesregisseur": "Met deze rol leidt iemand de casussen van het team en ziet hij hun gegevens.",
+             "partnermedewerker": "Met deze rol werkt iemand mee aan de casussen waar zijn organisatie aan meedoet.",
+             "teamleider": "Met deze rol krijgt iemand taken als een termijn voorbij is, en handelt hij klachten af.",
+             "proceseigenaar": "Met deze rol past iemand de werkprocessen van ZVT aan.",
+             "fg": "Met deze rol houdt iemand toezicht op de privacy en leest hij het toegangslog.",
+             "beheerder": "Met deze rol beheert iemand de accounts en kan hij iedereen toegang geven.",
+             "manager": "Met deze rol ziet iemand cijfers, zonder gegevens over personen."}
 LINK_PROBLEMS = {
     "used": "Deze link werkt niet meer. Hij is al gebruikt (een link werkt maar één keer), of er is daarna een "
             "nieuwe link gestuurd. Gebruik de link uit de laatste e-mail. Wilt u nog iets veranderen? Vraag dan de "

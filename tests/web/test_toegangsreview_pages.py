@@ -18,7 +18,6 @@ from web.auth import MESSAGES
 
 K1_2027 = datetime(2027, 1, 4, 8, 0, tzinfo=timezone.utc)
 TERMIJN = datetime(2027, 1, 18, 8, 0, tzinfo=timezone.utc)
-_CHOICE = re.compile(r'name="keuze-(\d+)" value="nog_nodig"')
 
 
 @pytest.fixture

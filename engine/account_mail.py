@@ -18,9 +18,10 @@ ACTIVATION = "account_activeren"  # to the new employee: set a first password
 PASSWORD_RESET = "wachtwoord_herstel"
 TOTP_RESET = "tweestap_herstel"
 PRIVILEGED = "bevoegdheid"  # to the other beheerders: an account got a privileged role
+REVIEW = "toegangsreview"  # to a partner's gemachtigde: its access review (engine/access_review.py)
 
 # Kinds whose link works once and opens something: never kept after sending.
-SECRET_LINK_KINDS = frozenset({INVITATION, APPROVAL, ACTIVATION, PASSWORD_RESET, TOTP_RESET})
+SECRET_LINK_KINDS = frozenset({INVITATION, APPROVAL, ACTIVATION, PASSWORD_RESET, TOTP_RESET, REVIEW})
 
 # {partner}: the partner's name; {hours}: how long the link works.
 _TEXTS = {

@@ -582,6 +582,54 @@ class CaseParticipation(Base):
     declaration_document: Mapped[str | None] = mapped_column(String(255))
     told_on: Mapped[str | None] = mapped_column(String(10))  # ISO date, with "geinformeerd"
 
+
+class AccessReview(Base):
+    """One toegangsreview (engine/access_review.py): the lists its case generated from the
+    accounts when it started, per partner, and when its deadline's lapse was applied."""
+
+    __tablename__ = "access_reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), unique=True)
+    label: Mapped[str] = mapped_column(String(20))  # "2027-K1"
+    kind: Mapped[str] = mapped_column(String(20))  # "volledig" or "geprivilegieerd"
+    roles: Mapped[list] = mapped_column(JSON)  # the roles in scope
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deadline: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the unconfirmed rights lapsed
+
+
+class AccessReviewList(Base):
+    """One partner's list in a review, completed by its gemachtigde through a one-time link."""
+
+    __tablename__ = "access_review_lists"
+    __table_args__ = (UniqueConstraint("review_id", "partner_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("access_reviews.id"))
+    partner_id: Mapped[str] = mapped_column(ForeignKey("partners.id"))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the last link mailed; None: no address
+    sent_count: Mapped[int] = mapped_column(Integer, default=0)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the gemachtigde sent the list
+
+
+class AccessReviewRight(Base):
+    """One account's role on a list, and what became of it: "nog_nodig" or "vervalt" (the
+    gemachtigde), "verlopen" (not confirmed by the deadline) or "behouden" (it would have been
+    the last beheerder's)."""
+
+    __tablename__ = "access_review_rights"
+    __table_args__ = (UniqueConstraint("list_id", "account_id", "role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("access_review_lists.id"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    role: Mapped[str] = mapped_column(String(40))
+    decision: Mapped[str | None] = mapped_column(String(20))
+    decided_by: Mapped[str | None] = mapped_column(String(255))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 @dataclass(frozen=True)
 class DatabaseLimits:
     """How long the app waits for the database before it gives up and says "try again soon".

@@ -27,7 +27,7 @@ from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.dmn.specs.business_rule_task_mixin import BusinessRuleTaskMixin
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
-from . import budget, date_rules, due_dates, list_rules, ui_schema, zvt_namespace
+from . import budget, date_rules, due_dates, list_rules, step_actions, ui_schema, zvt_namespace
 from .errors import DefinitionRefused, Problem
 from .outbox import element_message
 from .roles import ROLES
@@ -228,6 +228,7 @@ def _check_task_spec(task_spec, process_id, file, subprocess_specs, forms_dir, f
         _check_decision_table(task_spec.dmnEngine.decision_table, refuse)
     try:
         element_message(task_spec)
+        step_actions.check(task_spec)
     except ValueError as exc:
         refuse(str(exc))
     for reason in due_dates.declaration_problems(task_spec):

@@ -199,10 +199,11 @@ class Firing:
                             now, preloaded)
                 try:
                     fired_here = self._fire_step(step, by_instance[instance.id], now)
-                except StepOverBudget as exc:
-                    over_budget[instance.id] = exc  # nothing of this case is in the session
-                    continue
-                except WorkflowFailed:
+                except (StepOverBudget, WorkflowFailed) as exc:
+                    if step.actions.ran:
+                        raise  # its action wrote rows: only rolling back the batch removes them
+                    if isinstance(exc, StepOverBudget):
+                        over_budget[instance.id] = exc  # nothing of this case is in the session
                     continue  # nothing of this case is in the session yet: `_fire` records why
                 self._save_fired(step, actor, owner, now, flush_now=False)
                 fired += fired_here

@@ -34,6 +34,10 @@ ERROR_AFTER_ATTEMPTS = 3
 
 FOOTER = ("Dit bericht is automatisch verstuurd door ZVT. U kunt er niet op antwoorden.\n"
           "In deze e-mail staan met opzet geen gegevens over personen. Die ziet u na het inloggen.")
+# A one-time link goes to people who may have no account (a contactpersoon, a gemachtigde, a new
+# employee): the page behind the link shows what it is about.
+LINK_FOOTER = ("Dit bericht is automatisch verstuurd door ZVT. U kunt er niet op antwoorden.\n"
+               "In deze e-mail staan met opzet geen namen. Die ziet u op de pagina achter de link.")
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,7 @@ class _Claimed:
     body: str
     link: str
     created_at: datetime
+    kind: str = ""
 
 
 _told_no_host = False
@@ -101,7 +106,7 @@ def _claim(database, now: datetime, owner: str, lease: timedelta, batch: int) ->
             return []
         rows = [_Claimed(*r) for r in uow.session.execute(
             select(OutboxMail.id, OutboxMail.recipient, OutboxMail.subject, OutboxMail.body, OutboxMail.link,
-                   OutboxMail.created_at).where(OutboxMail.id.in_(ids)).order_by(OutboxMail.id))]
+                   OutboxMail.created_at, OutboxMail.kind).where(OutboxMail.id.in_(ids)).order_by(OutboxMail.id))]
         uow.commit()
         return rows
 
@@ -174,7 +179,8 @@ def _message(row: _Claimed, settings: MailSettings, now: datetime) -> EmailMessa
     domain = parseaddr(settings.sender)[1].rpartition("@")[2] or "zvt.invalid"
     message["Message-ID"] = f"<outbox.{row.id}.{row.created_at:%Y%m%d%H%M%S}@{domain}>"
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies, please
-    message.set_content(f"{row.body}\n\n{settings.base_url}{row.link}\n\n-- \n{FOOTER}\n")
+    footer = LINK_FOOTER if row.kind in SECRET_LINK_KINDS else FOOTER
+    message.set_content(f"{row.body}\n\n{settings.base_url}{row.link}\n\n-- \n{footer}\n")
     return message
 
 

@@ -21,6 +21,7 @@ from .clock import running_at, timers_stopped_at
 from .db import Definition, HistoryEntry, HumanTask, Instance, Timer
 from .definitions import form_key
 from .errors import StepOverBudget, WorkflowFailed
+from .step_actions import ActionRunner
 from .unit_of_work import flush
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,8 @@ class Step:
         # The case's timer rows as save() left them, by timer id.
         self.timer_rows: dict[str, Timer] = {}
         self._finished_before: set[UUID] = runtime.finished_ids(workflow)
+        # Script tasks with `zvt:actie` run engine code in this transaction (engine/step_actions.py).
+        self.actions = ActionRunner(session, instance, now)
 
     def run(self, action, at: datetime | None = None) -> None:
         """Run `action(workflow)` and the engine steps after it; any failure aborts the command.
@@ -70,7 +73,8 @@ class Step:
             with running_at(at or self.now), timers_stopped_at(self.instance.paused_at), \
                     budget.step_budget(self.store.step_seconds):
                 action(self.workflow)
-                self.workflow.do_engine_steps(did_complete_task=lambda task: budget.check())
+                self.workflow.do_engine_steps(will_complete_task=self.actions,
+                                              did_complete_task=lambda task: budget.check())
         except budget.BudgetExceeded as exc:
             log.warning("instance %s: workflow step stopped: %s", self.instance.id, exc)
             raise StepOverBudget(f"the process could not continue: {exc}") from exc

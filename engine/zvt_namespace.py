@@ -12,6 +12,8 @@ properties panel edits them (web/modeler/zvt-properties.js). The attributes:
     <bpmn:... zvt:bericht="terugkoppeling" zvt:berichtAan="partnermedewerker"
               zvt:berichtPartner="aanmelder_partner">   who is told when the step finishes (outbox.py)
     <bpmn:businessRuleTask zvt:beslistabel="afwegingskader">   the DMN decision the step calls
+    <bpmn:scriptTask zvt:actie="toegangsreview_opstellen">    engine code the step runs in its
+                                                    transaction (engine/step_actions.py)
 
 SpiffWorkflow reads none of these. `lower` rewrites a parsed file, just before SpiffWorkflow reads
 it, into what it does read: `spiffworkflow:property` elements, `spiffworkflow:calledDecisionId`,
@@ -35,7 +37,7 @@ _BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
 # The property (as the engine names it in a spec's extensions) that each attribute becomes.
 PROPERTY_OF = {"termijn": "termijn", "herinnering": "herinnering", "bericht": "bericht",
-               "berichtAan": "bericht_aan", "berichtPartner": "bericht_partner"}
+               "berichtAan": "bericht_aan", "berichtPartner": "bericht_partner", "actie": "actie"}
 REMINDER_VALUE = "ja"  # what files before the namespace wrote; the engine asks only whether it is there
 _LEGACY_DECISION = "calledDecisionId"
 _FLOW_NODES = {"task", "userTask", "manualTask", "scriptTask", "serviceTask", "sendTask", "receiveTask",
@@ -76,7 +78,7 @@ def partner_of(lane) -> str | None:
 
 def properties(element) -> dict[str, str]:
     """ZVT's settings of one BPMN element, in the engine's names, whichever form the file uses:
-    `termijn`, `herinnering`, `bericht`, `bericht_aan`, `bericht_partner`, `beslistabel`."""
+    `termijn`, `herinnering`, `bericht`, `bericht_aan`, `bericht_partner`, `actie`, `beslistabel`."""
     found: dict[str, str] = {}
     for ext in element.findall(f"{{{_BPMN}}}extensionElements"):
         for child in ext.iter(f"{{{SPIFF}}}property"):

@@ -28,6 +28,7 @@ AREA_BLUEPRINTS = [
     "web.beheer",      # the scheduler's incidents, for the beheerder: /beheer/incidenten
     "web.accounts",    # accounts per partner, for the beheerder: /beheer/accounts; asking for one: /accounts/aanvragen
     "web.account_links",  # the pages behind the mailed one-time links: /account/...
+    "web.toegangsreview",  # the access review: the gemachtigde's list by link, the beheerder's overview
     "web.bewaren",     # Bewaren: destructions coming and legal holds, for the procesregisseur and FG: /bewaren
     "web.toegangslog",  # for the FG: the access log searched, /fg/toegangslog, and the inzage-overzicht
     "web.catalogue",   # Processen: the deployed processes and their versions, /processen

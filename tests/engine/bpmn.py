@@ -58,7 +58,7 @@ def simple_process(pid, *, script="x = 1", executable=True, lane="procesregisseu
 
 
 _OLDER_NAMES = {"termijn": "termijn", "herinnering": "herinnering", "bericht": "bericht",
-                "berichtAan": "bericht_aan", "berichtPartner": "bericht_partner"}
+                "berichtAan": "bericht_aan", "berichtPartner": "bericht_partner", "actie": "actie"}
 
 
 def older_form(text: str) -> str:

@@ -127,7 +127,7 @@ def test_every_process_file_in_the_older_form_deploys_to_the_same_specs(tmp_path
 
 
 @pytest.mark.parametrize("part, written, reason", [
-    ("task", 'zvt:termyn="uiterlijk">', "unknown ZVT attribute zvt:termyn; known are: zvt:bericht,"),
+    ("task", 'zvt:termyn="uiterlijk">', "unknown ZVT attribute zvt:termyn; known are: zvt:actie, zvt:bericht,"),
     ("task", 'zvt:rol="fg">', "zvt:rol does not belong on a userTask"),
     ("reminder", 'zvt:herinnering="ja">', 'zvt:herinnering is "true" (a reminder) or "false" (the deadline)'),
     ("decision", 'zvt:beslistabel=" ">', "zvt:beslistabel is empty"),

@@ -49,11 +49,13 @@ def error_app(engine, database_url, clock):
 def test_every_page_but_login_and_health_needs_a_login(app, client):
     public = {"auth.login", "auth.login_code", "auth.enrol", "home.health", "static", "vendor.file",
               # signing in through one's organisation (web/sso.py): to the provider and back
-              "sso.start", "sso.callback", "sso.logged_out"}
+              "sso.start", "sso.callback", "sso.logged_out",
+              # the gemachtigde's thanks after sending the access review's list (no data)
+              "toegangsreview.done"}
     # The pages behind the mailed one-time links (web/account_links.py) are @public: the link's token
     # is what lets a person in, and a made-up token shows nothing but that the link does not work.
     by_link = {"account_links.contact_request", "account_links.officer", "account_links.password",
-               "account_links.totp"}
+               "account_links.totp", "toegangsreview.officer"}
     for rule in app.url_map.iter_rules():
         if rule.endpoint in public or "GET" not in rule.methods:
             continue

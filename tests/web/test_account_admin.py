@@ -13,7 +13,7 @@ from sqlalchemy import select
 from engine import accounts, casework, mail_sending, outbox
 from engine.db import Account, AccountEvent, AccountRequest, OutboxMail
 from engine.identity import Origin, User
-from tests.engine.test_outbox import SmtpServer
+from tests.engine.test_outbox import smtp  # noqa: F401  (the loopback SMTP server fixture)
 from tests.processes.conftest import FORMS, PROCESSES
 from tests.processes.test_zvt_casus import aanmelding
 from tests.web.conftest import AuthActions, add_account, client_for, totp_code
@@ -25,14 +25,6 @@ WOONFRIESLAND = User("partnermedewerker", "Demo Medewerker WoonFriesland", "woon
 REQUEST = {"partner": "gemeente_heerenveen", "naam": "Jet Jansen", "email": "jet.jansen@heerenveen.example",
            "functie": "wijkconsulent", "gebruikersnaam": "j.jansen", "rollen": ["partnermedewerker"],
            "reden": "Nieuwe wijkconsulent in het team."}
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ hold across processes and hosts that share one database.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import pyotp
@@ -16,7 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from pyotp.utils import strings_equal
 from sqlalchemy import select, update
 
-from . import login_limits, policy
+from . import login_limits, partner_register, policy
 from .clock import aware
 from .db import Account, HumanTask, Partner
 from .errors import EngineError
@@ -106,7 +106,7 @@ def authenticate(engine: Engine, username: str, password: str, origin: Origin, n
     name, key = username.strip(), login_limits.attempt_key(username)
     with engine.database.unit_of_work(write=False) as uow:
         limited = _limited(uow.session, key, origin.ip, now)
-        account = None if limited else _load(uow.session, name)
+        account = None if limited else _load(uow.session, name, now)
     # The password is hashed outside any transaction: argon2 takes tens of milliseconds
     # and SQLite's write lock must not be held that long.
     if limited is not None:
@@ -158,7 +158,7 @@ def verify_totp(engine: Engine, username: str, code: str, now: datetime, *, orig
     name, key = username.strip(), login_limits.attempt_key(username)
     with engine.database.unit_of_work(write=False) as uow:
         limited = _limited(uow.session, key, origin.ip, now)
-        account = None if limited else _load(uow.session, name)
+        account = None if limited else _load(uow.session, name, now)
     if limited is not None:
         raise limited
     if account is None or not (account.active and account.partner_active):
@@ -220,9 +220,9 @@ def enrol_totp(engine: Engine, username: str, secret: str, code: str, now: datet
 
 
 def load_account(engine: Engine, username: str) -> AccountView | None:
-    """The account behind a session, if it may still be used: active, with an active partner."""
+    """The account behind a session, if it may still be used: active, of a partner taking part today."""
     with engine.database.unit_of_work(write=False) as uow:
-        account = _load(uow.session, username.strip())
+        account = _load(uow.session, username.strip(), aware(engine.clock()))
     if account is None or not (account.active and account.partner_active):
         return None
     return AccountView(account.user, account.partner_name, account.totp_secret is not None, account.demo,
@@ -247,9 +247,9 @@ def load_user(engine: Engine, username: str) -> User | None:
     return view.user if view is not None else None
 
 
-def task_candidates(session, lane: str | None, process_id: str, participants, open_lanes, *,
+def task_candidates(session, lane: str | None, process_id: str, participants, open_lanes, *, day: date,
                     with_email: bool = False, partner: str | None = None) -> list[Account]:
-    """The accounts that may do a task: active, of an active partner, with the task's lane
+    """The accounts that may do a task: active, of a partner taking part on `day`, with the task's lane
     among their roles and let through by the policy (engine/policy.py may_do_task; `partner`:
     the task is for that partner's staff alone).
 
@@ -259,11 +259,11 @@ def task_candidates(session, lane: str | None, process_id: str, participants, op
     """
     if lane is None:
         return []
-    query = usable_accounts(with_email).order_by(Account.display_name, Account.id)
+    query = usable_accounts(with_email, day=day).add_columns(Partner.directs).order_by(Account.display_name, Account.id)
     participants, open_lanes = list(participants or ()), set(open_lanes or ())
-    return [account for account in session.scalars(query)
-            if lane in (account.roles or ())
-            and policy.may_do_task(user_of(account), lane, process_id, participants, open_lanes, partner)]
+    return [account for account, directs in session.execute(query)
+            if lane in (account.roles or ()) and policy.may_do_task(
+                user_of(account, directs=bool(directs)), lane, process_id, participants, open_lanes, partner)]
 
 
 def open_lanes(session, instance_id: int) -> set[str]:
@@ -272,17 +272,20 @@ def open_lanes(session, instance_id: int) -> set[str]:
         select(HumanTask.lane, HumanTask.partner).where(HumanTask.instance_id == instance_id))}
 
 
-def usable_accounts(with_email: bool = False):
-    """SELECT of the accounts that can log in: active, of an active partner (and with an
-    e-mail address, `with_email`)."""
+def usable_accounts(with_email: bool = False, *, day: date):
+    """SELECT of the accounts that can log in: active, of a partner taking part on `day` (the
+    Dutch day of the engine's clock, partner_register.day_of; from its leaving day on, a partner's
+    accounts no longer work) and with an e-mail address when `with_email`."""
     query = select(Account).join(Partner, Partner.id == Account.partner_id).where(
-        Account.active.is_(True), Partner.active.is_(True))
+        Account.active.is_(True), partner_register.taking_part_clause(day))
     return query.where(Account.email.is_not(None)) if with_email else query
 
 
-def user_of(account: Account) -> User:
+def user_of(account: Account, *, directs: bool = False) -> User:
+    """The User of an account; `directs`: its partner directs the team (Partner.directs), which
+    whoever builds the User reads with the account."""
     return User(username=account.username, display_name=account.display_name, partner=account.partner_id,
-                roles=frozenset(account.roles or ()))
+                roles=frozenset(account.roles or ()), directs=directs)
 
 
 # -- internals ---------------------------------------------------------------------
@@ -301,20 +304,18 @@ class _Loaded:
     session_epoch: int
 
 
-def _load(session, username: str) -> _Loaded | None:
+def _load(session, username: str, now: datetime) -> _Loaded | None:
     if not username:
         return None
-    row = session.execute(
-        select(Account, Partner.active, Partner.name)
-        .join(Partner, Partner.id == Account.partner_id)
-        .where(Account.username == username)
-    ).one_or_none()
+    row = session.execute(select(Account, Partner).join(Partner, Partner.id == Account.partner_id)
+                          .where(Account.username == username)).one_or_none()
     if row is None:
         return None
-    account, partner_active, partner_name = row
-    user = user_of(account)
-    return _Loaded(account.id, user, account.password_hash, account.totp_secret, account.totp_last_step,
-                   bool(account.active), bool(account.demo), bool(partner_active), partner_name,
+    account, partner = row
+    # `partner_active`: the partner takes part today (from its leaving day on, its accounts stop).
+    return _Loaded(account.id, user_of(account, directs=bool(partner.directs)), account.password_hash,
+                   account.totp_secret, account.totp_last_step, bool(account.active), bool(account.demo),
+                   partner_register.takes_part(partner, partner_register.day_of(now)), partner.name,
                    account.session_epoch or 0)
 
 

@@ -26,6 +26,7 @@ AREA_BLUEPRINTS = [
     "web.printing",    # PDFs of a case: its dossier and its plan van aanpak
     "web.aanmelding",  # Melden of starten: /melden, /aanmelding/nieuw, /melden/datalek, ... (start_pages.json)
     "web.beheer",      # the scheduler's incidents, for the beheerder: /beheer/incidenten
+    "web.partners",    # the partner register, for the beheerder: /beheer/partners
     "web.bewaren",     # Bewaren: destructions coming and legal holds, for the procesregisseur and FG: /bewaren
     "web.toegangslog",  # for the FG: the access log searched, /fg/toegangslog, and the inzage-overzicht
     "web.catalogue",   # Processen: the deployed processes and their versions, /processen

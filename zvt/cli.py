@@ -24,6 +24,7 @@ from engine.api import default_owner
 from engine.claims import DEFAULT_LEASE
 from engine import migrate
 
+from . import partners_cli
 from .backup import BackupError
 from .config import PROJECT_ROOT, RETENTION_FILE, Config, ConfigError, open_engine, retention_rules
 
@@ -532,3 +533,5 @@ def bench(quick: bool):
     if isinstance(result, int) and not isinstance(result, bool) and result:
         raise SystemExit(result)
 
+
+main.add_command(partners_cli.partners)

@@ -18,6 +18,7 @@ from sqlalchemy import case, func, select
 from . import account_links, account_mail, account_state, accounts, partner_register
 from .db import Account, AccountEvent, LoginAttempt, Partner
 from .errors import EngineError, NotFound
+from .partner_register import day_of
 from .roles import PRIVILEGED_ROLES
 
 
@@ -155,7 +156,7 @@ def notify_privileged(session, account: Account, roles: list[str] | set[str], ac
     granted = sorted(set(roles) & PRIVILEGED_ROLES)
     if not granted:
         return 0
-    recipients = [other.email for other in session.scalars(accounts.usable_accounts(with_email=True)
+    recipients = [other.email for other in session.scalars(accounts.usable_accounts(with_email=True, day=day_of(now))
                                                            .where(Account.id != account.id))
                   if "beheerder" in (other.roles or ())]
     partner = session.get(Partner, account.partner_id)

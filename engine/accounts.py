@@ -7,50 +7,27 @@ hold across processes and hosts that share one database.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pyotp.utils import strings_equal
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
-from . import policy
+from . import login_limits, partner_register, policy
 from .clock import aware
-from .db import Account, HumanTask, LoginAttempt, Partner
+from .db import Account, HumanTask, Partner
 from .errors import EngineError
+from .login_limits import (  # noqa: F401 - the limits' figures, public here as before
+    ATTEMPT_WINDOW, MAX_DELAY, MAX_FAILURES_PER_ADDRESS, SLOW_DOWN_AFTER, delay_after)
 from .identity import Origin, User
 
 if TYPE_CHECKING:
     from .api import Engine
 
-# Guessing limits that cannot be turned into a lock-out. Locking an account after a few
-# failures lets anyone who knows a colleague's username keep that colleague out, so nothing
-# here ever refuses the right password from an address that has not itself failed:
-#
-# - Per account, slow down: after SLOW_DOWN_AFTER failed checks (password or code) on an
-#   account in ATTEMPT_WINDOW, an address that has itself failed on that account within the
-#   window waits before its next check: 1, 2, 4, ... seconds after its own last failure,
-#   doubling with every failure on the account, at most MAX_DELAY. An address without a recent
-#   failure on the account is checked at once, so the real user at their own desk gets in
-#   while the attacker's address waits. A refused attempt checks nothing and is not recorded:
-#   clicking again too early never makes the wait longer.
-# - Per address, block: an address with MAX_FAILURES_PER_ADDRESS failed checks in the window,
-#   over any accounts, is refused for every account until the oldest of those is out of the
-#   window (15 minutes after a burst). 20 lets a shared office address (one NAT for a whole
-#   team) absorb a few people's typos while one address cannot walk through many usernames or
-#   guess one password fast: at most 20 guesses per 15 minutes, about 1,900 a day, per address.
-#
-# What this gives up: addresses are how people are told apart, so an attacker behind the same
-# address as the colleague (ZVT_TRUSTED_PROXIES decides which address that is) slows them down
-# too, by at most MAX_DELAY a try; and an attacker with many addresses gets 20 guesses per 15
-# minutes from each. Production asks every account for a TOTP code as well, which these limits
-# cover the same way (see verify_totp).
-SLOW_DOWN_AFTER = 5
-MAX_DELAY = timedelta(seconds=60)
-MAX_FAILURES_PER_ADDRESS = 20
-ATTEMPT_WINDOW = timedelta(minutes=15)
+# The guessing limits (slow down per account, block per address) are in engine/login_limits.py.
 
 # argon2 cost grows with the input; a password longer than any passphrase is refused
 # before hashing so a megabyte "password" cannot tie up a worker.
@@ -126,10 +103,10 @@ def authenticate(engine: Engine, username: str, password: str, origin: Origin, n
     """
     hasher = hasher or _DEFAULT_HASHER
     now = aware(now)
-    name, key = username.strip(), _attempt_key(username)
+    name, key = username.strip(), login_limits.attempt_key(username)
     with engine.database.unit_of_work(write=False) as uow:
         limited = _limited(uow.session, key, origin.ip, now)
-        account = None if limited else _load(uow.session, name)
+        account = None if limited else _load(uow.session, name, now)
     # The password is hashed outside any transaction: argon2 takes tens of milliseconds
     # and SQLite's write lock must not be held that long.
     if limited is not None:
@@ -137,10 +114,10 @@ def authenticate(engine: Engine, username: str, password: str, origin: Origin, n
     if account is None or not password or len(password) > MAX_PASSWORD_LENGTH:
         # Hash anyway, so an unknown username takes as long as a known one.
         _verify(hasher, _dummy_hash(hasher), password[:MAX_PASSWORD_LENGTH])
-        _record(engine, key, origin, now, success=False)
+        login_limits.record(engine, key, origin, now, success=False)
         raise WrongCredentials("unknown username or wrong password")
     if not _verify(hasher, account.password_hash, password):
-        _record(engine, key, origin, now, success=False)
+        login_limits.record(engine, key, origin, now, success=False)
         raise WrongCredentials("unknown username or wrong password")
 
     refusal: LoginRefused | None = None
@@ -152,7 +129,7 @@ def authenticate(engine: Engine, username: str, password: str, origin: Origin, n
     if refusal is None and hasher.check_needs_rehash(account.password_hash):
         new_hash = hasher.hash(password)
     with engine.database.unit_of_work() as uow:
-        uow.session.add(_attempt(key, origin, now, success=refusal is None))
+        uow.session.add(login_limits.attempt(key, origin, now, success=refusal is None))
         if new_hash is not None:
             # Only if nobody changed the password meanwhile.
             uow.session.execute(update(Account).where(
@@ -178,14 +155,14 @@ def verify_totp(engine: Engine, username: str, code: str, now: datetime, *, orig
     """
     origin = origin or Origin(ip="")
     now = aware(now)
-    name, key = username.strip(), _attempt_key(username)
+    name, key = username.strip(), login_limits.attempt_key(username)
     with engine.database.unit_of_work(write=False) as uow:
         limited = _limited(uow.session, key, origin.ip, now)
-        account = None if limited else _load(uow.session, name)
+        account = None if limited else _load(uow.session, name, now)
     if limited is not None:
         raise limited
     if account is None or not (account.active and account.partner_active):
-        _record(engine, key, origin, now, success=False)
+        login_limits.record(engine, key, origin, now, success=False)
         raise AccountInactive(f"account {name!r} is unknown or inactive")
     if account.totp_secret is None:
         raise TotpNotEnrolled(f"account {name!r} has no TOTP secret")
@@ -197,12 +174,12 @@ def verify_totp(engine: Engine, username: str, code: str, now: datetime, *, orig
                 Account.id == account.id,
                 (Account.totp_last_step.is_(None)) | (Account.totp_last_step < step),
             ).values(totp_last_step=step)).rowcount == 1
-            uow.session.add(_attempt(key, origin, now, success=claimed))
+            uow.session.add(login_limits.attempt(key, origin, now, success=claimed))
             uow.commit()
         if claimed:
             return
     else:
-        _record(engine, key, origin, now, success=False)
+        login_limits.record(engine, key, origin, now, success=False)
     raise InvalidCode("wrong, expired or already used code")
 
 
@@ -243,9 +220,9 @@ def enrol_totp(engine: Engine, username: str, secret: str, code: str, now: datet
 
 
 def load_account(engine: Engine, username: str) -> AccountView | None:
-    """The account behind a session, if it may still be used: active, with an active partner."""
+    """The account behind a session, if it may still be used: active, of a partner taking part today."""
     with engine.database.unit_of_work(write=False) as uow:
-        account = _load(uow.session, username.strip())
+        account = _load(uow.session, username.strip(), aware(engine.clock()))
     if account is None or not (account.active and account.partner_active):
         return None
     return AccountView(account.user, account.partner_name, account.totp_secret is not None, account.demo,
@@ -270,9 +247,9 @@ def load_user(engine: Engine, username: str) -> User | None:
     return view.user if view is not None else None
 
 
-def task_candidates(session, lane: str | None, process_id: str, participants, open_lanes, *,
+def task_candidates(session, lane: str | None, process_id: str, participants, open_lanes, *, day: date,
                     with_email: bool = False, partner: str | None = None) -> list[Account]:
-    """The accounts that may do a task: active, of an active partner, with the task's lane
+    """The accounts that may do a task: active, of a partner taking part on `day`, with the task's lane
     among their roles and let through by the policy (engine/policy.py may_do_task; `partner`:
     the task is for that partner's staff alone).
 
@@ -282,11 +259,11 @@ def task_candidates(session, lane: str | None, process_id: str, participants, op
     """
     if lane is None:
         return []
-    query = usable_accounts(with_email).order_by(Account.display_name, Account.id)
+    query = usable_accounts(with_email, day=day).add_columns(Partner.directs).order_by(Account.display_name, Account.id)
     participants, open_lanes = list(participants or ()), set(open_lanes or ())
-    return [account for account in session.scalars(query)
-            if lane in (account.roles or ())
-            and policy.may_do_task(user_of(account), lane, process_id, participants, open_lanes, partner)]
+    return [account for account, directs in session.execute(query)
+            if lane in (account.roles or ()) and policy.may_do_task(
+                user_of(account, directs=bool(directs)), lane, process_id, participants, open_lanes, partner)]
 
 
 def open_lanes(session, instance_id: int) -> set[str]:
@@ -295,17 +272,20 @@ def open_lanes(session, instance_id: int) -> set[str]:
         select(HumanTask.lane, HumanTask.partner).where(HumanTask.instance_id == instance_id))}
 
 
-def usable_accounts(with_email: bool = False):
-    """SELECT of the accounts that can log in: active, of an active partner (and with an
-    e-mail address, `with_email`)."""
+def usable_accounts(with_email: bool = False, *, day: date):
+    """SELECT of the accounts that can log in: active, of a partner taking part on `day` (the
+    Dutch day of the engine's clock, partner_register.day_of; from its leaving day on, a partner's
+    accounts no longer work) and with an e-mail address when `with_email`."""
     query = select(Account).join(Partner, Partner.id == Account.partner_id).where(
-        Account.active.is_(True), Partner.active.is_(True))
+        Account.active.is_(True), partner_register.taking_part_clause(day))
     return query.where(Account.email.is_not(None)) if with_email else query
 
 
-def user_of(account: Account) -> User:
+def user_of(account: Account, *, directs: bool = False) -> User:
+    """The User of an account; `directs`: its partner directs the team (Partner.directs), which
+    whoever builds the User reads with the account."""
     return User(username=account.username, display_name=account.display_name, partner=account.partner_id,
-                roles=frozenset(account.roles or ()))
+                roles=frozenset(account.roles or ()), directs=directs)
 
 
 # -- internals ---------------------------------------------------------------------
@@ -324,73 +304,24 @@ class _Loaded:
     session_epoch: int
 
 
-def _load(session, username: str) -> _Loaded | None:
+def _load(session, username: str, now: datetime) -> _Loaded | None:
     if not username:
         return None
-    row = session.execute(
-        select(Account, Partner.active, Partner.name)
-        .join(Partner, Partner.id == Account.partner_id)
-        .where(Account.username == username)
-    ).one_or_none()
+    row = session.execute(select(Account, Partner).join(Partner, Partner.id == Account.partner_id)
+                          .where(Account.username == username)).one_or_none()
     if row is None:
         return None
-    account, partner_active, partner_name = row
-    user = user_of(account)
-    return _Loaded(account.id, user, account.password_hash, account.totp_secret, account.totp_last_step,
-                   bool(account.active), bool(account.demo), bool(partner_active), partner_name,
+    account, partner = row
+    # `partner_active`: the partner takes part today (from its leaving day on, its accounts stop).
+    return _Loaded(account.id, user_of(account, directs=bool(partner.directs)), account.password_hash,
+                   account.totp_secret, account.totp_last_step, bool(account.active), bool(account.demo),
+                   partner_register.takes_part(partner, partner_register.day_of(now)), partner.name,
                    account.session_epoch or 0)
 
 
-def _attempt_key(username: str) -> str:
-    # Case-folded, so "Jan" and "jan" share one limit instead of doubling the guesses.
-    return username.strip().casefold()[:255]
-
-
-def delay_after(failures: int) -> timedelta:
-    """How long an address that failed on an account waits after its own last failure, when
-    the account has `failures` failed checks in the window (from any address)."""
-    if failures < SLOW_DOWN_AFTER:
-        return timedelta(0)
-    return min(timedelta(seconds=2 ** min(failures - SLOW_DOWN_AFTER, 16)), MAX_DELAY)
-
-
 def _limited(session, key: str, ip: str, now: datetime) -> TooManyAttempts | None:
-    since = now - ATTEMPT_WINDOW
-    failed = select(LoginAttempt.at).where(LoginAttempt.success.is_(False), LoginAttempt.at > since)
-    ip = ip[:64]
-    if ip:
-        # The failure that would have to leave the window for the address to drop below the limit.
-        oldest_counted = session.scalar(failed.where(LoginAttempt.origin_ip == ip)
-                                        .order_by(LoginAttempt.at.desc()).offset(MAX_FAILURES_PER_ADDRESS - 1)
-                                        .limit(1))
-        if oldest_counted is not None:
-            return TooManyAttempts("too many failed attempts from this address; try again later",
-                                   aware(oldest_counted) + ATTEMPT_WINDOW - now, per_address=True)
-    # A success does not reset the count: a correct password is only half a login, and
-    # resetting on it would give whoever knows the password endless guesses at the code.
-    account_failures = session.scalar(select(func.count()).select_from(failed.where(
-        LoginAttempt.username == key).subquery()))
-    if account_failures < SLOW_DOWN_AFTER:
-        return None
-    own_last_failure = session.scalar(select(func.max(LoginAttempt.at)).where(
-        LoginAttempt.username == key, LoginAttempt.origin_ip == ip, LoginAttempt.success.is_(False),
-        LoginAttempt.at > since))
-    if own_last_failure is None:
-        return None  # this address has not failed on the account: check it at once
-    wait = aware(own_last_failure) + delay_after(account_failures) - now
-    if wait <= timedelta(0):
-        return None
-    return TooManyAttempts("too many failed attempts on this account from this address; wait", wait)
-
-
-def _attempt(key: str, origin: Origin, now: datetime, *, success: bool) -> LoginAttempt:
-    return LoginAttempt(username=key, origin_ip=origin.ip[:64], at=now, success=success)
-
-
-def _record(engine: Engine, key: str, origin: Origin, now: datetime, *, success: bool) -> None:
-    with engine.database.unit_of_work() as uow:
-        uow.session.add(_attempt(key, origin, now, success=success))
-        uow.commit()
+    limit = login_limits.limited(session, key, ip, now)
+    return None if limit is None else TooManyAttempts(limit.message, limit.retry_after, per_address=limit.per_address)
 
 
 def _verify(hasher: PasswordHasher, password_hash: str, password: str) -> bool:

@@ -38,6 +38,7 @@ from sqlalchemy import select
 
 from . import audit, chain
 from .accounts import usable_accounts
+from .partner_register import day_of
 from .db import Account, AuditAnchorFailure, OutboxMail
 
 log = logging.getLogger(__name__)
@@ -150,7 +151,7 @@ def _why(exc: OSError) -> str:
 
 def mail_fg(session, anchors: list[audit.Anchor], now: datetime) -> int:
     """Queue the heads for every FG account with an e-mail address; how many mails."""
-    accounts = session.scalars(usable_accounts(with_email=True).order_by(Account.username))
+    accounts = session.scalars(usable_accounts(with_email=True, day=day_of(now)).order_by(Account.username))
     recipients = [a for a in accounts if "fg" in (a.roles or ())]
     body = ("Dit zijn de controlegetallen van de toegangslog en de geschiedenis van ZVT op "
             f"{now:%d-%m-%Y %H:%M} (UTC). Bewaar deze e-mail. Met deze regels kan later worden aangetoond "

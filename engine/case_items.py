@@ -242,7 +242,7 @@ def allow_adhoc(engine: Engine, user: User, item_id: int, reason: str, origin: O
 
 
 def may_decide(user: User, instance: Instance) -> policy.Decision:
-    if not (user.partner == policy.GEMEENTE and user.has("procesregisseur")):
+    if not policy.directs_cases(user):
         return policy.Decision(False, "the procesregisseur decides the sharing")
     if instance.status != "running":
         return policy.Decision(False, "the case does not run any more")

@@ -11,10 +11,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 
-from . import access_log, art41, list_rules, named_cases, policy, recipients
+from . import access_log, art41, list_rules, named_cases, partner_register, policy, process_rules, recipients
 from .accounts import open_lanes, task_candidates
 from .api import Engine, history_views, instance_view, read_only_values, task_view
 from .clock import aware
+from .partner_register import day_of
 from .db import Definition, HumanTask, Instance, Partner
 from .drafts import Draft, own_draft
 from .errors import EngineError, NotFound, TaskNotFound
@@ -135,7 +136,7 @@ def open_task(engine: Engine, user: User, task_id: str, origin: Origin) -> TaskP
         values = {**read_only_values(engine.store, definition, instance, task_id, schema),
                   **_named_case_values(uow.session, user, origin, schema, instance, now)}
         page = TaskPage(task_view(row, instance.paused_at), definition.name, schema, values, ui,
-                        _colleagues(uow.session, row, instance, lanes), context,
+                        _colleagues(uow.session, row, instance, lanes, now=now), context,
                         {key: form for key, form in definition.forms.items()
                          if key.removesuffix(UI_SUFFIX) in {f"{h.process_id}/{h.bpmn_id}" for h in context}},
                         draft=own_draft(uow.session, task_id, user),
@@ -220,7 +221,8 @@ def assign(engine: Engine, user: User, task_id: str, colleague: str, expected: s
     def guard(session, row: HumanTask, instance: Instance) -> Exception | None:
         lanes = open_lanes(session, instance.id)
         refusal = may_do(session, row, instance, lanes)
-        if refusal is None and colleague not in {name for name, _ in _colleagues(session, row, instance, lanes)}:
+        if refusal is None and colleague not in {
+                name for name, _ in _colleagues(session, row, instance, lanes, now=aware(engine.clock()))}:
             return Forbidden("colleague may not do this task")
         return refusal
 
@@ -336,9 +338,7 @@ def may_view(engine: Engine, user: User, instance_id: int) -> bool:
 
 def start_case(engine: Engine, user: User, process_id: str, data: dict, origin: Origin) -> int:
     check_start(engine, user, process_id, origin)
-    context = {key: user.partner for key in _STARTER_CONTEXT.get(process_id, ())}
-    if process_id in _WITH_CONTACT_REGISTER:
-        context["contactregister"] = contact_register(engine)
+    context = start_context(engine, user, process_id)
 
     def audit(session, instance_id):
         access_log.record(session, user, origin, "create", "case", str(instance_id), instance_id, True,
@@ -347,23 +347,24 @@ def start_case(engine: Engine, user: User, process_id: str, data: dict, origin: 
     return engine.start(process_id, data, actor=user.username, context=context, audit=audit)
 
 
-def contact_register(engine: Engine) -> dict[str, dict[str, str]]:
-    """Per active partner code, how to reach its FG and its person responsible for a breach
-    (Partner.contacts); a partner without them has none."""
+def start_context(engine: Engine, user: User, process_id: str) -> dict:
+    """What the engine adds to a new case besides the start form, as the process rules say
+    (processes/process_rules.json `start_context`): the starter's organisation, the directing
+    partner, the contact register or the convenantpartners as they are today."""
+    wanted = process_rules.active().rule(process_id).start_context
+    if not wanted:
+        return {}
+    day = day_of(aware(engine.clock()))
     with engine.database.unit_of_work(write=False) as uow:
-        return {p.id: dict(p.contacts) for p in uow.session.scalars(select(Partner).where(Partner.active.is_(True)))
-                if isinstance(p.contacts, dict)}
-
-
-# The processes whose cases start with the contact register as it is then (the datalek's forms
-# show the other partners' contacts; the case keeps those it used).
-_WITH_CONTACT_REGISTER = frozenset({"datalek"})
-# What the engine adds to a case from the starter's account: their organisation.
-_STARTER_CONTEXT = {
-    "zvt_casus": ("aanmelder_partner",),
-    "datalek": ("melder_partner",),
-    "klacht": ("ontvangen_door",),
-}
+        session = uow.session
+        sources = {
+            "starter_partner": lambda: user.partner,
+            "directing_partner": lambda: partner_register.directing(session),
+            "contact_register": lambda: {p.id: dict(p.contacts) for p in partner_register.taking_part(session, day)
+                                         if isinstance(p.contacts, dict)},
+            "convenant_partners": lambda: [p.id for p in partner_register.taking_part(session, day, ("convenant",))],
+        }
+        return {key: sources[source]() for key, source in wanted.items()}
 
 
 def _task_guard(engine: Engine, user: User, task_id: str, origin: Origin, action: str = "change"):
@@ -403,10 +404,12 @@ def _may_do(session, user: User, row: HumanTask, instance: Instance, lanes: set[
 
 
 
-def _colleagues(session, row: HumanTask, instance: Instance, lanes: set[str] | None = None) -> list[tuple[str, str]]:
+def _colleagues(session, row: HumanTask, instance: Instance, lanes: set[str] | None = None, *,
+                now: datetime) -> list[tuple[str, str]]:
     lanes = open_lanes(session, instance.id) if lanes is None else lanes
     return [(account.username, account.display_name) for account in task_candidates(
-        session, row.lane, instance.process_id, instance.participants or [], lanes, partner=row.partner)]
+        session, row.lane, instance.process_id, instance.participants or [], lanes, day=day_of(now),
+        partner=row.partner)]
 
 
 def list_cases(engine: Engine, user: User, filters, origin: Origin, now: datetime | None = None):

@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select
 from .clock import aware
 from .db import Definition, Instance, Timer
 from .definitions import is_scheduled, read_folder
+from .process_rules import check_folder as check_process_rules
 from .errors import DefinitionRefused, Problem
 from .views import DeployedVersion
 
@@ -30,6 +31,10 @@ class Deploying:
         """
         path = Path(path)
         bundles = read_folder(path, Path(forms) if forms is not None else path.parent / "forms")
+        # The folder's process rules (who takes part, starts, what changes the register) go with it.
+        problems = check_process_rules(path, bundles)
+        if problems:
+            raise DefinitionRefused(problems)
         if self.retention is not None:
             # A process without a retention rule would keep its closed cases' personal data forever.
             missing = self.retention.missing(b.process_id for b in bundles)

@@ -10,6 +10,9 @@ class User:
     display_name: str
     partner: str  # partner code, such as "politie"
     roles: frozenset[str]
+    # The user's partner directs the team (Partner.directs, the register's regie): its procesregisseur
+    # directs every case. Set where a User is built from an account (engine/accounts.py user_of).
+    directs: bool = False
 
     def has(self, role: str) -> bool:
         return role in self.roles

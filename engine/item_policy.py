@@ -23,7 +23,7 @@ from functools import cache
 from pathlib import Path
 
 from .identity import User
-from .policy import GEMEENTE, Decision
+from .policy import Decision, directs_cases
 
 RULES_FILE = Path(__file__).with_name("gegevensdeling.json")
 
@@ -103,7 +103,7 @@ def may_read_item(user: User, item: ItemFacts, adhoc_partners: frozenset[str],
             return Decision(False, "Wpg art. 9 data without the designated officer's consent")
         if user.partner in adhoc_partners and not item.adhoc_allowed:
             return Decision(False, "police data and an ad-hoc partner the police did not allow")
-    if user.partner == GEMEENTE and user.has("procesregisseur"):
+    if directs_cases(user):
         return Decision(True, "procesregisseur directs the case")
     if user.partner in item.shared_with:
         return Decision(True, "shared with the organisation")

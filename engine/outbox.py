@@ -42,6 +42,7 @@ from .accounts import task_candidates, usable_accounts
 from .db import Account, HumanTask, Instance, OutboxMail
 # Sending lives in engine/mail_sending.py; the scheduler and the configuration keep reaching it here.
 from .mail_sending import DEFAULT_LEASE, MailSettings, send_pending  # noqa: F401 - re-exported
+from .partner_register import day_of
 from .roles import ROLES
 from .zvt_namespace import PROPERTY_OF
 
@@ -164,7 +165,7 @@ def write(session, instance: Instance, news: StepNews, new_tasks: list[HumanTask
         key = (lane, partner, instance.process_id, tuple(participants), frozenset(open_lanes))
         if key not in known:
             known[key] = task_candidates(session, lane, instance.process_id, participants, open_lanes,
-                                         with_email=True, partner=partner)
+                                         day=day_of(now), with_email=True, partner=partner)
         return known[key]
 
     for row in new_tasks:
@@ -174,7 +175,7 @@ def write(session, instance: Instance, news: StepNews, new_tasks: list[HumanTask
             "Open de taak met de link hieronder. U logt eerst in.", f"/taken/{row.id}")
 
     for fired in news.timers:
-        holder = _accounts(session, Account.username == fired.assignee) if fired.assignee is not None else []
+        holder = _accounts(session, now, Account.username == fired.assignee) if fired.assignee is not None else []
         # Held by someone without an address (or who left): the task's other people must hear it.
         recipients = holder or may_do(fired.lane, fired.partner)
         name = _task_name(fired.name)
@@ -196,7 +197,7 @@ def write(session, instance: Instance, news: StepNews, new_tasks: list[HumanTask
         if message.partner is None:
             log.warning("instance %s: no partner to send the %s to", case, message.kind)
             continue
-        recipients = [a for a in _accounts(session, Account.partner_id == message.partner)
+        recipients = [a for a in _accounts(session, now, Account.partner_id == message.partner)
                       if message.role in (a.roles or ())]
         subject, body = _ELEMENT_TEXTS[message.kind]
         add(message.kind, recipients, subject.format(case=case), body.format(case=case), f"/casussen/{case}")
@@ -218,6 +219,7 @@ def _task_name(name: str | None) -> str:
     return f"'{name}'" if name else "zonder naam"
 
 
-def _accounts(session, condition) -> list[Account]:
+def _accounts(session, now: datetime, condition) -> list[Account]:
     """Accounts that can log in and have an e-mail address, matching `condition`."""
-    return list(session.scalars(usable_accounts(with_email=True).where(condition).order_by(Account.id)))
+    return list(session.scalars(usable_accounts(with_email=True, day=day_of(now)).where(condition)
+                                .order_by(Account.id)))

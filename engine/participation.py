@@ -75,7 +75,7 @@ def opt_out(engine: Engine, user: User, instance_id: int, reason: str, origin: O
     now = aware(engine.clock())
     with engine.database.unit_of_work() as uow:
         def decide(instance: Instance) -> policy.Decision:
-            if not user.roles & policy.CASEWORK_ROLES or user.partner == policy.GEMEENTE:
+            if not user.roles & policy.CASEWORK_ROLES or user.directs:
                 return policy.Decision(False, "a partner's caseworkers opt their organisation out; "
                                               "the municipality directs the case")
             if instance.status != "running" or user.partner not in (instance.participants or []):
@@ -163,7 +163,7 @@ def adhoc_candidates(engine: Engine) -> list[tuple[str, str]]:
 def _directing(user: User, what: str):
     """The policy for what only the municipality's procesregisseur does in a running case it sees."""
     def decide(instance: Instance) -> policy.Decision:
-        if not (user.partner == policy.GEMEENTE and user.has("procesregisseur")) or instance.status != "running":
+        if not policy.directs_cases(user) or instance.status != "running":
             return policy.Decision(False, f"the procesregisseur {what} a running case")
         return policy.may_view_case(user, instance.process_id, instance.participants or [], ())
     return decide

@@ -4,19 +4,22 @@ This is the one place that decides; the engine's case functions and the web view
 nothing else grants access. Rules from DOMAIN.md ("Need to know") and the covenant:
 
 - A case with a person's data is visible only to caseworkers (partnermedewerker,
-  procesregisseur) of the partners that take part in it, and to the municipality's
-  procesregisseur, who directs every case. Proceseigenaar, beheerder and manager never see personal data through
+  procesregisseur) of the partners that take part in it, and to the procesregisseur of the
+  partner that directs the team (the municipality; Partner.directs in the register, told by
+  `User.directs`), who directs every case. Proceseigenaar, beheerder and manager never see personal data through
   their role.
 - Who takes part is read from the case itself: the partners chosen in the beoordeling and kept
   by the privacy check before each overleg (a partner that opted out drops out), the
   partner that reported a datalek and the partners responsible for the data, the partner that
-  received a rights request or a complaint.
-- A teamleider (of the municipality) or an FG (of a partner taking part) sees a case only while
+  received a rights request or a complaint. Which data fields say so per process, and which
+  processes the directing procesregisseur directs, are covenant facts in
+  processes/process_rules.json (engine/process_rules.py), not code.
+- A teamleider (of the directing partner) or an FG (of a partner taking part) sees a case only while
   it holds an open task in their lane: an escalation or an advice needs the case, and only for
   as long as it is open. Their role alone is no reason to read every case.
 - A task whose lane is bound to one partner (`zvt:partner`, e.g. a datalek's duties go to the
   breached partner) is for that partner's staff alone, and its open lane counts only for them
-  (`lane_key`): the municipality's teamleider then does not see a breach at another partner.
+  (`lane_key`): the directing partner's teamleider then does not see a breach at another partner.
 - A task is for users whose role is the task's lane and who may see the case.
 - Processes without citizens' data (evaluation, access review, covenant) are open to the roles
   that work in them.
@@ -27,35 +30,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .identity import User
+from .process_rules import active as rules
 
-GEMEENTE = "gemeente_heerenveen"
 PERSONAL_DATA_ROLES = frozenset({"procesregisseur", "partnermedewerker", "teamleider", "fg"})
 CASEWORK_ROLES = frozenset({"procesregisseur", "partnermedewerker"})
-
-# Processes whose cases hold a citizen's personal data, and where their participants are.
-_PARTICIPANTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    # process: (data keys holding one partner code, data keys holding a list of codes)
-    "zvt_casus": (("aanmelder_partner",), ("deelnemende_partners",)),
-    "datalek": (("melder_partner", "partner_inbreuk"), ("verantwoordelijke_partners",)),
-    # The municipality answers every request (covenant, Rechten van betrokkenen).
-    "rechten_betrokkene": (("ontvangen_door", "verantwoordelijke_partner", "gemeente"), ()),
-    "klacht": (("ontvangen_door", "behandelende_partner", "medewerker_partner"), ()),
-}
-# Where the municipality's procesregisseur directs the work without being a listed partner.
-_DIRECTED_BY_PROCESREGISSEUR = frozenset({"zvt_casus", "rechten_betrokkene"})
-
-# Who hears back about a case their organisation referred, and where the case keeps that
-# organisation: the aanmelder's partner employees read the decision and its explanation, also
-# when their organisation does not take part (covenant: the procesregisseur reports back to the
-# aanmelder), and nothing else of the case.
-_FEEDBACK_TO = {"zvt_casus": ("aanmelder_partner", frozenset({"partnermedewerker"}))}
-
-# Processes without citizens' data: the roles that work in them may open them.
-_OPEN_TO_ROLES = {
-    "jaarlijkse_evaluatie": frozenset({"manager", "teamleider", "fg"}),
-    "toegangsreview": frozenset({"beheerder", "teamleider"}),
-    "convenant": frozenset({"teamleider", "beheerder", "manager"}),
-}
 
 
 @dataclass(frozen=True)
@@ -69,34 +47,38 @@ class Decision:
 
 def holds_personal_data(process_id: str) -> bool:
     # Unknown processes count as holding personal data: deny by default.
-    return process_id not in _OPEN_TO_ROLES
+    return rules().rule(process_id).personal_data
 
 
 def participant_keys(process_id: str) -> frozenset[str]:
     """The data keys from which a process's cases know who takes part (need-to-know) and who hears
     back: a form editor warns before a field with such a name is removed."""
-    single, lists = _PARTICIPANTS.get(process_id, ((), ()))
-    feedback = _FEEDBACK_TO.get(process_id)
-    return frozenset(single) | frozenset(lists) | (frozenset({feedback[0]}) if feedback else frozenset())
+    rule = rules().rule(process_id)
+    feedback = frozenset({rule.feedback[0]}) if rule.feedback else frozenset()
+    return frozenset(rule.partner_fields) | frozenset(rule.partner_list_fields) | feedback
 
 
-def participants(process_id: str, data: dict) -> frozenset[str]:
-    """The partner codes taking part in a case, as its data says now."""
-    single, lists = _PARTICIPANTS.get(process_id, ((), ()))
-    found: set[str] = set()
-    if process_id == "zvt_casus" and "deelnemende_partners" in data:
-        # Once the beoordeling chose partners, the aanmelder is one of them or no longer sees it.
+def participants(process_id: str, data: dict, directing: str | None = None) -> frozenset[str]:
+    """The partner codes taking part in a case, as its data says now; `directing`: the code of the
+    partner that directs the team (partner_register.directing), for processes it always takes part in."""
+    rule = rules().rule(process_id)
+    single = rule.partner_fields
+    if rule.partner_fields_until is not None and rule.partner_fields_until in data:
         single = ()
+    found: set[str] = {directing} if rule.directing_partner and directing else set()
     for key in single:
-        if key == "gemeente":
-            found.add(GEMEENTE)
-        elif isinstance(data.get(key), str):
+        if isinstance(data.get(key), str):
             found.add(data[key])
-    for key in lists:
+    for key in rule.partner_list_fields:
         value = data.get(key)
         if isinstance(value, list):
             found.update(v for v in value if isinstance(v, str))
     return frozenset(found)
+
+
+def directs_cases(user: User) -> bool:
+    """The procesregisseur of the directing partner: directs every case, decides the sharing."""
+    return user.directs and user.has("procesregisseur")
 
 
 def lane_key(lane: str | None, partner: str | None) -> str | None:
@@ -107,19 +89,20 @@ def lane_key(lane: str | None, partner: str | None) -> str | None:
 
 def may_view_case(user: User, process_id: str, case_participants: Iterable[str],
                   open_lanes: Iterable[str] = ()) -> Decision:
-    if not holds_personal_data(process_id):
-        if user.roles & _OPEN_TO_ROLES[process_id]:
+    rule = rules().rule(process_id)
+    if not rule.personal_data:
+        if user.roles & rule.open_to_roles:
             return Decision(True, "role works in this process")
         return Decision(False, "no role in this process")
     if not user.roles & PERSONAL_DATA_ROLES:
         return Decision(False, "role grants no access to personal data")
-    if user.partner == GEMEENTE and user.has("procesregisseur") and process_id in _DIRECTED_BY_PROCESREGISSEUR:
+    if directs_cases(user) and rule.directed_by_procesregisseur:
         return Decision(True, "procesregisseur directs the case")
     taking_part = user.partner in set(case_participants)
     if taking_part and user.roles & CASEWORK_ROLES:
         return Decision(True, "organisation takes part in the case")
     open_lanes = set(open_lanes)
-    if user.partner == GEMEENTE and user.has("teamleider") and "teamleider" in open_lanes:
+    if user.directs and user.has("teamleider") and "teamleider" in open_lanes:
         return Decision(True, "open escalation for the teamleider")
     if taking_part and user.has("fg") and "fg" in open_lanes:
         return Decision(True, "open task for the FG")
@@ -144,17 +127,17 @@ def may_pause_deadlines(user: User, process_id: str, case_participants: Iterable
     """Pausing and resuming a case's deadlines is for the procesregisseur who directs it: only in
     the processes a procesregisseur directs (a datalek's legal hours to the AP never pause), and
     only for whoever may do the case's procesregisseur tasks (the role, the case visible)."""
-    if process_id not in _DIRECTED_BY_PROCESREGISSEUR:
+    if not rules().rule(process_id).directed_by_procesregisseur:
         return Decision(False, "deadlines of this process cannot be paused")
     return may_do_task(user, "procesregisseur", process_id, case_participants, open_lanes)
 
 
 def may_read_feedback(user: User, process_id: str, data: dict) -> Decision:
     """The terugkoppeling page: for the partner employees of the organisation that referred the case."""
-    rule = _FEEDBACK_TO.get(process_id)
-    if rule is None:
+    feedback = rules().rule(process_id).feedback
+    if feedback is None:
         return Decision(False, "process reports back to nobody")
-    key, roles = rule
+    key, roles = feedback
     if not user.roles & roles:
         return Decision(False, "role does not receive feedback")
     if not isinstance(data.get(key), str) or user.partner != data[key]:
@@ -195,6 +178,14 @@ def may_manage_incidents(user: User) -> Decision:
     return Decision(False, "only a beheerder manages incidents")
 
 
+def may_manage_partners(user: User) -> Decision:
+    """The partner register (/beheer/partners): codes, names, dates and how to reach a partner's
+    FG, contactpersoon and gemachtigde. No case data; the beheerder manages partners (DOMAIN.md)."""
+    if "beheerder" in user.roles:
+        return Decision(True, "beheerder manages the partner register")
+    return Decision(False, "only a beheerder manages the partner register")
+
+
 def may_audit_access(user: User) -> Decision:
     """Searching the access log and the inzage-overzicht for a betrokkene: the FG's supervision
     (AVG art. 39) and rights requests. The log says who looked at whose case: nobody else reads it."""
@@ -224,8 +215,9 @@ def audit_scope(user: User) -> AuditScope | None:
     by every field: name, case number, username, organisation, action, period) and the
     inzage-overzicht of a case (page and PDF). None for whoever is no FG (`may_audit_access`).
 
-    - The municipality's FG (the team's coordinating party, to whom the betrokkene addresses
-      every rights request; covenant, Rechten van betrokkenen): every row, every case.
+    - The directing partner's FG (the municipality, the team's coordinating party, to whom the
+      betrokkene addresses every rights request; covenant, Rechten van betrokkenen): every row,
+      every case.
     - Another partner's FG supervises its own organisation's processing (AVG art. 39, need to
       know): a row is in scope when its organisation's staff made it (about any case, about none,
       refused ones too), or when it is about a case the FG may audit (`may_audit_case`), whoever
@@ -233,13 +225,13 @@ def audit_scope(user: User) -> AuditScope | None:
     """
     if not may_audit_access(user):
         return None
-    return AuditScope(every_case=user.partner == GEMEENTE, staff_of=user.partner)
+    return AuditScope(every_case=user.directs, staff_of=user.partner)
 
 
 def may_audit_case(user: User, case_participants: Iterable[str], organisation_had_access: bool) -> Decision:
     """Whether a case is in the FG's scope (`audit_scope`): its rows, finding it by the
     betrokkene's name (which reads the case's personal data) and its inzage-overzicht. The
-    municipality's FG: every case. Another partner's FG: the cases its organisation takes part
+    directing partner's FG: every case. Another partner's FG: the cases its organisation takes part
     in now (`case_participants`) or took part in: its staff worked with the case's data
     (`organisation_had_access`: an allowed access-log row of its staff about the case whose
     object type is in `CASE_WORK_OBJECTS`)."""
@@ -247,7 +239,7 @@ def may_audit_case(user: User, case_participants: Iterable[str], organisation_ha
     if scope is None:
         return Decision(False, "only the FG reads the access log")
     if scope.every_case:
-        return Decision(True, "the municipality answers every rights request")
+        return Decision(True, "the directing partner answers every rights request")
     if user.partner in set(case_participants) or organisation_had_access:
         return Decision(True, "organisation takes or took part in the case")
     return Decision(False, "organisation never took part in the case")
@@ -255,14 +247,7 @@ def may_audit_case(user: User, case_participants: Iterable[str], organisation_ha
 
 def may_start(user: User, process_id: str) -> Decision:
     """Who may start which process by hand (scheduled processes start themselves)."""
-    starters = {
-        "zvt_casus": {"partnermedewerker", "procesregisseur"},  # any partner employee can refer
-        "datalek": PERSONAL_DATA_ROLES,  # every partner reports a breach
-        "rechten_betrokkene": {"procesregisseur", "partnermedewerker", "fg"},
-        "klacht": PERSONAL_DATA_ROLES,
-        "convenant": {"teamleider"},
-    }.get(process_id, set())
-    if user.roles & starters:
+    if user.roles & rules().rule(process_id).starters:
         return Decision(True, "role may start this process")
     return Decision(False, "role may not start this process")
 

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from . import access_log, casework, informing, policy, taking_part
+from . import access_log, casework, informing, partner_register, taking_part
 from .api import Engine
 from .case_items import MAX_TEXT, InvalidItem, adhoc_partners, case_shares, facts, may_decide
 from .clock import aware
@@ -152,7 +152,7 @@ def register(engine: Engine, user: User, origin: Origin, instance_id: int | None
         # Scoped here rather than in SQL: "received" is membership of a JSON list, which SQLite
         # and PostgreSQL query differently; the scan reads three narrow columns.
         visible = [row.id for row in session.execute(query)
-                   if user.partner in (policy.GEMEENTE, row.giver_partner) or user.partner in row.recipients]
+                   if user.directs or user.partner == row.giver_partner or user.partner in row.recipients]
         pages = max(1, -(-len(visible) // PAGE_SIZE))
         page = min(max(page, 1), pages)
         shown = visible[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
@@ -173,8 +173,8 @@ def recipients_of(session, instance_id: int) -> dict[str, list[int]]:
 def _choices(session, instance: Instance) -> list[Choice]:
     adhoc, all_shares = adhoc_partners(session), case_shares(session, instance.id)
     told = informing.of_case(instance.data, taking_part.told(session, instance.id))
-    # Not the directing municipality: its procesregisseur reads the items already.
-    partners = sorted(set(instance.participants or []) - {policy.GEMEENTE})
+    # Not the directing partner: its procesregisseur reads the items already.
+    partners = sorted(set(instance.participants or []) - {partner_register.directing(session)})
     result = []
     for item in session.scalars(select(CaseItem).where(CaseItem.instance_id == instance.id).order_by(CaseItem.id)):
         shares = all_shares.get(item.id, {})

@@ -16,7 +16,7 @@ from uuid import UUID
 
 from sqlalchemy import select
 
-from . import budget, logsafe, outbox, policy, retention, runtime, taking_part
+from . import budget, logsafe, outbox, policy, register_changes, retention, runtime, taking_part
 from .clock import running_at, timers_stopped_at
 from .db import Definition, HistoryEntry, HumanTask, Instance, Timer
 from .definitions import form_key
@@ -118,6 +118,8 @@ class Step:
         session.add(instance)
         if flush_now:
             flush(session, [instance])
+        # The covenant process's steps that change the partner register do so now, or not at all.
+        register_changes.apply(session, self.definition, finished_tasks, self.now)
         self._sync_timers(runtime.waiting_timers(workflow))
         new_tasks, open_lanes = self._sync_human_tasks()
         outbox.write(session, instance, news, new_tasks, open_lanes, actor, self.now,

@@ -29,6 +29,7 @@ AREA_BLUEPRINTS = [
     "web.accounts",    # accounts per partner, for the beheerder: /beheer/accounts; asking for one: /accounts/aanvragen
     "web.account_links",  # the pages behind the mailed one-time links: /account/...
     "web.toegangsreview",  # the access review: the gemachtigde's list by link, the beheerder's overview
+    "web.partners",    # the partner register, for the beheerder: /beheer/partners
     "web.bewaren",     # Bewaren: destructions coming and legal holds, for the procesregisseur and FG: /bewaren
     "web.toegangslog",  # for the FG: the access log searched, /fg/toegangslog, and the inzage-overzicht
     "web.catalogue",   # Processen: the deployed processes and their versions, /processen

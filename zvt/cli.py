@@ -19,11 +19,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from engine import Conflict, DefinitionRefused, Engine, EngineError, NotFound
-from engine import anchors, audit, chain, logsafe, outbox, retention
+from engine import anchors, audit, chain, logsafe, outbox, partner_leaving, retention
 from engine.api import default_owner
 from engine.claims import DEFAULT_LEASE
 from engine import migrate
 
+from . import partners_cli
 from .backup import BackupError
 from .config import PROJECT_ROOT, RETENTION_FILE, Config, ConfigError, open_engine, retention_rules
 
@@ -248,12 +249,14 @@ def _embedded_scheduler(engine: Engine, config: Config) -> None:
 def _scheduler_round(engine: Engine, config: Config, owner: str, lease: timedelta,
                      watch: anchors.Watch | None = None) -> tuple[int, int]:
     """One round: check the logs' hash chains when an hour has passed (`watch`), fire the due
-    timers, send the mail (also what those steps queued), then destroy the closed cases whose
-    date has come (engine/retention.py; cheap when none is due)."""
+    timers, send the mail (also what those steps queued), switch off the accounts of partners whose
+    leaving day has come (engine/partner_leaving.py), then destroy the closed cases whose date has
+    come (engine/retention.py; both cheap when none is due)."""
     if watch is not None and watch.due(engine.clock()):
         _check_chains(engine, watch)
     fired = engine.fire_due_timers(owner=owner, lease=lease)
     sent = outbox.send_pending(engine.database, config.mail, engine.clock(), owner, lease=lease)
+    partner_leaving.run(engine.database, engine.clock())
     if engine.retention is not None:
         report = retention.run(engine.database, engine.retention, engine.clock(), actor=f"scheduler {owner}")
         if report.destroyed or report.login_attempts or report.sent_mails:
@@ -537,6 +540,8 @@ def bench(quick: bool):
     if isinstance(result, int) and not isinstance(result, bool) and result:
         raise SystemExit(result)
 
+
+main.add_command(partners_cli.partners)
 
 # -- single sign-on (zvt/sso_cli.py) -------------------------------------------------
 

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 from engine.chain import DEV_AUDIT_KEY
 from engine.db import DatabaseLimits
 from engine.outbox import MailSettings
+from engine.process_rules import FILE_NAME as PROCESS_RULES_FILE, ProcessRules, ProcessRulesInvalid
+from engine.process_rules import load as load_process_rules
 from engine.retention_rules import RetentionRules, RetentionRulesInvalid, load as load_retention_rules
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -106,6 +108,10 @@ class Config:
     # Single sign-on: each partner's client secret at its OpenID Connect provider, by partner
     # code (ZVT_OIDC_CLIENT_SECRET_<PARTNER> and ZVT_OIDC_SECRETS_FILE); never in the database.
     oidc_client_secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
+    # Who takes part in, starts and directs each process's cases (engine/process_rules.py), read
+    # from process_rules.json in ZVT_PROCESSES_DIR at start. None (a Config built in code): the
+    # file shipped with the processes.
+    process_rules: ProcessRules | None = None
 
     def __post_init__(self):
         if self.environment not in ENVIRONMENTS:
@@ -231,6 +237,7 @@ class Config:
             retention=retention_rules(Path(get("ZVT_RETENTION_FILE") or processes_dir / RETENTION_FILE),
                                       "ZVT_RETENTION_FILE"),
             oidc_client_secrets=_oidc_client_secrets(environ, get("ZVT_OIDC_SECRETS_FILE")),
+            process_rules=process_rules(processes_dir / PROCESS_RULES_FILE, "ZVT_PROCESSES_DIR"),
         )
 
 
@@ -266,6 +273,12 @@ def _oidc_client_secrets(environ: Mapping[str, str], secrets_file: str | None) -
         if name.startswith(OIDC_SECRET_PREFIX) and value.strip():
             secrets[name[len(OIDC_SECRET_PREFIX):].lower()] = value.strip()
     return secrets
+def process_rules(path: Path, setting: str) -> ProcessRules:
+    """The process rules in `path`, checked whole; a problem is a ConfigError naming the setting."""
+    try:
+        return load_process_rules(path)
+    except ProcessRulesInvalid as exc:
+        raise ConfigError(f"{setting}: {exc}") from None
 
 
 def _database_limits(get) -> DatabaseLimits:
@@ -394,8 +407,10 @@ def _positive_int(name: str, value: str | None, default: int, *, unit: str = "se
 
 def open_engine(config: Config, clock=None):
     """The engine on the configured database, with the configured database limits."""
-    from engine import Engine
+    from engine import Engine, process_rules
     from engine.clock import utcnow
 
+    if config.process_rules is not None:
+        process_rules.install(config.process_rules)  # the policy reads them: one set per process
     return Engine(config.database_url, clock=clock or utcnow, database_limits=config.database_limits,
                   step_seconds=config.step_cpu_seconds, retention=config.retention, audit_key=config.audit_key)

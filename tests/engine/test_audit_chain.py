@@ -20,7 +20,7 @@ from tests.conftest import FIXTURES
 from zvt.cli import main
 
 HERE = Origin("192.0.2.10", "pytest")
-PIET = User("piet", "Piet", "gemeente_heerenveen", frozenset({"procesregisseur"}))
+PIET = User("piet", "Piet", "gemeente_heerenveen", frozenset({"procesregisseur"}), directs=True)
 MODEL = {"access_log": AccessLogEntry, "history": HistoryEntry}
 # A column of each table that holds what a person did: the one a forger would change.
 CHANGED = {"access_log": "username", "history": "actor"}

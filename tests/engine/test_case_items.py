@@ -16,7 +16,8 @@ ADHOC = "buurtteam_noord"  # an ad-hoc partner, admitted for this one case
 
 
 def person(partner: str, *roles: str) -> User:
-    return User(f"{partner}-{'-'.join(roles)}", partner, partner, frozenset(roles))
+    return User(f"{partner}-{'-'.join(roles)}", partner, partner, frozenset(roles),
+                directs=partner == "gemeente_heerenveen")
 
 
 REGISSEUR = person("gemeente_heerenveen", "procesregisseur")

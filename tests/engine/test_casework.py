@@ -13,8 +13,8 @@ from zvt import demo
 HERE = Origin("192.0.2.10", "pytest")
 WOONFRIESLAND = User("partnermedewerker", "Demo Medewerker WoonFriesland", "woonfriesland", frozenset({"partnermedewerker"}))
 POLITIE = User("politie", "Demo Medewerker Politie", "politie", frozenset({"partnermedewerker"}))
-REGISSEUR = User("procesregisseur", "Demo Procesregisseur", "gemeente_heerenveen", frozenset({"procesregisseur"}))
-BEHEERDER = User("beheerder", "Demo Beheerder", "gemeente_heerenveen", frozenset({"beheerder"}))
+REGISSEUR = User("procesregisseur", "Demo Procesregisseur", "gemeente_heerenveen", frozenset({"procesregisseur"}), directs=True)
+BEHEERDER = User("beheerder", "Demo Beheerder", "gemeente_heerenveen", frozenset({"beheerder"}), directs=True)
 
 
 @pytest.fixture

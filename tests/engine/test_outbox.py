@@ -137,7 +137,8 @@ def settings(smtp) -> outbox.MailSettings:
 def team(engine, clock):
     with engine.database.unit_of_work() as uow:
         for code, name in PARTNERS.items():
-            uow.session.add(Partner(id=code, name=name, kind="convenant", grondslag="AVG art. 6", active=True))
+            uow.session.add(Partner(id=code, name=name, kind="convenant", grondslag="AVG art. 6", active=True,
+                                    directs=code == "gemeente_heerenveen"))
         uow.session.flush()
         for username, partner, roles, email, active in ACCOUNTS:
             uow.session.add(Account(username=username, display_name=username, partner_id=partner, roles=roles,

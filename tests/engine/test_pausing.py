@@ -33,7 +33,7 @@ BEWIJS_VRAGEN = {
 }
 BEWIJS_VOLDOENDE = {"bewijs_uitkomst": "vastgesteld", "bewijs_toelichting": "Kopie ontvangen, klopt."}
 HERE = Origin("192.0.2.20", "pytest")
-REGISSEUR = User("procesregisseur", "Demo Procesregisseur", "gemeente_heerenveen", frozenset({"procesregisseur"}))
+REGISSEUR = User("procesregisseur", "Demo Procesregisseur", "gemeente_heerenveen", frozenset({"procesregisseur"}), directs=True)
 WOONFRIESLAND = User("partnermedewerker", "Demo Medewerker WoonFriesland", "woonfriesland",
                      frozenset({"partnermedewerker"}))
 

@@ -5,8 +5,9 @@ from engine import policy
 from engine.identity import User
 
 
-def user(role, partner="gemeente_heerenveen", *more):
-    return User(f"{role}.{partner}", role, partner, frozenset({role, *more}))
+def user(role, partner="gemeente_heerenveen", *more, directing="gemeente_heerenveen"):
+    """A user of `partner`; `directing` is the partner the register says directs the team."""
+    return User(f"{role}.{partner}", role, partner, frozenset({role, *more}), directs=partner == directing)
 
 
 CASE = {"aanmelder_partner": "woonfriesland", "deelnemende_partners": ["gemeente_heerenveen", "ggz_friesland"]}
@@ -48,8 +49,41 @@ def test_an_fg_or_teamleider_of_a_taking_part_organisation_sees_a_case_only_with
     assert not policy.may_view_case(user("teamleider"), "zvt_casus", {"gemeente_heerenveen"})
 
 
-def test_the_municipality_takes_part_in_every_rights_request():
-    assert policy.participants("rechten_betrokkene", {"ontvangen_door": "politie"}) == {"politie", "gemeente_heerenveen"}
+def test_the_directing_partner_takes_part_in_every_rights_request():
+    assert policy.participants("rechten_betrokkene", {"ontvangen_door": "politie"},
+                               directing="gemeente_heerenveen") == {"politie", "gemeente_heerenveen"}
+    # Whichever partner the register says directs: no partner code in the code.
+    assert policy.participants("rechten_betrokkene", {"ontvangen_door": "politie"},
+                               directing="gemeente_thialf") == {"politie", "gemeente_thialf"}
+    assert policy.participants("klacht", {"ontvangen_door": "politie"}, directing="gemeente_thialf") == {"politie"}
+
+
+def test_the_directing_rights_follow_the_register_not_the_partner_code():
+    # Another municipality directs: its procesregisseur directs every case, its teamleider gets the
+    # escalations, its FG audits every case; the old municipality's staff get none of that.
+    new, old = "gemeente_thialf", "gemeente_heerenveen"
+    regisseur = user("procesregisseur", new, directing=new)
+    oud_regisseur = user("procesregisseur", old, directing=new)
+    assert policy.may_view_case(regisseur, "zvt_casus", {"woonfriesland"})
+    assert policy.may_view_case(regisseur, "rechten_betrokkene", {"politie"})
+    assert policy.may_pause_deadlines(regisseur, "zvt_casus", {"woonfriesland"})
+    assert not policy.may_view_case(oud_regisseur, "zvt_casus", {"woonfriesland"})
+    assert not policy.may_pause_deadlines(oud_regisseur, "zvt_casus", {"woonfriesland"})
+    assert policy.may_view_case(user("teamleider", new, directing=new), "zvt_casus", set(), {"teamleider"})
+    assert not policy.may_view_case(user("teamleider", old, directing=new), "zvt_casus", set(), {"teamleider"})
+    assert policy.audit_scope(user("fg", new, directing=new)).every_case
+    assert not policy.audit_scope(user("fg", old, directing=new)).every_case
+    assert policy.may_audit_case(user("fg", new, directing=new), {"politie"}, False)
+    assert not policy.may_audit_case(user("fg", old, directing=new), {"politie"}, False)
+
+
+def test_a_process_the_rules_do_not_name_holds_personal_data_and_nobody_starts_it():
+    assert policy.holds_personal_data("onbekend_proces")
+    assert not policy.may_start(user("teamleider"), "onbekend_proces")
+    assert not policy.may_start(user("procesregisseur"), "onbekend_proces")
+    assert not policy.may_view_case(user("procesregisseur"), "onbekend_proces", set())  # directs no unknown process
+    assert policy.participants("onbekend_proces", {"aanmelder_partner": "politie"}, directing="gemeente_heerenveen") \
+        == frozenset()
 
 
 def test_a_task_needs_the_role_of_its_lane_as_well_as_sight_of_the_case():

@@ -18,7 +18,7 @@ from tests.processes.test_zvt_casus import BESLUIT_41, OPPAKKEN, aanmelding
 from zvt import demo
 
 HERE = Origin("192.0.2.10", "pytest")
-REGISSEUR = User("procesregisseur", "Demo Procesregisseur", "gemeente_heerenveen", frozenset({"procesregisseur"}))
+REGISSEUR = User("procesregisseur", "Demo Procesregisseur", "gemeente_heerenveen", frozenset({"procesregisseur"}), directs=True)
 WOON_MEDEWERKER = User("partnermedewerker", "Demo Medewerker WoonFriesland", "woonfriesland", frozenset({"partnermedewerker"}))
 WOON_VERANTWOORDELIJKE = User("verantwoordelijke_woonfriesland", "Demo Teamleider WoonFriesland", "woonfriesland",
                               frozenset({"teamleider"}))

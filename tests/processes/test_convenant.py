@@ -1,6 +1,7 @@
 """Convenant: a partner leaves (three months' notice, or at once when all the others agree), the covenant
 or the working method changes (only with every partner's written consent), or a new partner joins (after
-signing). The municipality's teamleider runs it; the beheerder ends or adds the partner in the system.
+signing). The municipality's teamleider runs it; its steps change the partner register: a partner added by
+the beheerder is in it from its joining day, a partner that leaves takes part until its end date.
 
 The notice period is three calendar months from the day the notice was received (add_maanden): a day the
 last month lacks becomes its last day, so a notice received on 30 November 2026 ends on 28 February 2027.
@@ -9,8 +10,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from engine import InvalidTaskData
+from engine import InvalidTaskData, casework
 from engine.clock import AMSTERDAM
+from engine.db import Partner
+from engine.identity import User
 from tests.processes.conftest import branches, start
 
 PID = "convenant"
@@ -32,8 +35,35 @@ def fields(refused) -> list[str]:
     return [e.field for e in refused.value.errors]
 
 
+TEAMLEIDER = User("teamleider", "Teamleider", "gemeente_heerenveen", frozenset({"teamleider"}), directs=True)
+
+
+@pytest.fixture(autouse=True)
+def register(engine):
+    add_partners(engine)
+
+
+def add_partners(engine) -> None:
+    """The eight convenantpartners in the partner register, the municipality directing."""
+    with engine.database.unit_of_work() as uow:
+        uow.session.add_all(Partner(id=code, name=code.title(), kind="convenant", grondslag="AVG", active=True,
+                                    directs=code == "gemeente_heerenveen", joined_on="2026-01-01")
+                            for code in PARTNERS)
+        uow.commit()
+
+
+def partner(engine, code: str) -> Partner | None:
+    with engine.database.unit_of_work(write=False) as uow:
+        found = uow.session.get(Partner, code)
+        if found is not None:
+            uow.session.expunge(found)  # readable after the session closes
+        return found
+
+
 def zaak(engine, soort: str):
-    return start(engine, PID, {"soort_wijziging": soort, "aanleiding": "Brief van de partner."}, actor="teamleider")
+    # As the case page starts it: the engine adds the convenantpartners from the register.
+    return start(engine, PID, {"soort_wijziging": soort, "aanleiding": "Brief van de partner."}, actor="teamleider",
+                 context=casework.start_context(engine, TEAMLEIDER, PID))
 
 
 def opzegging(partner="elkien", ontvangen_op="2026-11-30", **changes) -> dict:
@@ -46,7 +76,7 @@ def directe_opzegging(partner="elkien") -> dict:
     return opzegging(partner, directe_opzegging=True, instemmende_partners=[p for p in PARTNERS if p != partner])
 
 
-BEEINDIGD = {"accounts_beeindigd": True, "casusdeelname_beeindigd": True,
+BEEINDIGD = {"casusdeelname_beeindigd": True,
              "beeindiging_toelichting": "Twee lopende casussen overgedragen aan WoonFriesland."}
 
 WIJZIGING = {"wijziging_betreft": "werkwijze",
@@ -64,6 +94,11 @@ UITNODIGING = {"nieuwe_partner_naam": "Stichting Voorbeeldzorg", "grondslag": "a
                "contactpersoon": "Mevrouw C. Bakker", "contactgegevens": "c.bakker@voorbeeldzorg.example, 0513 000000",
                "uitgenodigd_op": "2026-12-01"}
 ONDERTEKEND = {"ondertekend": True, "ondertekend_op": "2027-01-12", "ondertekend_door": "De heer D. Visser, bestuurder"}
+TOEGEVOEGD = {"partnercode": "voorbeeldzorg", "toegetreden_op": "2027-02-01",
+              "contact_fg": "Privacybalie: privacy@voorbeeldzorg.example", "contact_verantwoordelijke":
+              "Directiesecretariaat: datalek@voorbeeldzorg.example", "contactpersoon_naam": "Mevrouw C. Bakker",
+              "contactpersoon_email": "c.bakker@voorbeeldzorg.example", "gemachtigde_naam": "De heer D. Visser",
+              "gemachtigde_email": "d.visser@voorbeeldzorg.example"}
 
 
 # -- scenarios, also run together by the branch-coverage test ------------------------------------
@@ -116,7 +151,7 @@ def toetreding_ondertekend(engine, clock):
     case = zaak(engine, "toetreding")
     case.complete("partner_uitnodigen", UITNODIGING, role="teamleider")
     case.complete("ondertekening_vastleggen", ONDERTEKEND, role="teamleider")
-    case.complete("partner_toevoegen", {"partnercode": "voorbeeldzorg", "partner_in_register": True}, role="beheerder")
+    case.complete("partner_toevoegen", TOEGEVOEGD, role="beheerder")
     return case
 
 
@@ -141,7 +176,9 @@ def test_the_teamleider_starts_a_covenant_case_by_the_kind_of_change(engine, dep
     case = zaak(engine, soort)
 
     assert case.open_tasks() == {eerste_taak: "teamleider"}
-    assert case.data == {"soort_wijziging": soort, "aanleiding": "Brief van de partner."}
+    assert case.data == {"soort_wijziging": soort, "aanleiding": "Brief van de partner.",
+                         "convenantpartners": ["gemeente_heerenveen", *sorted(PARTNERS[1:], key=str.title)]}
+    # (from the register: the directing partner first, then by name)
     assert engine.timers(case.id) == []
 
 
@@ -266,8 +303,8 @@ def test_ending_the_participation_requires_ended_accounts_and_case_participation
     case.complete("opzegging_vastleggen", directe_opzegging(), role="teamleider")
 
     with pytest.raises(InvalidTaskData) as refused:
-        case.complete("deelname_beeindigen", {"accounts_beeindigd": False}, role="beheerder")
-    assert set(fields(refused)) == {"accounts_beeindigd", "casusdeelname_beeindigd"}
+        case.complete("deelname_beeindigen", {"casusdeelname_beeindigd": False}, role="beheerder")
+    assert set(fields(refused)) == {"casusdeelname_beeindigd"}
     with pytest.raises(InvalidTaskData) as refused:
         case.complete("deelname_beeindigen", {**BEEINDIGD, "opzeggende_partner": "accolade"}, role="beheerder")
     assert fields(refused) == ["opzeggende_partner"]  # read-only: the partner comes from the case
@@ -404,7 +441,7 @@ def test_a_change_needs_a_description_of_what_changes(engine, deploy_only):
 
 # -- toetreding ---------------------------------------------------------------------------------
 
-def test_a_new_partner_joins_after_signing_and_the_beheerder_adds_it_to_the_registry(engine, deploy_only, clock):
+def test_a_new_partner_joins_after_signing_and_the_beheerder_adds_it_to_the_register(engine, deploy_only, clock):
     deploy_only(PID)
     case = zaak(engine, "toetreding")
     case.complete("partner_uitnodigen", UITNODIGING, role="teamleider")
@@ -416,22 +453,69 @@ def test_a_new_partner_joins_after_signing_and_the_beheerder_adds_it_to_the_regi
         "nieuwe_partner_naam": "Stichting Voorbeeldzorg", "grondslag": "avg_6_1_a_9_2_h",
         "eigen_taak": UITNODIGING["eigen_taak"], "ondertekend_op": "2027-01-12"}
 
-    with pytest.raises(InvalidTaskData) as refused:  # an existing partner's code
-        case.complete("partner_toevoegen", {"partnercode": "politie", "partner_in_register": True}, role="beheerder")
-    assert fields(refused) == ["partnercode"]
     with pytest.raises(InvalidTaskData) as refused:
-        case.complete("partner_toevoegen", {"partnercode": "Voorbeeld Zorg", "partner_in_register": False},
-                      role="beheerder")
-    assert set(fields(refused)) == {"partner_in_register", "partnercode"}
+        case.complete("partner_toevoegen", {**TOEGEVOEGD, "partnercode": "Voorbeeld Zorg",
+                                            "gemachtigde_email": "d.visser at voorbeeldzorg"}, role="beheerder")
+    assert set(fields(refused)) == {"partnercode", "gemachtigde_email"}
+    assert partner(engine, "voorbeeldzorg") is None
 
     clock.now = at(2027, 1, 13, 11, 0)
-    case.complete("partner_toevoegen", {"partnercode": "voorbeeldzorg", "partner_in_register": True}, role="beheerder")
+    case.complete("partner_toevoegen", TOEGEVOEGD, role="beheerder")
     assert case.status == "completed"
     assert case.data["partner_toegevoegd"] == {"partner": "voorbeeldzorg", "naam": "Stichting Voorbeeldzorg",
                                                "grondslag": "avg_6_1_a_9_2_h",
-                                               "toegevoegd_op": "2027-01-13T11:00:00+01:00"}
+                                               "toegevoegd_op": "2027-01-13T11:00:00+01:00",
+                                               "doet_mee_vanaf": "2027-02-01"}
     assert case.visited()[-4:] == ["ondertekend_keuze", "partner_toevoegen", "toetreding_vastleggen",
                                    "einde_toegetreden"]
+    # The step put the partner in the register, with the grondslag's words from the form.
+    added = partner(engine, "voorbeeldzorg")
+    assert (added.name, added.kind, added.active, added.directs, added.joined_on, added.left_on) == (
+        "Stichting Voorbeeldzorg", "convenant", True, False, "2027-02-01", None)
+    assert added.grondslag == "AVG artikel 6 lid 1 sub a (toestemming), of sub b met artikel 9 lid 2 sub h (zorg)"
+    assert added.contacts == {"fg": "Privacybalie: privacy@voorbeeldzorg.example",
+                              "verantwoordelijke": "Directiesecretariaat: datalek@voorbeeldzorg.example"}
+    assert (added.contact_name, added.contact_email, added.officer_name, added.officer_email) == (
+        "Mevrouw C. Bakker", "c.bakker@voorbeeldzorg.example", "De heer D. Visser", "d.visser@voorbeeldzorg.example")
+    # From its joining day on, a covenant case counts it among the partners whose consent a change needs.
+    assert "voorbeeldzorg" not in zaak(engine, "wijziging").data["convenantpartners"]
+    clock.now = at(2027, 2, 1, 0, 0)
+    assert "voorbeeldzorg" in zaak(engine, "wijziging").data["convenantpartners"]
+
+
+def test_a_code_already_in_the_register_is_refused_and_nothing_is_saved(engine, deploy_only):
+    deploy_only(PID)
+    case = zaak(engine, "toetreding")
+    case.complete("partner_uitnodigen", UITNODIGING, role="teamleider")
+    case.complete("ondertekening_vastleggen", ONDERTEKEND, role="teamleider")
+
+    with pytest.raises(InvalidTaskData) as refused:
+        case.complete("partner_toevoegen", {**TOEGEVOEGD, "partnercode": "politie"}, role="beheerder")
+    assert [(e.field, e.code) for e in refused.value.errors] == [("partnercode", "partnerExists")]
+    assert case.open_tasks() == {"partner_toevoegen": "beheerder"}
+    assert "partner_toegevoegd" not in case.data and "partnercode" not in case.data
+    assert partner(engine, "politie").name == "Politie"
+
+
+def test_a_partner_that_gives_notice_leaves_the_register_on_its_end_date(engine, deploy_only, clock):
+    deploy_only(PID)
+    case = zaak(engine, "opzegging")
+    case.complete("opzegging_vastleggen", opzegging(), role="teamleider")
+    # The end date is in the register as soon as it is known: from 28 February Elkien no longer takes part.
+    assert partner(engine, "elkien").left_on == "2027-02-28"
+
+    assert engine.fire_due_timers(EINDDATUM) == 1
+    clock.now = at(2027, 2, 28, 10, 0)
+    case.complete("deelname_beeindigen", BEEINDIGD, role="beheerder")
+    assert partner(engine, "elkien").left_on == "2027-02-28"
+    assert partner(engine, "accolade").left_on is None
+
+
+def test_immediate_termination_ends_the_participation_in_the_register_today(engine, deploy_only):
+    deploy_only(PID)
+    case = zaak(engine, "opzegging")
+    case.complete("opzegging_vastleggen", directe_opzegging("politie"), role="teamleider")
+    assert partner(engine, "politie").left_on == "2026-11-27"
 
 
 def test_an_invited_organisation_that_does_not_sign_does_not_join(engine, deploy_only):

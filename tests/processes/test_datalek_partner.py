@@ -17,7 +17,7 @@ HERE = Origin("192.0.2.10", "pytest")
 
 
 def user(username, partner, role):
-    return User(username, username, partner, frozenset({role}))
+    return User(username, username, partner, frozenset({role}), directs=partner == "gemeente_heerenveen")
 
 
 WOON_MEDEWERKER = user("partnermedewerker", "woonfriesland", "partnermedewerker")

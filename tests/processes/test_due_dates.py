@@ -17,11 +17,11 @@ from tests.processes.test_zvt_casus import (BESLUIT_41, INFORMEREN, VERLENGEN_41
                                             aanmelding, new_case, to_plan, zorgoverleg)
 
 FG = User("fg", "Demo FG", "woonfriesland", frozenset({"fg"}))
-TEAMLEIDER = User("teamleider", "Demo Teamleider", "gemeente_heerenveen", frozenset({"teamleider"}))
+TEAMLEIDER = User("teamleider", "Demo Teamleider", "gemeente_heerenveen", frozenset({"teamleider"}), directs=True)
 # A datalek at WoonFriesland: its own responsible person decides (issue 13).
 VERANTWOORDELIJKE = User("verantwoordelijke_woonfriesland", "Demo Teamleider WoonFriesland", "woonfriesland",
                          frozenset({"teamleider"}))
-REGISSEUR = User("procesregisseur", "Demo Procesregisseur", "gemeente_heerenveen", frozenset({"procesregisseur"}))
+REGISSEUR = User("procesregisseur", "Demo Procesregisseur", "gemeente_heerenveen", frozenset({"procesregisseur"}), directs=True)
 
 
 def ams(*parts) -> datetime:
@@ -147,7 +147,8 @@ def test_a_late_rights_request_escalates_with_its_legal_deadline_as_due_date(eng
 def test_every_step_of_a_complaint_at_the_municipality_is_due_within_the_six_weeks(engine, deploy_only):
     deploy_only("klacht")
     from tests.processes.test_klacht import klacht
-    case = start(engine, "klacht", klacht(vorm="mondeling"), context={"ontvangen_door": "gemeente_heerenveen"})
+    case = start(engine, "klacht", klacht(vorm="mondeling"), context={"ontvangen_door": "gemeente_heerenveen",
+                                                                   "regiepartner": "gemeente_heerenveen"})
     afhandeltermijn = datetime.fromisoformat(case.data["afhandeltermijn"])
     assert case.task("klacht_beoordelen").due_at == afhandeltermijn
     case.complete("klacht_beoordelen", {"gesprek_nodig": True}, role="teamleider")
@@ -174,7 +175,8 @@ def test_recording_the_evaluation_meeting_is_due_at_the_end_of_the_planned_meeti
 
 def test_a_participation_ended_too_late_escalates_with_the_end_of_the_end_date_as_due_date(engine, deploy_only):
     deploy_only("convenant")
-    from tests.processes.test_convenant import opzegging, zaak
+    from tests.processes.test_convenant import add_partners, opzegging, zaak
+    add_partners(engine)
     case = zaak(engine, "opzegging")
     # Received 1 August 2026: the end date, 1 November 2026, has passed when it is recorded on 27 November.
     case.complete("opzegging_vastleggen", opzegging("vnn", "2026-08-01"), role="teamleider")

@@ -27,6 +27,12 @@ def klacht(**changes) -> dict:
     return {k: v for k, v in data.items() if v is not None}
 
 
+def ontvangen(door: str) -> dict:
+    """What the engine adds when `door`'s employee starts the case (processes/process_rules.json):
+    the receiving organisation and the partner that directs the team, from the register."""
+    return {"ontvangen_door": door, "regiepartner": "gemeente_heerenveen"}
+
+
 def gedragsklacht(medewerker_partner: str) -> dict:
     return klacht(soort_klacht="gedrag", medewerker_partner=medewerker_partner, medewerker_naam="De heer B. Jansen",
                   omschrijving="De medewerker sprak mij onbeleefd aan tijdens het huisbezoek.")
@@ -43,7 +49,7 @@ AFHANDELING = {
 # -- scenarios, also run together by the branch-coverage test ------------------------------------
 
 def werkwijze_zonder_gesprek(engine):
-    case = start(engine, PID, klacht(), context={"ontvangen_door": "gemeente_heerenveen"})
+    case = start(engine, PID, klacht(), context=ontvangen("gemeente_heerenveen"))
     case.complete("klacht_beoordelen", {"gesprek_nodig": False,
                                         "reden_geen_gesprek": "De brief beschrijft precies wat er gebeurde en wat de klager wil."},
                   role="teamleider")
@@ -52,7 +58,7 @@ def werkwijze_zonder_gesprek(engine):
 
 
 def werkwijze_met_gesprek(engine):
-    case = start(engine, PID, klacht(vorm="mondeling"), context={"ontvangen_door": "gemeente_heerenveen"})
+    case = start(engine, PID, klacht(vorm="mondeling"), context=ontvangen("gemeente_heerenveen"))
     case.complete("klacht_beoordelen", {"gesprek_nodig": True}, role="teamleider")
     case.complete("gesprek_voeren", {"gesprek_op": "2026-12-03T10:00:00+01:00",
                                      "gespreksverslag": "De klager wil weten welke partners over haar hebben gesproken."},
@@ -62,7 +68,7 @@ def werkwijze_met_gesprek(engine):
 
 
 def werkwijze_doorgestuurd_door_politie(engine):
-    case = start(engine, PID, klacht(), context={"ontvangen_door": "politie"})
+    case = start(engine, PID, klacht(), context=ontvangen("politie"))
     case.complete("klager_doorverwijzen", {"wijze_doorverwijzing": "doorgestuurd",
                                            "doorverwezen_op": "2026-12-01T14:00:00+01:00",
                                            "toelichting_doorverwijzing": "Met instemming van de klager per post naar de gemeente."},
@@ -71,7 +77,7 @@ def werkwijze_doorgestuurd_door_politie(engine):
 
 
 def werkwijze_klager_dient_zelf_in(engine):
-    case = start(engine, PID, klacht(), context={"ontvangen_door": "woonfriesland"})
+    case = start(engine, PID, klacht(), context=ontvangen("woonfriesland"))
     case.complete("klager_doorverwijzen", {"wijze_doorverwijzing": "klager_zelf",
                                            "doorverwezen_op": "2026-11-27T09:00:00+01:00"},
                   role="partnermedewerker")
@@ -79,7 +85,7 @@ def werkwijze_klager_dient_zelf_in(engine):
 
 
 def gedrag_bij_eigen_organisatie(engine):
-    case = start(engine, PID, gedragsklacht("ggz_friesland"), context={"ontvangen_door": "ggz_friesland"})
+    case = start(engine, PID, gedragsklacht("ggz_friesland"), context=ontvangen("ggz_friesland"))
     case.complete("klacht_overdragen", {"overgedragen_aan": "Klachtenfunctionaris GGZ Friesland",
                                         "overgedragen_op": "2026-11-27T15:00:00+01:00"},
                   role="partnermedewerker")
@@ -87,7 +93,7 @@ def gedrag_bij_eigen_organisatie(engine):
 
 
 def gedrag_bij_verkeerde_organisatie(engine):
-    case = start(engine, PID, gedragsklacht("accolade"), context={"ontvangen_door": "gemeente_heerenveen"})
+    case = start(engine, PID, gedragsklacht("accolade"), context=ontvangen("gemeente_heerenveen"))
     case.complete("klager_doorverwijzen", {"wijze_doorverwijzing": "doorgestuurd",
                                            "doorverwezen_op": "2026-11-30T09:00:00+01:00"},
                   role="partnermedewerker")
@@ -95,7 +101,7 @@ def gedrag_bij_verkeerde_organisatie(engine):
 
 
 def afhandeltermijn_voorbij(engine):
-    case = start(engine, PID, klacht(), context={"ontvangen_door": "gemeente_heerenveen"})
+    case = start(engine, PID, klacht(), context=ontvangen("gemeente_heerenveen"))
     case.complete("klacht_beoordelen", {"gesprek_nodig": True}, role="teamleider")
     case.complete("gesprek_voeren", {"gesprek_op": "2026-12-03T10:00:00+01:00",
                                      "gespreksverslag": "De klager voelt zich niet gehoord."}, role="teamleider")
@@ -107,7 +113,7 @@ def afhandeltermijn_voorbij(engine):
 
 def test_a_procedure_complaint_filed_at_the_municipality_goes_to_the_teamleider(engine, deploy_only):
     deploy_only(PID)
-    case = start(engine, PID, klacht(), context={"ontvangen_door": "gemeente_heerenveen"})
+    case = start(engine, PID, klacht(), context=ontvangen("gemeente_heerenveen"))
 
     assert case.open_tasks() == {"klacht_beoordelen": "teamleider"}
     assert case.data["behandelende_partner"] == "gemeente_heerenveen"
@@ -135,7 +141,7 @@ def test_a_clear_written_complaint_is_handled_without_a_conversation(engine, dep
 
 def test_skipping_the_conversation_requires_a_reason(engine, deploy_only):
     deploy_only(PID)
-    case = start(engine, PID, klacht(), context={"ontvangen_door": "gemeente_heerenveen"})
+    case = start(engine, PID, klacht(), context=ontvangen("gemeente_heerenveen"))
 
     with pytest.raises(InvalidTaskData) as refused:
         case.complete("klacht_beoordelen", {"gesprek_nodig": False}, role="teamleider")
@@ -146,7 +152,7 @@ def test_skipping_the_conversation_requires_a_reason(engine, deploy_only):
 
 def test_a_complaint_that_is_not_clear_gets_a_conversation_first(engine, deploy_only):
     deploy_only(PID)
-    case = start(engine, PID, klacht(vorm="mondeling"), context={"ontvangen_door": "gemeente_heerenveen"})
+    case = start(engine, PID, klacht(vorm="mondeling"), context=ontvangen("gemeente_heerenveen"))
     case.complete("klacht_beoordelen", {"gesprek_nodig": True}, role="teamleider")
 
     assert case.open_tasks() == {"gesprek_voeren": "teamleider"}
@@ -170,7 +176,7 @@ def test_a_complaint_that_is_not_clear_gets_a_conversation_first(engine, deploy_
 
 def test_handling_a_complaint_needs_an_outcome_and_a_known_verdict(engine, deploy_only):
     deploy_only(PID)
-    case = start(engine, PID, klacht(), context={"ontvangen_door": "gemeente_heerenveen"})
+    case = start(engine, PID, klacht(), context=ontvangen("gemeente_heerenveen"))
     case.complete("klacht_beoordelen", {"gesprek_nodig": True}, role="teamleider")
     case.complete("gesprek_voeren", {"gesprek_op": "2026-12-03T10:00:00+01:00", "gespreksverslag": "Verslag."},
                   role="teamleider")
@@ -191,7 +197,7 @@ def test_handling_a_complaint_needs_an_outcome_and_a_known_verdict(engine, deplo
 
 def test_a_procedure_complaint_filed_at_a_partner_is_sent_on_to_the_municipality(engine, deploy_only):
     deploy_only(PID)
-    case = start(engine, PID, klacht(), context={"ontvangen_door": "politie"})
+    case = start(engine, PID, klacht(), context=ontvangen("politie"))
 
     assert case.open_tasks() == {"klager_doorverwijzen": "partnermedewerker"}
     assert engine.form_values(case.task("klager_doorverwijzen").id) == {
@@ -225,7 +231,7 @@ def test_a_complainant_who_files_at_the_municipality_themselves_ends_the_referra
 def test_a_conduct_complaint_filed_at_the_wrong_organisation_is_referred_to_the_employees_organisation(
         engine, deploy_only):
     deploy_only(PID)
-    case = start(engine, PID, gedragsklacht("accolade"), context={"ontvangen_door": "gemeente_heerenveen"})
+    case = start(engine, PID, gedragsklacht("accolade"), context=ontvangen("gemeente_heerenveen"))
 
     assert case.open_tasks() == {"klager_doorverwijzen": "partnermedewerker"}
     assert engine.form_values(case.task("klager_doorverwijzen").id)["behandelende_partner"] == "accolade"
@@ -243,7 +249,7 @@ def test_a_conduct_complaint_filed_at_the_wrong_organisation_is_referred_to_the_
 
 def test_a_conduct_complaint_goes_to_the_klachtenregeling_of_the_employees_organisation(engine, deploy_only):
     deploy_only(PID)
-    case = start(engine, PID, gedragsklacht("ggz_friesland"), context={"ontvangen_door": "ggz_friesland"})
+    case = start(engine, PID, gedragsklacht("ggz_friesland"), context=ontvangen("ggz_friesland"))
 
     assert case.open_tasks() == {"klacht_overdragen": "partnermedewerker"}
     assert case.data["behandelende_partner"] == "ggz_friesland"
@@ -263,12 +269,12 @@ def test_a_conduct_complaint_goes_to_the_klachtenregeling_of_the_employees_organ
 def test_a_conduct_complaint_names_the_employees_organisation(engine, deploy_only):
     deploy_only(PID)
     with pytest.raises(InvalidTaskData) as refused:
-        engine.start(PID, klacht(soort_klacht="gedrag"), actor="aanmelder", context={"ontvangen_door": "politie"})
+        engine.start(PID, klacht(soort_klacht="gedrag"), actor="aanmelder", context=ontvangen("politie"))
     assert [(e.field, e.message) for e in refused.value.errors] == [("medewerker_partner", "this field is required")]
 
     with pytest.raises(InvalidTaskData) as refused:
         engine.start(PID, klacht(soort_klacht="gedrag", medewerker_partner="buurtvereniging"), actor="aanmelder",
-                     context={"ontvangen_door": "politie"})
+                     context=ontvangen("politie"))
     assert [e.field for e in refused.value.errors] == ["medewerker_partner"]
     assert engine.ready_tasks() == []
 
@@ -278,7 +284,10 @@ def test_a_complaint_needs_the_receiving_organisation_from_the_caller(engine, de
     # the process cannot tell a referral from a complaint at the right place.
     deploy_only(PID)
     with pytest.raises(WorkflowFailed, match="ontvangen_door"):
-        engine.start(PID, klacht(), actor="aanmelder")
+        engine.start(PID, klacht(), actor="aanmelder", context={"regiepartner": "gemeente_heerenveen"})
+    # Nor without the directing partner from the register (engine/casework.py start_context).
+    with pytest.raises(WorkflowFailed, match="regiepartner"):
+        engine.start(PID, klacht(), actor="aanmelder", context={"ontvangen_door": "politie"})
     assert engine.ready_tasks() == []
     assert engine.timers() == []
 
@@ -287,7 +296,7 @@ def test_a_complaint_needs_the_receiving_organisation_from_the_caller(engine, de
 
 def test_a_complaint_not_handled_within_six_weeks_gives_a_reminder_and_stays_open(engine, deploy_only):
     deploy_only(PID)
-    case = start(engine, PID, klacht(), context={"ontvangen_door": "gemeente_heerenveen"})
+    case = start(engine, PID, klacht(), context=ontvangen("gemeente_heerenveen"))
     case.complete("klacht_beoordelen", {"gesprek_nodig": False, "reden_geen_gesprek": "De brief is duidelijk."},
                   role="teamleider")
 
@@ -304,7 +313,7 @@ def test_a_complaint_not_handled_within_six_weeks_gives_a_reminder_and_stays_ope
 
 def test_a_conversation_that_runs_past_six_weeks_reminds_as_soon_as_the_handling_opens(engine, deploy_only, clock):
     deploy_only(PID)
-    case = start(engine, PID, klacht(), context={"ontvangen_door": "gemeente_heerenveen"})
+    case = start(engine, PID, klacht(), context=ontvangen("gemeente_heerenveen"))
     case.complete("klacht_beoordelen", {"gesprek_nodig": True}, role="teamleider")
     assert engine.fire_due_timers(ZES_WEKEN_NA_ONTVANGST + timedelta(days=3)) == 0  # no reminder on the conversation
 

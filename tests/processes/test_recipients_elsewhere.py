@@ -13,7 +13,7 @@ from tests.processes.test_rechten_betrokkene import IDENTITEIT_VASTGESTELD, antw
 from tests.processes.test_zvt_casus import INFORMEREN, OPPAKKEN, aanmelding
 
 HERE = Origin("192.0.2.11", "pytest")
-REGISSEUR = User("procesregisseur", "Demo Procesregisseur", "gemeente_heerenveen", frozenset({"procesregisseur"}))
+REGISSEUR = User("procesregisseur", "Demo Procesregisseur", "gemeente_heerenveen", frozenset({"procesregisseur"}), directs=True)
 WOON_MEDEWERKER = User("partnermedewerker", "Demo Medewerker WoonFriesland", "woonfriesland",
                        frozenset({"partnermedewerker"}))
 # A procesregisseur account at the police, which received the request first: the policy lets it do

@@ -24,8 +24,8 @@ ADDRESS = "Zonnedauwlaan 77, 8442 ZX Heerenveen"
 PHONE = "06-48213579"
 PERSONAL = (NAME, ADDRESS, PHONE)
 ORIGIN = Origin("192.0.2.10", "pytest")
-REGISSEUR = User("regisseur", "Regisseur", "gemeente_heerenveen", frozenset({"procesregisseur"}))
-FG = User("fg", "FG", "gemeente_heerenveen", frozenset({"fg"}))
+REGISSEUR = User("regisseur", "Regisseur", "gemeente_heerenveen", frozenset({"procesregisseur"}), directs=True)
+FG = User("fg", "FG", "gemeente_heerenveen", frozenset({"fg"}), directs=True)
 MEDEWERKER = User("w.woonfriesland", "W", "woonfriesland", frozenset({"partnermedewerker"}))
 GGZ = User("g.ggz", "G", "ggz_friesland", frozenset({"partnermedewerker"}))
 

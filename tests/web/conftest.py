@@ -153,7 +153,8 @@ def production(database_url, clock):
         from engine.db import Partner
 
         for code, name, grondslag in demo.PARTNERS:
-            uow.session.add(Partner(id=code, name=name, kind="convenant", grondslag=grondslag, active=True))
+            uow.session.add(Partner(id=code, name=name, kind="convenant", grondslag=grondslag, active=True,
+                                    directs=code == demo.DIRECTING))
         uow.commit()
     app = build_app(database_url, clock, environment="production")
     client = client_for(app)

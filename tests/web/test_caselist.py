@@ -218,7 +218,7 @@ def test_a_complaint_is_found_by_the_name_its_start_form_names_and_shows_no_birt
     # The klacht's start form says where its person is named ("ui:persoon"); it asks no date of birth.
     from tests.processes.test_klacht import klacht
     complaint = casework.start_case(engine, User("procesregisseur", "Demo Procesregisseur", "gemeente_heerenveen",
-                                                 frozenset({"procesregisseur"})),
+                                                 frozenset({"procesregisseur"}), directs=True),
                                     "klacht", klacht(klager_naam="Meneer K. Kwakkel"), HERE)
     auth.login("procesregisseur")
     count, numbers, body = searched(auth, "kwakkel", status="all")

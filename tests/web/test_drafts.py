@@ -15,7 +15,7 @@ from tests.web.conftest import AuthActions, add_account, client_for
 
 HERE = Origin("192.0.2.1", "test")
 WOONFRIESLAND = User("partnermedewerker", "Demo Medewerker WoonFriesland", "woonfriesland", frozenset({"partnermedewerker"}))
-PROCESREGISSEUR = User("procesregisseur", "Demo Procesregisseur", "gemeente_heerenveen", frozenset({"procesregisseur"}))
+PROCESREGISSEUR = User("procesregisseur", "Demo Procesregisseur", "gemeente_heerenveen", frozenset({"procesregisseur"}), directs=True)
 TYPED = "Gesproken met de huisarts en de wijkagent"  # invented, as all test data
 FORM = {"datum_geinformeerd": "2026-11-27", "manier": "gesprek", "gegevens_en_doel": "ja",
         "bronnen_en_ontvangers": "WoonFriesland", "rechten_uitgelegd": "ja", "uitgenodigd_voor_plan": "ja"}
@@ -130,7 +130,7 @@ def test_a_draft_can_be_thrown_away(auth, client, engine, task_id):
 
 def test_completing_the_task_deletes_every_draft_of_it_in_the_same_step(auth, client, engine, case, task_id):
     add_account(engine, "collega", COLLEAGUE_PASSWORD, roles=("procesregisseur",))
-    colleague = User("collega", "Collega", "gemeente_heerenveen", frozenset({"procesregisseur"}))
+    colleague = User("collega", "Collega", "gemeente_heerenveen", frozenset({"procesregisseur"}), directs=True)
     drafts.save(engine, colleague, task_id, {"bronnen_en_ontvangers": "van de collega"}, HERE)
     auth.login("procesregisseur")
     page = f"/taken/{task_id}"

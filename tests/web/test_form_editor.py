@@ -12,7 +12,7 @@ from engine.identity import User
 from tests.processes.conftest import FORMS, PROCESSES
 from tests.web.conftest import AuthActions, client_for
 
-OWNER = User("proceseigenaar", "Demo Proceseigenaar", "gemeente_heerenveen", frozenset({"proceseigenaar"}))
+OWNER = User("proceseigenaar", "Demo Proceseigenaar", "gemeente_heerenveen", frozenset({"proceseigenaar"}), directs=True)
 
 
 @pytest.fixture

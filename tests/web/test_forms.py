@@ -10,7 +10,7 @@ import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 from werkzeug.datastructures import MultiDict
 
-from engine.errors import InvalidTaskData
+from engine.errors import FieldError, InvalidTaskData
 from engine.validation import check_data
 from web.forms import display_value, dutch_datetime, dutch_errors, parse_form, render_form
 
@@ -78,6 +78,8 @@ def example(prop: dict, index: int = 0):
         return "2026-11-27"
     if prop.get("format") == "date-time":
         return ("2026-07-01T09:30:00+02:00", "2026-11-27T17:00:00+01:00")[index % 2]
+    if prop.get("format") == "email":
+        return "naam@voorbeeld.example"
     if prop.get("examples"):  # the form's own example of what the pattern takes
         return prop["examples"][0]
     if "pattern" in prop:
@@ -458,7 +460,12 @@ def test_each_kind_of_error_has_a_dutch_message():
     partner = form("convenant/partner_toevoegen")
     assert errors_for(partner, {"partnercode": "Politie!"})["partnercode"] == \
         "Dit is niet in de goede vorm. Lees de uitleg bij dit veld."
-    assert errors_for(partner, {"partnercode": "politie"})["partnercode"] == "Deze waarde is hier niet toegestaan."
+    assert errors_for(partner, {"contactpersoon_email": "c.bakker at voorbeeldzorg"})["contactpersoon_email"] == \
+        "Vul een e-mailadres in, zoals naam@organisatie.nl."
+    # A code already in the partner register is refused by the engine when the step completes.
+    assert dutch_errors([FieldError("partnercode", "a partner with this code exists already", code="partnerExists")],
+                        partner) == {"partnercode": "Er staat al een partner met deze code in het partnerregister. "
+                                                    "Kies een andere code."}
 
 
 def test_a_field_that_must_stay_empty_for_the_other_answers_says_so():

@@ -23,7 +23,7 @@ WOONFRIESLAND = User("partnermedewerker", "", "woonfriesland", frozenset({"partn
 POLITIE = User("politie", "", "politie", frozenset({"partnermedewerker"}))
 GGZ = User("ggz", "", "ggz_friesland", frozenset({"partnermedewerker"}))
 VNN = User("vnn", "", "vnn", frozenset({"partnermedewerker"}))
-REGISSEUR = User("procesregisseur", "", "gemeente_heerenveen", frozenset({"procesregisseur"}))
+REGISSEUR = User("procesregisseur", "", "gemeente_heerenveen", frozenset({"procesregisseur"}), directs=True)
 # The content of each item: a text that appears nowhere else.
 CONTENT = {"gewoon": "Huurachterstand-7731", "bijzonder": "Opname-7732", "justitieel": "Taakstraf-7733",
            "politie_8_13": "Melding-7734", "politie_9": "Onderzoek-7735"}

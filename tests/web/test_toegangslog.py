@@ -21,7 +21,7 @@ from .test_printing import pdf_text
 
 # Usernames unlike their roles, so a page that shows one but not the other can be told apart.
 WOONFRIESLAND = User("j.devries", "Jan de Vries", "woonfriesland", frozenset({"partnermedewerker"}))
-REGISSEUR = User("a.bakker", "Anna Bakker", "gemeente_heerenveen", frozenset({"procesregisseur"}))
+REGISSEUR = User("a.bakker", "Anna Bakker", "gemeente_heerenveen", frozenset({"procesregisseur"}), directs=True)
 HERE = Origin("192.0.2.44", "pytest")
 
 

@@ -9,6 +9,7 @@ from engine.errors import FieldError
 from engine.form_choices import choices_of
 from engine.list_rules import ALL_OF, MISSING, top_rules
 from engine.list_rules import CODES as LIST_RULES
+from engine.register_changes import PARTNER_EXISTS
 
 from .dates import dutch_date
 from .schema import CHOICES, widget_of
@@ -54,6 +55,8 @@ def _message(error: FieldError, prop: Mapping | None, deeper: bool, schema: Mapp
         return "Dit veld hoort niet bij het formulier."
     if code == "noForm":
         return "Bij deze taak hoort geen formulier. Er hoeft niets ingevuld te worden."
+    if code == PARTNER_EXISTS:
+        return "Er staat al een partner met deze code in het partnerregister. Kies een andere code."
     if prop is None:
         return "Deze waarde is hier niet toegestaan."
     widget = widget_of(prop, read_only=False)
@@ -96,6 +99,8 @@ def _message(error: FieldError, prop: Mapping | None, deeper: bool, schema: Mapp
         return _missing_message(error, prop, schema)
     if code in LIST_RULES:
         return _list_message(code, prop, schema)
+    if code == "format" and prop.get("format") == "email":
+        return "Vul een e-mailadres in, zoals naam@organisatie.nl."
     if code in ("format", "type") and widget == "datetime":
         return "Vul een datum en tijd in, zoals 27-11-2026 17:00."
     if code == "minLength":

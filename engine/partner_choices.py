@@ -26,12 +26,9 @@ import copy
 from collections.abc import Mapping
 from datetime import date
 
-from sqlalchemy import select
-
 from . import partner_register
 from .clock import aware
-from .db import Partner
-from .partner_register import day_of  # noqa: F401 - the Dutch day a form's partners are offered for
+from .partner_register import day_of  # also for callers: the Dutch day a form's partners are offered for
 
 KEYWORD = "x-zvt-partners"
 NEW_CODE = "x-zvt-nieuwe-partnercode"
@@ -110,8 +107,9 @@ class _Register:
         """Every partner ever in the register, also one that left or is switched off, in the offering
         order (the directing partner first, then by name)."""
         if self._all is None:
-            query = select(Partner.id, Partner.name).order_by(Partner.directs.desc(), Partner.name, Partner.id)
-            self._all = [{"const": code, "title": name} for code, name in self.session.execute(query)]
+            known, first = partner_register.names(self.session), partner_register.directing(self.session)
+            order = sorted(known, key=lambda code: (code != first, known[code], code))
+            self._all = [{"const": code, "title": known[code]} for code in order]
         return self._all
 
 

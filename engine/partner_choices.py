@@ -5,9 +5,11 @@ A form says "the partners" with a keyword instead of a list of codes:
 
     "x-zvt-partners": "convenant"   the convenantpartners taking part that day
     "x-zvt-partners": "alle"        the convenantpartners and ad-hoc partners taking part that day
+    "x-zvt-partners": "andere"      the convenantpartners taking part that day but the directing one
 
 on a text field (one partner is chosen) or on a list of texts (several; the choices go in its
-`items`), and `"x-zvt-nieuwe-partnercode": true` on a text field: a code no partner in the
+`items`); choices of the field's own (`oneOf`, such as "Andere organisatie") come after the
+partners. And `"x-zvt-nieuwe-partnercode": true` on a text field: a code no partner in the
 register has, also not one that left (a partner that joins gets a code of its own).
 
 `expand` turns the keywords into the `oneOf` (and `not`) the rest of ZVT reads: the task page,
@@ -32,8 +34,10 @@ from .partner_register import day_of  # also for callers: the Dutch day a form's
 
 KEYWORD = "x-zvt-partners"
 NEW_CODE = "x-zvt-nieuwe-partnercode"
-# value of KEYWORD -> the kinds of partner (Partner.kind) a field offers
-KINDS = {"convenant": ("convenant",), "alle": ("convenant", "adhoc")}
+# value of KEYWORD -> the kinds of partner (Partner.kind) a field offers, and whether the directing
+# partner is left out (a rights request: the municipality answers, the others are referred to or told)
+KINDS = {"convenant": (("convenant",), False), "alle": (("convenant", "adhoc"), False),
+         "andere": (("convenant",), True)}
 
 
 def uses_register(schema: object) -> bool:
@@ -81,7 +85,7 @@ def offered(engine, schema: dict | None) -> dict | None:
 
 def problems(schema: Mapping) -> list[str]:
     """What deploy refuses: an unknown value, the keyword on a field that is not a text or a list
-    of texts, or beside choices of the field's own."""
+    of texts, or beside an enum or const of the field's own."""
     found: list[str] = []
     _problems(schema, "", found)
     return found
@@ -92,16 +96,20 @@ class _Register:
 
     def __init__(self, session, day: date | None):
         self.session, self.day = session, day
-        self._offered: dict[tuple[str, ...], list[dict]] = {}
+        self._offered: dict[str, list[dict]] = {}
         self._all: list[dict] | None = None
 
-    def choices(self, kinds: tuple[str, ...] | None) -> list[dict]:
-        if kinds is None or self.day is None:
+    def choices(self, kind: str | None) -> list[dict]:
+        """The choices of a field with this keyword value, or (None, or reading back) every partner."""
+        if kind is None or self.day is None:
             return copy.deepcopy(self.every())
-        if kinds not in self._offered:
-            self._offered[kinds] = [{"const": p.id, "title": p.name}
-                                    for p in partner_register.taking_part(self.session, self.day, kinds)]
-        return copy.deepcopy(self._offered[kinds])
+        kinds, without_directing = KINDS[kind]
+        if kind not in self._offered:
+            directing = partner_register.directing(self.session) if without_directing else None
+            self._offered[kind] = [{"const": p.id, "title": p.name}
+                                   for p in partner_register.taking_part(self.session, self.day, kinds)
+                                   if p.id != directing]
+        return copy.deepcopy(self._offered[kind])
 
     def every(self) -> list[dict]:
         """Every partner ever in the register, also one that left or is switched off, in the offering
@@ -127,12 +135,12 @@ def _expand(node: object, register: _Register, read_only: bool) -> object:
             out[key] = _expand(value, register, read_only)
     kind = source(node)
     if kind is not None:
-        choices = register.choices(None if read_only else KINDS[kind])
+        choices = register.choices(None if read_only else kind)
         if node.get("type") == "array":
             items = out.get("items") if isinstance(out.get("items"), dict) else {"type": "string"}
-            out["items"] = {**items, "oneOf": choices}
+            out["items"] = {**items, "oneOf": choices + list(items.get("oneOf") or [])}
         else:
-            out["oneOf"] = choices
+            out["oneOf"] = choices + list(out.get("oneOf") or [])
     if node.get(NEW_CODE) is True:
         codes = [choice["const"] for choice in register.every()]
         if codes:
@@ -158,8 +166,11 @@ def _problems(node: object, where: str, found: list[str]) -> None:
             found.append(f"{field}: {KEYWORD} must be one of {', '.join(sorted(KINDS))}")
         elif not text:
             found.append(f"{field}: {KEYWORD} belongs on a text field or a list of texts")
-        elif "oneOf" in holder or "enum" in holder or "const" in holder:
-            found.append(f"{field}: {KEYWORD} gives the choices; the field may not have its own (oneOf, enum, const)")
+        elif "enum" in holder or "const" in holder or not (
+                "oneOf" not in holder or (isinstance(holder["oneOf"], list)
+                                          and all(isinstance(o, Mapping) and "const" in o for o in holder["oneOf"]))):
+            found.append(f"{field}: {KEYWORD} gives the choices; the field's own may only follow them "
+                         "as oneOf of const and title")
     if NEW_CODE in node:
         if node.get(NEW_CODE) is not True:
             found.append(f"{field}: {NEW_CODE} must be true")

@@ -20,6 +20,8 @@ FORM = {
         "partner": {"title": "Partner", "type": "string", "x-zvt-partners": "convenant"},
         "partners": {"title": "Partners", "type": "array", "x-zvt-partners": "alle", "items": {"type": "string"}},
         "eerder": {"title": "Eerder gekozen", "type": "string", "x-zvt-partners": "convenant", "readOnly": True},
+        "ontvanger": {"title": "Ontvanger", "type": "string", "x-zvt-partners": "andere",
+                      "oneOf": [{"const": "overig", "title": "Andere organisatie"}]},
         "acties": {"title": "Acties", "type": "array", "items": {"type": "object", "properties": {
             "uitvoerder": {"title": "Uitvoerder", "type": "string", "x-zvt-partners": "convenant"}}}},
     },
@@ -59,6 +61,8 @@ def test_a_form_offers_the_partners_taking_part_that_day_the_directing_one_first
     assert codes(properties["partners"]["items"]["oneOf"]) == ["gemeente", "buurtteam", "politie", "woonfriesland"]
     assert codes(properties["acties"]["items"]["properties"]["uitvoerder"]["oneOf"]) == [
         "gemeente", "politie", "woonfriesland"]
+    # "andere": all but the directing partner; the field's own choices follow the partners.
+    assert codes(properties["ontvanger"]["oneOf"]) == ["politie", "woonfriesland", "overig"]
     # A read-only field shows what the case holds: every partner, also one that left or has yet to join.
     assert codes(properties["eerder"]["oneOf"]) == ["gemeente", "accolade", "buurtteam", "elkien", "politie",
                                                     "woonfriesland"]
@@ -118,12 +122,13 @@ def test_a_new_partner_code_may_not_be_the_code_of_any_partner_in_the_register(r
 
 
 @pytest.mark.parametrize("field, problem", [
-    ({"type": "string", "x-zvt-partners": "iedereen"}, "x-zvt-partners must be one of alle, convenant"),
+    ({"type": "string", "x-zvt-partners": "iedereen"}, "x-zvt-partners must be one of alle, andere, convenant"),
     ({"type": "string", "format": "date", "x-zvt-partners": "alle"}, "belongs on a text field or a list of texts"),
     ({"type": "integer", "x-zvt-partners": "alle"}, "belongs on a text field or a list of texts"),
-    ({"type": "string", "x-zvt-partners": "alle", "oneOf": [{"const": "a"}]}, "the field may not have its own"),
+    ({"type": "string", "x-zvt-partners": "alle", "const": "a"}, "the field's own may only follow them"),
+    ({"type": "string", "x-zvt-partners": "alle", "oneOf": [{"type": "string"}]}, "the field's own may only follow them"),
     ({"type": "array", "x-zvt-partners": "alle", "items": {"type": "string", "enum": ["a"]}},
-     "the field may not have its own"),
+     "the field's own may only follow them"),
     ({"type": "string", "x-zvt-nieuwe-partnercode": "ja"}, "x-zvt-nieuwe-partnercode must be true"),
 ])
 def test_deploy_refuses_a_partner_keyword_where_it_cannot_work(engine, tmp_path, field, problem):

@@ -71,6 +71,15 @@ def expand_forms(forms: Mapping[str, dict], session) -> dict[str, dict]:
             for key, form in forms.items()}
 
 
+def fill(schema: dict | None, partners: list[tuple[str, str]]) -> dict | None:
+    """The schema with these partners, (code, name) in order, as the choices of every partner field
+    and as the codes a new one may not have: a form read without a database (a test of the forms
+    alone), with the choices the register would give."""
+    if not uses_register(schema):
+        return schema
+    return _expand(schema, _Given([{"const": code, "title": name} for code, name in partners]), read_only=False)
+
+
 def today(clock) -> date:
     """The Dutch day of the engine clock: the day a form's partners are offered for."""
     return day_of(aware(clock()))
@@ -121,7 +130,20 @@ class _Register:
         return self._all
 
 
-def _expand(node: object, register: _Register, read_only: bool) -> object:
+class _Given:
+    """A fixed list of partners in the place of the register (`fill`)."""
+
+    def __init__(self, partners: list[dict]):
+        self.partners = partners
+
+    def choices(self, kind: str | None) -> list[dict]:
+        return copy.deepcopy(self.partners)
+
+    def every(self) -> list[dict]:
+        return self.partners
+
+
+def _expand(node: object, register: _Register | _Given, read_only: bool) -> object:
     if isinstance(node, list):
         return [_expand(v, register, read_only) for v in node]
     if not isinstance(node, Mapping):

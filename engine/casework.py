@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 
-from . import access_log, art41, list_rules, named_cases, partner_register, policy, process_rules, recipients
+from . import (access_log, art41, list_rules, named_cases, partner_choices, partner_register, policy, process_rules,
+               recipients)
 from .accounts import open_lanes, task_candidates
 from .api import Engine, history_views, instance_view, read_only_values, task_view
 from .clock import aware
@@ -129,7 +130,8 @@ def open_task(engine: Engine, user: User, task_id: str, origin: Origin) -> TaskP
             access_log.record(uow.session, user, origin, "read", "task", task_id, instance.id, False, now)
             uow.commit()
             raise Forbidden(decision.reason)
-        schema = definition.forms.get(row.form) if row.form else None
+        schema = partner_choices.expand(definition.forms.get(row.form) if row.form else None, uow.session,
+                                        partner_choices.day_of(now))
         ui = definition.forms.get(row.form + UI_SUFFIX, {}) if row.form else {}
         steps = context_steps(ui)
         context = _latest_of(history_views(uow.session, instance.id), row.process_id, steps) if steps else []
@@ -137,8 +139,10 @@ def open_task(engine: Engine, user: User, task_id: str, origin: Origin) -> TaskP
                   **_named_case_values(uow.session, user, origin, schema, instance, now)}
         page = TaskPage(task_view(row, instance.paused_at), definition.name, schema, values, ui,
                         _colleagues(uow.session, row, instance, lanes, now=now), context,
-                        {key: form for key, form in definition.forms.items()
-                         if key.removesuffix(UI_SUFFIX) in {f"{h.process_id}/{h.bpmn_id}" for h in context}},
+                        partner_choices.expand_forms(
+                            {key: form for key, form in definition.forms.items()
+                             if key.removesuffix(UI_SUFFIX) in {f"{h.process_id}/{h.bpmn_id}" for h in context}},
+                            uow.session),
                         draft=own_draft(uow.session, task_id, user),
                         prefill=list_rules.required_rows(values, schema) if schema else {})
         # Last: the log's chain lock is then held only for its insert and the commit.
@@ -255,7 +259,7 @@ def view_case(engine: Engine, user: User, instance_id: int, origin: Origin, acti
             definition.files.get(main_file) if main_file else None,
             may_pause=instance.status == "running" and bool(policy.may_pause_deadlines(
                 user, instance.process_id, instance.participants or [], lanes)),
-            forms=dict(definition.forms),
+            forms=partner_choices.expand_forms(definition.forms, session),
         )
         # Last: the log's chain lock is then held only for its insert and the commit.
         access_log.record(session, user, origin, action, "case", str(instance_id), instance_id, True, now)

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import update
 
-from . import runtime
+from . import partner_choices, runtime
 from .clock import aware
 from .db import Definition, HumanTask, Instance
 from .definitions import is_scheduled, start_form_key
@@ -36,7 +36,8 @@ class Commands:
             if is_scheduled(spec):
                 raise EngineError(f"process '{process_id}' starts by its timer and cannot be started by hand")
             key = start_form_key(spec)
-            schema = definition.forms.get(key) if key else None
+            schema = partner_choices.expand(definition.forms.get(key) if key else None, uow.session,
+                                            partner_choices.day_of(now))
             data = check_data(data, schema or {"type": "object"}, self._reserved, now=now)
             context = check_data(context, {"type": "object"}, self._reserved)
             clash = sorted(set(data) & set(context))
@@ -94,7 +95,8 @@ class Commands:
             task = runtime.find_task(workflow, task_id)
             if task is None or task not in runtime.ready_user_tasks(workflow):
                 raise Conflict("this task is no longer open; someone else changed the case first")
-            schema = definition.forms.get(row.form) if row.form else None
+            schema = partner_choices.expand(definition.forms.get(row.form) if row.form else None, uow.session,
+                                            partner_choices.day_of(now))
             if callable(data):
                 data = data(schema, read_only_of(task, schema))
             extra = looked_up(uow.session, schema, instance) if looked_up is not None and schema else {}

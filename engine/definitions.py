@@ -27,7 +27,7 @@ from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.dmn.specs.business_rule_task_mixin import BusinessRuleTaskMixin
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
-from . import budget, date_rules, due_dates, list_rules, step_actions, ui_schema, zvt_namespace
+from . import budget, date_rules, due_dates, list_rules, partner_choices, step_actions, ui_schema, zvt_namespace
 from .errors import DefinitionRefused, Problem
 from .outbox import element_message
 from .roles import ROLES
@@ -303,7 +303,7 @@ def _load_form(forms_dir: Path, process_id: str, task_id: str, forms: dict, refu
         if isinstance(field_schema, dict) and field_schema.get("readOnly") and name in (schema.get("required") or []):
             refuse(f"form {path.as_posix()}: read-only field '{name}' comes from the case and cannot be required")
             return
-    date_problems = date_rules.problems(schema) + list_rules.problems(schema)
+    date_problems = date_rules.problems(schema) + list_rules.problems(schema) + partner_choices.problems(schema)
     for problem in date_problems:
         refuse(f"form {path.as_posix()}: {problem}")
     if date_problems:

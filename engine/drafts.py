@@ -16,7 +16,7 @@ from datetime import datetime
 
 from sqlalchemy import delete
 
-from . import access_log
+from . import access_log, partner_choices
 from .api import Engine
 from .clock import aware
 from .db import TaskDraft
@@ -53,7 +53,8 @@ def save(engine: Engine, user: User, task_id: str, data: dict | Callable[[dict |
             uow.commit()
             raise Forbidden(decision.reason)
         if callable(data):
-            schema = definition.forms.get(row.form) if row.form else None
+            schema = partner_choices.expand(definition.forms.get(row.form) if row.form else None, session,
+                                            partner_choices.day_of(now))
             data = data(schema, read_only_values(engine.store, definition, instance, task_id, schema))
         draft = session.get(TaskDraft, (task_id, user.username))
         if draft is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from . import access_log, policy
+from . import access_log, partner_choices, policy
 from .api import Engine
 from .casework import readable_instance
 from .clock import aware
@@ -39,7 +39,8 @@ def read_feedback(engine: Engine, user: User, instance_id: int, origin: Origin) 
         definition = session.get(Definition, instance.definition_id)
         feedback = (instance.data or {}).get(FEEDBACK_KEY)
         page = Feedback(instance_id, instance.process_id, definition.name, instance.started_at,
-                        dict(feedback) if isinstance(feedback, dict) else None, dict(definition.forms))
+                        dict(feedback) if isinstance(feedback, dict) else None,
+                        partner_choices.expand_forms(definition.forms, session))
         access_log.record(session, user, origin, "read", FEEDBACK_KEY, str(instance_id), instance_id, True, now)
         uow.commit()
         return page

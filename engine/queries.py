@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import or_, select
 
-from . import runtime
+from . import partner_choices, runtime
 from .db import Definition, HistoryEntry, HumanTask, Instance, Timer
 from .definitions import start_form_key
 from .errors import Conflict, InstanceNotFound, ProcessNotFound, TaskAlreadyCompleted, TaskNotFound
@@ -27,7 +27,8 @@ class Queries:
         with self.database.unit_of_work(write=False) as uow:
             definition = self._latest(uow.session, process_id)
             key = start_form_key(self.store.specs(definition)[0])
-            return definition.forms.get(key) if key else None
+            return partner_choices.expand(definition.forms.get(key) if key else None, uow.session,
+                                          partner_choices.today(self.clock))
 
     def _latest(self, session, process_id: str) -> Definition:
         return latest_definition(session, process_id)
@@ -89,7 +90,7 @@ class Queries:
             if row.form is None:
                 return TaskForm(task_view(row, instance.paused_at), None, {}, {})
             definition = uow.session.get(Definition, instance.definition_id)
-            schema = definition.forms[row.form]
+            schema = partner_choices.expand(definition.forms[row.form], uow.session, partner_choices.today(self.clock))
             read_only = read_only_values(self.store, definition, instance, task_id, schema) if with_values else {}
             return TaskForm(task_view(row, instance.paused_at), schema, definition.forms.get(row.form + UI_SUFFIX, {}),
                             read_only)

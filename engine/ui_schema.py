@@ -35,6 +35,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from .partner_choices import KEYWORD as PARTNERS
+
 UI_SUFFIX = "#ui"  # key of a form's UI schema beside the form's own key
 CONTEXT = "ui:context"
 DOSSIER = "ui:dossier"
@@ -62,8 +64,8 @@ def widgets_for(prop: Mapping) -> set[str]:
     """The widgets a process owner may choose for a field, by what it accepts."""
     one_of = prop.get("oneOf")
     if (isinstance(one_of, list) and one_of and all(isinstance(o, dict) and "const" in o for o in one_of)) \
-            or isinstance(prop.get("enum"), list):
-        return {"radio", "select"}
+            or isinstance(prop.get("enum"), list) or (PARTNERS in prop and prop.get("type") != "array"):
+        return {"radio", "select"}  # a partner choice gets its choices from the register (engine/partner_choices.py)
     if prop.get("type") == "string" and "format" not in prop and not prop.get("readOnly"):
         return {"text", "textarea"}
     return set()

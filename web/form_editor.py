@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from engine import NotFound, policy
+from engine import NotFound, partner_choices, policy
 from engine import process_drafts as drafts
 from engine.field_references import choice_mentions, mentions, names_in_use
 from engine.form_choices import choices_of
@@ -84,7 +84,7 @@ def preview(process_id: str, draft_id: int, task_id: str):
     files = drafts.draft_files(engine(), current_user(), process_id, draft_id)
     result = apply_page(schema, ui, request.form, names_in_use(process_id, forms, files))
     return render_template("form_editor_preview.html", result=result,
-                           preview=render_form(result.schema, {}, {}, {}, ui=result.ui))
+                           preview=_preview(result.schema, result.ui))
 
 
 def _form(process_id: str, draft_id: int, task_id: str) -> tuple[dict, dict]:
@@ -103,5 +103,10 @@ def _page(process_id, draft_id, task_id, schema, ui, errors, posted=None, status
     return render_template(
         "form_editor.html", process_id=process_id, draft_id=draft_id, task_id=task_id, schema=schema,
         fields=editable_fields(schema, ui), errors=errors, posted=posted, result=result, kinds=KINDS,
-        preview=render_form(shown_schema, {}, {}, {}, ui=shown_ui), max_title=MAX_TITLE, max_help=MAX_HELP,
+        preview=_preview(shown_schema, shown_ui), max_title=MAX_TITLE, max_help=MAX_HELP,
         max_options=MAX_OPTIONS, opened=opened, wrong=fields_with_errors(errors)), status
+
+
+def _preview(schema: dict, ui: dict):
+    """The form as the caseworker sees it today: partner choices filled in from the register."""
+    return render_form(partner_choices.offered(engine(), schema), {}, {}, {}, ui=ui)

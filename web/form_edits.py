@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from engine.field_references import Mention, remove_field
 from engine.form_choices import ChoiceEdit, choice_list, choices_of, edit_choices
 from engine.form_fields import CHOICE_KINDS, MAX_HELP, MAX_TITLE, FieldRefused, NewField, add_field, option_texts
+from engine.partner_choices import source as register_source
 from engine.ui_schema import ordered
 
 
@@ -26,6 +27,8 @@ def editable_fields(schema: Mapping, ui: Mapping) -> list[dict]:
             "name": name, "title": str(prop.get("title") or ""), "help": str(field_ui.get("ui:help") or ""),
             "required": name in required, "read_only": bool(prop.get("readOnly")), "position": position,
             "options": choices_of(prop), "multiple": prop.get("type") == "array",
+            # "convenant", "alle" or "andere": the choices are the register's partners, not edited here
+            "register": register_source(prop),
         })
     return rows
 

@@ -8,8 +8,15 @@ from sqlalchemy import func, select
 from engine import casework, case_items, participation, sharing
 from engine.db import AccessLogEntry, CaseBasis, Disclosure, Instance, ItemShare, Partner
 from engine.identity import Origin, User
-from tests.processes.conftest import FORMS, PROCESSES
+from tests.processes.conftest import FORMS, PROCESSES, add_partners
 from tests.processes.test_zvt_casus import BESLUIT_41, INFORMEREN, OPPAKKEN, aanmelding
+
+
+@pytest.fixture(autouse=True)
+def partners(engine):
+    """The eight convenantpartners: the forms' partner choices come from the register."""
+    add_partners(engine)
+
 
 HERE = Origin("192.0.2.1", "test")
 ADHOC = "buurtteam_noord"  # an ad-hoc partner, admitted for this one case

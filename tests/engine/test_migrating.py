@@ -20,8 +20,15 @@ from sqlalchemy import func, select
 
 from engine.db import HistoryEntry, Instance
 from engine.migrating import MigrationRefused
-from tests.processes.conftest import FORMS, PROCESSES, Case
+from tests.processes.conftest import FORMS, PROCESSES, Case, add_partners
 from tests.processes.test_zvt_casus import INFORMEREN, OPPAKKEN, PLAN, PRIVACYCHECK, new_case, zorgoverleg
+
+
+@pytest.fixture(autouse=True)
+def partners(engine):
+    """The eight convenantpartners: the forms' partner choices come from the register."""
+    add_partners(engine)
+
 
 INFORMEREN_ID = "betrokkene_informeren"
 RENAMED_ID = "opschalen_veiligheidsketen"

@@ -9,8 +9,15 @@ from engine import casework, participation
 from engine.case_items import InvalidItem
 from engine.db import AccessLogEntry, Instance, Partner
 from tests.engine.test_case_items import ADHOC, HERE, REGISSEUR, VNN, WOONFRIESLAND, person
-from tests.processes.conftest import FORMS, PROCESSES
+from tests.processes.conftest import FORMS, PROCESSES, add_partners
 from tests.processes.test_zvt_casus import INFORMEREN, OPPAKKEN, aanmelding
+
+
+@pytest.fixture(autouse=True)
+def partners(engine):
+    """The eight convenantpartners: the forms' partner choices come from the register."""
+    add_partners(engine)
+
 
 CHOSEN = ["gemeente_heerenveen", "woonfriesland", "vnn"]
 

@@ -22,8 +22,15 @@ from engine import (
 from engine.clock import AMSTERDAM
 from engine.db import AccessLogEntry
 from engine.identity import Origin, User
-from tests.processes.conftest import FORMS, PROCESSES, Case, start
+from tests.processes.conftest import FORMS, PROCESSES, Case, add_partners, start
 from tests.processes.test_rechten_betrokkene import IDENTITEIT_VASTGESTELD, verlenging, verzoek
+
+
+@pytest.fixture(autouse=True)
+def partners(engine):
+    """The eight convenantpartners: the forms' partner choices come from the register."""
+    add_partners(engine)
+
 
 PID = "rechten_betrokkene"
 REDEN = "Wacht op een kopie van het identiteitsbewijs."

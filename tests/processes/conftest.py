@@ -13,7 +13,9 @@ import pytest
 from lxml import etree
 
 from engine import Engine
+from engine.db import Partner
 from engine.retention_rules import load as load_retention_rules
+from zvt import demo
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = ROOT / "processes"
@@ -26,8 +28,19 @@ def engine(database_url, clock):
     """The engine as `zvt` builds it: with the retention rules beside the processes, so closing a
     case sets its destruction date and a deploy refuses a process without a rule."""
     engine = Engine(database_url, clock=clock, retention=load_retention_rules(PROCESSES / "retention.json"))
+    add_partners(engine)
     yield engine
     engine.close()
+
+
+def add_partners(engine: Engine) -> None:
+    """The eight convenantpartners in the partner register, the municipality directing: the forms'
+    partner choices come from there (engine/partner_choices.py)."""
+    with engine.database.unit_of_work() as uow:
+        for code, name, grondslag in demo.PARTNERS:
+            uow.session.add(Partner(id=code, name=name, kind="convenant", grondslag=grondslag, active=True,
+                                    directs=code == demo.DIRECTING))
+        uow.commit()
 
 
 @pytest.fixture

@@ -11,8 +11,10 @@ from jsonschema import Draft202012Validator, FormatChecker
 from werkzeug.datastructures import MultiDict
 
 from engine.errors import FieldError, InvalidTaskData
+from engine.partner_choices import fill
 from engine.validation import check_data
 from web.forms import display_value, dutch_datetime, dutch_errors, parse_form, render_form
+from zvt import demo
 
 FORMS = Path(__file__).resolve().parents[2] / "forms"
 FORM_FILES = sorted(FORMS.glob("*/*.schema.json"))
@@ -20,7 +22,12 @@ TEXT = 'Tekst met "aanhalingstekens", <b>tekens</b> & meer'
 
 
 def form(name: str) -> dict:
-    return json.loads((FORMS / f"{name}.schema.json").read_text())
+    return load(FORMS / f"{name}.schema.json")
+
+
+def load(path: Path) -> dict:
+    """A form with the demo's eight convenantpartners as its partner choices, as the register gives them."""
+    return fill(json.loads(path.read_text()), [(code, name) for code, name, _grondslag in demo.PARTNERS])
 
 
 def html_of(markup) -> lxml.html.HtmlElement:
@@ -117,7 +124,7 @@ def read_only_example(schema: dict) -> dict:
 
 @pytest.mark.parametrize("path", FORM_FILES, ids=lambda p: f"{p.parent.name}/{p.name.split('.')[0]}")
 def test_every_form_renders_with_a_label_for_every_field_and_parses_an_empty_post(path):
-    schema = json.loads(path.read_text())
+    schema = load(path)
     page = html_of(render_form(schema, {}, {}, {}))
 
     controls = page.xpath("//input | //select | //textarea")
@@ -138,7 +145,7 @@ def test_every_form_renders_with_a_label_for_every_field_and_parses_an_empty_pos
 
 @pytest.mark.parametrize("path", FORM_FILES, ids=lambda p: f"{p.parent.name}/{p.name.split('.')[0]}")
 def test_every_form_round_trips_a_valid_example_through_html(path):
-    schema = json.loads(path.read_text())
+    schema = load(path)
     data = valid_example(schema)
 
     markup = render_form(schema, data, {}, read_only_example(schema))

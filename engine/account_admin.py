@@ -75,11 +75,6 @@ def partners(database) -> list[PartnerRow]:
                 for p in uow.session.scalars(select(Partner).order_by(Partner.name, Partner.id))]
 
 
-def partner_names(database) -> dict[str, str]:
-    with database.unit_of_work(write=False) as uow:
-        return partner_register.names(uow.session)
-
-
 def taking_part(database, now: datetime) -> list[tuple[str, str]]:
     """(code, name) of the partners one may ask accounts for today (engine/partner_register.py)."""
     with database.unit_of_work(write=False) as uow:

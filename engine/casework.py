@@ -17,7 +17,7 @@ from .accounts import open_lanes, task_candidates
 from .api import Engine, history_views, instance_view, read_only_values, task_view
 from .clock import aware
 from .partner_register import day_of
-from .db import Definition, HumanTask, Instance, Partner
+from .db import Definition, HumanTask, Instance
 from .drafts import Draft, own_draft
 from .errors import EngineError, NotFound, TaskNotFound
 from .identity import Origin, User
@@ -313,8 +313,9 @@ def _case_change_audit(engine: Engine, user: User, origin: Origin):
 
 
 def partner_names(engine: Engine) -> dict[str, str]:
+    """Every partner's name by code, also of partners that left (engine/partner_register.py names)."""
     with engine.database.unit_of_work(write=False) as uow:
-        return {p.id: p.name for p in uow.session.scalars(select(Partner))}
+        return partner_register.names(uow.session)
 
 
 def check_start(engine: Engine, user: User, process_id: str, origin: Origin) -> None:

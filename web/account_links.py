@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from markupsafe import Markup
 
 from engine import Conflict, accounts
-from engine import account_links, account_requests
+from engine import account_links, account_requests, casework
 from engine.one_time_links import LinkInvalid
 from engine.account_requests import RequestInvalid
 
@@ -80,7 +80,7 @@ def officer(token: str):
         except LinkInvalid as exc:
             return _link_refused(exc)
     return render_template("accounts/officer.html", request=found, error=error, role_labels=ROLE_LABELS,
-                           requested_by=actor_text(found.requested_by), kind=request_kind(found.kind),
+                           requested_by=actor_text(found.requested_by, casework.partner_names(engine())), kind=request_kind(found.kind),
                            reason=request.form.get("reden", "") if error else ""), 400 if error else 200
 
 

@@ -2,6 +2,8 @@
 and what is wrong with a request or a password. The engine speaks in codes; the pages in these."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from engine import account_state
 
 ROLE_LABELS = {
@@ -86,13 +88,15 @@ def request_kind(kind: str) -> str:
     return _KINDS.get(kind, kind)
 
 
-def actor_text(actor: str) -> str:
-    """Who acted, in words: a username as it is, the gemachtigde or contactpersoon of a partner."""
+def actor_text(actor: str, names: Mapping[str, str] | None = None) -> str:
+    """Who acted, in words: a username as it is, the gemachtigde or contactpersoon of a partner
+    (by its name in `names`, the register's, else its code)."""
     who, _, partner = actor.partition(":")
+    name = (names or {}).get(partner, partner)
     if who == "gemachtigde" and partner:
-        return f"de gemachtigde van {partner}"
+        return f"de gemachtigde van {name}"
     if who == "contactpersoon" and partner:
-        return f"de contactpersoon van {partner}"
+        return f"de contactpersoon van {name}"
     if actor == account_state.SYSTEM:
         return "het systeem"
     return actor

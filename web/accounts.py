@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from engine import NotFound, policy
-from engine import Conflict, account_admin, account_links, account_requests
+from engine import Conflict, account_admin, account_links, account_requests, casework
 from engine.account_requests import RequestForm, RequestInvalid
 from engine.roles import PRIVILEGED_ROLES, ROLES
 
@@ -55,7 +55,7 @@ def partner(code: str):
         rows = account_admin.partner_accounts(engine().database, code)
     except NotFound:
         abort(404)
-    name = account_admin.partner_names(engine().database).get(code, code)
+    name = casework.partner_names(engine()).get(code, code)
     return render_template("accounts/partner.html", code=code, name=name, accounts=rows,
                            requests=account_requests.requests(engine().database, code),
                            refused=account_requests.requests(engine().database, code,
@@ -99,9 +99,10 @@ def account(account_id: int, errors: dict | None = None, status: int = 200):
         row, code, events = account_admin.account(engine().database, account_id)
     except NotFound:
         abort(404)
-    name = account_admin.partner_names(engine().database).get(code, code)
+    names = casework.partner_names(engine())
+    name = names.get(code, code)
     return render_template("accounts/account.html", account=row, code=code, partner_name=name,
-                           events=[(e, event_text(e), actor_text(e.actor)) for e in events], role_labels=ROLE_LABELS,
+                           events=[(e, event_text(e), actor_text(e.actor, names)) for e in events], role_labels=ROLE_LABELS,
                            reasons_off=REASONS_OFF, addable=[r for r in sorted(ROLES) if r not in row.roles],
                            privileged=PRIVILEGED_ROLES, errors=errors or {}, form=request.form), status
 

@@ -13,12 +13,16 @@ opted out". Like the date rules (engine/date_rules.py) they are keywords on a fi
                                  object counts by its value under this field's name (rows looked
                                  up from the case, such as the register's recipients); an item
                                  the field cannot hold (not one of its choices) is not asked for.
+                                 <list> may also name a text field: its one value must be held
+                                 ("the partner that forwarded the request is among those told",
+                                 whichever partner that is, without a rule per partner).
 
 The field holding the keyword is a text field or a list of texts, under `properties` of the form,
 of a group or of a row (`items` of a list of objects). "<list>" always names a field at the top
-of the form whose type is "array", often a read-only field filled from the case (for example
-`deelnemende_partners`), so that a row can refer to it too. A rule is checked only when <list>
-holds a list, as a date rule is checked only when the other field holds a date. Deploy refuses a
+of the form whose type is "array" (for `x-zvt-alle-van` also "string"), often a read-only field
+filled from the case (for example `deelnemende_partners`), so that a row can refer to it too. A
+rule is checked only when <list> holds a list (or, for a text field, a text), as a date rule is
+checked only when the other field holds a date. Deploy refuses a
 keyword on a field of another type and a name that is not such a list (`problems`).
 
 These keywords are read on a field's own schema, and in the `then` (or `else`) of a rule at the
@@ -122,6 +126,8 @@ def _wanted(data: Mapping, holder: Mapping, key: str) -> list[str]:
     """The items of the named list this field must hold: texts, or objects' values under `key`;
     only what the field can hold when it has choices; each once, in order."""
     listed = data.get(holder[ALL_OF])
+    if isinstance(listed, str):
+        listed = [listed]  # a text field: its one value
     if not isinstance(listed, list):
         return []
     values = [item.get(key) if isinstance(item, Mapping) else item for item in listed]
@@ -159,6 +165,7 @@ def problems(schema: Mapping, top: Mapping | None = None, where: str = "") -> li
         found = [p for part in [schema, *_branches(schema, None)] for p in problems(part, schema, "")]
         return list(dict.fromkeys(found))
     lists = {n for n, p in _properties(top).items() if isinstance(p, Mapping) and p.get("type") == "array"}
+    texts = {n for n, p in _properties(top).items() if isinstance(p, Mapping) and p.get("type") == "string"}
     found: list[str] = []
     for name, prop in _properties(schema).items():
         if not isinstance(prop, Mapping):
@@ -169,9 +176,11 @@ def problems(schema: Mapping, top: Mapping | None = None, where: str = "") -> li
             continue
         for keyword in used:
             other = prop[keyword]
-            if not isinstance(other, str) or other not in lists or (not where and other == name):
+            named = lists | texts if keyword == ALL_OF else lists
+            if not isinstance(other, str) or other not in named or (not where and other == name):
+                kinds = '"type": "array" or "string"' if keyword == ALL_OF else '"type": "array"'
                 found.append(f"{where}{name}: {keyword} must name another field at the top of the form "
-                             f"with \"type\": \"array\", not {other!r}")
+                             f"with {kinds}, not {other!r}")
         if isinstance(prop.get("items"), Mapping):
             found += problems(prop["items"], top, f"{where}{name}/items/")
         elif "properties" in prop:

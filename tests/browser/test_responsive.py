@@ -178,8 +178,9 @@ def visit_every_page(live_server: LiveServer, page: Page, shots, width: int) -> 
     check("formulier-aanpassen")
     page.goto(f"{editor}?veld=besluit_beoordeling&veld=deelnemende_partners")  # as after a save: open
     page.get_by_label("Tekst van keuze oppakken").fill(LONG_WORD)
-    page.get_by_label("Keuzes toevoegen (leeg: geen), bij Welke partners doen mee?").fill(LONG_WORD)
     expect(page.locator("#voorbeeld-inhoud")).to_contain_text(LONG_WORD)
+    # The partner choice's choices come from the register: the page says so instead of offering them.
+    expect(page.get_by_text("De keuzes van dit veld komen uit het partnerregister")).to_be_visible()
     check("formulier-aanpassen-keuzes")
     logout(page)
 

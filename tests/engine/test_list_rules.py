@@ -164,7 +164,34 @@ def test_problems_and_removing_a_field_see_a_rule_in_a_then_branch():
     wrong = json.loads(json.dumps(ALL_FORM))
     wrong["allOf"][0]["then"]["properties"]["geinformeerd"]["items"]["properties"]["ontvanger"]["x-zvt-alle-van"] = "op"
     assert problems(wrong) == ['geinformeerd/items/ontvanger: x-zvt-alle-van must name another field at the top of '
-                               'the form with "type": "array", not \'op\'']
+                               'the form with "type": "array" or "string", not \'op\'']
     assert problems(ALL_FORM) == []
     schema, _ui = remove_field(ALL_FORM, {}, "ontvangen")
     assert "x-zvt-alle-van" not in json.dumps(schema) and problems(schema) == []
+
+
+# "The partner that forwarded the request is among those told", whichever partner that is: a rule
+# naming a text field asks for its one value, only when the field can hold it.
+FORWARDED_FORM = {
+    "type": "object",
+    "properties": {
+        "ontvangen_door": {"type": "string", "readOnly": True},
+        "geinformeerd": {"type": "array", "items": {"type": "string", "oneOf": [
+            {"const": "politie", "title": "Politie"}, {"const": "elkien", "title": "Elkien"}]}},
+    },
+    "allOf": [{"if": {"required": ["ontvangen_door"]},
+               "then": {"properties": {"geinformeerd": {"x-zvt-alle-van": "ontvangen_door"}}}}],
+}
+
+
+def test_a_rule_naming_a_text_field_asks_for_its_value_where_the_field_can_hold_it():
+    assert problems(FORWARDED_FORM) == []
+    missing = list_errors({"ontvangen_door": "politie", "geinformeerd": ["elkien"]}, FORWARDED_FORM)
+    assert [(e.field, e.code, e.values) for e in missing] == [("geinformeerd", "missingFromList", ("politie",))]
+    assert list_errors({"ontvangen_door": "politie", "geinformeerd": ["elkien", "politie"]}, FORWARDED_FORM) == []
+    # The municipality itself received it: not a choice of the list, so not asked for.
+    assert list_errors({"ontvangen_door": "gemeente_heerenveen", "geinformeerd": []}, FORWARDED_FORM) == []
+    assert required_rows({"ontvangen_door": "politie"}, FORWARDED_FORM) == {"geinformeerd": ["politie"]}
+    not_text = json.loads(json.dumps(FORWARDED_FORM))
+    not_text["properties"]["ontvangen_door"]["type"] = "integer"
+    assert problems(not_text) != []

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from engine import InvalidTaskData, casework
+from engine import InvalidTaskData, casework, register_changes
 from engine.clock import AMSTERDAM
 from engine.db import Partner
 from engine.identity import User
@@ -36,20 +36,6 @@ def fields(refused) -> list[str]:
 
 
 TEAMLEIDER = User("teamleider", "Teamleider", "gemeente_heerenveen", frozenset({"teamleider"}), directs=True)
-
-
-@pytest.fixture(autouse=True)
-def register(engine):
-    add_partners(engine)
-
-
-def add_partners(engine) -> None:
-    """The eight convenantpartners in the partner register, the municipality directing."""
-    with engine.database.unit_of_work() as uow:
-        uow.session.add_all(Partner(id=code, name=code.title(), kind="convenant", grondslag="AVG", active=True,
-                                    directs=code == "gemeente_heerenveen", joined_on="2026-01-01")
-                            for code in PARTNERS)
-        uow.commit()
 
 
 def partner(engine, code: str) -> Partner | None:
@@ -375,7 +361,8 @@ def test_a_change_every_partner_consents_to_in_writing_is_adopted(engine, deploy
 
     assert case.open_tasks() == {"instemming_vastleggen": "teamleider"}
     assert engine.form_values(case.task("instemming_vastleggen").id) == {
-        "wijziging_betreft": "werkwijze", "wijziging_omschrijving": WIJZIGING["wijziging_omschrijving"]}
+        "wijziging_betreft": "werkwijze", "wijziging_omschrijving": WIJZIGING["wijziging_omschrijving"],
+        "convenantpartners": case.data["convenantpartners"]}  # every one of them must answer
     case.complete("instemming_vastleggen", {"instemmingen": instemmingen()}, role="teamleider")
 
     assert case.data["alle_partners_akkoord"] is True
@@ -483,7 +470,7 @@ def test_a_new_partner_joins_after_signing_and_the_beheerder_adds_it_to_the_regi
     assert "voorbeeldzorg" in zaak(engine, "wijziging").data["convenantpartners"]
 
 
-def test_a_code_already_in_the_register_is_refused_and_nothing_is_saved(engine, deploy_only):
+def test_a_code_already_in_the_register_is_refused_and_nothing_is_saved(engine, deploy_only, clock):
     deploy_only(PID)
     case = zaak(engine, "toetreding")
     case.complete("partner_uitnodigen", UITNODIGING, role="teamleider")
@@ -491,10 +478,16 @@ def test_a_code_already_in_the_register_is_refused_and_nothing_is_saved(engine, 
 
     with pytest.raises(InvalidTaskData) as refused:
         case.complete("partner_toevoegen", {**TOEGEVOEGD, "partnercode": "politie"}, role="beheerder")
-    assert [(e.field, e.code) for e in refused.value.errors] == [("partnercode", "partnerExists")]
+    # The form refuses a code in the register (x-zvt-nieuwe-partnercode) ...
+    assert [(e.field, e.code) for e in refused.value.errors] == [("partnercode", "not")]
     assert case.open_tasks() == {"partner_toevoegen": "beheerder"}
     assert "partner_toegevoegd" not in case.data and "partnercode" not in case.data
     assert partner(engine, "politie").name == "Politie"
+    # ... and the register change checks again in its own transaction (a code added meanwhile).
+    with engine.database.unit_of_work() as uow, pytest.raises(InvalidTaskData) as again:
+        register_changes.add_partner(uow.session, {**TOEGEVOEGD, "partnercode": "politie",
+                                                   "nieuwe_partner_naam": "Politie"}, {}, clock())
+    assert [(e.field, e.code) for e in again.value.errors] == [("partnercode", register_changes.PARTNER_EXISTS)]
 
 
 def test_a_partner_that_gives_notice_leaves_the_register_on_its_end_date(engine, deploy_only, clock):
@@ -577,6 +570,10 @@ def test_the_scenarios_reach_every_branch_of_convenant(engine, deploy_only, cloc
     visited = set()
     for scenario in scenarios:
         clock.now = datetime(2026, 11, 27, 16, 0, tzinfo=timezone.utc)
+        with engine.database.unit_of_work() as uow:  # each starts with the whole covenant: nobody left
+            for found in uow.session.query(Partner).filter(Partner.left_on.is_not(None)):
+                found.left_on = None
+            uow.commit()
         case = scenario(engine, clock)
         assert case.status == "completed", scenario.__name__
         visited.update(case.visited())

@@ -137,12 +137,13 @@ def test_the_development_server_fires_deadlines_itself_unless_told_not_to(tmp_pa
 def test_migrate_says_per_case_what_a_move_does_then_moves_and_needs_a_reason(zvt, tmp_path):
     from engine import Engine
     from tests.engine.test_migrating import version_2
-    from tests.processes.conftest import FORMS, PROCESSES
+    from tests.processes.conftest import FORMS, PROCESSES, add_partners
     from tests.processes.test_zvt_casus import OPPAKKEN, aanmelding
 
     zvt("db", "upgrade")
     zvt("deploy", str(PROCESSES), "--forms", str(FORMS))
     engine = Engine(f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    add_partners(engine)  # the beoordeling's partner choice comes from the register
     waiting = engine.start("zvt_casus", aanmelding(), actor="w", context={"aanmelder_partner": "woonfriesland"})
     crisis = engine.start("zvt_casus", aanmelding(), actor="w", context={"aanmelder_partner": "woonfriesland"})
     [task] = engine.ready_tasks(crisis)

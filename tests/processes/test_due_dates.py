@@ -175,8 +175,7 @@ def test_recording_the_evaluation_meeting_is_due_at_the_end_of_the_planned_meeti
 
 def test_a_participation_ended_too_late_escalates_with_the_end_of_the_end_date_as_due_date(engine, deploy_only):
     deploy_only("convenant")
-    from tests.processes.test_convenant import add_partners, opzegging, zaak
-    add_partners(engine)
+    from tests.processes.test_convenant import opzegging, zaak
     case = zaak(engine, "opzegging")
     # Received 1 August 2026: the end date, 1 November 2026, has passed when it is recorded on 27 November.
     case.complete("opzegging_vastleggen", opzegging("vnn", "2026-08-01"), role="teamleider")

@@ -10,7 +10,10 @@ A form says "the partners" with a keyword instead of a list of codes:
 on a text field (one partner is chosen) or on a list of texts (several; the choices go in its
 `items`); choices of the field's own (`oneOf`, such as "Andere organisatie") come after the
 partners. And `"x-zvt-nieuwe-partnercode": true` on a text field: a code no partner in the
-register has, also not one that left (a partner that joins gets a code of its own).
+register has, also not one that left (a partner that joins gets a code of its own). And
+`{"x-zvt-regiepartner": true}` as a value's schema, mostly in a rule's `if` ("received by the
+municipality"): the directing partner's code, whichever partner directs (nothing matches while
+the register names none).
 
 `expand` turns the keywords into the `oneOf` (and `not`) the rest of ZVT reads: the task page,
 the start pages, a form post's parsing and validation, the Dutch messages and the read-back of
@@ -34,6 +37,7 @@ from .partner_register import day_of  # also for callers: the Dutch day a form's
 
 KEYWORD = "x-zvt-partners"
 NEW_CODE = "x-zvt-nieuwe-partnercode"
+DIRECTING = "x-zvt-regiepartner"
 # value of KEYWORD -> the kinds of partner (Partner.kind) a field offers, and whether the directing
 # partner is left out (a rights request: the municipality answers, the others are referred to or told)
 KINDS = {"convenant": (("convenant",), False), "alle": (("convenant", "adhoc"), False),
@@ -43,7 +47,8 @@ KINDS = {"convenant": (("convenant",), False), "alle": (("convenant", "adhoc"), 
 def uses_register(schema: object) -> bool:
     """Whether a schema (or any part of it) has one of this module's keywords."""
     if isinstance(schema, Mapping):
-        return KEYWORD in schema or NEW_CODE in schema or any(uses_register(v) for v in schema.values())
+        return (KEYWORD in schema or NEW_CODE in schema or DIRECTING in schema
+                or any(uses_register(v) for v in schema.values()))
     if isinstance(schema, list):
         return any(uses_register(v) for v in schema)
     return False
@@ -120,6 +125,9 @@ class _Register:
                                    if p.id != directing]
         return copy.deepcopy(self._offered[kind])
 
+    def directing(self) -> str | None:
+        return partner_register.directing(self.session)
+
     def every(self) -> list[dict]:
         """Every partner ever in the register, also one that left or is switched off, in the offering
         order (the directing partner first, then by name)."""
@@ -141,6 +149,9 @@ class _Given:
 
     def every(self) -> list[dict]:
         return self.partners
+
+    def directing(self) -> str | None:
+        return self.partners[0]["const"] if self.partners else None  # the list gives it first
 
 
 def _expand(node: object, register: _Register | _Given, read_only: bool) -> object:
@@ -167,6 +178,9 @@ def _expand(node: object, register: _Register | _Given, read_only: bool) -> obje
         codes = [choice["const"] for choice in register.every()]
         if codes:
             out["not"] = {"enum": codes}
+    if node.get(DIRECTING) is True:
+        code = register.directing()
+        out.update({"const": code} if code is not None else {"not": {}})
     return out
 
 
@@ -198,3 +212,8 @@ def _problems(node: object, where: str, found: list[str]) -> None:
             found.append(f"{field}: {NEW_CODE} must be true")
         elif node.get("type") != "string" or "not" in node:
             found.append(f"{field}: {NEW_CODE} belongs on a text field without its own 'not'")
+    if DIRECTING in node:
+        if node.get(DIRECTING) is not True:
+            found.append(f"{field}: {DIRECTING} must be true")
+        elif "const" in node or "not" in node:
+            found.append(f"{field}: {DIRECTING} stands for a const; the schema may not have its own const or not")

@@ -77,6 +77,33 @@ def test_reading_back_knows_every_partner_the_register_ever_had(register):
         assert codes(field) == ["gemeente", "accolade", "buurtteam", "elkien", "politie", "woonfriesland"]
 
 
+# "Received by the municipality" in a rule, without naming its code: whichever partner directs.
+RECEIVED = {"type": "object", "properties": {"ontvangen_door": {"type": "string"}, "doorgestuurd_op": {"type": "string"}},
+            "allOf": [{"if": {"properties": {"ontvangen_door": {"not": {"x-zvt-regiepartner": True}}},
+                              "required": ["ontvangen_door"]},
+                       "then": {"required": ["doorgestuurd_op"]}}]}
+
+
+def test_a_rule_about_the_directing_partner_follows_the_register(register):
+    from jsonschema import Draft202012Validator
+
+    def valid(data: dict) -> bool:
+        return Draft202012Validator(expanded(register, RECEIVED, TODAY)).is_valid(data)
+
+    assert valid({"ontvangen_door": "gemeente"})  # the municipality received it: nothing forwarded
+    assert not valid({"ontvangen_door": "politie"})  # another partner: when it forwarded it
+    assert valid({"ontvangen_door": "politie", "doorgestuurd_op": "2026-11-20"})
+    with register.database.unit_of_work() as uow:  # the register now names another directing partner
+        uow.session.get(Partner, "gemeente").directs = False
+        uow.session.get(Partner, "politie").directs = True
+        uow.commit()
+    assert valid({"ontvangen_door": "politie"}) and not valid({"ontvangen_door": "gemeente"})
+    with register.database.unit_of_work() as uow:  # none directs: the condition matches no partner
+        uow.session.get(Partner, "politie").directs = False
+        uow.commit()
+    assert not valid({"ontvangen_door": "politie"}) and not valid({"ontvangen_door": "gemeente"})
+
+
 def test_a_form_without_the_keyword_is_read_as_it_is(register):
     own = {"type": "object", "properties": {"partner": {"type": "string", "oneOf": [{"const": "x", "title": "X"}]}}}
     assert expanded(register, own, TODAY) is own

@@ -11,6 +11,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from werkzeug.datastructures import MultiDict
 
 from engine.errors import FieldError, InvalidTaskData
+from engine.list_rules import required_rows
 from engine.partner_choices import fill
 from engine.validation import check_data
 from web.forms import display_value, dutch_datetime, dutch_errors, parse_form, render_form
@@ -320,8 +321,13 @@ def test_rows_of_objects_are_numbered_and_an_empty_row_is_ignored():
 
 
 def test_rows_that_must_all_be_there_are_all_offered():
-    page = html_of(render_form(form("convenant/instemming_vastleggen"), {}, {}, {}))
-    assert len(page.xpath('//select[starts-with(@name, "instemmingen-")][contains(@name, "-partner")]')) == 8
+    # A reply from every convenantpartner the case started with (x-zvt-alle-van), one row each.
+    schema = form("convenant/instemming_vastleggen")
+    partners = [o["const"] for o in schema["properties"]["convenantpartners"]["items"]["oneOf"]]
+    prefill = required_rows({"convenantpartners": partners}, schema)
+    page = html_of(render_form(schema, prefill, {}, {}))
+    rows = page.xpath('//select[starts-with(@name, "instemmingen-")][contains(@name, "-partner")]')
+    assert len(partners) == 8 and [row.value for row in rows[:8]] == partners
 
 
 def test_a_group_of_questions_becomes_an_object_and_is_left_out_when_empty():

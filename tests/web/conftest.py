@@ -51,6 +51,14 @@ def add_account(engine: Engine, username: str, password: str, *, partner: str = 
         uow.commit()
 
 
+def account_row(engine: Engine, username: str) -> Account:
+    """The account as the database has it now, readable after its session closed."""
+    with engine.database.unit_of_work(write=False) as uow:
+        found = uow.session.query(Account).filter_by(username=username).one()
+        uow.session.expunge(found)
+        return found
+
+
 def set_active(engine: Engine, username: str, active: bool) -> None:
     with engine.database.unit_of_work() as uow:
         uow.session.query(Account).filter_by(username=username).update({"active": active})

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from engine import account_state, accounts, partner_leaving
 from engine.db import Account, AccountEvent, Partner
 from engine.identity import Origin
-from tests.web.conftest import FAST_HASHER, add_account
+from tests.web.conftest import FAST_HASHER, account_row as account, add_account
 
 HERE = Origin("192.0.2.7", "pytest")
 # The test clock is Friday 27 November 2026 17:00 in Amsterdam; the partner leaves on Saturday 28 November.
@@ -23,13 +23,6 @@ def leaves(engine, partner: str, on: str = LEAVING_DAY) -> None:
     with engine.database.unit_of_work() as uow:
         uow.session.get(Partner, partner).left_on = on
         uow.commit()
-
-
-def account(engine, username: str) -> Account:
-    with engine.database.unit_of_work(write=False) as uow:
-        found = uow.session.scalar(select(Account).where(Account.username == username))
-        uow.session.expunge(found)
-        return found
 
 
 def events(engine, username: str) -> list[tuple[str, str, dict]]:

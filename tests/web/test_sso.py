@@ -19,7 +19,7 @@ from tests.conftest import Clock
 from tests.oidc_provider import (  # noqa: F401 - the fixture
     APP_BASE, CLIENT_ID, CLIENT_SECRET, ProviderBrowser, oidc_provider,
 )
-from tests.web.conftest import add_account, build_app, client_for, totp_code
+from tests.web.conftest import account_row as account, add_account, build_app, client_for, totp_code
 
 from web import sso as web_sso
 from zvt.config import ConfigError
@@ -44,13 +44,6 @@ def link(engine, username: str, issuer: str, subject: str) -> None:
         account = uow.session.scalar(select(Account).where(Account.username == username))
         account.external_issuer, account.external_subject = issuer, subject
         uow.commit()
-
-
-def account(engine, username: str) -> Account:
-    with engine.database.unit_of_work(write=False) as uow:
-        found = uow.session.scalar(select(Account).where(Account.username == username))
-        uow.session.expunge(found)
-        return found
 
 
 def attempts(engine) -> list[tuple[str, bool]]:

@@ -14,7 +14,8 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import choose, field, group, login, logout, wait_for_diagram
 
 NAAM = "Mevrouw A. de Vries"
-PARTNERS = ("Gemeente Heerenveen", "WoonFriesland", "GGZ Friesland")
+# In the order the register lists them: the directing partner first, then by name.
+PARTNERS = ("Gemeente Heerenveen", "GGZ Friesland", "WoonFriesland")
 
 
 def flash(page: Page):
@@ -109,8 +110,7 @@ def fill_plan(page: Page) -> None:
                                                    ("GGZ Friesland", "Huisbezoek plannen", "2026-12-04")], start=1):
         regel = group(afspraken, f"Regel {row}")
         # Only the partners that take part in the case are offered (the beoordeling chose them).
-        expect(field(regel, "Uitvoerder").locator("option:not([value=''])")).to_have_text(
-            ["Gemeente Heerenveen", "WoonFriesland", "GGZ Friesland"])
+        expect(field(regel, "Uitvoerder").locator("option:not([value=''])")).to_have_text(list(PARTNERS))
         field(regel, "Uitvoerder").select_option(label=partner)
         field(regel, "Actie").fill(actie)
         field(regel, "Klaar op").fill(klaar)

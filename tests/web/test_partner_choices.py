@@ -119,7 +119,7 @@ def test_a_case_that_stored_a_partner_that_left_since_still_shows_its_name(auth,
 def test_with_five_partners_or_fewer_the_choice_shows_as_radio_buttons(auth, client, engine, case):
     for code in ("accolade", "elkien", "politie", "vnn"):
         register(engine, code, left_on=TODAY)
-    auth.login("politie")
+    auth.login("partnermedewerker")  # of WoonFriesland, which stays (a leaving partner's accounts stop)
     page = lxml.html.fromstring(client.get(STARTS["datalek"][0]).get_data(as_text=True))
     radios = page.xpath('//input[@type="radio"][@name="partner_inbreuk"]/@value')
     # Four convenantpartners and the ad-hoc partner; the list of responsible partners stays checkboxes.

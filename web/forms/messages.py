@@ -9,6 +9,7 @@ from engine.errors import FieldError
 from engine.form_choices import choices_of
 from engine.list_rules import ALL_OF, MISSING, top_rules
 from engine.list_rules import CODES as LIST_RULES
+from engine.partner_choices import NEW_CODE
 from engine.register_changes import PARTNER_EXISTS
 
 from .dates import dutch_date
@@ -55,7 +56,8 @@ def _message(error: FieldError, prop: Mapping | None, deeper: bool, schema: Mapp
         return "Dit veld hoort niet bij het formulier."
     if code == "noForm":
         return "Bij deze taak hoort geen formulier. Er hoeft niets ingevuld te worden."
-    if code == PARTNER_EXISTS:
+    if code == PARTNER_EXISTS or (code == "not" and prop.get(NEW_CODE) is True):
+        # The form's rule (x-zvt-nieuwe-partnercode) and the register change's own check say it alike.
         return "Er staat al een partner met deze code in het partnerregister. Kies een andere code."
     if prop is None:
         return "Deze waarde is hier niet toegestaan."

@@ -118,6 +118,18 @@ def parse(raw, source: str = "process rules") -> ProcessRules:
             fail(where, f"{unknown[0]!r} is not a role; roles: {', '.join(sorted(ROLES))}")
         return frozenset(value)
 
+    def name_map(where: str, value, names: tuple[str, str], what: str, allowed) -> dict:
+        """A mapping from names (`names`: one, many; data fields, element ids) to one of `allowed`."""
+        one, many = names
+        if not isinstance(value, dict):
+            fail(where, f"must map {many} to {what}")
+        for key, chosen in value.items():
+            if not _NAME.match(key):
+                fail(where, f"{key!r} is not {one}")
+            if chosen not in allowed:
+                fail(f"{where}.{key}", f"must be one of {', '.join(sorted(allowed))}")
+        return value
+
     if not isinstance(raw, dict) or set(raw) - {"processes", "about"} or not isinstance(raw.get("processes"), dict):
         fail("top level", "must be an object with 'processes' (and optionally 'about')")
     rules = {}
@@ -161,22 +173,12 @@ def parse(raw, source: str = "process rules") -> ProcessRules:
                     or not isinstance(feedback["field"], str) or not _NAME.match(feedback["field"]):
                 fail(f"{where}.feedback", "must be an object with 'field' (a data field name) and 'roles'")
             feedback = (feedback["field"], roles(f"{where}.feedback.roles", feedback["roles"]))
-        context = spec.get("start_context", {})
-        if not isinstance(context, dict):
-            fail(f"{where}.start_context", "must map data field names to what the engine puts in them")
-        for key, value in context.items():
-            if not _NAME.match(key):
-                fail(f"{where}.start_context", f"{key!r} is not a data field name")
-            if value not in START_SOURCES:
-                fail(f"{where}.start_context.{key}", f"must be one of {', '.join(sorted(START_SOURCES))}")
-        changes = spec.get("register_changes", {})
-        if not isinstance(changes, dict):
-            fail(f"{where}.register_changes", "must map element ids to a change of the partner register")
-        for element, value in changes.items():
-            if not _NAME.match(element):
-                fail(f"{where}.register_changes", f"{element!r} is not an element id")
-            if value not in REGISTER_CHANGES:
-                fail(f"{where}.register_changes.{element}", f"must be one of {', '.join(sorted(REGISTER_CHANGES))}")
+        context = name_map(f"{where}.start_context", spec.get("start_context", {}),
+                           ("a data field name", "data field names"),
+                           "what the engine puts in them", START_SOURCES)
+        changes = name_map(f"{where}.register_changes", spec.get("register_changes", {}),
+                           ("an element id", "element ids"),
+                           "a change of the partner register", REGISTER_CHANGES)
         rules[process_id] = ProcessRule(
             process_id, personal, open_to, roles(f"{where}.starters", spec.get("starters", [])), single, lists, until,
             directing, directed, feedback, dict(context), dict(changes))

@@ -61,13 +61,7 @@ def set_settings(partner: str, file: Path):
         raise click.ClickException(f"{file}: holds no settings; use 'zvt sso clear {partner}' to switch it off")
     config = _config()
     config.check_oidc_issuer(settings.issuer)
-    engine = _engine()
-    with engine.database.unit_of_work() as uow:
-        row = uow.session.get(Partner, partner)
-        if row is None:
-            raise click.ClickException(f"no partner {partner!r}")
-        row.sso = data
-        uow.commit()
+    _store(_engine(), partner, data)
     secret = "" if config.oidc_client_secrets.get(partner) else (
         f"; set its client secret in ZVT_OIDC_CLIENT_SECRET_{partner.upper()} or ZVT_OIDC_SECRETS_FILE")
     click.echo(f"{partner}: single sign-on through {settings.issuer}{secret}")
@@ -79,14 +73,18 @@ def clear(partner: str):
     """Switch single sign-on off for PARTNER (its people then sign in with a local account only)."""
     from .cli import _engine
 
-    engine = _engine()
+    _store(_engine(), partner, None)
+    click.echo(f"{partner}: single sign-on off")
+
+
+def _store(engine, partner: str, settings: dict | None) -> None:
+    """Put the (checked) settings on the partner's register row; None switches single sign-on off."""
     with engine.database.unit_of_work() as uow:
         row = uow.session.get(Partner, partner)
         if row is None:
             raise click.ClickException(f"no partner {partner!r}")
-        row.sso = None
+        row.sso = settings
         uow.commit()
-    click.echo(f"{partner}: single sign-on off")
 
 
 @sso.command("link")

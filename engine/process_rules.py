@@ -23,11 +23,11 @@ English line naming the place in the file.
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import json_files
 from .errors import Problem
 from .roles import ROLES
 
@@ -90,15 +90,7 @@ class ProcessRules:
 
 
 def load(path: Path) -> ProcessRules:
-    try:
-        raw = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ProcessRulesInvalid(f"{path}: the process rules file does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ProcessRulesInvalid(f"{path}: cannot be read: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise ProcessRulesInvalid(f"{path}: not valid JSON: line {exc.lineno}: {exc.msg}") from None
-    return parse(raw, str(path))
+    return parse(json_files.read(path, "the process rules file", ProcessRulesInvalid), str(path))
 
 
 def parse(raw, source: str = "process rules") -> ProcessRules:

@@ -20,12 +20,12 @@ a yes/no or a list of codes (free text is never kept, even when listed).
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from . import json_files
 from .termijnen import add_maanden
 
 # A value the figures may keep: an enum code such as "afschalen" or "woonfriesland".
@@ -99,15 +99,7 @@ def is_anonymous(value) -> bool:
 
 
 def load(path: Path) -> RetentionRules:
-    try:
-        raw = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RetentionRulesInvalid(f"{path}: the retention file does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RetentionRulesInvalid(f"{path}: cannot be read: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise RetentionRulesInvalid(f"{path}: not valid JSON: line {exc.lineno}: {exc.msg}") from None
-    return parse(raw, str(path))
+    return parse(json_files.read(path, "the retention file", RetentionRulesInvalid), str(path))
 
 
 def parse(raw, source: str = "retention rules") -> RetentionRules:

@@ -4,10 +4,10 @@ The file is a JSON list with one object per partner:
 
     [{"code": "gemeente_heerenveen", "name": "Gemeente Heerenveen", "kind": "convenant",
       "grondslag": "AVG art. 6 lid 1 sub e", "directs": true, "joined_on": "2026-01-01",
-      "contacts": {"fg": "Privacybalie: privacy@heerenveen.nl",
-                   "verantwoordelijke": "Informatiebeveiliging: datalek@heerenveen.nl"},
-      "contactpersoon": {"name": "A. Bakker", "email": "a.bakker@heerenveen.nl"},
-      "gemachtigde": {"name": "B. de Vries", "email": "b.devries@heerenveen.nl"}},
+      "contacts": {"fg": "Privacybalie: privacy@heerenveen.example",
+                   "verantwoordelijke": "Informatiebeveiliging: datalek@heerenveen.example"},
+      "contactpersoon": {"name": "A. Bakker", "email": "a.bakker@heerenveen.example"},
+      "gemachtigde": {"name": "B. de Vries", "email": "b.devries@heerenveen.example"}},
      ...]
 
 Required: code, name, kind ("convenant" or "adhoc"), grondslag. Optional: directs (exactly one

@@ -31,8 +31,8 @@ class Deploying:
         """
         path = Path(path)
         bundles = read_folder(path, Path(forms) if forms is not None else path.parent / "forms")
-        # The folder's process rules (who takes part, starts, what changes the register) go with it.
-        problems = check_process_rules(path, bundles)
+        # The folder's process rules (who takes part, who starts) go with it.
+        problems = check_process_rules(path)
         if problems:
             raise DefinitionRefused(problems)
         if self.retention is not None:

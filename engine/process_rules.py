@@ -1,8 +1,8 @@
 """The covenant's facts about each process, read from `processes/process_rules.json`, not code.
 
 Who takes part in a process's cases (need to know), whether the directing partner's
-procesregisseur directs them, who hears back, who may start one, what the engine adds to a case
-when it starts and which steps change the partner register: covenant facts, so they live beside
+procesregisseur directs them, who hears back, who may start one and what the engine adds to a
+case when it starts: covenant facts, so they live beside
 the processes, where the proceseigenaar and the FG read and change them (processes/README.md).
 
     {"processes": {
@@ -13,8 +13,7 @@ the processes, where the proceseigenaar and the FG read and change them (process
                      "directed_by_procesregisseur": true,
                      "feedback": {"field": "aanmelder_partner", "roles": ["partnermedewerker"]},
                      "start_context": {"aanmelder_partner": "starter_partner"}},
-       "convenant": {"personal_data": false, "open_to_roles": ["teamleider", "beheerder", "manager"],
-                     "register_changes": {"partner_toevoegen": "add_partner"}}}}
+       "convenant": {"personal_data": false, "open_to_roles": ["teamleider", "beheerder", "manager"]}}}
 
 Deny by default: a process the file does not name holds personal data, nobody takes part in
 it and nobody may start it. The file is checked whole when it is read (every start of the web
@@ -42,15 +41,10 @@ START_SOURCES = {
     "contact_register": "per partner taking part, its contact register lines (Partner.contacts)",
     "convenant_partners": "the codes of the convenantpartners taking part that day",
 }
-# What completing a step can change in the partner register (engine/register_changes.py):
-REGISTER_CHANGES = {
-    "add_partner": "adds the partner the form describes (a code that exists is refused)",
-    "end_partner": "sets the leaving day of the partner that gives notice",
-}
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 _KEYS = {"personal_data", "open_to_roles", "starters", "participants", "directed_by_procesregisseur", "feedback",
-         "start_context", "register_changes", "why"}
+         "start_context", "why"}
 _PARTICIPANT_KEYS = {"partner_fields", "partner_list_fields", "partner_fields_until", "directing_partner"}
 
 
@@ -73,7 +67,6 @@ class ProcessRule:
     directed_by_procesregisseur: bool = False
     feedback: tuple[str, frozenset[str]] | None = None  # (data field of the referring partner, roles)
     start_context: dict[str, str] = field(default_factory=dict)  # data key -> START_SOURCES
-    register_changes: dict[str, str] = field(default_factory=dict)  # element id -> REGISTER_CHANGES
 
 
 # Whatever the file does not name: personal data, no participants, no starters.
@@ -110,17 +103,15 @@ def parse(raw, source: str = "process rules") -> ProcessRules:
             fail(where, f"{unknown[0]!r} is not a role; roles: {', '.join(sorted(ROLES))}")
         return frozenset(value)
 
-    def name_map(where: str, value, names: tuple[str, str], what: str, allowed) -> dict:
-        """A mapping from names (`names`: one, many; data fields, element ids) to one of `allowed`."""
-        one, many = names
+    def start_context(where: str, value) -> dict[str, str]:
         if not isinstance(value, dict):
-            fail(where, f"must map {many} to {what}")
-        for key, chosen in value.items():
+            fail(where, "must map data field names to what the engine puts in them")
+        for key, source in value.items():
             if not _NAME.match(key):
-                fail(where, f"{key!r} is not {one}")
-            if chosen not in allowed:
-                fail(f"{where}.{key}", f"must be one of {', '.join(sorted(allowed))}")
-        return value
+                fail(where, f"{key!r} is not a data field name")
+            if source not in START_SOURCES:
+                fail(f"{where}.{key}", f"must be one of {', '.join(sorted(START_SOURCES))}")
+        return dict(value)
 
     if not isinstance(raw, dict) or set(raw) - {"processes", "about"} or not isinstance(raw.get("processes"), dict):
         fail("top level", "must be an object with 'processes' (and optionally 'about')")
@@ -165,35 +156,23 @@ def parse(raw, source: str = "process rules") -> ProcessRules:
                     or not isinstance(feedback["field"], str) or not _NAME.match(feedback["field"]):
                 fail(f"{where}.feedback", "must be an object with 'field' (a data field name) and 'roles'")
             feedback = (feedback["field"], roles(f"{where}.feedback.roles", feedback["roles"]))
-        context = name_map(f"{where}.start_context", spec.get("start_context", {}),
-                           ("a data field name", "data field names"),
-                           "what the engine puts in them", START_SOURCES)
-        changes = name_map(f"{where}.register_changes", spec.get("register_changes", {}),
-                           ("an element id", "element ids"),
-                           "a change of the partner register", REGISTER_CHANGES)
+        context = start_context(f"{where}.start_context", spec.get("start_context", {}))
         rules[process_id] = ProcessRule(
             process_id, personal, open_to, roles(f"{where}.starters", spec.get("starters", [])), single, lists, until,
-            directing, directed, feedback, dict(context), dict(changes))
+            directing, directed, feedback, context)
     return ProcessRules(rules, source)
 
 
-def check_folder(folder: Path, bundles) -> list[Problem]:
-    """What `zvt deploy` refuses in the folder's rules file (when it has one): a mistake in the
-    file, or a register change on an element that the process deployed with it does not have."""
+def check_folder(folder: Path) -> list[Problem]:
+    """What `zvt deploy` refuses in the folder's rules file (when it has one): a mistake in it."""
     path = Path(folder) / FILE_NAME
     if not path.is_file():
         return []
     try:
-        rules = load(path)
+        load(path)
     except ProcessRulesInvalid as exc:
         return [Problem(str(path), None, str(exc).removeprefix(f"{path}: "))]
-    problems = []
-    for bundle in bundles:
-        ids = {getattr(spec, "bpmn_id", None) for spec in bundle.spec.task_specs.values()}
-        for element in sorted(set(rules.rule(bundle.process_id).register_changes) - ids):
-            problems.append(Problem(str(path), f"processes.{bundle.process_id}.register_changes",
-                                    f"the process has no element {element!r}"))
-    return problems
+    return []
 
 
 _active: ProcessRules | None = None

@@ -16,11 +16,11 @@ from uuid import UUID
 
 from sqlalchemy import select
 
-from . import budget, logsafe, outbox, policy, register_changes, retention, runtime, taking_part
+from . import budget, logsafe, outbox, policy, retention, runtime, taking_part
 from .clock import running_at, timers_stopped_at
 from .db import Definition, HistoryEntry, HumanTask, Instance, Timer
 from .definitions import form_key
-from .errors import StepOverBudget, WorkflowFailed
+from .errors import InvalidTaskData, StepOverBudget, WorkflowFailed
 from .step_actions import ActionRunner
 from .unit_of_work import flush
 
@@ -73,15 +73,21 @@ class Step:
             with running_at(at or self.now), timers_stopped_at(self.instance.paused_at), \
                     budget.step_budget(self.store.step_seconds):
                 action(self.workflow)
-                self.workflow.do_engine_steps(will_complete_task=self.actions,
-                                              did_complete_task=lambda task: budget.check())
+                self.workflow.do_engine_steps(will_complete_task=self.actions.before,
+                                              did_complete_task=self._after_task)
         except budget.BudgetExceeded as exc:
             log.warning("instance %s: workflow step stopped: %s", self.instance.id, exc)
             raise StepOverBudget(f"the process could not continue: {exc}") from exc
+        except InvalidTaskData:  # an action (engine/step_actions.py) refused what the form entered
+            raise
         except Exception as exc:  # whatever a BPMN script did, the command saves nothing
             # The kind and the lines only: a script's error message can quote case data.
             log.warning("instance %s: workflow step failed:\n%s", self.instance.id, logsafe.frames(exc))
             raise WorkflowFailed(f"the process could not continue: {exc}") from exc
+
+    def _after_task(self, task) -> None:
+        self.actions.after(task)
+        budget.check()
 
     def save(self, actor: str, entered: dict[str, dict] | None = None, *, flush_now: bool = True) -> None:
         """`entered` maps a task id (or "start") to what the actor entered to finish it.
@@ -118,8 +124,6 @@ class Step:
         session.add(instance)
         if flush_now:
             flush(session, [instance])
-        # The covenant process's steps that change the partner register do so now, or not at all.
-        register_changes.apply(session, self.definition, finished_tasks, self.now)
         self._sync_timers(runtime.waiting_timers(workflow))
         new_tasks, open_lanes = self._sync_human_tasks()
         outbox.write(session, instance, news, new_tasks, open_lanes, actor, self.now,

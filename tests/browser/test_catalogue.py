@@ -348,6 +348,10 @@ def test_the_panel_shows_who_does_a_task_and_changes_a_script_in_python(live_ser
     expect(panel.get_by_label("Soort tijd")).to_have_value("termijn")
 
     find_in_modeler(page, "Aanmelding registreren")
+    # The engine actions a script task can run are offered by what they do; this one runs none.
+    action = panel.get_by_label("Actie van het systeem")
+    expect(action).to_have_value("")
+    expect(action.locator("option")).to_contain_text(["Geen actie", "Convenant: nieuwe partner in het partnerregister zetten"])
     script = panel.get_by_label("Script (Python)")
     expect(script).to_have_value(re.compile(r"add_werkdagen\(ontvangen_op, 1 if direct_nodig else 3\)"))
     script.fill(script.input_value().replace("else 3)", "else 5)"))

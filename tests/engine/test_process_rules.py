@@ -67,9 +67,8 @@ def test_good_rules_deploy_with_the_processes(engine, folder):
      "processes.proef_casus.start_context.aanmelder_partner: must be one of"),
     ({"proef_casus": {"personal_data": True, "wie_mag": ["fg"]}},
      "processes.proef_casus: unknown key 'wie_mag'"),
-    ({"proef_casus": {"personal_data": False, "open_to_roles": ["beheerder"],
-                      "register_changes": {"bestaat_niet": "add_partner"}}},
-     "processes.proef_casus.register_changes: the process has no element 'bestaat_niet'"),
+    ({"proef_casus": {"personal_data": True, "start_context": ["starter_partner"]}},
+     "processes.proef_casus.start_context: must map data field names to what the engine puts in them"),
 ])
 def test_bad_rules_are_refused_at_deploy_with_a_clear_message_and_nothing_is_stored(engine, folder, processes,
                                                                                    message):

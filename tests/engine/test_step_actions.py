@@ -1,14 +1,18 @@
 """`zvt:actie`: a script task runs named engine code in its step's transaction (engine/step_actions.py).
 Deploy refuses an action that does not exist or sits on the wrong element, and a step that fails
 after its action ran leaves none of the action's rows, also when the scheduler fired it together
-with other cases."""
+with other cases. An action that refuses what a form entered refuses the form, with nothing
+saved; an action that records what its task's script worked out runs after that script."""
 from __future__ import annotations
+
+import json
 
 import pytest
 from sqlalchemy import func, select
 
-from engine import DefinitionRefused
-from engine.db import AccessReview, HistoryEntry, Partner, Timer
+from engine import DefinitionRefused, InvalidTaskData
+from engine.db import AccessReview, HistoryEntry, OutboxMail, Partner, Timer
+from engine.register_changes import PARTNER_EXISTS
 
 HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n'
         '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
@@ -38,6 +42,40 @@ def timed(pid: str, *, action: str = "toegangsreview_opstellen", element: str = 
             '</bpmn:process></bpmn:definitions>\n')
 
 
+def after_a_form(pid: str, action: str, script: str) -> str:
+    """start -> a user task -> the action's task (its own script: `script`) -> end."""
+    return (HEAD.format(pid=pid) + f'<bpmn:process id="{pid}" isExecutable="true">'
+            '<bpmn:laneSet><bpmn:lane id="beheer" zvt:rol="beheerder"><bpmn:flowNodeRef>invullen</bpmn:flowNodeRef>'
+            '</bpmn:lane></bpmn:laneSet>'
+            '<bpmn:startEvent id="start" /><bpmn:userTask id="invullen" />'
+            f'<bpmn:scriptTask id="actie" zvt:actie="{action}"><bpmn:script>{script}</bpmn:script></bpmn:scriptTask>'
+            '<bpmn:endEvent id="einde" />'
+            '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="invullen" />'
+            '<bpmn:sequenceFlow id="f2" sourceRef="invullen" targetRef="actie" />'
+            '<bpmn:sequenceFlow id="f3" sourceRef="actie" targetRef="einde" />'
+            '</bpmn:process></bpmn:definitions>\n')
+
+
+NIEUWE_PARTNER = {"nieuwe_partner_naam": "Voorbeeld Zorg", "grondslag": "anders", "grondslag_toelichting": "art. 6 lid 1 e",
+                  "toegetreden_op": "2027-02-01", "contact_fg": "privacy@voorbeeldzorg.example",
+                  "contact_verantwoordelijke": "datalek@voorbeeldzorg.example", "contactpersoon_naam": "C. Bakker",
+                  "contactpersoon_email": "c.bakker@voorbeeldzorg.example", "gemachtigde_naam": "D. Visser",
+                  "gemachtigde_email": "d.visser@voorbeeldzorg.example"}
+
+
+def form_for(folder, pid: str, fields) -> None:
+    """The user task `invullen`'s form: each field a required text."""
+    (folder / "forms" / pid).mkdir(parents=True)
+    (folder / "forms" / pid / "invullen.schema.json").write_text(json.dumps(
+        {"type": "object", "required": sorted(fields), "properties": {f: {"type": "string"} for f in fields}}))
+
+
+def add_partner(engine, code: str) -> None:
+    with engine.database.unit_of_work() as uow:
+        uow.session.add(Partner(id=code, name=code.upper(), kind="convenant", grondslag="-", active=True))
+        uow.commit()
+
+
 def deploy(engine, folder, **documents) -> None:
     (folder / "processes").mkdir(exist_ok=True)
     for pid, text in documents.items():
@@ -51,8 +89,9 @@ def reviews(engine) -> int:
 
 
 @pytest.mark.parametrize("action, element, reason", [
-    ("iets_anders", "scriptTask", "attribute 'zvt:actie' must be one of: toegangsreview_laten_vervallen, "
-                                  "toegangsreview_opstellen; not 'iets_anders'"),
+    ("iets_anders", "scriptTask", "attribute 'zvt:actie' must be one of: partner_opnemen, "
+                                  "toegangsreview_laten_vervallen, toegangsreview_opstellen, vertrekdag_vastleggen; "
+                                  "not 'iets_anders'"),
     ("toegangsreview_opstellen", "task", "zvt:actie does not belong on a task"),
 ])
 def test_deploy_refuses_an_action_that_does_not_exist_or_sits_on_the_wrong_element(engine, tmp_path, action,
@@ -73,9 +112,7 @@ def test_the_action_runs_in_the_step_and_its_result_is_in_the_case(engine, tmp_p
 
 def test_a_step_that_fails_after_its_action_leaves_none_of_its_rows_and_the_other_cases_fire(engine, tmp_path,
                                                                                              clock):
-    with engine.database.unit_of_work() as uow:
-        uow.session.add(Partner(id="p", name="P", kind="convenant", grondslag="-", active=True))
-        uow.commit()
+    add_partner(engine, "p")
     deploy(engine, tmp_path, goed=timed("goed"), fout=timed("fout", after="x = 1 / 0"))
     broken, fine = engine.start("fout", {}, actor="piet"), engine.start("goed", {}, actor="piet")
 
@@ -90,3 +127,41 @@ def test_a_step_that_fails_after_its_action_leaves_none_of_its_rows_and_the_othe
         assert uow.session.scalar(select(func.count()).select_from(HistoryEntry)
                                   .where(HistoryEntry.instance_id == broken, HistoryEntry.bpmn_id == "actie")) == 0
     assert instances == [fine]
+
+
+def test_an_action_that_refuses_what_the_form_entered_refuses_the_form_and_nothing_is_saved(engine, tmp_path):
+    add_partner(engine, "politie")
+    form_for(tmp_path, "toetreden", [*NIEUWE_PARTNER, "partnercode"])
+    deploy(engine, tmp_path, toetreden=after_a_form("toetreden", "partner_opnemen", "klaar = True"))
+    case = engine.start("toetreden", {}, actor="piet")
+    [task] = engine.ready_tasks(case)
+
+    with pytest.raises(InvalidTaskData) as refused:
+        engine.complete(task.id, {**NIEUWE_PARTNER, "partnercode": "politie"}, actor="piet")
+    assert [(e.field, e.code) for e in refused.value.errors] == [("partnercode", PARTNER_EXISTS)]
+    assert [t.id for t in engine.ready_tasks(case)] == [task.id]
+    with engine.database.unit_of_work(write=False) as uow:
+        assert uow.session.get(Partner, "politie").name == "POLITIE"
+        assert uow.session.scalar(select(func.count()).select_from(HistoryEntry)
+                                  .where(HistoryEntry.instance_id == case, HistoryEntry.bpmn_id == "invullen")) == 0
+        assert uow.session.scalar(select(func.count()).select_from(OutboxMail)) == 0
+
+    engine.complete(task.id, {**NIEUWE_PARTNER, "partnercode": "voorbeeldzorg"}, actor="piet")
+    assert engine.instance(case).status == "completed"
+    with engine.database.unit_of_work(write=False) as uow:
+        added = uow.session.get(Partner, "voorbeeldzorg")
+        assert (added.name, added.grondslag, added.joined_on) == ("Voorbeeld Zorg", "art. 6 lid 1 e", "2027-02-01")
+        # Its contactpersoon is invited to request the partner's accounts, in the same step.
+        assert list(uow.session.scalars(select(OutboxMail.recipient))) == ["c.bakker@voorbeeldzorg.example"]
+
+
+def test_an_action_that_records_what_the_script_worked_out_runs_after_the_script(engine, tmp_path):
+    add_partner(engine, "accolade")
+    script = 'opzeggende_partner = "accolade"\neinddatum_deelname = add_maanden("2026-11-30", 3)[0:10]'
+    form_for(tmp_path, "opzeggen", [])
+    deploy(engine, tmp_path, opzeggen=after_a_form("opzeggen", "vertrekdag_vastleggen", script))
+    case = engine.start("opzeggen", {}, actor="piet")
+    [task] = engine.ready_tasks(case)
+    engine.complete(task.id, {}, actor="piet")
+    with engine.database.unit_of_work(write=False) as uow:
+        assert uow.session.get(Partner, "accolade").left_on == "2027-02-28"

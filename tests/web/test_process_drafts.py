@@ -196,7 +196,7 @@ def test_the_browser_modeler_starts_from_the_running_version_and_its_save_is_che
 
 def test_the_modeler_gets_the_facts_its_checks_need_and_an_older_file_is_read_as_the_same(auth, client, engine,
                                                                                           deployed):
-    # The browser's checks (web/modeler/zvt-lint.js) know the roles, the tasks with a form in the
+    # The browser's checks (web/modeler/zvt-lint.js) know the roles, the engine actions, the tasks with a form in the
     # draft, and the running version's reminders and ids; a draft uploaded in the form from before
     # ZVT's namespace is compared with the running version as the same process.
     from html import unescape
@@ -209,6 +209,7 @@ def test_the_modeler_gets_the_facts_its_checks_need_and_an_older_file_is_read_as
     facts = json.loads(unescape(re.search(r'data-facts="([^"]*)"', client.get(f"{draft}/bewerken").get_data(
         as_text=True)).group(1)))
     assert facts["roles"] == sorted(ROLES)
+    assert dict(facts["actions"])["partner_opnemen"] == "Convenant: nieuwe partner in het partnerregister zetten"
     assert facts["reminders"] == ["ap_herinnering", "partners_herinnering"]
     assert "partners_informeren" in facts["forms"] and "partners_informeren" in facts["known_ids"]
     assert "partners_herinnering" not in facts["forms"]

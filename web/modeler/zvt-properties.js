@@ -1,6 +1,7 @@
 // ZVT's group in the properties panel, "Werking": what decides how a case runs, in the words of
 // this team, kept in ZVT's own namespace (engine/zvt_moddle.json, engine/zvt_namespace.py). Editable
-// here: a script task's script and a flow's condition (both Python, run in ZVT's sandbox), a lane's
+// here: a script task's script and a flow's condition (both Python, run in ZVT's sandbox) and the
+// engine action it runs (zvt:actie, one of those the server names), a lane's
 // role and the partner whose staff alone do its tasks, a user task's due date (zvt:termijn), whether a timer on a task is a reminder or its
 // deadline, the message a step sends, and the decision table a rule task calls. Shown: a user
 // task's role (its lane) and its form. Deploy and the draft's check refuse what cannot run.
@@ -111,7 +112,17 @@ function entries(element, translate, facts) {
     ];
   }
   if (is(element, "bpmn:ScriptTask")) {
-    return [{ id: "zvt-script", component: ScriptEntry, isEdited: isTextAreaEntryEdited }, ...message];
+    const actions = facts.actions || [];
+    const current = business.get("zvt:actie");
+    const unknown = current && !actions.some(([name]) => name === current) ? [[current, `${current} (onbekend)`]] : [];
+    return [
+      { id: "zvt-script", component: ScriptEntry, isEdited: isTextAreaEntryEdited },
+      attribute("zvt-actie", { attribute: "zvt:actie", label: "Actie van het systeem",
+        description: "Werk dat ZVT bij deze stap zelf doet, in dezelfde stap als het script, zoals een partner in "
+          + "het partnerregister zetten. Alleen de acties die ZVT kent.",
+        options: [["", "Geen actie"], ...actions, ...unknown] }, isSelectEntryEdited),
+      ...message,
+    ];
   }
   if (is(element, "bpmn:SequenceFlow") && (business.get("conditionExpression")
       || is(business.get("sourceRef"), "bpmn:ExclusiveGateway"))) {

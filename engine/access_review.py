@@ -135,7 +135,8 @@ def _take_away(session, review: AccessReview, right: AccessReviewRight, decision
     if not account.active or right.role not in roles:
         return "gone"
     remaining = [r for r in roles if r != right.role]
-    if account_state.last_beheerder(session, account, roles_after=set(remaining), active_after=bool(remaining)):
+    if account_state.last_beheerder(session, account, now, roles_after=set(remaining),
+                                    active_after=bool(remaining)):
         right.decision = BEHOUDEN
         log.warning("access review %s: the last beheerder's role of account %s is kept", review.label, account.username)
         return "kept"

@@ -110,7 +110,7 @@ def remove_role(database, account_id: int, role: str, actor: str, now: datetime)
         if role not in (found.roles or ()):
             return
         after = [r for r in found.roles if r != role]
-        if account_state.last_beheerder(uow.session, found, roles_after=set(after)):
+        if account_state.last_beheerder(uow.session, found, now, roles_after=set(after)):
             raise LastBeheerder(f"account {found.username!r} is the last active beheerder")
         if not after:
             raise OnlyRole(f"{role!r} is the only role of account {found.username!r}")
@@ -124,7 +124,7 @@ def switch_off(database, account_id: int, actor: str, now: datetime) -> bool:
     off already. LastBeheerder."""
     with database.unit_of_work() as uow:
         found = _get(uow.session, account_id)
-        if account_state.last_beheerder(uow.session, found, active_after=False):
+        if account_state.last_beheerder(uow.session, found, now, active_after=False):
             raise LastBeheerder(f"account {found.username!r} is the last active beheerder")
         changed = account_state.deactivate(uow.session, found, account_state.BY_BEHEERDER, actor, now)
         uow.commit()

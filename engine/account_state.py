@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from .clock import aware
 from .db import Account, AccountEvent, Partner
+from .partner_register import day_of, taking_part_clause
 
 # Why an account was switched off (Account.deactivated_reason); the pages say them in Dutch.
 BY_BEHEERDER = "beheerder"  # at once, by a beheerder (someone left, or on a partner's request)
@@ -50,9 +51,11 @@ def deactivate(session, account: Account, reason: str, actor: str, now: datetime
     return True
 
 
-def last_beheerder(session, account: Account, *, roles_after: set[str] | None = None, active_after: bool = True) -> bool:
-    """Whether a change would leave no active account with the beheerder role: `account` keeps
-    `roles_after` (None: unchanged) and stays active when `active_after`. Every way an account
+def last_beheerder(session, account: Account, now: datetime, *, roles_after: set[str] | None = None,
+                   active_after: bool = True) -> bool:
+    """Whether a change would leave no account that can sign in as beheerder: active, and of a
+    partner that takes part today (`now`; a partner past its leaving day signs in no one).
+    `account` keeps `roles_after` (None: unchanged) and stays active when `active_after`. Every way an account
     loses rights (a beheerder's change, a lapsed review, a partner leaving) asks this first; when
     it is True the change is refused (docs/beheer.md: the break-glass procedure is the way back
     when the last beheerder is gone anyway)."""
@@ -61,5 +64,5 @@ def last_beheerder(session, account: Account, *, roles_after: set[str] | None = 
     if active_after and "beheerder" in (account.roles if roles_after is None else roles_after):
         return False
     others = session.scalars(select(Account).join(Partner, Partner.id == Account.partner_id).where(
-        Account.active.is_(True), Partner.active.is_(True), Account.id != account.id)).all()
+        Account.active.is_(True), taking_part_clause(day_of(now)), Account.id != account.id)).all()
     return not any("beheerder" in (other.roles or ()) for other in others)

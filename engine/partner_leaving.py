@@ -40,7 +40,7 @@ def run(database, now: datetime) -> Report:
         leaving = select(Account, Partner.id).join(Partner, Partner.id == Account.partner_id).where(
             Account.active.is_(True), Partner.left_on.is_not(None), Partner.left_on <= today).order_by(Account.id)
         for account, partner in session.execute(leaving).all():
-            if account_state.last_beheerder(session, account, active_after=False):
+            if account_state.last_beheerder(session, account, now, active_after=False):
                 # No personal data: the account's number and its partner's code only.
                 log.warning("partner %s has left, but account %d is the last active beheerder and stays on; "
                             "give another account the beheerder role, then switch it off", partner, account.id)

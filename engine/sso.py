@@ -241,7 +241,7 @@ def _update_from_claims(session, account: Account, found: SsoPartner, claims: Ma
         raise NoRoles(f"the provider gave account {account.username!r} no ZVT role")
     if roles == set(account.roles or ()):
         return
-    if account_state.last_beheerder(session, account, roles_after=roles):
+    if account_state.last_beheerder(session, account, now, roles_after=roles):
         # The provider cannot lock ZVT out of its last beheerder: that role stays.
         log.warning("account %s keeps the beheerder role: it is the last active beheerder", account.username)
         roles = roles | {"beheerder"}

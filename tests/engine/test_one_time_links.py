@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from engine import account_state, one_time_links
+from engine.clock import AMSTERDAM
 from engine.db import Account, AccountEvent, OneTimeLink, Partner
 from engine.one_time_links import LinkInvalid
 
@@ -110,10 +111,27 @@ def test_the_last_beheerder_cannot_lose_the_role_while_another_remains_free_to(e
                                  password_hash="x", active=True, created_at=clock()) for name in ("a", "b"))
         uow.session.add_all([first, second])
         uow.session.flush()
-        assert not account_state.last_beheerder(uow.session, first, active_after=False)
+        assert not account_state.last_beheerder(uow.session, first, clock(), active_after=False)
         assert account_state.deactivate(uow.session, second, account_state.BY_BEHEERDER, "a", clock())
         uow.session.flush()
-        assert account_state.last_beheerder(uow.session, first, active_after=False)
-        assert account_state.last_beheerder(uow.session, first, roles_after={"fg"})
-        assert not account_state.last_beheerder(uow.session, first, roles_after={"beheerder"})
-        assert not account_state.last_beheerder(uow.session, second, active_after=False)  # off already
+        assert account_state.last_beheerder(uow.session, first, clock(), active_after=False)
+        assert account_state.last_beheerder(uow.session, first, clock(), roles_after={"fg"})
+        assert not account_state.last_beheerder(uow.session, first, clock(), roles_after={"beheerder"})
+        assert not account_state.last_beheerder(uow.session, second, clock(), active_after=False)  # off already
+
+
+def test_a_beheerder_of_a_partner_past_its_leaving_day_does_not_count_as_another_beheerder(engine, clock):
+    today = clock().astimezone(AMSTERDAM).date()
+    with engine.database.unit_of_work() as uow:
+        uow.session.add_all([Partner(id="gemeente", name="Gemeente", kind="convenant", grondslag="g", active=True),
+                             Partner(id="elkien", name="Elkien", kind="convenant", grondslag="g", active=True,
+                                     left_on=today.isoformat())])
+        uow.session.flush()
+        here, leaving = (Account(username=name, display_name=name, partner_id=partner, roles=["beheerder"],
+                                 password_hash="x", active=True, created_at=clock())
+                         for name, partner in (("a", "gemeente"), ("b", "elkien")))
+        uow.session.add_all([here, leaving])
+        uow.session.flush()
+        # b's account is still on, but from its partner's leaving day on it signs in no one.
+        assert account_state.last_beheerder(uow.session, here, clock(), active_after=False)
+        assert not account_state.last_beheerder(uow.session, here, clock() - timedelta(days=1), active_after=False)

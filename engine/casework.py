@@ -17,6 +17,7 @@ from .accounts import open_lanes, task_candidates
 from .api import Engine, history_views, instance_view, read_only_values, task_view
 from .clock import aware
 from .partner_register import day_of
+from .start_context import values as start_values
 from .db import Definition, HumanTask, Instance
 from .drafts import Draft, own_draft
 from .errors import EngineError, NotFound, TaskNotFound
@@ -353,23 +354,11 @@ def start_case(engine: Engine, user: User, process_id: str, data: dict, origin: 
 
 
 def start_context(engine: Engine, user: User, process_id: str) -> dict:
-    """What the engine adds to a new case besides the start form, as the process rules say
-    (processes/process_rules.json `start_context`): the starter's organisation, the directing
-    partner, the contact register or the convenantpartners as they are today."""
-    wanted = process_rules.active().rule(process_id).start_context
-    if not wanted:
+    """What the engine adds to the user's new case besides the start form (engine/start_context.py)."""
+    if not process_rules.active().rule(process_id).start_context:
         return {}
-    day = day_of(aware(engine.clock()))
     with engine.database.unit_of_work(write=False) as uow:
-        session = uow.session
-        sources = {
-            "starter_partner": lambda: user.partner,
-            "directing_partner": lambda: partner_register.directing(session),
-            "contact_register": lambda: {p.id: dict(p.contacts) for p in partner_register.taking_part(session, day)
-                                         if isinstance(p.contacts, dict)},
-            "convenant_partners": lambda: [p.id for p in partner_register.taking_part(session, day, ("convenant",))],
-        }
-        return {key: sources[source]() for key, source in wanted.items()}
+        return start_values(uow.session, process_id, day_of(aware(engine.clock())), starter_partner=user.partner)
 
 
 def _task_guard(engine: Engine, user: User, task_id: str, origin: Origin, action: str = "change"):

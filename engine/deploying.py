@@ -32,7 +32,7 @@ class Deploying:
         path = Path(path)
         bundles = read_folder(path, Path(forms) if forms is not None else path.parent / "forms")
         # The folder's process rules (who takes part, who starts) go with it.
-        problems = check_process_rules(path)
+        problems = check_process_rules(path, {b.process_id for b in bundles if is_scheduled(b.spec)})
         if problems:
             raise DefinitionRefused(problems)
         if self.retention is not None:

@@ -17,6 +17,8 @@ from .clock import aware
 from .db import Definition, Instance, Timer
 from .deadlines import TIMER_EPSILON, record_case_event
 from .errors import Conflict, NotFound, ReasonRequired, StepOverBudget, WorkflowFailed
+from .partner_register import day_of
+from .start_context import values as start_values
 from .steps import Preloaded, Step
 from .unit_of_work import flush
 from .views import IncidentView
@@ -218,6 +220,9 @@ class Firing:
             definition, instance = self._load_for_update(uow.session, instance_id)
             was_scheduled = instance.status == "scheduled"
             step = Step(uow.session, self.store, definition, instance, self.store.load(definition, instance.state), now)
+            if was_scheduled:
+                # The register as it is today, should the timer fire now (engine/start_context.py).
+                runtime.add_start_data(step.workflow, start_values(uow.session, instance.process_id, day_of(now)))
             fired = self._fire_step(step, timer_ids, now)
             self._save_fired(step, actor, owner, now)
             if was_scheduled and instance.status != "scheduled":

@@ -41,6 +41,8 @@ START_SOURCES = {
     "contact_register": "per partner taking part, its contact register lines (Partner.contacts)",
     "convenant_partners": "the codes of the convenantpartners taking part that day",
 }
+# Only a person's start knows these: a process the scheduler starts cannot have them.
+NEEDS_A_STARTER = {"starter_partner"}
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 _KEYS = {"personal_data", "open_to_roles", "starters", "participants", "directed_by_procesregisseur", "feedback",
@@ -163,16 +165,19 @@ def parse(raw, source: str = "process rules") -> ProcessRules:
     return ProcessRules(rules, source)
 
 
-def check_folder(folder: Path) -> list[Problem]:
-    """What `zvt deploy` refuses in the folder's rules file (when it has one): a mistake in it."""
+def check_folder(folder: Path, scheduled: set[str]) -> list[Problem]:
+    """What `zvt deploy` refuses in the folder's rules file (or, without one, the rules in use): a
+    mistake in it, or a start context only a person's start knows for a process in `scheduled`
+    (the ids of the folder's processes that the scheduler starts)."""
     path = Path(folder) / FILE_NAME
-    if not path.is_file():
-        return []
     try:
-        load(path)
+        rules = load(path) if path.is_file() else active()
     except ProcessRulesInvalid as exc:
         return [Problem(str(path), None, str(exc).removeprefix(f"{path}: "))]
-    return []
+    return [Problem(rules.source, f"processes.{process_id}.start_context.{key}",
+                    f"{source!r} needs a person who starts the case; the scheduler starts this process")
+            for process_id in sorted(scheduled)
+            for key, source in rules.rule(process_id).start_context.items() if source in NEEDS_A_STARTER]
 
 
 _active: ProcessRules | None = None

@@ -168,6 +168,15 @@ def waiting_to_start(workflow: BpmnWorkflow) -> bool:
     return any(t.state == TaskState.WAITING and isinstance(t.task_spec, StartEvent) for t in workflow.tasks.values())
 
 
+def add_start_data(workflow: BpmnWorkflow, data: dict) -> None:
+    """Give a scheduled instance, still waiting for its start timer, data its case starts with:
+    the start event copied the workflow's data when it began to wait."""
+    workflow.task_tree.data.update(data)
+    for task in workflow.tasks.values():
+        if task.state == TaskState.WAITING and isinstance(task.task_spec, StartEvent):
+            task.data.update(data)
+
+
 def find_task(workflow: BpmnWorkflow, task_id: str) -> Task | None:
     try:
         uuid = UUID(task_id)

@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from engine import DefinitionRefused, process_rules
-from engine.db import Definition
+from engine.db import Definition, Partner
 from tests.conftest import FIXTURES
+from tests.engine.test_start_and_forms import gepland, write
 
 SHIPPED = Path(__file__).resolve().parents[2] / "processes" / process_rules.FILE_NAME
 
@@ -90,3 +92,35 @@ def test_the_configuration_refuses_to_start_with_broken_rules(tmp_path):
     path.write_text(json.dumps({"processes": {"klacht": {"personal_data": "ja"}}}))
     with pytest.raises(ConfigError, match="ZVT_PROCESSES_DIR: .*processes.klacht.personal_data: must be true or false"):
         configured(path, "ZVT_PROCESSES_DIR")
+
+
+def test_a_case_the_scheduler_starts_gets_its_start_context_as_the_register_is_that_day(engine, tmp_path,
+                                                                                       monkeypatch):
+    # The rules in use name the scheduled process; the register changes between deploy and start.
+    monkeypatch.setattr(process_rules, "_active", process_rules.parse({"processes": {"evaluatie": {
+        "personal_data": False, "open_to_roles": ["manager"],
+        "start_context": {"partners": "convenant_partners", "regie": "directing_partner"}}}}))
+    with engine.database.unit_of_work() as uow:
+        uow.session.add(Partner(id="gemeente", name="Gemeente", kind="convenant", grondslag="g", active=True,
+                                directs=True))
+        uow.commit()
+    engine.deploy(write(tmp_path, "evaluatie", gepland()))
+    with engine.database.unit_of_work() as uow:
+        uow.session.add_all([Partner(id="elkien", name="Elkien", kind="convenant", grondslag="g", active=True),
+                             Partner(id="later", name="Later", kind="convenant", grondslag="g", active=True,
+                                     joined_on="2027-02-01")])
+        uow.commit()
+
+    assert engine.fire_due_timers(datetime(2027, 1, 15, 8, 0, tzinfo=timezone.utc)) == 1
+    [task] = engine.ready_tasks(role="manager")
+    data = engine.instance(task.instance_id).data
+    assert (data["partners"], data["regie"]) == (["gemeente", "elkien"], "gemeente")
+
+
+def test_a_scheduled_process_cannot_have_what_only_a_persons_start_knows(engine, tmp_path):
+    write(tmp_path, "evaluatie", gepland())
+    rules_file(tmp_path, {"evaluatie": {"personal_data": False, "open_to_roles": ["manager"],
+                                        "start_context": {"door": "starter_partner"}}})
+    assert ("processes.evaluatie.start_context.door: 'starter_partner' needs a person who starts the case; "
+            "the scheduler starts this process") in refusal(engine, tmp_path)
+    assert definitions(engine) == 0

@@ -43,6 +43,8 @@ class AccountRow:
     has_totp: bool
     last_sign_in: datetime | None  # the last accepted password, while login attempts are kept
     demo: bool
+    sso_available: bool = False  # its partner signs in with its own provider (engine/sso.py)
+    sso_linked: bool = False  # the account is linked to a person at that provider
 
 
 @dataclass(frozen=True)
@@ -170,9 +172,11 @@ def _get(session, account_id: int) -> Account:
 def _row(session, account: Account) -> AccountRow:
     last = session.scalar(select(func.max(LoginAttempt.at)).where(
         LoginAttempt.username == account.username.strip().casefold()[:255], LoginAttempt.success.is_(True)))
+    partner = session.get(Partner, account.partner_id)
     return AccountRow(account.id, account.username, account.display_name, account.email, tuple(account.roles or ()),
                       bool(account.active), account.deactivated_reason, account.deactivated_at,
-                      account.totp_secret is not None, last, bool(account.demo))
+                      account.totp_secret is not None, last, bool(account.demo),
+                      partner is not None and partner.sso is not None, account.external_subject is not None)
 
 
 BREAK_GLASS = "break-glass"

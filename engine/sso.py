@@ -8,7 +8,8 @@ refused, is a `login_attempts` row, as a local login's password check is.
 
 An account is found by its external subject (the provider's issuer and the subject claim). A
 first login links by e-mail address only when the partner's settings allow it and the provider
-says the address is verified; otherwise a beheerder links the account (`zvt sso link`).
+says the address is verified; otherwise a beheerder links the account, on its page under
+/beheer/accounts or with `zvt sso link`, with the code the refused login showed the person.
 """
 from __future__ import annotations
 
@@ -39,11 +40,23 @@ class UnknownPartner(LoginRefused):
 
 class NotLinked(LoginRefused):
     """The person has no ZVT account linked to their subject at the provider (yet). `subject`
-    is what a beheerder needs to link one (`zvt sso link`)."""
+    is what a beheerder needs to link one (the account's page, or `zvt sso link`)."""
 
     def __init__(self, message: str, subject: str):
         super().__init__(message)
         self.subject = subject
+
+
+class LinkRefused(ValueError):
+    """An account cannot be linked to that subject; `reason`: "empty", "too_long" or "taken"
+    (`username`: the account linked to it already)."""
+
+    def __init__(self, message: str, reason: str, username: str | None = None):
+        super().__init__(message)
+        self.reason, self.username = reason, username
+
+
+MAX_SUBJECT_LENGTH = 255  # the column's width; OpenID Connect allows at most 255 ASCII characters
 
 
 class NoRoles(LoginRefused):
@@ -161,8 +174,14 @@ def record_refusal(engine: Engine, code: str, origin: Origin, now: datetime) -> 
 
 def link(engine: Engine, username: str, subject: str, now: datetime, actor_name: str) -> None:
     """Link the account to the person `subject` at its partner's provider (a beheerder's step).
-    Raises UnknownPartner when the partner has no single sign-on, ValueError when another account
-    has that subject already or the account is unknown."""
+    Raises UnknownPartner when the partner has no single sign-on, AccountInactive when it does not
+    take part today, LinkRefused for an empty or too long subject or one another account has, and
+    ValueError when the account is unknown."""
+    subject = subject.strip()
+    if not subject:
+        raise LinkRefused("the subject is empty", "empty")
+    if len(subject) > MAX_SUBJECT_LENGTH:
+        raise LinkRefused(f"the subject is longer than {MAX_SUBJECT_LENGTH} characters", "too_long")
     with engine.database.unit_of_work() as uow:
         account = uow.session.scalar(select(Account).where(Account.username == username.strip()))
         if account is None:
@@ -171,7 +190,7 @@ def link(engine: Engine, username: str, subject: str, now: datetime, actor_name:
         taken = uow.session.scalar(select(Account.username).where(
             Account.external_issuer == settings.issuer, Account.external_subject == subject, Account.id != account.id))
         if taken is not None:
-            raise ValueError(f"account {taken!r} is linked to that subject already")
+            raise LinkRefused(f"account {taken!r} is linked to that subject already", "taken", taken)
         account.external_issuer, account.external_subject = settings.issuer, subject
         account_state.record(uow.session, account.id, "sso_gekoppeld", actor_name, now)
         uow.commit()

@@ -35,6 +35,16 @@ _ACTIONS = {
     "rol_ingetrokken": "Rol ingetrokken",
     "gedeactiveerd": "Uitgezet",
     "noodtoegang": "Noodtoegang op de server (break-glass)",
+    "sso_gekoppeld": "Gekoppeld aan het account bij de eigen organisatie (inloggen via de organisatie)",
+    "sso_ontkoppeld": "Koppeling met het account bij de eigen organisatie opgeheven",
+}
+
+# Why an account could not be linked to a person at its organisation's provider (engine/sso.py LinkRefused).
+SSO_LINK_PROBLEMS = {
+    "empty": "Vul de code in die de medewerker zag.",
+    "too_long": "Deze code is te lang. Kopieer alleen de code, zonder de tekst eromheen.",
+    "taken": "Deze code hoort al bij het account {username}. Eén persoon heeft één account. Heft u eerst die "
+             "koppeling op als die niet klopt.",
 }
 
 _KINDS = {"nieuw": "nieuw account", "rol": "extra rol", "heractiveren": "account weer aanzetten"}
@@ -112,6 +122,8 @@ def event_text(event) -> str:
         parts.append("rollen: " + ", ".join(detail["rollen"]))
     if detail.get("rol"):
         parts.append(f"rol: {detail['rol']}")
+    if detail.get("via") == "e-mail":
+        parts.append("via het e-mailadres, bij de eerste keer inloggen")
     if detail.get("reden") in REASONS_OFF:
         parts.append(f"reden: {REASONS_OFF[detail['reden']]}")
     elif detail.get("reden"):

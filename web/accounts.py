@@ -11,11 +11,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from engine import NotFound, policy
-from engine import Conflict, account_admin, account_links, account_requests, casework
+from engine import Conflict, account_admin, account_links, account_requests, casework, sso
 from engine.account_requests import RequestForm, RequestInvalid
+from engine.accounts import AccountInactive
 from engine.roles import PRIVILEGED_ROLES, ROLES
 
-from .account_texts import REASONS_OFF, ROLE_LABELS, actor_text, event_text, request_problems
+from .account_texts import (REASONS_OFF, ROLE_LABELS, SSO_LINK_PROBLEMS, actor_text, event_text,
+                            request_problems)
 from .areas import current_user, engine, now
 
 bp = Blueprint("accounts", __name__)
@@ -25,6 +27,8 @@ LAST_BEHEERDER = ("Dit kan niet: dit is het laatste actieve account met de rol b
 ONLY_ROLE = "Dit is de enige rol van dit account. Zet het account uit als het niet meer nodig is."
 NO_ADDRESS = "Dit account heeft geen e-mailadres. Er kan geen link naartoe."
 ACCOUNT_OFF = "Dit account staat uit. Vraag eerst aan de gemachtigde om het weer aan te zetten."
+NO_SSO = "De organisatie van dit account logt niet in via een eigen inlogdienst."
+NOT_TAKING_PART = "De organisatie van dit account doet vandaag niet mee aan het convenant."
 
 
 @bp.before_request
@@ -151,6 +155,41 @@ def reset(account_id: int, kind: str):
               "De link voor nieuwe tweestapsverificatie staat klaar om te versturen naar het e-mailadres van het "
               "account. Hij werkt 2 uur. Een oudere link werkt niet meer.", "ok")
     return redirect(url_for("accounts.account", account_id=account_id))
+
+
+@bp.post("/beheer/accounts/account/<int:account_id>/sso-koppelen")
+def sso_link(account_id: int):
+    """Link the account to the person at its organisation's provider, by the code the refused
+    login showed them (web/sso.py)."""
+    username = _username(account_id)
+    try:
+        sso.link(engine(), username, request.form.get("code", ""), now(), current_user().username)
+    except sso.LinkRefused as exc:
+        return account(account_id, errors={"sso": SSO_LINK_PROBLEMS[exc.reason].format(username=exc.username)},
+                       status=400)
+    except sso.UnknownPartner:
+        flash(NO_SSO, "error")
+    except AccountInactive:
+        flash(NOT_TAKING_PART, "error")
+    else:
+        flash("Het account is gekoppeld. De medewerker kan nu inloggen via de eigen organisatie.", "ok")
+    return redirect(url_for("accounts.account", account_id=account_id))
+
+
+@bp.post("/beheer/accounts/account/<int:account_id>/sso-ontkoppelen")
+def sso_unlink(account_id: int):
+    changed = sso.unlink(engine(), _username(account_id), now(), current_user().username)
+    flash("De koppeling is opgeheven. Wie zo was ingelogd, is bij de volgende klik uitgelogd." if changed
+          else "Het account was niet gekoppeld.", "ok")
+    return redirect(url_for("accounts.account", account_id=account_id))
+
+
+def _username(account_id: int) -> str:
+    try:
+        row, _code, _events = account_admin.account(engine().database, account_id)
+    except NotFound:
+        abort(404)
+    return row.username
 
 
 @bp.post("/beheer/accounts/account/<int:account_id>/<any(rol, heractiveren):kind>-aanvragen")

@@ -19,7 +19,7 @@ from tests.conftest import Clock
 from tests.oidc_provider import (  # noqa: F401 - the fixture
     APP_BASE, CLIENT_ID, CLIENT_SECRET, ProviderBrowser, oidc_provider,
 )
-from tests.web.conftest import account_row as account, add_account, build_app, client_for, totp_code
+from tests.web.conftest import AuthActions, account_row as account, add_account, build_app, client_for, totp_code
 
 from web import sso as web_sso
 from zvt.config import ConfigError
@@ -196,6 +196,39 @@ def test_an_unlinked_user_is_refused_with_the_code_for_the_beheerder(client, eng
     text = unescape(response.get_data(as_text=True))
     assert "nog niet gekoppeld" in text and "Vraag de beheerder" in text and "sub-dirk" in text
     assert account(engine, "dirk").external_subject is None  # the settings do not allow linking by e-mail
+
+
+def test_the_beheerder_links_an_account_with_the_code_the_refused_login_showed_and_it_signs_in(app, client, engine,
+                                                                                              browser):
+    add_account(engine, "dirk", "an-unused-password")
+    dirk = account(engine, "dirk")
+    refused = unescape(sign_in(client, browser, "dirk").get_data(as_text=True))
+    code = re.search(r"Geef deze code door: ([^\s<]+)", refused).group(1)
+
+    beheerder = AuthActions(client_for(app))
+    beheerder.login("beheerder")
+    page = f"/beheer/accounts/account/{dirk.id}"
+    assert "nog niet gekoppeld" in beheerder.client.get(page).get_data(as_text=True)
+    # A code that is not one, or one another account has, is refused in Dutch and links nothing.
+    empty = beheerder.post(f"{page}/sso-koppelen", {"code": "  "}, token_from=page)
+    assert empty.status_code == 400 and "Vul de code in die de medewerker zag." in empty.get_data(as_text=True)
+    taken = beheerder.post(f"{page}/sso-koppelen", {"code": "sub-anna"}, token_from=page)
+    assert taken.status_code == 400 and "Deze code hoort al bij het account anna." in \
+        unescape(taken.get_data(as_text=True))
+    assert account(engine, "dirk").external_subject is None
+
+    linked = beheerder.post(f"{page}/sso-koppelen", {"code": code}, token_from=page)
+    assert linked.status_code == 302
+    assert "Het account is gekoppeld." in beheerder.client.get(page).get_data(as_text=True)
+    response = sign_in(client, ProviderBrowser(), "dirk")
+    assert response.status_code == 302 and response.location == "/", unescape(response.get_data(as_text=True))
+
+    # Undoing the link ends dirk's session at his next click, and it is in the account's history.
+    assert beheerder.post(f"{page}/sso-ontkoppelen", token_from=page).status_code == 302
+    assert client.get("/").status_code == 302
+    history = unescape(beheerder.client.get(page).get_data(as_text=True))
+    assert "Gekoppeld aan het account bij de eigen organisatie" in history
+    assert "Koppeling met het account bij de eigen organisatie opgeheven" in history
 
 
 def test_a_first_login_links_by_verified_email_when_allowed(client, engine, browser, sso):

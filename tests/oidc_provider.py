@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+from contextlib import contextmanager
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
@@ -59,17 +60,24 @@ class Provider:
 
 @pytest.fixture(scope="session")
 def oidc_provider(tmp_path_factory) -> Provider:
+    with running_provider(tmp_path_factory.mktemp("oidc"), APP_BASE) as provider:
+        yield provider
+
+
+@contextmanager
+def running_provider(folder: Path, app_base: str):
+    """The provider, with the test client registered for the app at `app_base`."""
     settings = {
         "host": "127.0.0.1", "port": 0,
         "clients": [{
             "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
-            "redirect_uris": [f"{APP_BASE}/inloggen/organisatie/{code}/terug" for code in PARTNERS]
-                             + ["http://127.0.0.1:5000/test-rp"],
-            "post_logout_redirect_uris": [f"{APP_BASE}/inloggen/organisatie/uitgelogd"],
+            "redirect_uris": [f"{app_base}/inloggen/organisatie/{code}/terug" for code in PARTNERS]
+                             + [f"{app_base}/test-rp"],
+            "post_logout_redirect_uris": [f"{app_base}/inloggen/organisatie/uitgelogd"],
         }],
         "users": [dict(user, password=PASSWORD) for user in USERS],
     }
-    path = tmp_path_factory.mktemp("oidc") / "provider.json"
+    path = folder / "provider.json"
     path.write_text(json.dumps(settings), encoding="utf-8")
     process = subprocess.Popen(["node", str(SCRIPT), str(path)], cwd=ROOT, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)

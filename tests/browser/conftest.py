@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import shutil
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -92,22 +93,33 @@ def live_server(deployed_template, tmp_path, clock):
     """The app on http://127.0.0.1:<free port>, on its own copy of the deployed SQLite template:
     the demo accounts, every process, no cases. The test clock stands still (Friday 27 November
     2026, 17:00 in Heerenveen), so due dates and screenshots are the same on every run."""
-    path = tmp_path / "zvt.sqlite3"
+    with serving(deployed_template, tmp_path, clock) as server:
+        yield server
+
+
+@contextmanager
+def serving(deployed_template: Path, folder: Path, clock, settings=lambda url: {}):
+    """The live server; `settings(url)` gives the app's further Config settings, for an app that
+    must know its own address (its links, the callback it registers at a sign-in provider)."""
+    path = folder / "zvt.sqlite3"
     shutil.copyfile(deployed_template, path)
     database_url = f"sqlite:///{path}"
     engine = Engine(database_url, clock=clock)
-    app = build_app(database_url, clock, environment="development")
-    # Port 0: the system picks a free one.
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietRequestHandler)
+    apps = []
+    # Port 0: the system picks a free one; the app is built once the address is known.
+    server = make_server("127.0.0.1", 0, lambda environ, respond: apps[0](environ, respond), threaded=True,
+                         request_handler=_QuietRequestHandler)
+    url = f"http://127.0.0.1:{server.server_port}"
+    apps.append(build_app(database_url, clock, environment="development", **settings(url)))
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
-        yield LiveServer(f"http://127.0.0.1:{server.server_port}", engine)
+        yield LiveServer(url, engine)
     finally:
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
-        app.extensions["zvt_engine"].close()
+        apps[0].extensions["zvt_engine"].close()
         engine.close()
 
 

@@ -6,6 +6,7 @@ nothing, and the error lists every problem with file, element and reason.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import json
 import re
@@ -279,6 +280,21 @@ def _dmn_rule_expression(input_expr: str, match_expr: str) -> str:
         return f"{input_expr} {match_expr}"
 
 
+@functools.lru_cache(maxsize=2048)
+def schema_error(text: str) -> SchemaError | None:
+    """What is wrong with the form `text` (canonical JSON) as a JSON Schema, or None.
+
+    Checking a form against the 2020-12 metaschema is most of the time a deploy takes (about a
+    tenth of a second per form: the metaschema resolves its $dynamicRefs for every keyword), and
+    the answer depends on the form's text alone, so it is remembered: a deploy of unchanged forms
+    and a draft's checks in the browser ask it again and again."""
+    try:
+        Draft202012Validator.check_schema(json.loads(text))
+    except SchemaError as exc:
+        return exc
+    return None
+
+
 def _load_form(forms_dir: Path, process_id: str, task_id: str, forms: dict, refuse) -> None:
     path = forms_dir / process_id / f"{task_id}.schema.json"
     if not path.is_file():
@@ -290,9 +306,8 @@ def _load_form(forms_dir: Path, process_id: str, task_id: str, forms: dict, refu
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         refuse(f"form {path.as_posix()} is not valid JSON: {exc}")
         return
-    try:
-        Draft202012Validator.check_schema(schema)
-    except SchemaError as exc:
+    exc = schema_error(json.dumps(schema, sort_keys=True))
+    if exc is not None:
         where = "/".join(str(p) for p in exc.absolute_path) or "(root)"
         refuse(f"form {path.as_posix()} is not a valid JSON Schema at {where}: {exc.message}")
         return

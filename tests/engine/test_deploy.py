@@ -402,3 +402,21 @@ def test_a_process_has_its_summary_on_one_form(engine, folder):
     [problem] = refused.value.problems
     assert "ui:samenvatting is on the form of 'inbreng' already" in problem.reason and problem.element == "voorbereiden"
     assert definition_count(engine) == 0
+
+
+def test_a_form_that_is_not_a_json_schema_is_refused_each_time_and_its_fix_deploys(engine, folder):
+    # The metaschema check is remembered by the form's text (engine/definitions.py schema_error):
+    # the same mistake is refused again, and the corrected form is checked anew.
+    path = folder / "forms" / "proef_casus" / "beoordeling.schema.json"
+    good = json.loads(path.read_text())
+    wrong = {**good, "properties": {**good["properties"], "besluit": {"type": "tekst"}}}
+    path.write_text(json.dumps(wrong))
+    for _ in range(2):
+        with pytest.raises(DefinitionRefused) as refused:
+            engine.deploy(folder / "processes", folder / "forms")
+        [problem] = refused.value.problems
+        assert "beoordeling.schema.json is not a valid JSON Schema at properties/besluit/type" in problem.reason
+        assert definition_count(engine) == 0
+    path.write_text(json.dumps(good))
+    deployed = engine.deploy(folder / "processes", folder / "forms")
+    assert "proef_casus" in {v.process_id for v in deployed} and definition_count(engine) == len(deployed)

@@ -51,9 +51,11 @@ run: install
 		$(BIN)/zvt serve --host 127.0.0.1 --port 5000
 
 # The browser tests drive Debian's Chromium (tests/browser); they fail, not skip, without it.
+# systemd-analyze checks the units of the deployment kit (tests/test_deploy_kit.py).
 test: install
 	PYTHON=$(BIN)/python scripts/ensure_postgres.sh
 	command -v chromium >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium; }
+	command -v systemd-analyze >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends systemd; }
 	$(BIN)/python -m pytest -n 2 -q
 
 bench: install $(VENV)/.bench-installed

@@ -34,8 +34,10 @@ $(ASSETS): node_modules/.installed $(wildcard web/modeler/*.js) engine/zvt_moddl
 		web/vendor_files.py scripts/build_assets.sh
 	PYTHON=$(PYTHON) scripts/build_assets.sh
 
-# The wheel an operator installs (see "In productie" in README.md), in dist/.
+# The wheel an operator installs (see "In productie" in README.md), in dist/. Without the old
+# build/, where setuptools would keep a module that has since been removed.
 wheel: install
+	rm -rf build
 	$(BIN)/python -m pip wheel --no-deps --wheel-dir dist .
 
 # The development configuration must be asked for: without ZVT_ENV the app applies the

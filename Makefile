@@ -3,33 +3,42 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-MODELER_BUNDLE := node_modules/.zvt/modeler.js
+# The front-end files the web app serves, copied into the package by scripts/build_assets.sh;
+# the folder is replaced whole, so its last-built file stands for it.
+ASSETS := web/vendor_assets/zvt/modeler.js
 # apt-get needs root: sudo only when not root already (a container often runs as root without sudo).
 SUDO := $$( [ "$$(id -u)" = 0 ] || echo sudo )
 
-.PHONY: install run test bench clean
+.PHONY: install run test bench wheel clean
 
-install: $(VENV)/.installed node_modules/.installed $(MODELER_BUNDLE)
+install: $(VENV)/.installed node_modules/.installed $(ASSETS)
 
 # The stamp reruns the install only when the dependencies change.
-$(VENV)/.installed: setup.cfg pyproject.toml
+$(VENV)/.installed: setup.cfg setup.py pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
 	$(BIN)/python -m pip install -e '.[test]'
 	touch $@
 
 # The NL Design System CSS, bpmn-js and axe-core, exactly as package-lock.json pins them;
-# the web app serves a few named files from node_modules (web/vendor.py). bpmnlint (a dev
+# the web app serves a few named files of them (web/vendor_files.py). bpmnlint (a dev
 # dependency) checks the process files in the tests; esbuild bundles the modeler.
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-# The modeler with its properties panel, which ships as ES modules only: one file, built by
-# esbuild from web/modeler/ (served as /static/vendor/zvt/modeler.js, see web/vendor.py).
-$(MODELER_BUNDLE): node_modules/.installed $(wildcard web/modeler/*.js) engine/zvt_moddle.json
-	node_modules/.bin/esbuild web/modeler/index.js --bundle --minify --format=iife \
-		--target=es2020 --legal-comments=eof --outfile=$@
+# The modeler's bundle (esbuild, from web/modeler/) and the files web/vendor_files.py names,
+# copied from node_modules into web/vendor_assets/ (ignored by git): the app serves them from
+# there, a wheel carries them (make wheel), and the server needs no Node.
+$(ASSETS): node_modules/.installed $(wildcard web/modeler/*.js) engine/zvt_moddle.json \
+		web/vendor_files.py scripts/build_assets.sh
+	PYTHON=$(PYTHON) scripts/build_assets.sh
+
+# The wheel an operator installs (see "In productie" in README.md), in dist/. Without the old
+# build/, where setuptools would keep a module that has since been removed.
+wheel: install
+	rm -rf build
+	$(BIN)/python -m pip wheel --no-deps --wheel-dir dist .
 
 # The development configuration must be asked for: without ZVT_ENV the app applies the
 # production rules and refuses the public development secret key (zvt/config.py).
@@ -44,9 +53,11 @@ run: install
 		$(BIN)/zvt serve --host 127.0.0.1 --port 5000
 
 # The browser tests drive Debian's Chromium (tests/browser); they fail, not skip, without it.
+# systemd-analyze checks the units of the deployment kit (tests/test_deploy_kit.py).
 test: install
 	PYTHON=$(BIN)/python scripts/ensure_postgres.sh
 	command -v chromium >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium; }
+	command -v systemd-analyze >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends systemd; }
 	$(BIN)/python -m pytest -n 2 -q
 
 bench: install $(VENV)/.bench-installed
@@ -59,5 +70,5 @@ $(VENV)/.bench-installed: $(VENV)/.installed
 	touch $@
 
 clean:
-	rm -rf $(VENV) node_modules instance test-output .pytest_cache build *.egg-info
+	rm -rf $(VENV) node_modules web/vendor_assets instance test-output .pytest_cache build dist *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from . import heartbeat, logsafe, migrate
 from .db import AuditAnchorFailure, AuditChain, OutboxMail, Timer
@@ -21,7 +21,8 @@ from .unit_of_work import Database
 
 @dataclass(frozen=True)
 class Figures:
-    timers_due: int  # due now and not fired yet: not an incident, the case's deadlines not paused
+    # What the next round would fire: due, not waiting for a retry, not an incident, not paused.
+    timers_due: int
     incidents: dict[str, int]  # open incidents by kind: "timer", "chain" (a broken log), "anchor"
     mails_unsent: int
     oldest_unsent_mail: datetime | None  # when the oldest unsent mail was queued
@@ -33,7 +34,8 @@ def figures(database: Database, now: datetime) -> Figures:
         session = uow.session
         count = func.count()
         timers_due = session.scalar(select(count).select_from(Timer).where(
-            Timer.due_at <= now, Timer.incident_at.is_(None), not_paused(Timer.instance_id)))
+            Timer.due_at <= now, or_(Timer.retry_at.is_(None), Timer.retry_at <= now), Timer.incident_at.is_(None),
+            not_paused(Timer.instance_id)))
         incidents = {
             "timer": session.scalar(select(count).select_from(Timer).where(Timer.incident_at.is_not(None))),
             "chain": session.scalar(select(count).select_from(AuditChain).where(AuditChain.broken_at.is_not(None))),

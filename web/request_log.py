@@ -49,6 +49,14 @@ def init_app(app: Flask) -> None:
 
     app.wsgi_app = _Recorder(app.wsgi_app)
 
+    def log_exception(exc_info) -> None:
+        # Flask's own line names the address, which may hold a one-time link's key: the route
+        # instead. The exception is written as its kinds and frames (zvt/logging_setup.py).
+        route = request.url_rule.rule if request.url_rule is not None else "(no route)"
+        app.logger.error("unhandled exception on %s %s", request.method, route, exc_info=exc_info)
+
+    app.log_exception = log_exception
+
 
 class _Recorder:
     """WSGI middleware: times the whole request, sees its final status, sets its id."""

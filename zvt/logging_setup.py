@@ -115,15 +115,20 @@ class StderrHandler(logging.StreamHandler):
 
 
 def configure(log_format: str) -> None:
-    """Log INFO and up from every logger to standard error in `log_format` ("json" or "text").
-    Replaces what an earlier call installed and leaves other handlers alone."""
+    """Log INFO and up from every logger to standard error in `log_format` ("json" or "text"),
+    replacing what an earlier call installed; unless logging was set up by someone else (a test
+    runner capturing the lines, a program that runs a zvt command), which is then left alone, as
+    logging.basicConfig would."""
+    for name, level in QUIET.items():
+        logging.getLogger(name).setLevel(level)
     root = logging.getLogger()
-    for handler in [h for h in root.handlers if isinstance(h, StderrHandler)]:
+    ours = [h for h in root.handlers if isinstance(h, StderrHandler)]
+    if len(ours) < len(root.handlers):
+        return
+    for handler in ours:
         root.removeHandler(handler)
     root.addHandler(StderrHandler(log_format))
     root.setLevel(logging.INFO)
-    for name, level in QUIET.items():
-        logging.getLogger(name).setLevel(level)
 
 
 def configured() -> bool:

@@ -42,9 +42,9 @@ graceful_timeout = timeout
 
 # The app's log set-up, for gunicorn's own lines too (zvt/logging_setup.py).
 logconfig_dict = logging_setup.dict_config(_log_format)
-# No access log of gunicorn's own: its lines would hold the address with its query string. The
-# app writes one line per request itself, by endpoint and route (logger zvt.access,
-# web/request_log.py).
+# No access log of gunicorn's own (dict_config switches it off too): its lines would hold the address
+# with its query string. The app writes one line per request itself, by endpoint and route (logger
+# zvt.access, web/request_log.py).
 accesslog = None
 
 

@@ -138,7 +138,9 @@ def configured() -> bool:
 
 def dict_config(log_format: str) -> dict:
     """The same set-up as `configure`, as logging.config.dictConfig takes it (gunicorn's
-    logconfig_dict): gunicorn's own loggers pass their lines on to it, in the same format."""
+    logconfig_dict): gunicorn's own lines go the same way, in the same format, except its access
+    log, which a logconfig_dict switches on: its lines hold the address with its query string,
+    and the app writes its own line per request (web/request_log.py)."""
     return {
         "version": 1,
         "disable_existing_loggers": False,
@@ -147,7 +149,7 @@ def dict_config(log_format: str) -> dict:
         "root": {"level": "INFO", "handlers": ["zvt"]},
         "loggers": {
             "gunicorn.error": {"level": "INFO", "handlers": [], "propagate": True},
-            "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": True},
+            "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
             **{name: {"level": logging.getLevelName(level)} for name, level in QUIET.items()},
         },
     }

@@ -3,7 +3,7 @@
     gunicorn -c gunicorn.conf.py web.wsgi:app
 
 Read from the environment, like the app (README.md, docs/monitoring.md): ZVT_BIND (default
-127.0.0.1:8000, behind a reverse proxy on the same machine), ZVT_WORKERS (default (2 x cores) + 1)
+127.0.0.1:8000, behind a reverse proxy on the same machine), ZVT_WORKERS (default cores + 1)
 and ZVT_LOG_FORMAT (JSON unless ZVT_ENV=development). Options on gunicorn's command line or in
 GUNICORN_CMD_ARGS win over this file.
 """
@@ -26,6 +26,8 @@ try:
     _server = server_settings()
     _log_format = log_format()
 except ConfigError as exc:
+    if _OWN_METRICS_DIR:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
     raise SystemExit(f"error: {exc}") from None
 
 bind = list(_server.bind)

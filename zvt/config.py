@@ -291,11 +291,11 @@ class ServerSettings:
 
 
 def server_settings(environ: Mapping[str, str] = os.environ) -> ServerSettings:
-    """Behind a reverse proxy on the same machine by default; (2 x cores) + 1 workers, as
-    gunicorn's documentation advises for sync workers."""
+    """Behind a reverse proxy on the same machine by default; one sync worker per core and one
+    more: the app is CPU-bound, so more workers would only wait for each other."""
     bind = tuple(re.split(r"[\s,]+", environ.get("ZVT_BIND", "").strip() or "127.0.0.1:8000"))
     workers = _positive_int("ZVT_WORKERS", environ.get("ZVT_WORKERS", "").strip() or None,
-                            2 * (os.cpu_count() or 1) + 1, unit="processes")
+                            (os.cpu_count() or 1) + 1, unit="processes")
     return ServerSettings(bind, workers)
 
 

@@ -78,6 +78,10 @@ def test_gunicorn_logs_json_and_its_workers_count_together(database_url, tmp_pat
         with ThreadPoolExecutor(8) as pool:
             statuses = list(pool.map(get, [f"{url}/health"] * REQUESTS + [f"{url}/bestaat-niet?zoek=Jansen"] * REQUESTS))
         assert statuses == [200] * REQUESTS + [302] * REQUESTS
+        # A request line gunicorn refuses itself, and quotes in its own warning.
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+            raw.sendall(b"GET /bestaat-niet?zoek=Jansen\x7f HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            assert raw.recv(100).startswith(b"HTTP/1.1 400")
         # Each scrape is answered by one worker or the other; each sees what both counted.
         for _ in range(6):
             assert requests_counted(url, "probes.health", "200") == before + REQUESTS
@@ -90,13 +94,16 @@ def test_gunicorn_logs_json_and_its_workers_count_together(database_url, tmp_pat
     records = [json.loads(line) for line in text.splitlines()]  # gunicorn's lines too: all JSON
     assert {"gunicorn.error", "zvt.access"} <= {r["logger"] for r in records}
     assert any(r["message"].startswith("Booting worker with pid") for r in records)
+    [refused] = [r for r in records if r["message"].startswith("Invalid request from ip=")]
+    assert refused["level"] == "WARNING" and "/bestaat-niet" in refused["message"] and "?" not in refused["message"]
     access = [r for r in records if r["logger"] == "zvt.access"]
     assert len(access) == REQUESTS  # the /health probes answered 200 are not logged
     assert {(r["endpoint"], r.get("route"), r["status"]) for r in access} == {("unmatched", None, 302)}
     workers = {r["process"] for r in records if r["message"].startswith("Booting worker with pid")}
     # Both workers answered some of the requests (the totals above are theirs added up).
     assert {r["process"] for r in access} == workers and len(workers) == 2
-    assert "Jansen" not in text and "zoek=" not in text and "bestaat-niet" not in text
+    assert "Jansen" not in text and "zoek=" not in text
+    assert not [r for r in access if "bestaat-niet" in json.dumps(r)]  # the app's lines: by route only
     assert list(folder.glob("*.db"))  # an operator's own folder is kept (and emptied at the next start)
 
 

@@ -14,6 +14,7 @@ write to standard error and hold no personal data:
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from contextvars import ContextVar
 from datetime import datetime, timezone
@@ -96,6 +97,19 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class NoQueryStrings(logging.Filter):
+    """gunicorn names a request's address in a few lines of its own ("Error handling request
+    /x?y", an invalid request line it quotes): they are written without the query string."""
+
+    _QUERY = re.compile(r"\?[^\s'\"]*")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "?" in message:
+            record.msg, record.args = self._QUERY.sub("", message), ()
+        return True
+
+
 class StderrHandler(logging.StreamHandler):
     """Writes to whatever sys.stderr is when a record comes (as logging's own last resort does),
     so a test that swaps it for a while leaves no handler behind on a closed stream."""
@@ -146,9 +160,10 @@ def dict_config(log_format: str) -> dict:
         "disable_existing_loggers": False,
         "handlers": {"zvt": {"()": f"{__name__}.StderrHandler", "log_format": log_format}},
         "formatters": {},
+        "filters": {"no_query_strings": {"()": f"{__name__}.NoQueryStrings"}},
         "root": {"level": "INFO", "handlers": ["zvt"]},
         "loggers": {
-            "gunicorn.error": {"level": "INFO", "handlers": [], "propagate": True},
+            "gunicorn.error": {"level": "INFO", "handlers": [], "propagate": True, "filters": ["no_query_strings"]},
             "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
             **{name: {"level": logging.getLevelName(level)} for name, level in QUIET.items()},
         },

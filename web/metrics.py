@@ -96,8 +96,8 @@ class _Database:
         yield up
         yield GaugeMetricFamily("zvt_timers_due", "Timers due and not fired yet (incidents and paused cases not "
                                                   "counted)", value=figures.timers_due)
-        incidents = GaugeMetricFamily("zvt_incidents_open", "Open incidents on the beheerder's Incidenten page, by "
-                                                            "kind: timer, chain (a broken log), anchor", labels=["kind"])
+        incidents = GaugeMetricFamily("zvt_incidents_open", "Open incidents on the beheerder's Incidenten page, "
+                                      "by kind: timer, chain (a broken log), anchor", labels=["kind"])
         for kind, count in figures.incidents.items():
             incidents.add_metric([kind], count)
         yield incidents

@@ -17,7 +17,6 @@ from pathlib import Path
 import click
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
-from werkzeug.serving import WSGIRequestHandler
 
 from engine import Conflict, DefinitionRefused, Engine, EngineError, NotFound
 from engine import anchors, audit, chain, retention
@@ -232,15 +231,19 @@ def serve(host: str, port: int, reload: bool, with_scheduler: bool | None):
     # scheduler in the child alone, or every edit would leave one more running.
     if with_scheduler and (not reload or os.environ.get("WERKZEUG_RUN_MAIN") == "true"):
         _embedded_scheduler(app.extensions["zvt_engine"], config)
-    # The app logs each request itself (web/request_log.py), without the query string.
-    app.run(host=host, port=port, use_reloader=reload, debug=False, request_handler=_QuietRequestHandler)
+    app.run(host=host, port=port, use_reloader=reload, debug=False, request_handler=_quiet_request_handler())
 
 
-class _QuietRequestHandler(WSGIRequestHandler):
-    """Werkzeug's request handler without its request line, which holds the query string."""
+def _quiet_request_handler():
+    """Werkzeug's request handler without its request line, which holds the query string: the app
+    logs each request itself, by route (web/request_log.py)."""
+    from werkzeug.serving import WSGIRequestHandler
 
-    def log_request(self, code="-", size="-") -> None:
-        pass
+    class QuietRequestHandler(WSGIRequestHandler):
+        def log_request(self, code="-", size="-") -> None:
+            pass
+
+    return QuietRequestHandler
 
 
 def _embedded_scheduler(engine: Engine, config: Config) -> None:

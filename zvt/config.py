@@ -148,8 +148,8 @@ class Config:
         if token is not None and self.is_production:
             check_secret_key(token, "ZVT_METRICS_TOKEN")
             if token in (self.secret_key, self.audit_key):
-                raise ConfigError("ZVT_METRICS_TOKEN must differ from ZVT_SECRET_KEY and ZVT_AUDIT_KEY: whoever scrapes "
-                                  f"the metrics needs it; make one with: {MAKE_SECRET_KEY}")
+                raise ConfigError("ZVT_METRICS_TOKEN must differ from ZVT_SECRET_KEY and ZVT_AUDIT_KEY: whoever "
+                                  f"scrapes the metrics needs it; make one with: {MAKE_SECRET_KEY}")
 
     def check_anchors(self) -> None:
         """The scheduler's check before it starts: in production the chains' heads must go

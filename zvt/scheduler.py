@@ -59,8 +59,8 @@ def _check_chains(engine: Engine, watch: anchors.Watch) -> None:
         log.error("the check of the logs' hash chains failed; the next hour tries again:\n%s", logsafe.frames(exc))
 
 
-def recorded_round(engine: Engine, config: Config, heartbeat: Heartbeat, lease: timedelta,
-                   watch: anchors.Watch | None, *, quiet_when_idle: bool = False, reraise: bool = False) -> Round | None:
+def recorded_round(engine: Engine, config: Config, heartbeat: Heartbeat, lease: timedelta, watch: anchors.Watch | None,
+                   *, quiet_when_idle: bool = False, reraise: bool = False) -> Round | None:
     """A round with its heartbeat and its log line; a failed round is logged and returns None,
     and the next one tries again (`reraise`: raised instead, for a single round)."""
     owner = heartbeat.owner

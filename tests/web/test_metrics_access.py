@@ -10,6 +10,7 @@ from tests.web.conftest import build_app, client_for
 from zvt.config import Config, ConfigError, Monitoring, _monitoring
 
 TOKEN = secrets.token_urlsafe(48)
+URL = "postgresql+psycopg://zvt@db.example/zvt"
 
 
 @pytest.fixture
@@ -89,7 +90,7 @@ def test_the_settings_are_read_and_checked():
         read(ZVT_READY_SCHEDULER_INTERVALS="-1")
     keys = {"secret_key": secrets.token_urlsafe(48), "audit_key": secrets.token_urlsafe(48)}
     with pytest.raises(ConfigError, match="ZVT_METRICS_TOKEN has 5 characters"):
-        Config(database_url="postgresql+psycopg://zvt@db.example/zvt", **keys, monitoring=Monitoring(metrics_token="kort!"))
+        Config(database_url=URL, **keys, monitoring=Monitoring(metrics_token="kort!"))
     with pytest.raises(ConfigError, match="ZVT_METRICS_TOKEN must differ"):
-        Config(database_url="postgresql+psycopg://zvt@db.example/zvt", **keys, monitoring=Monitoring(metrics_token=keys["secret_key"]))
-    Config(database_url="postgresql+psycopg://zvt@db.example/zvt", **keys, monitoring=Monitoring(metrics_token=TOKEN))
+        Config(database_url=URL, **keys, monitoring=Monitoring(metrics_token=keys["secret_key"]))
+    Config(database_url=URL, **keys, monitoring=Monitoring(metrics_token=TOKEN))

@@ -137,7 +137,8 @@ def test_metrics_count_a_request_by_its_endpoint_and_status_never_by_its_address
 
     for endpoint, status in (("cases.show", "200"), ("unmatched", "404")):
         labels = {"endpoint": endpoint, "method": "GET", "status": status}
-        assert value(after, "zvt_http_requests_total", **labels) == value(before, "zvt_http_requests_total", **labels) + 1
+        requests = "zvt_http_requests_total"
+        assert value(after, requests, **labels) == value(before, requests, **labels) + 1
         assert (value(after, "zvt_http_request_duration_seconds_count", endpoint=endpoint)
                 == value(before, "zvt_http_request_duration_seconds_count", endpoint=endpoint) + 1)
     assert value(after, "zvt_http_requests_total", endpoint="metrics.scrape", method="GET", status="200") >= 2

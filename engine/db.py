@@ -12,6 +12,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -171,6 +172,9 @@ class Timer(Base):
     """A waiting timer event of a workflow, mirrored so the scheduler can find due ones."""
 
     __tablename__ = "timers"
+    # The open incidents, which /metrics counts at every scrape (engine/monitoring.py): few rows.
+    __table_args__ = (Index("ix_timers_incident", "incident_at", postgresql_where=text("incident_at IS NOT NULL"),
+                            sqlite_where=text("incident_at IS NOT NULL")),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task id
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
@@ -451,6 +455,28 @@ class AuditAnchorFailure(Base):
     failed_since: Mapped[datetime] = mapped_column(UTCDateTime)
     last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     problem: Mapped[str] = mapped_column(Text)
+
+
+class SchedulerHeartbeat(Base):
+    """One per scheduler process (`zvt scheduler`, or `zvt serve`'s thread): when it was last seen
+    and what its rounds did, written by the scheduler (engine/heartbeat.py) and read by the web
+    app's /ready and /metrics, which run in other processes. Host, process id and counts only."""
+
+    __tablename__ = "scheduler_heartbeats"
+
+    owner: Mapped[str] = mapped_column(String(255), primary_key=True)  # host:pid, as its timer claims
+    interval_seconds: Mapped[int] = mapped_column(Integer)  # its time between two rounds
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)  # its heartbeat, every interval and every round
+    round_finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How long its last finished round took.
+    last_round_seconds: Mapped[float | None] = mapped_column(Float)
+    # Since it started: Prometheus counters.
+    rounds: Mapped[int] = mapped_column(Integer, default=0)
+    rounds_failed: Mapped[int] = mapped_column(Integer, default=0)
+    timers_fired: Mapped[int] = mapped_column(Integer, default=0)
+    timers_failed: Mapped[int] = mapped_column(Integer, default=0)
+    mails_sent: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class LoginAttempt(Base):

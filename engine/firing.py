@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -31,6 +32,13 @@ MAX_ATTEMPTS = len(RETRY_AFTER) + 1
 _NEXT_ROUND = timedelta(seconds=1)
 
 
+@dataclass
+class Tally:
+    """What a round of firing counted besides the timers that fired."""
+
+    failed: int = 0  # failed attempts (a timer tried again later, or now an incident)
+
+
 def default_owner() -> str:
     """Who holds a claim: host and process, so an operator can tell which scheduler it was."""
     return f"{socket.gethostname()}:{os.getpid()}"
@@ -38,8 +46,9 @@ def default_owner() -> str:
 
 class Firing:
     def fire_due_timers(self, now: datetime | None = None, actor: str = "scheduler", owner: str | None = None,
-                        lease: timedelta = DEFAULT_LEASE, batch: int = 100) -> int:
-        """Fire every timer due at `now` (default: the clock); return how many fired.
+                        lease: timedelta = DEFAULT_LEASE, batch: int = 100, tally: Tally | None = None) -> int:
+        """Fire every timer due at `now` (default: the clock); return how many fired. `tally`, when
+        given, counts the timers whose firing failed (the scheduler's heartbeat reports them).
 
         Several schedulers may run this at once against one PostgreSQL: each claims a batch of
         due timers (FOR UPDATE SKIP LOCKED, so they never wait for each other) for `lease`,
@@ -54,6 +63,7 @@ class Firing:
         """
         now = aware(now or self.clock())
         owner = owner or default_owner()
+        tally = tally if tally is not None else Tally()
         fired = 0
         while claimed := self._claim_due_timers(now, owner, lease, batch):
             by_instance: dict[int, set[str]] = {}
@@ -74,7 +84,7 @@ class Firing:
                 alone = list(by_instance)
             for instance_id, exc in over_budget.items():
                 # Running it again alone would only spend its budget twice.
-                self._record_timer_failure(list(by_instance[instance_id]), owner, exc, now)
+                tally.failed += self._record_timer_failure(list(by_instance[instance_id]), owner, exc, now)
             for instance_id in alone:
                 timer_ids = by_instance[instance_id]
                 try:
@@ -87,14 +97,14 @@ class Firing:
                 except Exception as exc:  # noqa: BLE001 - whatever broke, only this case waits
                     if logsafe.unavailable(exc):
                         raise  # the database, not the case: ends the round, costs the timer no attempt
-                    self._record_timer_failure(list(timer_ids), owner, exc, now)
+                    tally.failed += self._record_timer_failure(list(timer_ids), owner, exc, now)
         return fired
 
     def _claim_due_timers(self, now: datetime, owner: str, lease: timedelta, batch: int) -> list[tuple[str, int]]:
         """Claim up to `batch` due timers that nobody holds (or whose holder's lease ran out)."""
         with self.database.unit_of_work() as uow:
             ids = claims.claim(uow.session, Timer, (Timer.due_at <= now, Timer.incident_at.is_(None),
-                                                    _not_paused(Timer.instance_id)),
+                                                    not_paused(Timer.instance_id)),
                                (Timer.due_at, Timer.id), batch, owner, now, lease)
             if not ids:
                 return []
@@ -250,9 +260,11 @@ class Firing:
                 row.lock_owner = row.lock_expires_at = None
                 row.retry_at = now + _NEXT_ROUND if row.due_at <= now else None
 
-    def _record_timer_failure(self, timer_ids: list[str], owner: str, exc: Exception, now: datetime) -> None:
+    def _record_timer_failure(self, timer_ids: list[str], owner: str, exc: Exception, now: datetime) -> int:
+        """Count a failed attempt on each of the timers; return how many there were."""
         with self.database.unit_of_work() as uow:
-            for timer in uow.session.scalars(select(Timer).where(Timer.id.in_(timer_ids))):
+            timers = list(uow.session.scalars(select(Timer).where(Timer.id.in_(timer_ids))))
+            for timer in timers:
                 timer.attempts += 1
                 timer.last_error = f"{type(exc).__name__}: {exc}"[:4000]
                 timer.lock_owner = timer.lock_expires_at = None
@@ -266,8 +278,9 @@ class Firing:
                                 timer.id, timer.instance_id, timer.attempts, MAX_ATTEMPTS,
                                 timer.retry_at.isoformat(), logsafe.describe(exc))
             uow.commit()
+            return len(timers)
 
 
-def _not_paused(instance_id):
+def not_paused(instance_id):
     """SQL: the case of `instance_id` does not have its deadlines paused."""
     return ~select(Instance.id).where(Instance.id == instance_id, Instance.paused_at.is_not(None)).exists()

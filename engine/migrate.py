@@ -1,4 +1,5 @@
 """Alembic, driven from code so that `zvt db upgrade` and the tests need no alembic.ini."""
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -19,13 +20,26 @@ def upgrade(database_url: str, revision: str = "head") -> None:
 
 
 def current(database_url: str) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
     from .db import MIGRATION_LIMITS, make_sql_engine
 
     engine = make_sql_engine(database_url, MIGRATION_LIMITS)
     try:
         with engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
+            return revision_of(connection)
     finally:
         engine.dispose()
+
+
+def revision_of(connection) -> str | None:
+    """The schema revision of the database on `connection` (None: never migrated)."""
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+@cache
+def head() -> str:
+    """The newest revision this code has a migration for: where `zvt db upgrade` brings a database."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()

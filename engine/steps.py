@@ -10,13 +10,14 @@ included.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import select
 
-from . import budget, logsafe, outbox, policy, retention, runtime, taking_part
+from . import budget, logsafe, metrics, outbox, policy, retention, runtime, taking_part
 from .clock import running_at, timers_stopped_at
 from .db import Definition, HistoryEntry, HumanTask, Instance, Timer
 from .definitions import form_key
@@ -62,12 +63,14 @@ class Step:
         self._finished_before: set[UUID] = runtime.finished_ids(workflow)
         # Script tasks with `zvt:actie` run engine code in this transaction (engine/step_actions.py).
         self.actions = ActionRunner(session, instance, now)
+        self._seconds = 0.0  # spent in run() so far; save() adds its own and reports the step
 
     def run(self, action, at: datetime | None = None) -> None:
         """Run `action(workflow)` and the engine steps after it; any failure aborts the command.
 
         Under one CPU budget for the whole step: the sandbox checks it inside scripts, and the
         check after every engine task stops a BPMN loop of tasks that never waits."""
+        started = time.perf_counter()
         try:
             # A case whose deadlines are paused: its timers see the clock stand still at the pause.
             with running_at(at or self.now), timers_stopped_at(self.instance.paused_at), \
@@ -84,6 +87,8 @@ class Step:
             # The kind and the lines only: a script's error message can quote case data.
             log.warning("instance %s: workflow step failed:\n%s", self.instance.id, logsafe.frames(exc))
             raise WorkflowFailed(f"the process could not continue: {exc}") from exc
+        finally:
+            self._seconds += time.perf_counter() - started
 
     def _after_task(self, task) -> None:
         self.actions.after(task)
@@ -97,6 +102,7 @@ class Step:
         writes any other row - the rows of both steps could have the same keys.
         `flush_now=False` leaves the writing to the caller, so that the statements of many
         cases go together; the caller writes their case rows first (`flush(session, cases)`)."""
+        started = time.perf_counter()
         session, workflow, instance = self.session, self.workflow, self.instance
         entered = entered or {}
         finished_tasks = runtime.newly_finished(workflow, self._finished_before)
@@ -130,6 +136,8 @@ class Step:
                      candidates=self.preloaded.candidates if self.preloaded is not None else None)
         if flush_now:
             flush(session)
+        metrics.step_seconds.labels(self.definition.process_id).observe(
+            self._seconds + time.perf_counter() - started)
 
     def _rows(self, model) -> list:
         """The case's rows of `model` (Timer or HumanTask): preloaded, or read now."""

@@ -224,3 +224,25 @@ def test_production_starts_the_web_app_without_an_anchor_but_not_the_scheduler()
     Config.from_env({**PRODUCTION, "ZVT_AUDIT_ANCHOR_SYSLOG": "/dev/log"}).check_anchors()
     Config.from_env({**PRODUCTION, "ZVT_AUDIT_ANCHOR_FILE": "/var/lib/zvt/anchors"}).check_anchors()
     Config.from_env(DEVELOPMENT).check_anchors()
+
+
+def test_the_log_format_is_text_in_development_json_elsewhere_unless_chosen():
+    from zvt.config import log_format
+
+    assert log_format({"ZVT_ENV": "development"}) == "text"
+    assert log_format({}) == "json" and log_format({"ZVT_ENV": "production"}) == "json"
+    assert log_format({"ZVT_ENV": "development", "ZVT_LOG_FORMAT": "JSON"}) == "json"
+    assert log_format({"ZVT_LOG_FORMAT": "text"}) == "text"
+    with pytest.raises(ConfigError, match="ZVT_LOG_FORMAT must be json or text, not 'xml'"):
+        log_format({"ZVT_LOG_FORMAT": "xml"})
+
+
+def test_gunicorn_binds_to_this_machine_with_a_worker_per_core_and_one_more_unless_told():
+    from zvt.config import server_settings
+
+    default = server_settings({})
+    assert default.bind == ("127.0.0.1:8000",) and default.workers == (os.cpu_count() or 1) + 1
+    chosen = server_settings({"ZVT_BIND": "0.0.0.0:8000, unix:/run/zvt.sock", "ZVT_WORKERS": "5"})
+    assert chosen.bind == ("0.0.0.0:8000", "unix:/run/zvt.sock") and chosen.workers == 5
+    with pytest.raises(ConfigError, match="ZVT_WORKERS must be a positive number of processes, not 0"):
+        server_settings({"ZVT_WORKERS": "0"})

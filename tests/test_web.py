@@ -1,4 +1,4 @@
-"""The web app as built by the factory: Dutch, behind a login, safe headers, a health check."""
+"""The web app as built by the factory: Dutch, behind a login, safe headers."""
 import pytest
 from argon2 import PasswordHasher
 
@@ -49,8 +49,3 @@ def test_every_response_carries_the_security_headers(client):
         assert headers["Content-Security-Policy"].startswith("default-src 'self'; script-src 'self'")
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["X-Frame-Options"] == "DENY"
-
-
-def test_health_reports_ok_when_the_database_answers(client):
-    response = client.get("/health")
-    assert response.status_code == 200 and response.get_json() == {"status": "ok"}

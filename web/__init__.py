@@ -16,6 +16,8 @@ from .forms import warm_up as warm_up_forms
 # The blueprints of the work areas, registered when their module exists (each module
 # has a `bp`). Others add their area here; the order is the order of registration.
 AREA_BLUEPRINTS = [
+    "web.probes",      # /health and /ready, for the operator's monitoring
+    "web.metrics",     # /metrics, Prometheus's text format, for the operator's monitoring
     "web.home",
     "web.inbox",       # Mijn taken: /taken
     "web.tasks",       # a task's form
@@ -72,9 +74,11 @@ def create_app(config: Config | None = None, *, clock: Callable[[], datetime] | 
                 raise ConfigError(f"partner {code}: {exc}") from None
     app.extensions["zvt_engine"] = engine
 
-    from . import auth, errors, input, security, sso, vendor
+    from . import auth, errors, input, request_log, security, sso, vendor
 
-    # Security first: its CSRF check must run before any view or login check; the input check
+    # The request's log line and metrics first, so they see every request, refused ones too.
+    request_log.init_app(app)
+    # Security next: its CSRF check must run before any view or login check; the input check
     # (ids, size, characters) puts itself before even that.
     input.init_app(app, config)
     security.init_app(app, config)

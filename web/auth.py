@@ -28,9 +28,11 @@ bp = Blueprint("auth", __name__)
 
 # Endpoints anyone may reach: signing in itself, the health check for the load balancer,
 # and files without personal data. Everything else needs a signed-in user.
-PUBLIC_ENDPOINTS = {"auth.login", "auth.login_code", "auth.enrol", "home.health", "static", "vendor.file"}
+# The probes and /metrics answer without a session; /metrics checks its scraper itself (web/metrics.py).
+PROBES = frozenset({"probes.health", "probes.ready", "metrics.scrape"})
+PUBLIC_ENDPOINTS = {"auth.login", "auth.login_code", "auth.enrol", "static", "vendor.file", *PROBES}
 # Requests that never touch the session: no account lookup, no activity update.
-_SESSIONLESS_ENDPOINTS = frozenset({"home.health", "static", "vendor.file"})
+_SESSIONLESS_ENDPOINTS = frozenset({"static", "vendor.file", *PROBES})
 
 # Between a correct password and the code: long enough to find the phone, short enough
 # that a half-finished login left on a shared screen cannot be finished by someone else.

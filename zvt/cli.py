@@ -11,7 +11,7 @@ import logging
 import os
 import signal
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -19,14 +19,16 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from engine import Conflict, DefinitionRefused, Engine, EngineError, NotFound
-from engine import anchors, audit, chain, logsafe, outbox, partner_leaving, retention
+from engine import anchors, audit, chain, retention
 from engine.api import default_owner
 from engine.claims import DEFAULT_LEASE
+from engine.heartbeat import Heartbeat
 from engine import migrate
 
-from . import partners_cli
+from . import logging_setup, partners_cli
+from . import scheduler as rounds
 from .backup import BackupError
-from .config import PROJECT_ROOT, RETENTION_FILE, Config, ConfigError, open_engine, retention_rules
+from .config import PROJECT_ROOT, RETENTION_FILE, Config, ConfigError, log_format, open_engine, retention_rules
 
 log = logging.getLogger("zvt")
 
@@ -78,10 +80,7 @@ def _engine() -> Engine:
 @click.group(cls=_Group, name="zvt")
 def main():
     """ZVT: case workflow for a zorg- en veiligheidsteam."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # SpiffWorkflow logs every task state change at INFO: thousands of lines per case, and
-    # formatting them is a measurable part of each step.
-    logging.getLogger("spiff").setLevel(logging.WARNING)
+    logging_setup.configure(log_format())  # text in development, JSON elsewhere (ZVT_LOG_FORMAT)
 
 
 # -- database --------------------------------------------------------------------
@@ -232,7 +231,19 @@ def serve(host: str, port: int, reload: bool, with_scheduler: bool | None):
     # scheduler in the child alone, or every edit would leave one more running.
     if with_scheduler and (not reload or os.environ.get("WERKZEUG_RUN_MAIN") == "true"):
         _embedded_scheduler(app.extensions["zvt_engine"], config)
-    app.run(host=host, port=port, use_reloader=reload, debug=False)
+    app.run(host=host, port=port, use_reloader=reload, debug=False, request_handler=_quiet_request_handler())
+
+
+def _quiet_request_handler():
+    """Werkzeug's request handler without its request line, which holds the query string: the app
+    logs each request itself, by route (web/request_log.py)."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    class QuietRequestHandler(WSGIRequestHandler):
+        def log_request(self, code="-", size="-") -> None:
+            pass
+
+    return QuietRequestHandler
 
 
 def _embedded_scheduler(engine: Engine, config: Config) -> None:
@@ -240,66 +251,10 @@ def _embedded_scheduler(engine: Engine, config: Config) -> None:
     from apscheduler.schedulers.background import BackgroundScheduler
 
     background = BackgroundScheduler(daemon=True)
-    _add_rounds(background, engine, config, default_owner(), DEFAULT_LEASE, config.scheduler_interval,
-                quiet_when_idle=True)
+    rounds.add_rounds(background, engine, config, default_owner(), DEFAULT_LEASE, config.scheduler_interval,
+                      quiet_when_idle=True)
     background.start()
     log.info("embedded scheduler: firing due timers every %d seconds", config.scheduler_interval)
-
-
-def _scheduler_round(engine: Engine, config: Config, owner: str, lease: timedelta,
-                     watch: anchors.Watch | None = None) -> tuple[int, int]:
-    """One round: check the logs' hash chains when an hour has passed (`watch`), fire the due
-    timers, send the mail (also what those steps queued), switch off the accounts of partners whose
-    leaving day has come (engine/partner_leaving.py), then destroy the closed cases whose date has
-    come (engine/retention.py; both cheap when none is due)."""
-    if watch is not None and watch.due(engine.clock()):
-        _check_chains(engine, watch)
-    fired = engine.fire_due_timers(owner=owner, lease=lease)
-    sent = outbox.send_pending(engine.database, config.mail, engine.clock(), owner, lease=lease)
-    partner_leaving.run(engine.database, engine.clock())
-    if engine.retention is not None:
-        report = retention.run(engine.database, engine.retention, engine.clock(), actor=f"scheduler {owner}")
-        if report.destroyed or report.login_attempts or report.sent_mails:
-            log.info("retention: destroyed %d cases, pruned %d login attempts and %d sent mails; %d due cases on hold",
-                     len(report.destroyed), report.login_attempts, report.sent_mails, len(report.held))
-    return fired, sent
-
-
-def _check_chains(engine: Engine, watch: anchors.Watch) -> None:
-    """The hourly verification (engine/anchors.py); a failure of it never stops the timers, but a
-    database that does not answer stops the whole round."""
-    try:
-        watch.run(engine.database, engine.clock())
-    except Exception as exc:  # noqa: BLE001 - the next hour tries again
-        if logsafe.unavailable(exc):
-            raise  # the round says so in one line, and the next round checks again
-        log.error("the check of the logs' hash chains failed; the next hour tries again:\n%s", logsafe.frames(exc))
-
-
-def _add_rounds(scheduler, engine: Engine, config: Config, owner: str, lease: timedelta, interval: int, *,
-                quiet_when_idle: bool = False) -> None:
-    """Add the round to an APScheduler scheduler: at once, then every `interval` seconds, never
-    two at a time; a failed round is logged and the next one tries again."""
-    # APScheduler logs two INFO lines per round; our own line per round says what matters.
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    watch = _watch(config)
-
-    def fire():
-        try:
-            fired, sent = _scheduler_round(engine, config, owner, lease, watch)
-        except Exception as exc:  # noqa: BLE001 - a daemon logs and tries again next round
-            # Kinds and frames, never the text: a database error may quote case data (engine/logsafe.py).
-            if logsafe.unavailable(exc):
-                log.warning("the scheduler's round stopped, the database is unavailable or too slow (%s); "
-                            "the next round tries again", logsafe.describe(exc))
-            else:
-                log.error("the scheduler's round failed; the next round tries again:\n%s", logsafe.frames(exc))
-            return
-        if fired or sent or not quiet_when_idle:
-            log.info("fired %d timers, sent %d mails", fired, sent)
-
-    scheduler.add_job(fire, "interval", seconds=interval, id="scheduler_round", max_instances=1, coalesce=True,
-                      next_run_time=datetime.now(timezone.utc))
 
 
 # -- scheduler -------------------------------------------------------------------
@@ -319,22 +274,23 @@ def scheduler(once: bool, interval: int | None, lease: int):
     lease_time = timedelta(seconds=lease)
     owner = default_owner()
 
+    interval = interval or config.scheduler_interval
     if once:
-        fired, sent = _scheduler_round(engine, config, owner, lease_time, _watch(config))
-        click.echo(f"fired {fired} timers, sent {sent} mails")
+        done = rounds.recorded_round(engine, config, Heartbeat(engine.database, owner, interval), lease_time,
+                                     rounds.anchor_watch(config), reraise=True)
+        click.echo(f"fired {done.fired} timers, sent {done.sent} mails")
         return
 
     from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.schedulers.blocking import BlockingScheduler
 
-    interval = interval or config.scheduler_interval
     # APScheduler only triggers. Due times live in our own timer rows, written in the
     # same transaction as the workflow step that made them, so a restart loses nothing
     # and several scheduler processes on PostgreSQL agree on what is due. APScheduler's
     # job store would be a second copy of that truth, pickled, and out of step after
-    # every rollback - so its default in-memory store holds just this one interval job.
+    # every rollback - so its default in-memory store holds just the round and the heartbeat.
     blocking = BlockingScheduler(executors={"default": ThreadPoolExecutor(1)})
-    _add_rounds(blocking, engine, config, owner, lease_time, interval)
+    rounds.add_rounds(blocking, engine, config, owner, lease_time, interval)
 
     # SIGTERM ends like Ctrl-C: shutdown() waits for a running round to commit or roll back.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -344,13 +300,6 @@ def scheduler(once: bool, interval: int | None, lease: int):
     except (KeyboardInterrupt, SystemExit):
         blocking.shutdown()
         log.info("scheduler stopped")
-
-
-def _watch(config: Config) -> anchors.Watch:
-    """The hourly check of the logs' hash chains; production refuses to start a scheduler that
-    has nowhere outside the database to anchor them (ConfigError)."""
-    config.check_anchors()
-    return anchors.Watch(config.audit_anchor_file, config.audit_anchor_syslog)
 
 
 # -- the logs' hash chains -------------------------------------------------------

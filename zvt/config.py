@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.utils import parseaddr
+from ipaddress import ip_network
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -131,13 +132,24 @@ class Config:
             if self.audit_key == self.secret_key:
                 raise ConfigError("ZVT_AUDIT_KEY must differ from ZVT_SECRET_KEY: the web servers need the secret "
                                   f"key, the audit key protects the logs against them too; make one with: {MAKE_SECRET_KEY}")
+        self._check_monitoring()
     # The largest request body the web app reads (413 above it): forms are text, the longest a
     # few times 4000 characters, so a few MB leaves room and keeps a flood out of memory.
     max_request_kb: int = 2048
+    # Who may read /metrics, and what /ready asks of the scheduler (docs/monitoring.md).
+    monitoring: Monitoring = field(default_factory=lambda: Monitoring())
 
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+    def _check_monitoring(self) -> None:
+        token = self.monitoring.metrics_token
+        if token is not None and self.is_production:
+            check_secret_key(token, "ZVT_METRICS_TOKEN")
+            if token in (self.secret_key, self.audit_key):
+                raise ConfigError("ZVT_METRICS_TOKEN must differ from ZVT_SECRET_KEY and ZVT_AUDIT_KEY: whoever "
+                                  f"scrapes the metrics needs it; make one with: {MAKE_SECRET_KEY}")
 
     def check_anchors(self) -> None:
         """The scheduler's check before it starts: in production the chains' heads must go
@@ -237,11 +249,70 @@ class Config:
             retention=retention_rules(Path(get("ZVT_RETENTION_FILE") or processes_dir / RETENTION_FILE),
                                       "ZVT_RETENTION_FILE"),
             oidc_client_secrets=_oidc_client_secrets(environ, get("ZVT_OIDC_SECRETS_FILE")),
+            monitoring=_monitoring(get),
             process_rules=process_rules(processes_dir / PROCESS_RULES_FILE, "ZVT_PROCESSES_DIR"),
         )
 
 
 RETENTION_FILE = "retention.json"
+LOG_FORMATS = ("json", "text")
+# /metrics from this machine only, unless ZVT_METRICS_ALLOW or ZVT_METRICS_TOKEN says otherwise.
+LOOPBACK = (ip_network("127.0.0.0/8"), ip_network("::1/128"))
+
+
+@dataclass(frozen=True)
+class Monitoring:
+    """Who may read /metrics (web/metrics.py): a client address in `metrics_allow`, or whoever
+    shows `metrics_token` as a bearer token; and how many of its intervals /ready waits for a
+    scheduler's heartbeat (0: /ready does not ask)."""
+
+    metrics_allow: tuple = LOOPBACK  # of ipaddress networks
+    metrics_token: str | None = field(default=None, repr=False)
+    ready_scheduler_intervals: int = 2
+
+
+def log_format(environ: Mapping[str, str] = os.environ) -> str:
+    """ZVT_LOG_FORMAT: "json" (one object per line) or "text"; by default text in development,
+    where a person reads the lines, and JSON elsewhere, where a log collector does."""
+    value = environ.get("ZVT_LOG_FORMAT", "").strip().lower()
+    if not value:
+        return "text" if environ.get("ZVT_ENV", "").strip().lower() == "development" else "json"
+    if value not in LOG_FORMATS:
+        raise ConfigError(f"ZVT_LOG_FORMAT must be json or text, not {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """gunicorn's settings from ZVT_BIND and ZVT_WORKERS (gunicorn.conf.py)."""
+
+    bind: tuple[str, ...]
+    workers: int
+
+
+def server_settings(environ: Mapping[str, str] = os.environ) -> ServerSettings:
+    """Behind a reverse proxy on the same machine by default; one sync worker per core and one
+    more: the app is CPU-bound, so more workers would only wait for each other."""
+    bind = tuple(re.split(r"[\s,]+", environ.get("ZVT_BIND", "").strip() or "127.0.0.1:8000"))
+    workers = _positive_int("ZVT_WORKERS", environ.get("ZVT_WORKERS", "").strip() or None,
+                            (os.cpu_count() or 1) + 1, unit="processes")
+    return ServerSettings(bind, workers)
+
+
+def _monitoring(get) -> Monitoring:
+    allow = get("ZVT_METRICS_ALLOW")
+    networks = LOOPBACK
+    if allow is not None:
+        try:
+            networks = () if allow.lower() == "none" else tuple(
+                ip_network(part, strict=False) for part in re.split(r"[\s,]+", allow) if part)
+        except ValueError:
+            raise ConfigError("ZVT_METRICS_ALLOW must list IP addresses or networks such as 127.0.0.1, ::1 or "
+                              f"10.0.5.0/24, separated by commas, or none; not {allow!r}") from None
+    return Monitoring(metrics_allow=networks, metrics_token=get("ZVT_METRICS_TOKEN"),
+                      ready_scheduler_intervals=_positive_int(
+                          "ZVT_READY_SCHEDULER_INTERVALS", get("ZVT_READY_SCHEDULER_INTERVALS"), 2,
+                          unit="intervals", allow_zero=True))
 
 
 def retention_rules(path: Path, setting: str) -> RetentionRules:

@@ -13,7 +13,7 @@ from tests.engine.bpmn import simple_process
 from tests.web.conftest import AuthActions, build_app, client_for
 from tests.web.database_faults import StallingProxy, case_locked, timers_locked
 from tests.web.test_casework_pages import case, open_task  # noqa: F401 - `case` is a fixture
-from zvt.cli import _add_rounds
+from zvt.scheduler import add_rounds
 from zvt.config import Config, open_engine
 
 # Short limits, so that a test waits seconds, not the production defaults.
@@ -99,10 +99,14 @@ def test_postgresql_connections_carry_the_statement_timeout_and_the_network_limi
 
 
 class _Rounds:
-    """Collects the job that _add_rounds gives an APScheduler scheduler, to run it by hand."""
+    """Collects the round that add_rounds gives an APScheduler scheduler, to run it by hand."""
+
+    def add_executor(self, executor, alias):
+        pass
 
     def add_job(self, function, *args, **kwargs):
-        self.round = function
+        if kwargs["id"] == "scheduler_round":
+            self.round = function
 
 
 def test_a_scheduler_round_on_a_locked_database_logs_one_line_and_the_next_round_fires(
@@ -115,7 +119,7 @@ def test_a_scheduler_round_on_a_locked_database_logs_one_line_and_the_next_round
     config = Config(database_url=database_url, environment="development", database_limits=LIMITS)
     limited = open_engine(config, clock)
     rounds = _Rounds()
-    _add_rounds(rounds, limited, config, "test-scheduler", timedelta(minutes=5), 30)
+    add_rounds(rounds, limited, config, "test-scheduler", timedelta(minutes=5), 30)
     caplog.set_level(logging.INFO, logger="zvt")
     try:
         with timers_locked(database_url):

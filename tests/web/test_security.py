@@ -47,7 +47,9 @@ def error_app(engine, database_url, clock):
 # -- deny by default -------------------------------------------------------------------
 
 def test_every_page_but_login_and_health_needs_a_login(app, client):
-    public = {"auth.login", "auth.login_code", "auth.enrol", "home.health", "static", "vendor.file",
+    public = {"auth.login", "auth.login_code", "auth.enrol", "static", "vendor.file",
+              # the operator's probes; /metrics checks its scraper itself (tests/web/test_monitoring.py)
+              "probes.health", "probes.ready", "metrics.scrape",
               # signing in through one's organisation (web/sso.py): to the provider and back
               "sso.start", "sso.callback", "sso.logged_out",
               # the gemachtigde's thanks after sending the access review's list (no data)

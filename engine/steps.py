@@ -100,10 +100,9 @@ class Step:
         session, workflow, instance = self.session, self.workflow, self.instance
         entered = entered or {}
         finished_tasks = runtime.newly_finished(workflow, self._finished_before)
-        # Read before any row of this step is added (no flush: the case row goes first), and kept for
+        # Read before any row of this step is added (the case row is written first), and kept for
         # _sync_human_tasks: a finished user task's open row tells when it opened and was due.
-        with session.no_autoflush:
-            open_rows = {row.id: row for row in self._rows(HumanTask)}
+        open_rows = {row.id: row for row in self._rows(HumanTask)}
         # Read before pruning: the fired timers and the tasks on whose border they sat go now.
         news = outbox.collect(session, workflow, finished_tasks)
         for finished in finished_tasks:

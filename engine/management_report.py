@@ -16,6 +16,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from . import access_log, policy
+from .clock import aware
+from .errors import EngineError
+from .identity import Origin, User
 from .management_info import CASUS, Figures, Period, Spread, figures
 from .roles import ROLE_TITLES
 
@@ -61,6 +65,26 @@ class Report:
 
     def table(self, key: str) -> Table:
         return next(t for t in self.tables if t.key == key)
+
+
+class NotAllowed(EngineError):
+    """The policy refused the management information; the attempt is in the access log."""
+
+
+def read(engine, user: User, origin: Origin, period: Period, action: str = "read") -> Report:
+    """The report for a person (the page: "read", an export: "export"), asked of the policy and
+    written in the access log in the same transaction, allowed or not. The log row's object is the
+    period, as its first and last day: the report holds no case, so it names none."""
+    now = aware(engine.clock())
+    decision = policy.may_read_management_info(user)
+    with engine.database.unit_of_work() as uow:
+        access_log.record(uow.session, user, origin, action, "managementinformatie",
+                          f"{period.first.isoformat()}/{period.last.isoformat()}", None, bool(decision), now)
+        report = build(uow.session, period, now) if decision else None
+        uow.commit()
+    if report is None:
+        raise NotAllowed(decision.reason)
+    return report
 
 
 def build(session, period: Period, now: datetime) -> Report:
@@ -127,7 +151,7 @@ def _process(found: Figures, pid: str) -> str:
 
 def _cases(found: Figures) -> Table:
     rows = tuple(Row((label(_process(found, c.process_id)), count(c.new), count(c.closed), count(c.active)), c.process_id)
-                 for c in found.cases)
+                 for c in sorted(found.cases, key=lambda c: _process(found, c.process_id)))
     return Table("casussen", "Casussen per proces",
                  "Nieuw: gestart in de periode. Afgesloten: klaar in de periode. Onderhanden: op enig moment in de "
                  "periode open; daar horen de nieuwe en de afgesloten casussen ook bij.",
@@ -137,7 +161,7 @@ def _cases(found: Figures) -> Table:
 def _outcome_name(found: Figures, pid: str, end_name: str | None, code: str | None) -> str:
     title = found.choice_titles.get(pid, {}).get(code) if code is not None and _CODE.match(code) else None
     base = end_name or "Geen eindpunt bekend"
-    return f"{base}: {title}" if title else base
+    return f"{base} – {title}" if title else base
 
 
 def _outcomes(found: Figures) -> Table:

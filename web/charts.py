@@ -14,10 +14,10 @@ from markupsafe import Markup, escape
 
 from engine.management_report import Table
 
-WIDTH = 480
+WIDTH = 320  # drawn at about its own size on a phone; the style sheet caps it on a wide screen
 ROW = 46  # a label line and a bar
 BAR = 18
-TEXT_ROOM = 120  # to the right of the longest bar, for its figure
+TEXT_ROOM = 90  # to the right of the longest bar, for its figure
 TOP = 8
 
 

@@ -121,6 +121,8 @@ class StepTimes:
     bpmn_id: str
     name: str | None
     times: Spread
+    with_due: int  # of these tasks, how many had a due moment
+    met: int  # and were done by it
 
 
 @dataclass(frozen=True)
@@ -159,10 +161,10 @@ def figures(session, period: Period, now: datetime, outcome_fields: dict[str, st
     closing code (engine/retention_rules.py `outcome_field`)."""
     names, titles = latest_definitions(session)
     partner_names = dict(session.execute(select(Partner.id, Partner.name)).all())
+    steps = step_times(session, period)
     return Figures(period, now, names, partner_names, titles, cases(session, period),
-                   outcomes(session, period, outcome_fields),
-                   niveaus(session, period), partners(session, period), case_times(session, period),
-                   step_times(session, period), deadlines(session, period), open_work(session, now))
+                   outcomes(session, period, outcome_fields), niveaus(session, period), partners(session, period),
+                   case_times(session, period), steps, deadlines(steps), open_work(session, now))
 
 
 def latest_definitions(session) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
@@ -219,9 +221,11 @@ def cases(session, period: Period) -> list[ProcessCases]:
 
 def outcomes(session, period: Period, outcome_fields: dict[str, str]) -> list[Outcome]:
     closed = and_(_is_case(), _within(Instance.completed_at, period))
+    # A case's last end event finished in the step that closed it, at its completed_at: only the end
+    # events of the period need reading (the index on task_type and finished_at finds them).
     last_end = (select(HistoryEntry.instance_id, func.max(HistoryEntry.id).label("row"))
                 .join(Instance, Instance.id == HistoryEntry.instance_id)
-                .where(closed, HistoryEntry.task_type == "EndEvent")
+                .where(closed, HistoryEntry.task_type == "EndEvent", _within(HistoryEntry.finished_at, period))
                 .group_by(HistoryEntry.instance_id).subquery())
     end = aliased(HistoryEntry)
     code = case(*[(Instance.process_id == pid, func.coalesce(Instance.data[field].as_string(),
@@ -278,13 +282,17 @@ def _seconds(session, later, earlier):
     return (func.julianday(later) - func.julianday(earlier)) * 86400.0
 
 
-def _spread_query(session, keys: list, seconds, where):
+def _spread_query(session, keys: list, seconds, where, extra: dict | None = None):
     """Per group of `keys`: the count, the median and the 90th percentile of `seconds` (nearest
-    rank), with window functions: one pass in the database, one row per group out of it."""
+    rank), and the `extra` aggregates (name -> an aggregate function's expression) over the group,
+    with window functions: one pass in the database, one row per group out of it."""
+    extra = extra or {}
     ranked = select(*keys, seconds.label("seconds"),
                     func.row_number().over(partition_by=keys, order_by=seconds).label("place"),
-                    func.count().over(partition_by=keys).label("n")).where(*where).subquery()
-    group = [ranked.c[key.key] for key in keys]
+                    func.count().over(partition_by=keys).label("n"),
+                    *(aggregate.over(partition_by=keys).label(name) for name, aggregate in extra.items())
+                    ).where(*where).subquery()
+    group = [ranked.c[key.key] for key in keys] + [ranked.c[name] for name in extra]
     place, n = ranked.c.place, ranked.c.n
     return session.execute(
         select(*group, n, func.max(case((place == (n + 1) // 2, ranked.c.seconds))),
@@ -298,29 +306,28 @@ def case_times(session, period: Period) -> dict[str, Spread]:
     return {pid: Spread(int(n), float(median), float(p90)) for pid, n, median, p90 in rows}
 
 
-def _done_tasks(period: Period) -> list:
-    return [HistoryEntry.task_type == "UserTask", HistoryEntry.state == "completed",
-            _within(HistoryEntry.finished_at, period)]
-
-
 def step_times(session, period: Period) -> list[StepTimes]:
-    rows = _spread_query(session, [HistoryEntry.process_id, HistoryEntry.bpmn_id],
-                         _seconds(session, HistoryEntry.finished_at, HistoryEntry.opened_at),
-                         _done_tasks(period) + [HistoryEntry.opened_at.is_not(None)])
-    spreads = {(pid, bpmn_id): Spread(int(n), float(median), float(p90)) for pid, bpmn_id, n, median, p90 in rows}
-    names = dict(((pid, bpmn_id), name) for pid, bpmn_id, name in session.execute(
-        select(HistoryEntry.process_id, HistoryEntry.bpmn_id, func.max(HistoryEntry.name))
-        .where(*_done_tasks(period), HistoryEntry.opened_at.is_not(None))
-        .group_by(HistoryEntry.process_id, HistoryEntry.bpmn_id)))
-    return [StepTimes(pid, bpmn_id, names.get((pid, bpmn_id)), spread) for (pid, bpmn_id), spread in spreads.items()]
+    """The user tasks done in the period that know when they opened, per process and task: their
+    lead times, and how many had a due moment and were done by it. One scan of the history."""
+    rows = _spread_query(
+        session, [HistoryEntry.process_id, HistoryEntry.bpmn_id],
+        _seconds(session, HistoryEntry.finished_at, HistoryEntry.opened_at),
+        [HistoryEntry.task_type == "UserTask", HistoryEntry.state == "completed",
+         _within(HistoryEntry.finished_at, period), HistoryEntry.opened_at.is_not(None)],
+        {"name": func.max(HistoryEntry.name), "with_due": func.count(HistoryEntry.due_at),
+         "met": func.sum(case((HistoryEntry.finished_at <= HistoryEntry.due_at, 1), else_=0))})
+    return [StepTimes(pid, bpmn_id, name, Spread(int(n), float(median), float(p90)), int(with_due), int(met))
+            for pid, bpmn_id, name, with_due, met, n, median, p90 in rows]
 
 
-def deadlines(session, period: Period) -> list[Deadlines]:
-    rows = session.execute(
-        select(HistoryEntry.process_id, func.count(), _count_if(HistoryEntry.finished_at <= HistoryEntry.due_at))
-        .where(*_done_tasks(period), HistoryEntry.due_at.is_not(None))
-        .group_by(HistoryEntry.process_id).order_by(HistoryEntry.process_id))
-    return [Deadlines(pid, int(n), int(met)) for pid, n, met in rows]
+def deadlines(steps: list[StepTimes]) -> list[Deadlines]:
+    """Per process, from the steps' figures: the tasks with a due moment and how many met it."""
+    per_process: dict[str, list[int]] = {}
+    for step in steps:
+        counts = per_process.setdefault(step.process_id, [0, 0])
+        counts[0] += step.with_due
+        counts[1] += step.met
+    return [Deadlines(pid, with_due, met) for pid, (with_due, met) in sorted(per_process.items()) if with_due]
 
 
 def open_work(session, now: datetime) -> list[RoleWork]:

@@ -18,7 +18,6 @@ from engine.management_report import HIDDEN, build
 from engine.retention_rules import load as load_retention_rules
 from tests.management_cases import NAMES, spread
 from tests.processes.conftest import FORMS, PROCESSES
-from tests.web.conftest import build_app, client_for
 
 PAGE = "/managementinformatie"
 YEAR = "?soort=jaar&jaar=2026"
@@ -26,12 +25,9 @@ OTHERS = ("procesregisseur", "partnermedewerker", "fg", "beheerder", "proceseige
 
 
 @pytest.fixture
-def app(engine, database_url, clock):
-    """The app as `zvt` builds it: with the retention rules, whose outcome fields name how cases end."""
-    app = build_app(database_url, clock, environment="development",
-                    retention=load_retention_rules(PROCESSES / "retention.json"))
-    yield app
-    app.extensions["zvt_engine"].close()
+def app(app_with_retention):
+    """The app with the retention rules: they say how cases end and when their data goes."""
+    return app_with_retention
 
 
 @pytest.fixture

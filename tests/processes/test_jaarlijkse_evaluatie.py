@@ -131,6 +131,8 @@ def test_on_15_january_the_teamleider_reports_on_the_past_year_and_the_next_year
 
     case = Case(engine, waiting.instance_id)
     assert case.status == "running"
+    # It started now, not when it began to wait at the deploy: the figures count it in 2027.
+    assert engine.instance(case.id).started_at == EERSTE_KEER
     assert case.open_tasks() == {"rapportage_opstellen": "teamleider"}
     values = engine.form_values(case.task("rapportage_opstellen").id)
     assert {k: values[k] for k in ("evaluatiejaar", "periode_van", "periode_tot")} == {

@@ -80,17 +80,16 @@ def _day(found: Choice, name: str, text: str) -> date | None:
 
 
 def _report(action: str):
-    user = current_user()
-    if not policy.may_read_management_info(user):
-        # Logged as refused (the engine writes the row), then the Dutch 403 page.
-        try:
-            report_of.read(engine(), user, origin(), Period.year(now().year), action)
-        except report_of.NotAllowed:
-            abort(403)
+    """The period asked for and its report; None with the period's mistakes. The engine asks the
+    policy and logs the view, a refused one too (then the Dutch 403 page, whatever the period)."""
     found = choice()
-    if found.period is None:
+    if found.period is None and policy.may_read_management_info(current_user()):
         return found, None
-    return found, report_of.read(engine(), user, origin(), found.period, action)
+    try:
+        return found, report_of.read(engine(), current_user(), origin(), found.period or Period.year(now().year),
+                                     action)
+    except report_of.NotAllowed:
+        abort(403)
 
 
 @bp.get("/managementinformatie")

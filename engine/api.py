@@ -54,7 +54,7 @@ class Engine(Deploying, Commands, Deadlines, Firing, Migrating, LegalHolds, Quer
         # would refuse it later, in the middle of a step; refusing it as a field is clearer.
         self._reserved = frozenset(self.store.script_engine.environment.globals)
         self.clock = clock
-        self.retention = self.store.retention = retention
+        self.retention = self.store.retention = self.database.info["retention"] = retention
 
     def close(self) -> None:
         self.database.dispose()

@@ -48,12 +48,19 @@ def fields(chain: str, row) -> dict:
             "origin_ip": row.origin_ip, "origin_device": row.origin_device, "result": row.result,
             "previous_hash": row.previous_hash,
         }
-    return {
+    covered = {
         "instance_id": row.instance_id, "task_id": row.task_id, "process_id": row.process_id,
         "bpmn_id": row.bpmn_id, "name": row.name, "task_type": row.task_type, "lane": row.lane,
         "state": row.state, "actor": row.actor, "finished_at": row.finished_at.astimezone(timezone.utc).isoformat(),
         "data_digest": row.data_digest, "previous_hash": row.previous_hash,
     }
+    # A user task's opening and due moments (schema revision 0028) are covered only where a row has
+    # them: the rows from before keep the hashes they were written with.
+    for name in ("opened_at", "due_at"):
+        moment = getattr(row, name, None)
+        if moment is not None:
+            covered[name] = moment.astimezone(timezone.utc).isoformat()
+    return covered
 
 
 def data_digest(data) -> str | None:

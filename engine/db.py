@@ -124,10 +124,11 @@ class Instance(Base):
     revision: Mapped[int] = mapped_column(Integer)
     state: Mapped[str | None] = mapped_column(Text)  # the live frontier of the workflow
     data: Mapped[dict] = mapped_column(JSON)
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Indexed: the management information selects cases by when they started and closed.
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     started_by: Mapped[str] = mapped_column(String(255))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     # Partner codes taking part, as the policy reads them from the data at every save: the
     # inbox filters on it without loading every case's data.
     participants: Mapped[list] = mapped_column(JSON, default=list)
@@ -194,6 +195,8 @@ class HistoryEntry(Base):
     """A finished task, written when it finishes; the live workflow forgets it."""
 
     __tablename__ = "history"
+    # The management information selects finished user tasks by period (engine/management_info.py).
+    __table_args__ = (Index(None, "task_type", "finished_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
@@ -215,6 +218,11 @@ class HistoryEntry(Base):
     # The keyed hash chain (engine/chain.py), filled in when the row is written.
     previous_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # A user task: when it opened and when it was due (its human_tasks row, deleted as it finished),
+    # for the lead times and deadlines of the management information. None for other elements,
+    # a task without a due moment, and rows from before schema revision 0028.
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Partner(Base):

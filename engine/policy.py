@@ -277,3 +277,12 @@ def may_request_account(user: User, partner: str | None = None) -> Decision:
     if "teamleider" in user.roles and partner in (None, user.partner):
         return Decision(True, "teamleider requests accounts for their own organisation")
     return Decision(False, "only a beheerder, or a teamleider for their own organisation, requests accounts")
+
+
+def may_read_management_info(user: User) -> Decision:
+    """The management information (/managementinformatie, its exports): counts and lead times
+    without personal data, small numbers hidden (engine/management_report.py). For the managers of
+    the partners, who evaluate the covenant, and the teamleider, who leads the team and the evaluation."""
+    if user.roles & {"manager", "teamleider"}:
+        return Decision(True, "role reads the management information")
+    return Decision(False, "only a manager or a teamleider reads the management information")

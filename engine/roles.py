@@ -10,6 +10,11 @@ ROLES = frozenset({
     "manager",
 })
 
+# Each role's name on the pages, in Dutch.
+ROLE_TITLES = {"procesregisseur": "Procesregisseur", "partnermedewerker": "Partnermedewerker",
+               "teamleider": "Teamleider", "proceseigenaar": "Proceseigenaar",
+               "fg": "Functionaris gegevensbescherming (FG)", "beheerder": "Beheerder", "manager": "Manager"}
+
 # Roles that can do more than work on their own cases: the beheerder manages accounts, the
 # proceseigenaar changes the processes, the FG reads the access log. Granting one is mailed to the
 # other beheerders, and the access review looks at these every quarter.

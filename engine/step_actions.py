@@ -48,6 +48,9 @@ ACTIONS: dict[str, Action] = {
         "engine.access_review:lapse", "Toegangsreview: niet bevestigde rechten laten vervallen"),
     "partner_opnemen": Action(
         "engine.register_changes:add_partner", "Convenant: nieuwe partner in het partnerregister zetten"),
+    "managementrapportage_cijfers": Action(
+        "engine.evaluation_figures:fill", "Jaarlijkse evaluatie: cijfers van het evaluatiejaar berekenen uit de "
+        "managementinformatie"),
     "vertrekdag_vastleggen": Action(
         "engine.register_changes:set_leaving_day", "Convenant: einddatum als vertrekdag in het partnerregister "
         "zetten (na het script)", after_script=True),

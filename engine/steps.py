@@ -106,23 +106,34 @@ class Step:
         session, workflow, instance = self.session, self.workflow, self.instance
         entered = entered or {}
         finished_tasks = runtime.newly_finished(workflow, self._finished_before)
+        # Read before any row of this step is added (the case row is written first), and kept for
+        # _sync_human_tasks: a finished user task's open row tells when it opened and was due.
+        open_rows = {row.id: row for row in self._rows(HumanTask)}
         # Read before pruning: the fired timers and the tasks on whose border they sat go now.
         news = outbox.collect(session, workflow, finished_tasks)
         for finished in finished_tasks:
             data = entered.get(finished.task_id)
             if data is None and finished.task_type == "StartEvent":
                 data = entered.get("start")
+            opened = open_rows.get(finished.task_id)
             session.add(HistoryEntry(
                 instance_id=instance.id, task_id=finished.task_id, process_id=finished.process_id,
                 bpmn_id=finished.bpmn_id, name=finished.name, task_type=finished.task_type,
                 lane=finished.lane, state=finished.state, actor=actor, finished_at=self.now, data=data,
+                opened_at=opened.created_at if opened is not None else None,
+                due_at=opened.due_at if opened is not None else None,
             ))
         runtime.prune(workflow)
         completed = workflow.is_completed()
         instance.data = runtime.current_data(workflow, instance.data or {}, finished_tasks)
         instance.participants = taking_part.effective(session, instance)
         instance.state = None if completed else self.store.dump(workflow)
+        was_waiting = instance.status == "scheduled"
         instance.status = "completed" if completed else ("scheduled" if runtime.waiting_to_start(workflow) else "running")
+        if was_waiting and instance.status != "scheduled":
+            # A scheduled case starts when its timer fires, not when it began to wait for it (a year
+            # before, for the yearly evaluation): the case list and the management figures count from then.
+            instance.started_at = self.now
         instance.updated_at = self.now
         if completed and instance.completed_at is None:
             instance.completed_at = self.now
@@ -131,7 +142,7 @@ class Step:
         if flush_now:
             flush(session, [instance])
         self._sync_timers(runtime.waiting_timers(workflow))
-        new_tasks, open_lanes = self._sync_human_tasks()
+        new_tasks, open_lanes = self._sync_human_tasks(open_rows)
         outbox.write(session, instance, news, new_tasks, open_lanes, actor, self.now,
                      candidates=self.preloaded.candidates if self.preloaded is not None else None)
         if flush_now:
@@ -145,10 +156,10 @@ class Step:
             return self.preloaded.rows.get((model, self.instance.id), [])
         return list(self.session.scalars(select(model).where(model.instance_id == self.instance.id)))
 
-    def _sync_human_tasks(self) -> tuple[list[HumanTask], set[str]]:
-        """Returns the rows of tasks that opened in this step and the lanes of all open tasks."""
+    def _sync_human_tasks(self, existing: dict[str, HumanTask]) -> tuple[list[HumanTask], set[str]]:
+        """Returns the rows of tasks that opened in this step and the lanes of all open tasks.
+        `existing`: the case's open-task rows as the step began saving, by task id."""
         session, instance = self.session, self.instance
-        existing = {row.id: row for row in self._rows(HumanTask)}
         ready = {str(t.id): t for t in runtime.ready_user_tasks(self.workflow)}
         for task_id, row in existing.items():
             if task_id not in ready:

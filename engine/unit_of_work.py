@@ -24,9 +24,11 @@ class Database:
         keep_data_out_of_library_logs()
         self.is_sqlite = self.sql.dialect.name == "sqlite"
         writer = self.sql.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else self.sql
-        info = {"audit_key": self.audit_key}
-        self._read = sessionmaker(bind=self.sql, expire_on_commit=False, autoflush=False, info=info)
-        self._write = sessionmaker(bind=writer, expire_on_commit=False, autoflush=False, info=info)
+        # What every session carries (Session.info): the audit key, and what the engine adds before
+        # its first session, such as the retention rules (engine/management_report.py reads them).
+        self.info = {"audit_key": self.audit_key}
+        self._read = sessionmaker(bind=self.sql, expire_on_commit=False, autoflush=False, info=self.info)
+        self._write = sessionmaker(bind=writer, expire_on_commit=False, autoflush=False, info=self.info)
         chain.chain_history_on_flush(self._write)
 
     def unit_of_work(self, write: bool = True) -> "UnitOfWork":

@@ -28,6 +28,7 @@ AREA_BLUEPRINTS = [
     "web.printing",    # PDFs of a case: its dossier and its plan van aanpak
     "web.aanmelding",  # Melden of starten: /melden, /aanmelding/nieuw, /melden/datalek, ... (start_pages.json)
     "web.beheer",      # the scheduler's incidents, for the beheerder: /beheer/incidenten
+    "web.management",  # Managementinformatie, for the manager and the teamleider: /managementinformatie
     "web.accounts",    # accounts per partner, for the beheerder: /beheer/accounts; asking for one: /accounts/aanvragen
     "web.account_links",  # the pages behind the mailed one-time links: /account/...
     "web.toegangsreview",  # the access review: the gemachtigde's list by link, the beheerder's overview

@@ -11,15 +11,13 @@ from engine import NotFound
 from engine import access_review_lists as lists
 from engine.access_review import OFFICER_CHOICES, CannotResend, ListIncomplete
 from engine.one_time_links import LinkInvalid
+from engine.roles import ROLE_TITLES
 
 from .areas import current_user, engine
 from .auth import public
 
 bp = Blueprint("toegangsreview", __name__)
 
-ROLE_TITLES = {"procesregisseur": "Procesregisseur", "partnermedewerker": "Partnermedewerker",
-               "teamleider": "Teamleider", "proceseigenaar": "Proceseigenaar",
-               "fg": "Functionaris gegevensbescherming (FG)", "beheerder": "Beheerder", "manager": "Manager"}
 # What each role may do, in one sentence, so the gemachtigde knows what they confirm.
 ROLE_HELP = {"procesregisseur": "Met deze rol leidt iemand de casussen van het team en ziet hij hun gegevens.",
              "partnermedewerker": "Met deze rol werkt iemand mee aan de casussen waar zijn organisatie aan meedoet.",

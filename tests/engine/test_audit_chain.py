@@ -132,6 +132,24 @@ def test_history_data_changed_or_removed_outside_a_destruction_is_named(logs, ve
     assert_broken(verify, "history", with_data[0], "its data was removed, but its case was not destroyed")
 
 
+def test_a_user_tasks_opening_and_due_moments_are_kept_and_covered_by_the_hash(logs, verify, clock):
+    """The management information's lead times and deadlines come from these two columns: a forger
+    who moves them breaks the chain like any other field."""
+    case = logs.start("proef_casus", {"aanmelder": "Woonstichting Voorbeeld"}, actor="piet")
+    [task] = logs.ready_tasks(case)
+    opened, due = clock(), task.due_at
+    clock.advance(hours=3)
+    logs.complete(task.id, {"besluit": "niet_oppakken", "toelichting": "Geen zorg- en veiligheidsprobleem."},
+                  actor="anna")
+    [done] = [row for row in rows(logs, "history") if row.task_id == task.id]
+    assert (done.opened_at, done.due_at, done.finished_at) == (opened, due, opened + timedelta(hours=3))
+    assert due is not None
+    assert {row.opened_at for row in rows(logs, "history") if row.task_type != "UserTask"} == {None}
+    assert verify().exit_code == 0
+    sql(logs, "UPDATE history SET due_at = :later WHERE id = :id", later=due + timedelta(days=30), id=done.id)
+    assert_broken(verify, "history", done.id, "changed: its hash does not match its fields under the audit key")
+
+
 @pytest.mark.parametrize("name", ["access_log", "history"])
 def test_a_deleted_middle_row_is_named_by_the_row_after_it(logs, verify, name):
     numbers = ids(logs, name)

@@ -89,8 +89,8 @@ def reviews(engine) -> int:
 
 
 @pytest.mark.parametrize("action, element, reason", [
-    ("iets_anders", "scriptTask", "attribute 'zvt:actie' must be one of: partner_opnemen, "
-                                  "toegangsreview_laten_vervallen, toegangsreview_opstellen, vertrekdag_vastleggen; "
+    ("iets_anders", "scriptTask", "attribute 'zvt:actie' must be one of: managementrapportage_cijfers, "
+                                  "partner_opnemen, toegangsreview_laten_vervallen, toegangsreview_opstellen, vertrekdag_vastleggen; "
                                   "not 'iets_anders'"),
     ("toegangsreview_opstellen", "task", "zvt:actie does not belong on a task"),
 ])

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from engine import InvalidTaskData
+from tests.management_cases import NAMES, spread
 from tests.processes.conftest import Case, branches, only_waiting_instance
 
 PID = "jaarlijkse_evaluatie"
@@ -21,10 +22,11 @@ ONDERWERPEN = ["managementrapportage", "inzet_medewerkers", "verwerken_persoonsg
 
 
 def rapportage(jaar: int = 2027, **changes) -> dict:
+    """What the teamleider writes beside the computed figures: what they mean."""
     data = {
-        "casussen": "42 casussen, vooral niveau 3; 5 keer opgeschaald naar niveau 4. Meest: dreigende huisuitzetting.",
-        "doorlooptijden_uitkomsten": "Gemiddeld 4 maanden; 30 afgerond, 8 afgeschaald, 4 gestopt.",
-        "datalekken_verzoeken_klachten": "1 datalek (niet gemeld bij de AP), 3 inzageverzoeken, 2 klachten.",
+        "casussen": "Vooral niveau 3; meest om een dreigende huisuitzetting.",
+        "doorlooptijden_uitkomsten": "Veel aanmeldingen niet opgepakt: het wijkteam was al betrokken.",
+        "datalekken_verzoeken_klachten": "Geen datalek; de klachten gingen over de uitleg aan de betrokkene.",
         "trends": "Meer aanmeldingen door woningcorporaties.",
         "overleg_gepland_op": f"{jaar}-03-04T14:00:00+01:00",
     }
@@ -129,9 +131,15 @@ def test_on_15_january_the_teamleider_reports_on_the_past_year_and_the_next_year
 
     case = Case(engine, waiting.instance_id)
     assert case.status == "running"
+    # It started now, not when it began to wait at the deploy: the figures count it in 2027.
+    assert engine.instance(case.id).started_at == EERSTE_KEER
     assert case.open_tasks() == {"rapportage_opstellen": "teamleider"}
-    assert engine.form_values(case.task("rapportage_opstellen").id) == {
+    values = engine.form_values(case.task("rapportage_opstellen").id)
+    assert {k: values[k] for k in ("evaluatiejaar", "periode_van", "periode_tot")} == {
         "evaluatiejaar": 2026, "periode_van": "2026-01-01", "periode_tot": "2026-12-31"}
+    # Computed, not counted by hand: no cases in 2026 here, so no figures.
+    assert values["cijfers_casussen"].startswith("Casussen per proces:\n- geen in deze periode\n")
+    assert values["cijfers_uitleg"].startswith("Berekend door ZVT op 2027-01-15 over 2026.")
     [following] = engine.timers()
     assert following.instance_id != case.id
     assert following.due_at == TWEEDE_KEER
@@ -157,8 +165,39 @@ def test_the_report_covers_every_part_without_personal_data_and_plans_the_meetin
     assert case.open_tasks() == {"rapportage_opstellen": "teamleider"}
 
     case.complete("rapportage_opstellen", rapportage(), role="teamleider")
-    assert case.data["casussen"].startswith("42 casussen")
+    assert case.data["casussen"].startswith("Vooral niveau 3")
     assert case.data["overleg_gepland_op"] == "2027-03-04T14:00:00+01:00"
+
+
+def test_the_report_shows_the_figures_of_the_evaluation_year_and_the_teamleider_writes_what_they_mean(
+        engine, deploy_only, clock):
+    deploy_only(PID, "zvt_casus", "klacht", dmn=("afwegingskader.dmn",))
+    spread(engine, clock)  # in November 2026
+    case = volgende_evaluatie(engine, clock)
+    assert case.visited()[:3] == ["jaarlijks", "periode_bepalen", "cijfers_berekenen"]
+
+    values = engine.form_values(case.task("rapportage_opstellen").id)
+    casussen = values["cijfers_casussen"].split("\n")
+    assert "- Casus zorg- en veiligheidsteam: nieuw 20, afgesloten 13, onderhanden 20" in casussen
+    assert ["- Niveau 2: casussen niet getoond", "- Niveau 3: casussen 13"] == casussen[5:7]
+    assert "- GGZ Friesland: casus zorg- en veiligheidsteam 7, klacht 0" in casussen
+    uitkomsten = values["cijfers_doorlooptijden_uitkomsten"].split("\n")
+    assert "- Casus zorg- en veiligheidsteam – Niet opgepakt: casussen 6" in uitkomsten
+    assert "- Casus zorg- en veiligheidsteam – Niet geregistreerd: casussen niet getoond" in uitkomsten
+    assert not any("Klacht" in line for line in uitkomsten)
+    klachten = values["cijfers_datalekken_verzoeken_klachten"].split("\n")
+    assert "- Klacht: nieuw 6, afgesloten 5, onderhanden 6" in klachten
+    assert "- Klacht – Klacht afgehandeld – Deels gegrond: casussen 5" in klachten
+    assert not any("zorg- en veiligheidsteam" in line for line in klachten)
+    assert not any(name in value for name in NAMES for value in values.values() if isinstance(value, str))
+
+    # The figures are the case's; the form refuses them as input, and takes the interpretation.
+    with pytest.raises(InvalidTaskData) as refused:
+        case.complete("rapportage_opstellen", {**rapportage(), "cijfers_casussen": "42 casussen"}, role="teamleider")
+    assert {e.field for e in refused.value.errors} == {"cijfers_casussen"}
+    case.complete("rapportage_opstellen", rapportage(), role="teamleider")
+    assert case.data["cijfers_casussen"] == values["cijfers_casussen"]
+    assert case.open_tasks() == {"privacy_adviseren": "fg"}
 
 
 # -- the FGs -------------------------------------------------------------------------------------
@@ -173,7 +212,7 @@ def test_the_fgs_advise_on_privacy_within_ten_working_days(engine, deploy_only, 
     assert case.timers() == {"fg_termijn_verstreken": TIEN_WERKDAGEN_LATER}
     values = engine.form_values(case.task("privacy_adviseren").id)
     assert values["fg_advies_termijn"] == "2027-01-29T09:00:00+01:00"
-    assert values["datalekken_verzoeken_klachten"].startswith("1 datalek")
+    assert values["datalekken_verzoeken_klachten"].startswith("Geen datalek")
 
     with pytest.raises(InvalidTaskData) as refused:
         case.complete("privacy_adviseren", {**ADVIES, "geraadpleegde_fgs": []}, role="fg")

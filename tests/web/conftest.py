@@ -165,6 +165,18 @@ def app(engine, database_url, clock) -> Flask:
 
 
 @pytest.fixture
+def app_with_retention(engine, database_url, clock) -> Flask:
+    """The app with the retention rules, as `zvt serve` reads them from ZVT_RETENTION_FILE."""
+    from engine.retention_rules import load as load_retention_rules
+    from tests.processes.conftest import PROCESSES
+
+    app = build_app(database_url, clock, environment="development",
+                    retention=load_retention_rules(PROCESSES / "retention.json"))
+    yield app
+    app.extensions["zvt_engine"].close()
+
+
+@pytest.fixture
 def client(app) -> FlaskClient:
     return client_for(app)
 

@@ -5,21 +5,16 @@ from datetime import timedelta
 import pytest
 
 from engine import retention
-from engine.retention_rules import load as load_retention_rules
 from tests.processes.conftest import FORMS, PROCESSES
 from tests.processes.test_zvt_casus import aanmelding
-from tests.web.conftest import build_app
 
 REASON = "Rechtszaak over de huisuitzetting loopt nog."
 
 
 @pytest.fixture
-def app(engine, database_url, clock):
-    """The app with the retention rules, as `zvt serve` reads them from ZVT_RETENTION_FILE."""
-    app = build_app(database_url, clock, environment="development",
-                    retention=load_retention_rules(PROCESSES / "retention.json"))
-    yield app
-    app.extensions["zvt_engine"].close()
+def app(app_with_retention):
+    """The app with the retention rules: they say how cases end and when their data goes."""
+    return app_with_retention
 
 
 @pytest.fixture

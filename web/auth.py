@@ -31,6 +31,9 @@ bp = Blueprint("auth", __name__)
 PUBLIC_ENDPOINTS = {"auth.login", "auth.login_code", "auth.enrol", "home.health", "static", "vendor.file"}
 # Requests that never touch the session: no account lookup, no activity update.
 _SESSIONLESS_ENDPOINTS = frozenset({"home.health", "static", "vendor.file"})
+# Addresses that never use the session: the REST API (web/api/) signs its requests in with a token,
+# and answers an address it does not have with its own 404, not with the login page.
+_SESSIONLESS_PREFIX = "/api/"
 
 # Between a correct password and the code: long enough to find the phone, short enough
 # that a half-finished login left on a shared screen cannot be finished by someone else.
@@ -122,7 +125,7 @@ def _is_public(endpoint: str | None) -> bool:
 
 def _check_session():
     endpoint = request.endpoint
-    if endpoint in _SESSIONLESS_ENDPOINTS:
+    if endpoint in _SESSIONLESS_ENDPOINTS or request.path.startswith(_SESSIONLESS_PREFIX):
         return None
     if "username" in session:
         moment = now().timestamp()

@@ -228,15 +228,44 @@ RESPONSES = {
 }
 
 
+# Invented examples (docs/api.md uses the same): an aanmelding as a housing corporation's system
+# sends it, and a beoordeling as the municipality's case system completes it.
+EXAMPLE_AANMELDING = {
+    "process_id": "zvt_casus",
+    "data": {
+        "betrokkene_naam": "Mevrouw J. Voorbeeld", "betrokkene_geboortedatum": "1968-05-14",
+        "betrokkene_adres": "Proefstraat 12, 8442 AB Heerenveen",
+        "reden_aanmelding": "Huurachterstand van drie maanden; reageert niet op brieven of huisbezoek.",
+        "urgentie": "snel", "situaties": ["dreigende_huisuitzetting"], "leefgebieden": ["wonen", "financien"],
+        "zelfregie": False, "grote_maatschappelijke_impact": False, "betrokkene_op_de_hoogte": True,
+        "toestemming": "ja", "grondslag_afgewogen": True,
+    },
+}
+EXAMPLE_BEOORDELING = {"data": {
+    "niveau": 2, "besluit_beoordeling": "oppakken", "toelichting_besluit": "Twee leefgebieden, geen zelfregie.",
+    "reden_afwijking": "De woningcorporatie ziet meer dan het afwegingskader.",
+    "deelnemende_partners": ["gemeente_heerenveen", "woonfriesland"], "crisisoverleg": False,
+    "informeren": "informeren",
+}}
+
+
 def _operation(operation_id: str, summary: str, description: str, responses: dict, *, body: str | None = None,
-               parameters: list | None = None) -> dict:
+               parameters: list | None = None, example: dict | None = None) -> dict:
     operation = {"operationId": operation_id, "summary": summary, "description": description,
                  "responses": {**responses, **_ALWAYS, **(_WITH_BODY if body else {})}}
     if body:
-        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(body)}}}
+        content = {"schema": _ref(body)}
+        if example is not None:
+            content["examples"] = {"example": {"value": example}}
+        operation["requestBody"] = {"required": True, "content": {"application/json": content}}
     if parameters:
         operation["parameters"] = parameters
     return operation
+
+
+def _link(operation_id: str, **parameters: str) -> dict:
+    """An OpenAPI link: where a value of this answer goes in a next request."""
+    return {"operationId": operation_id, "parameters": parameters}
 
 
 _CASE_NUMBER = {"name": "number", "in": "path", "required": True,
@@ -256,9 +285,10 @@ PATHS = {
         "Starts a case of the process with the start form's data, checked exactly as the web form's; the "
         "starter's organisation comes from the client's partner. Logged as `create`.",
         {"201": _json(_ref("CaseStarted"), "The case started.", headers={
-            "Location": {"description": "the case's address", "schema": {"type": "string"}}}),
+            "Location": {"description": "the case's address", "schema": {"type": "string"}}},
+            links={"read_case": _link("get_case", number="$response.body#/number")}),
          "403": _response("Forbidden"), "404": _response("NotFound"), "422": _response("InvalidData")},
-        body="StartCase")},
+        body="StartCase", example=EXAMPLE_AANMELDING)},
     f"{PREFIX}/cases/{{number}}": {"get": _operation(
         "get_case", "Read a case",
         "What the case page would show this client, and nothing more. 404 when there is no such case, 403 "
@@ -269,19 +299,24 @@ PATHS = {
         "list_tasks", "My tasks",
         "The tasks assigned to this client and the open tasks of its roles that the policy lets it do, as Mijn "
         "taken lists them: case numbers, task names and due dates, no case data (not logged, as the page).",
-        {"200": _json(_ref("TaskList"), "The tasks, the first due first.")})},
+        {"200": _json(_ref("TaskList"), "The tasks, the first due first.", links={
+            "read_first_task": _link("get_task", task_id="$response.body#/tasks/0/id"),
+            "complete_first_task": _link("complete_task", task_id="$response.body#/tasks/0/id")})})},
     f"{PREFIX}/tasks/{{task_id}}": {"get": _operation(
         "get_task", "Read a task and its form",
         "The task with its form (JSON Schema) and the read-only values the form shows from the case. Logged "
         "as `read`.",
-        {"200": _json(_ref("Task"), "The task."), "403": _response("Forbidden"), "404": _response("NotFound")},
+        {"200": _json(_ref("Task"), "The task.", links={
+            "complete_task": _link("complete_task", task_id="$response.body#/id"),
+            "read_case": _link("get_case", number="$response.body#/case")}),
+         "403": _response("Forbidden"), "404": _response("NotFound")},
         parameters=[_TASK_ID])},
     f"{PREFIX}/tasks/{{task_id}}/complete": {"post": _operation(
         "complete_task", "Complete a task",
         "Completes the task with its form's data, checked exactly as the web form's. Logged as `change`.",
         {"200": _json(_ref("TaskCompleted"), "The task is completed."), "403": _response("Forbidden"),
          "404": _response("NotFound"), "409": _response("Conflict"), "422": _response("InvalidData")},
-        body="CompleteTask", parameters=[_TASK_ID])},
+        body="CompleteTask", parameters=[_TASK_ID], example=EXAMPLE_BEOORDELING)},
 }
 
 DOCUMENT = {

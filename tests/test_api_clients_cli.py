@@ -5,28 +5,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import select
 
 from engine import Engine, api_clients
 from engine.db import Account, ApiClient
+from tests.test_accounts_cli import zvt  # noqa: F401 - a fixture, used by name
 from tests.web.conftest import FAST_HASHER
 from zvt import demo
-from zvt.cli import main
 
 TOKEN = re.compile(r"^(zvt_\S{43})$", re.MULTILINE)
-
-
-@pytest.fixture
-def zvt(database_url, monkeypatch):
-    monkeypatch.setenv("ZVT_DATABASE_URL", database_url)
-    monkeypatch.setenv("ZVT_ENV", "development")
-    runner = CliRunner()
-
-    def run(*args):
-        return runner.invoke(main, list(args), catch_exceptions=False)
-
-    return run
 
 
 @pytest.fixture

@@ -52,6 +52,19 @@ _ALWAYS = {"400": _response("BadRequest"), "401": _response("Unauthorized"), "42
            "500": _response("ServerError"), "503": _response("Unavailable")}
 _WITH_BODY = {"413": _response("TooLarge"), "415": _response("UnsupportedMediaType")}
 
+# What a task is in the list and on its own.
+_TASK = {
+    "id": TASK_ID,
+    "name": TEXT_OR_NULL,
+    "case": {"type": "integer", "minimum": 1},
+    "process_id": {"type": "string"},
+    "process_name": TEXT_OR_NULL,
+    "lane": TEXT_OR_NULL,
+    "assignee": TEXT_OR_NULL,
+    "due_at": _nullable(DATE_TIME),
+    "paused_at": _nullable(DATE_TIME),
+}
+
 SCHEMAS = {
     "Problem": _object({
         "type": {"type": "string", "format": "uri-reference",
@@ -98,29 +111,13 @@ SCHEMAS = {
                                                        "(GET /api/v1/cases/{number})"},
     }),
     "TaskSummary": _object({
-        "id": TASK_ID,
-        "name": TEXT_OR_NULL,
-        "case": {"type": "integer", "minimum": 1},
-        "process_id": {"type": "string"},
-        "process_name": TEXT_OR_NULL,
-        "lane": TEXT_OR_NULL,
-        "assignee": TEXT_OR_NULL,
+        **_TASK,
         "mine": {"type": "boolean", "description": "assigned to this client; else an open task of one of its roles"},
-        "due_at": _nullable(DATE_TIME),
         "overdue": {"type": "boolean"},
-        "paused_at": _nullable(DATE_TIME),
     }),
     "TaskList": _object({"tasks": {"type": "array", "items": _ref("TaskSummary")}}),
     "Task": _object({
-        "id": TASK_ID,
-        "name": TEXT_OR_NULL,
-        "case": {"type": "integer", "minimum": 1},
-        "process_id": {"type": "string"},
-        "process_name": TEXT_OR_NULL,
-        "lane": TEXT_OR_NULL,
-        "assignee": TEXT_OR_NULL,
-        "due_at": _nullable(DATE_TIME),
-        "paused_at": _nullable(DATE_TIME),
+        **_TASK,
         "form": {"type": ["object", "null"],
                  "description": "the JSON Schema (2020-12) that `data` must pass; null: the task takes no data"},
         "read_only": {"type": "object", "description": "the form's read-only fields, filled from the case; "

@@ -24,7 +24,8 @@ def api_clients_group():
 @click.argument("code")
 @click.option("--partner", required=True, help="The partner's code in the register, e.g. woonfriesland.")
 @click.option("--role", "roles", multiple=True, required=True,
-              help=f"A role of its service account; repeat for more. One of: {', '.join(sorted(api_clients.API_ROLES))}.")
+              help="A role of its service account; repeat for more. One of: "
+                   f"{', '.join(sorted(api_clients.API_ROLES))}.")
 @click.option("--name", required=True, help="What the system is, e.g. 'Klantsysteem WoonFriesland'.")
 @click.option("--days", type=int, default=api_clients.DEFAULT_DAYS, show_default=True,
               help=f"Days until the token expires (at most {api_clients.MAX_DAYS}).")

@@ -201,7 +201,8 @@ def test_a_partner_system_starts_a_case_for_its_own_organisation_logged_as_the_a
         assert case.data["aanmelder_partner"] == "woonfriesland" and case.started_by == "api-woonfriesland-crm"
         device = uow.session.scalar(select(AccessLogEntry.origin_device))
     assert log_rows(deployed, "api-woonfriesland-crm") == [
-        ("api-woonfriesland-crm", "woonfriesland", "create", "case", str(number), "toegestaan", "api:woonfriesland-crm")]
+        ("api-woonfriesland-crm", "woonfriesland", "create", "case", str(number), "toegestaan",
+         "api:woonfriesland-crm")]
     assert device == "api:woonfriesland-crm WoonFriesland-CRM/2.1"
 
 

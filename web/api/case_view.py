@@ -68,7 +68,8 @@ def answers(schema: Mapping | None, data: Mapping[str, Any] | None, ui: Mapping 
     if not schema or not data:
         return []
     properties = dict(properties_of(schema))
-    return [{"field": name, "label": str(properties[name].get("title") or name), "value": shown(properties[name], data[name])}
+    return [{"field": name, "label": str(properties[name].get("title") or name),
+             "value": shown(properties[name], data[name])}
             for name in ordered(list(properties), ui or {})
             if name in data and data[name] is not None and not properties[name].get("readOnly")]
 
@@ -105,8 +106,8 @@ def _feedback(process_id: str, data: Mapping, forms: Mapping[str, dict]) -> dict
     decision = feedback_decision(process_id, forms, told)
     if decision is None:
         return None
-    return {"decision": str(decision), "explanation": _text(told.get("toelichting")), "advice": _text(told.get("advies")),
-            "decided_at": _text(told.get("moment"))}
+    return {"decision": str(decision), "explanation": _text(told.get("toelichting")),
+            "advice": _text(told.get("advies")), "decided_at": _text(told.get("moment"))}
 
 
 def _niveau(data: Mapping) -> dict | None:
@@ -114,7 +115,8 @@ def _niveau(data: Mapping) -> dict | None:
         return None
     history = data.get("niveau_historie") if isinstance(data.get("niveau_historie"), list) else []
     return {"current": data.get("niveau"), "proposed": data.get("voorgesteld_niveau"),
-            "history": [{key: entry.get(key) for key in _NIVEAU_FIELDS} for entry in history if isinstance(entry, dict)]}
+            "history": [{key: entry.get(key) for key in _NIVEAU_FIELDS}
+                        for entry in history if isinstance(entry, dict)]}
 
 
 def _step(step: dossier.Step) -> dict:

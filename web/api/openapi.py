@@ -177,7 +177,8 @@ SCHEMAS = {
         "destroy_at": _nullable(DATE_TIME),
         "legal_hold": _nullable({"type": "string", "description": "why it is not destroyed"}),
         "paused": _nullable(_object({"since": DATE_TIME, "by": TEXT_OR_NULL, "reason": TEXT_OR_NULL})),
-        "summary": {"type": "array", "items": _ref("Answer"), "description": "the betrokkene, as the case page heads it"},
+        "summary": {"type": "array", "items": _ref("Answer"),
+                    "description": "the betrokkene, as the case page heads it"},
         "informing": _nullable(_object({
             "state": {"type": "string", "enum": ["informed", "not_informed", "to_inform", "open"]},
             "text": {"type": "string", "description": "in Dutch"},

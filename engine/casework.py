@@ -234,9 +234,12 @@ def assign(engine: Engine, user: User, task_id: str, colleague: str, expected: s
     engine.assign(task_id, colleague, expected=expected, guard=guard)
 
 
-def view_case(engine: Engine, user: User, instance_id: int, origin: Origin, action: str = "read") -> CasePage:
+def view_case(engine: Engine, user: User, instance_id: int, origin: Origin, action: str = "read", *,
+              offer_feedback: bool = True) -> CasePage:
     """The case page's data, read in the transaction that logs the read (`action` "print" for a
-    PDF made of it: the log then says the data left the screen)."""
+    PDF made of it: the log then says the data left the screen). `offer_feedback`: raise
+    FeedbackOnly (not logged) for a reader who may read only the terugkoppeling, whom the page sends
+    there; False (the API): that is a refusal like any other, logged."""
     now = aware(engine.clock())
     with engine.database.unit_of_work() as uow:
         session = uow.session
@@ -244,7 +247,7 @@ def view_case(engine: Engine, user: User, instance_id: int, origin: Origin, acti
 
         def decide(instance: Instance) -> policy.Decision:
             decision = policy.may_view_case(user, instance.process_id, instance.participants or [], lanes)
-            if not decision and action == "read" \
+            if not decision and action == "read" and offer_feedback \
                     and policy.may_read_feedback(user, instance.process_id, instance.data or {}):
                 raise FeedbackOnly(decision.reason)
             return decision

@@ -664,6 +664,30 @@ class AccessReviewRight(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class ApiClient(Base):
+    """A partner system that uses the REST API (engine/api_clients.py): its token, of which only the
+    SHA-256 is kept, acts as its own service account (`account_id`), so the policy and the access
+    log treat it as that account. `window_start`/`window_count`: its requests in the current
+    minute, counted in the database so every worker and host shares one count (engine/api_limits.py)."""
+
+    __tablename__ = "api_clients"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)  # "woonfriesland-crm"; in the access log's origin
+    name: Mapped[str] = mapped_column(String(255))  # what the system is, as the beheerder named it
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(255))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by: Mapped[str | None] = mapped_column(String(255))
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    per_minute: Mapped[int] = mapped_column(Integer)  # requests allowed per minute
+    window_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    window_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
 @dataclass(frozen=True)
 class DatabaseLimits:
     """How long the app waits for the database before it gives up and says "try again soon".

@@ -51,8 +51,14 @@ def postgres_database(worker_id, testrun_uid) -> str:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path) -> str:
-    if request.param == "sqlite":
-        path = tmp_path / "zvt.sqlite3"
+    return empty_database(request, request.param, tmp_path)
+
+
+def empty_database(request, kind: str, directory: Path) -> str:
+    """A migrated, empty database of `kind` ("sqlite" or "postgresql"): a fresh SQLite file in
+    `directory`, or the worker's PostgreSQL database emptied."""
+    if kind == "sqlite":
+        path = directory / "zvt.sqlite3"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
     url = request.getfixturevalue("postgres_database")

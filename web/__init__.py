@@ -38,6 +38,7 @@ AREA_BLUEPRINTS = [
     "web.catalogue",   # Processen: the deployed processes and their versions, /processen
     "web.process_drafts",  # a new version uploaded, checked, compared and deployed: /processen/<id>/nieuwe-versie
     "web.form_editor",  # a draft's task forms: labels, help, required, order, option texts; with a preview
+    "web.api",         # the REST API for partner systems, with a token: /api/v1 (docs/api.md)
 ]
 
 

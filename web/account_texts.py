@@ -37,6 +37,11 @@ _ACTIONS = {
     "noodtoegang": "Noodtoegang op de server (break-glass)",
     "sso_gekoppeld": "Gekoppeld aan het account bij de eigen organisatie (inloggen via de organisatie)",
     "sso_ontkoppeld": "Koppeling met het account bij de eigen organisatie opgeheven",
+    # engine/api_clients.py: an account that a system of the partner uses through the API, with a key
+    "api_koppeling_aangemaakt": "Gemaakt voor een systeem van de partner dat de API gebruikt (met een sleutel, "
+                                "zonder wachtwoord)",
+    "api_sleutel_vernieuwd": "Nieuwe sleutel voor de API gemaakt; de oude werkt niet meer",
+    "api_sleutel_ingetrokken": "Sleutel voor de API ingetrokken",
 }
 
 # Why an account could not be linked to a person at its organisation's provider (engine/sso.py LinkRefused).

@@ -33,6 +33,9 @@ PROBES = frozenset({"probes.health", "probes.ready", "metrics.scrape"})
 PUBLIC_ENDPOINTS = {"auth.login", "auth.login_code", "auth.enrol", "static", "vendor.file", *PROBES}
 # Requests that never touch the session: no account lookup, no activity update.
 _SESSIONLESS_ENDPOINTS = frozenset({"static", "vendor.file", *PROBES})
+# Addresses that never use the session: the REST API (web/api/) signs its requests in with a token,
+# and answers an address it does not have with its own 404, not with the login page.
+_SESSIONLESS_PREFIX = "/api/"
 
 # Between a correct password and the code: long enough to find the phone, short enough
 # that a half-finished login left on a shared screen cannot be finished by someone else.
@@ -124,7 +127,7 @@ def _is_public(endpoint: str | None) -> bool:
 
 def _check_session():
     endpoint = request.endpoint
-    if endpoint in _SESSIONLESS_ENDPOINTS:
+    if endpoint in _SESSIONLESS_ENDPOINTS or request.path.startswith(_SESSIONLESS_PREFIX):
         return None
     if "username" in session:
         moment = now().timestamp()

@@ -16,6 +16,7 @@ from engine import logsafe
 from engine.casework import Forbidden
 from engine.errors import Conflict, NotFound, TaskAlreadyCompleted, TaskClosedByDeadline, WorkflowFailed
 
+from .api import problems
 from .input import ControlCharacters
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,10 @@ DEADLINE_PAGE = ("Taak gesloten", "De termijn van deze taak is verlopen. De taak
 
 
 def render_error(status: int, heading: str | None = None, explanation: str | None = None):
+    if problems.is_api_request():
+        # What the app refuses before the API's own views run (no route, a method it does not take,
+        # too large, a control character, the database too slow): a problem document, not a page.
+        return problems.for_status(status)
     default_heading, default_explanation = PAGES.get(status, PAGES[500] if status >= 500 else PAGES[400])
     return render_template("error.html", status=status, heading=heading or default_heading,
                            explanation=explanation or default_explanation), status

@@ -202,10 +202,14 @@ def demo_data():
         raise click.ClickException("demo data is for the development configuration only (ZVT_ENV=production)")
     from . import demo
 
-    loaded = demo.load(_engine())
+    engine = _engine()
+    loaded = demo.load(engine)
     click.echo(f"demo data: {loaded.partners} partners, {loaded.accounts} accounts, {loaded.cases} cases added")
     if loaded.accounts:
         click.echo("demo accounts (password demo-<role>): " + ", ".join(a.username for a in demo.ACCOUNTS))
+    if demo.load_api_client(engine):
+        click.echo(f"demo API client {demo.API_CLIENT} of {demo.API_CLIENT_PARTNER}, token {demo.API_TOKEN} "
+                   "(docs/api.md)")
 
 
 # -- web -------------------------------------------------------------------------
@@ -497,3 +501,9 @@ main.add_command(partners_cli.partners)
 from .sso_cli import sso as _sso  # noqa: E402 - the group uses this module's _engine and _config
 
 main.add_command(_sso)
+
+# -- API clients (zvt/api_clients_cli.py) ------------------------------------------
+
+from .api_clients_cli import api_clients_group  # noqa: E402 - the group uses this module's _engine
+
+main.add_command(api_clients_group)

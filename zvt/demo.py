@@ -175,6 +175,26 @@ def load(engine: Engine, *, hasher: PasswordHasher | None = None) -> Loaded:
     return Loaded(added_partners, added_accounts, cases)
 
 
+# The REST API (docs/api.md): WoonFriesland's customer system, with a known token listed in the
+# README like the demo passwords. Its service account is a demo account, so production refuses to
+# start on a database that holds it. Loaded by `zvt demo-data` (load_api_client), apart from `load`.
+API_CLIENT = "woonfriesland-crm"
+API_CLIENT_PARTNER = "woonfriesland"
+API_TOKEN = "zvt_demo_woonfriesland_crm"
+
+
+def load_api_client(engine: Engine) -> bool:
+    """Add the demo API client unless it is there; True when it was added."""
+    from engine import api_clients
+
+    if any(row.code == API_CLIENT for row in api_clients.clients(engine.database, engine.clock())):
+        return False
+    api_clients.add(engine.database, API_CLIENT, "Klantsysteem WoonFriesland (demo)", API_CLIENT_PARTNER,
+                    ["partnermedewerker"], "demo-data", engine.clock(), days=api_clients.MAX_DAYS, token=API_TOKEN,
+                    demo=True)
+    return True
+
+
 def demo_accounts_present(engine: Engine) -> bool:
     with engine.database.unit_of_work(write=False) as uow:
         return uow.session.scalar(select(Account.id).where(Account.demo.is_(True)).limit(1)) is not None

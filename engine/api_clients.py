@@ -13,7 +13,6 @@ revokes it (`zvt api-clients revoke`), which also switches the service account o
 """
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from .clock import aware
 from .db import Account, ApiClient, Partner
 from .errors import EngineError, NotFound
 from .identity import User
+from .one_time_links import token_hash
 from .roles import PRIVILEGED_ROLES, ROLES
 
 TOKEN_PREFIX = "zvt_"
@@ -100,10 +100,6 @@ class Admitted:
     code: str
     user: User
     window: Window
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def new_token() -> str:

@@ -27,7 +27,9 @@ class LinkInvalid(EngineError):
         self.reason = reason
 
 
-def _hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """How a secret token is stored (one-time links, API clients' tokens): its SHA-256 only. The
+    tokens are 32 random bytes, so no salt or slow hash is needed."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -35,7 +37,7 @@ def issue(session, purpose: str, subject: dict, now: datetime, lifetime: timedel
     """A new link's token, stored (as its hash) in the caller's transaction."""
     token = secrets.token_urlsafe(32)
     now = aware(now)
-    session.add(OneTimeLink(token_hash=_hash(token), purpose=purpose, subject=dict(subject), created_at=now,
+    session.add(OneTimeLink(token_hash=token_hash(token), purpose=purpose, subject=dict(subject), created_at=now,
                             expires_at=now + lifetime))
     session.flush()
     return token
@@ -43,7 +45,7 @@ def issue(session, purpose: str, subject: dict, now: datetime, lifetime: timedel
 
 def peek(session, token: str, purpose: str, now: datetime) -> OneTimeLink:
     """The link, if it may still be used for `purpose`; else LinkInvalid. Uses nothing."""
-    link = session.scalar(select(OneTimeLink).where(OneTimeLink.token_hash == _hash(token or ""),
+    link = session.scalar(select(OneTimeLink).where(OneTimeLink.token_hash == token_hash(token or ""),
                                                     OneTimeLink.purpose == purpose))
     if link is None:
         raise LinkInvalid("unknown")

@@ -18,6 +18,12 @@ from .db import AccessLogEntry
 from .identity import Origin, User
 
 ACTIONS = frozenset({"read", "create", "change", "delete", "print", "export", "search", "transfer"})
+# A request through the REST API (web/api/) records its device as "api:<client code> <user agent>".
+API_DEVICE_PREFIX = "api:"
+
+
+def api_device(client_code: str, agent: str) -> str:
+    return f"{API_DEVICE_PREFIX}{client_code} {agent}".strip()[:255]
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,7 @@ class Access:
     instance_id: int | None
     origin_ip: str
     result: str
+    api_client: str | None = None  # the partner system's client code, for a request through the API
 
 
 def record(session, user: User, origin: Origin, action: str, object_type: str, object_id: str,
@@ -77,5 +84,7 @@ def for_case(session, instance_id: int) -> list[Access]:
 
 
 def access(row: AccessLogEntry) -> Access:
+    device = row.origin_device or ""
+    client = device[len(API_DEVICE_PREFIX):].split(" ", 1)[0] if device.startswith(API_DEVICE_PREFIX) else None
     return Access(row.at, row.username, row.partner, row.role, row.action, row.object_type, row.object_id,
-                  row.instance_id, row.origin_ip, row.result)
+                  row.instance_id, row.origin_ip, row.result, client or None)

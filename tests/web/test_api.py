@@ -337,6 +337,17 @@ def test_a_client_of_another_partner_gets_403_logged_and_no_case_404_as_on_the_p
     assert auth.client.get(f"/casussen/{number + 1}").status_code == 404
 
 
+def test_the_fg_reads_in_the_access_log_which_partner_system_read_a_case(api, auth, client, deployed, woonfriesland,
+                                                                          elkien):
+    number = start(api, woonfriesland)
+    assert api.get(f"{CASES}/{number}", token=elkien).status_code == 403
+    auth.login("fg")
+    page = client.get(f"/fg/toegangslog?casus={number}").get_data(as_text=True)
+    assert page.count(", via de koppeling woonfriesland-crm</td>") == 1  # it started the case
+    assert page.count(", via de koppeling elkien-crm</td>") == 1  # its refused read
+    assert "via de koppeling api-" not in page
+
+
 def test_a_case_reads_as_its_page_shows_it_and_holds_nothing_the_page_does_not(
         app, api, deployed, woonfriesland, regie):
     number = start(api, woonfriesland)

@@ -9,7 +9,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from engine import api_clients
+from engine import access_log, api_clients
 from engine.errors import FieldError
 from engine.identity import Origin
 
@@ -48,7 +48,7 @@ def caller() -> api_clients.Admitted:
 def origin() -> Origin:
     """The access log's origin: the address, and `api:<client code>` with the client's user agent."""
     agent = (request.user_agent.string or "").strip()
-    return Origin(ip=request.remote_addr or "", device=f"api:{caller().code} {agent}".strip()[:255])
+    return Origin(ip=request.remote_addr or "", device=access_log.api_device(caller().code, agent))
 
 
 def body(schema_name: str) -> dict:

@@ -21,12 +21,13 @@ from sqlalchemy import func, select
 
 from . import account_admin, account_links, account_mail, account_state, one_time_links
 from .clock import aware
-from .db import Account, AccountRequest, Partner
+from .db import Account, AccountRequest, ApiClient, Partner
 from .errors import Conflict, EngineError, NotFound
 from .partner_register import day_of, takes_part
 from .roles import ROLES
 
 NEW, ROLE, REACTIVATE = "nieuw", "rol", "heractiveren"
+API_CLIENT = "koppeling"  # switch on the service account of a new API client (engine/api_clients.py)
 OPEN, APPROVED, REFUSED = "open", "goedgekeurd", "geweigerd"
 
 INVITE, APPROVE = "account_aanvraag", "goedkeuren"  # one-time link purposes
@@ -170,34 +171,41 @@ def request_change(database, account_id: int, kind: str, roles: tuple[str, ...],
         account = uow.session.get(Account, account_id)
         if account is None:
             raise NotFound(f"account {account_id}")
-        problems = {}
-        if kind == ROLE:
-            roles = tuple(r for r in roles if r not in (account.roles or ()))
-            if not roles:
-                problems["roles"] = "missing"
-            elif not set(roles) <= ROLES:
-                problems["roles"] = "unknown"
-        elif account.active:
-            problems["account"] = "not_allowed"  # on already
-        problems.update(_reason_problem(reason))
-        partner = uow.session.get(Partner, account.partner_id)
-        if not partner.officer_email:
-            problems["partner"] = "no_officer"
-        if problems:
-            raise RequestInvalid(problems)
-        row = AccountRequest(kind=kind, partner_id=account.partner_id, account_id=account.id,
-                             username=account.username, display_name=account.display_name,
-                             email=account.email or "", function=_last_function(uow.session, account.id),
-                             roles=list(roles) if kind == ROLE else list(account.roles or ()),
-                             reason=reason.strip(), requested_by=requested_by, requested_at=aware(now), status=OPEN)
-        uow.session.add(row)
-        uow.session.flush()
-        account_state.record(uow.session, account.id, "aangevraagd", requested_by, now, aanvraag=row.id, soort=kind,
-                             rollen=list(row.roles))
-        _mail_officer(uow.session, row, partner, now)
-        request_id = row.id
+        request_id = ask_officer(uow.session, account, kind, roles, reason, requested_by, now)
         uow.commit()
     return request_id
+
+
+def ask_officer(session, account: Account, kind: str, roles: tuple[str, ...], reason: str, requested_by: str,
+                now: datetime) -> int:
+    """The request of `request_change`, in the caller's transaction; also API_CLIENT, for the
+    switched-off service account of a new API client. RequestInvalid."""
+    problems = {}
+    if kind == ROLE:
+        roles = tuple(r for r in roles if r not in (account.roles or ()))
+        if not roles:
+            problems["roles"] = "missing"
+        elif not set(roles) <= ROLES:
+            problems["roles"] = "unknown"
+    elif account.active:
+        problems["account"] = "not_allowed"  # on already
+    problems.update(_reason_problem(reason))
+    partner = session.get(Partner, account.partner_id)
+    if not partner.officer_email:
+        problems["partner"] = "no_officer"
+    if problems:
+        raise RequestInvalid(problems)
+    row = AccountRequest(kind=kind, partner_id=account.partner_id, account_id=account.id,
+                         username=account.username, display_name=account.display_name,
+                         email=account.email or "", function=_last_function(session, account.id),
+                         roles=list(roles) if kind == ROLE else list(account.roles or ()),
+                         reason=reason.strip(), requested_by=requested_by, requested_at=aware(now), status=OPEN)
+    session.add(row)
+    session.flush()
+    account_state.record(session, account.id, "aangevraagd", requested_by, now, aanvraag=row.id, soort=kind,
+                         rollen=list(row.roles))
+    _mail_officer(session, row, partner, now)
+    return row.id
 
 
 def resend_to_officer(database, request_id: int, now: datetime) -> None:
@@ -284,7 +292,7 @@ def approve(database, token: str, now: datetime) -> Decided:
             if row.kind == ROLE:
                 granted = [r for r in row.roles if r not in (account.roles or ())]
                 account.roles = list(account.roles or ()) + granted
-            else:
+            else:  # REACTIVATE, or API_CLIENT: its service account goes on, and with it the client's token
                 account.active, account.deactivated_at, account.deactivated_reason = True, None, None
                 granted = list(account.roles or ())
         account_state.record(session, account.id, "goedgekeurd", actor, now, aanvraag=row.id, soort=row.kind,
@@ -308,11 +316,27 @@ def refuse(database, token: str, reason: str, now: datetime) -> None:
         partner = uow.session.get(Partner, row.partner_id)
         actor = _decide(row, partner, REFUSED, now)
         row.refusal_reason = reason.strip()
+        if row.kind == API_CLIENT:  # the client's token is refused for good; the beheerder may make a new one
+            client = uow.session.scalar(select(ApiClient).where(ApiClient.account_id == row.account_id))
+            client.revoked_at, client.revoked_by = aware(now), actor
+            uow.session.get(Account, row.account_id).deactivated_reason = account_state.REFUSED_BY_OFFICER
         if row.account_id is not None:
             account_state.record(uow.session, row.account_id, "geweigerd", actor, now, aanvraag=row.id,
                                  soort=row.kind, gemachtigde=row.officer_name, email=row.officer_email,
                                  reden=row.refusal_reason)
         uow.commit()
+
+
+def withdraw_open(session, account_id: int, actor: str, reason: str, now: datetime) -> bool:
+    """Close the account's open request (in the caller's transaction), its link no longer
+    working: the beheerder revoked an API client before its gemachtigde decided. False: none open."""
+    row = session.scalar(select(AccountRequest).where(AccountRequest.account_id == account_id,
+                                                      AccountRequest.status == OPEN))
+    if row is None:
+        return False
+    one_time_links.withdraw(session, APPROVE, {"request": row.id}, now)
+    row.status, row.decided_at, row.decided_by, row.refusal_reason = REFUSED, aware(now), actor, reason
+    return True
 
 
 # -- reading -----------------------------------------------------------------------------

@@ -18,7 +18,9 @@ from .partner_register import day_of, taking_part_clause
 BY_BEHEERDER = "beheerder"  # at once, by a beheerder (someone left, or on a partner's request)
 REVIEW_LAPSED = "review_vervallen"  # its rights were not re-confirmed in the access review
 PARTNER_LEFT = "partner_vertrokken"  # its partner left the covenant
-REASONS = frozenset({BY_BEHEERDER, REVIEW_LAPSED, PARTNER_LEFT})
+AWAITING_APPROVAL = "wacht_op_gemachtigde"  # an API client's service account, until the gemachtigde approves it
+REFUSED_BY_OFFICER = "geweigerd_door_gemachtigde"  # an API client's, when the gemachtigde refused it
+REASONS = frozenset({BY_BEHEERDER, REVIEW_LAPSED, PARTNER_LEFT, AWAITING_APPROVAL, REFUSED_BY_OFFICER})
 
 # Who acted when it was not an account: the scheduler, or a partner's gemachtigde by a link.
 SYSTEM = "systeem"

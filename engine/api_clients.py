@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from . import account_state, partner_register
+from . import account_requests, account_state, partner_register
 from .accounts import user_of
 from .api_limits import Window, count_request
 from .clock import aware
@@ -54,8 +54,9 @@ class ClientRefused(EngineError):
 
 
 class TokenRefused(EngineError):
-    """A request's token does not admit it; `reason` says why: "unknown", "expired", "revoked" or
-    "inactive" (its service account, or its partner, no longer works)."""
+    """A request's token does not admit it; `reason` says why: "unknown", "expired", "revoked",
+    "pending" (the partner's gemachtigde has not approved the client, or refused it) or "inactive"
+    (its service account, or its partner, no longer works)."""
 
     def __init__(self, reason: str):
         super().__init__(f"API token {reason}")
@@ -106,11 +107,14 @@ def new_token() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
-def add(database, code: str, name: str, partner: str, roles, actor: str, now: datetime, *,
+def add(database, code: str, name: str, partner: str, roles, actor: str, now: datetime, *, reason: str = "",
         days: int = DEFAULT_DAYS, per_minute: int = DEFAULT_PER_MINUTE, token: str | None = None,
         demo: bool = False) -> Issued:
-    """Make a client with its service account `api-<code>` and return its token. `token`: a known
-    one, for the demo data only."""
+    """Make a client with its service account `api-<code>` and return its token. The token works
+    once the partner's gemachtigde approved the client through the link mailed in the same
+    transaction (engine/account_requests.py, API_CLIENT; `reason` is what they read), as every
+    account of the partner needs: the covenant gives access only after an authorised officer's
+    consent. `token`: a known one, and no approval, for the demo data only."""
     now = aware(now)
     code, name, roles = (code or "").strip(), " ".join((name or "").split()), sorted(set(roles or ()))
     _check(code, name, roles, days, per_minute)
@@ -126,7 +130,9 @@ def add(database, code: str, name: str, partner: str, roles, actor: str, now: da
         if session.scalar(select(Account.id).where(Account.username == username)) is not None:
             raise ClientRefused(f"an account {username!r} exists already")
         account = Account(username=username, display_name=f"API-koppeling: {name}"[:255], partner_id=partner,
-                          roles=roles, password_hash=NO_PASSWORD, active=True, demo=demo, created_at=now)
+                          roles=roles, password_hash=NO_PASSWORD, active=demo, demo=demo, created_at=now,
+                          deactivated_at=None if demo else now,
+                          deactivated_reason=None if demo else account_state.AWAITING_APPROVAL)
         session.add(account)
         session.flush()
         expires_at = now + timedelta(days=days)
@@ -134,8 +140,21 @@ def add(database, code: str, name: str, partner: str, roles, actor: str, now: da
                               created_at=now, created_by=actor, expires_at=expires_at, per_minute=per_minute,
                               window_count=0))
         account_state.record(session, account.id, MADE, actor, now, rollen=roles, koppeling=code)
+        if not demo:
+            try:
+                account_requests.ask_officer(session, account, account_requests.API_CLIENT, (), reason, actor, now)
+            except account_requests.RequestInvalid as exc:
+                raise ClientRefused(_NOT_ASKED.get(next(iter(exc.problems)), "the request to the gemachtigde is "
+                                                   f"refused: {exc.problems}")) from None
         uow.commit()
     return Issued(code, username, token, expires_at)
+
+
+_NOT_ASKED = {
+    "partner": "the partner has no gemachtigde's e-mail address in the register; the gemachtigde approves "
+               "every API client (fill it in on the beheerder's partner page first)",
+    "reason": "give the reason the gemachtigde reads (--reason), at most 1000 characters",
+}
 
 
 def renew(database, code: str, actor: str, now: datetime, *, days: int = DEFAULT_DAYS) -> Issued:
@@ -163,6 +182,8 @@ def revoke(database, code: str, actor: str, now: datetime) -> bool:
             return False
         client.revoked_at, client.revoked_by = now, actor
         account_state.record(uow.session, account.id, REVOKED, actor, now, koppeling=code)
+        account_requests.withdraw_open(uow.session, account.id, actor, "De beheerder heeft de koppeling ingetrokken "
+                                       "voordat de gemachtigde besliste.", now)
         account_state.deactivate(uow.session, account, account_state.BY_BEHEERDER, actor, now)
         uow.commit()
         return True
@@ -197,6 +218,8 @@ def admit(database, token: str, now: datetime) -> Admitted:
             raise TokenRefused("revoked")
         if aware(client.expires_at) <= now:
             raise TokenRefused("expired")
+        if account.deactivated_reason == account_state.AWAITING_APPROVAL:
+            raise TokenRefused("pending")
         if not (account.active and partner_register.takes_part(partner, partner_register.day_of(now))):
             raise TokenRefused("inactive")
         window = count_request(session, client.id, client.per_minute, now)
@@ -208,9 +231,12 @@ def admit(database, token: str, now: datetime) -> Admitted:
 
 def _state(client: ApiClient, account: Account, now: datetime) -> str:
     if client.revoked_at is not None:
-        return "ingetrokken"
+        return ("afgewezen door de gemachtigde" if account.deactivated_reason == account_state.REFUSED_BY_OFFICER
+                else "ingetrokken")
     if aware(client.expires_at) <= now:
         return "verlopen"
+    if account.deactivated_reason == account_state.AWAITING_APPROVAL:
+        return "wacht op de gemachtigde"
     return "actief" if account.active else "account uit"
 
 

@@ -20,6 +20,8 @@ REASONS_OFF = {
     account_state.BY_BEHEERDER: "uitgezet door een beheerder",
     account_state.REVIEW_LAPSED: "rechten niet opnieuw bevestigd bij de toegangsreview",
     account_state.PARTNER_LEFT: "de organisatie doet niet meer mee aan het convenant",
+    account_state.AWAITING_APPROVAL: "wacht op de goedkeuring van de gemachtigde",
+    account_state.REFUSED_BY_OFFICER: "afgewezen door de gemachtigde",
 }
 
 _ACTIONS = {
@@ -52,7 +54,8 @@ SSO_LINK_PROBLEMS = {
              "koppeling op als die niet klopt.",
 }
 
-_KINDS = {"nieuw": "nieuw account", "rol": "extra rol", "heractiveren": "account weer aanzetten"}
+_KINDS = {"nieuw": "nieuw account", "rol": "extra rol", "heractiveren": "account weer aanzetten",
+          "koppeling": "nieuwe API-koppeling: een systeem van de organisatie dat met ZVT praat"}
 
 _REQUEST_PROBLEMS = {
     ("display_name", "missing"): "Vul de naam van de medewerker in.",

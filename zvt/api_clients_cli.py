@@ -27,21 +27,25 @@ def api_clients_group():
               help="A role of its service account; repeat for more. One of: "
                    f"{', '.join(sorted(api_clients.API_ROLES))}.")
 @click.option("--name", required=True, help="What the system is, e.g. 'Klantsysteem WoonFriesland'.")
+@click.option("--reason", required=True,
+              help="Why the system needs access; the partner's gemachtigde reads it before approving (Dutch).")
 @click.option("--days", type=int, default=api_clients.DEFAULT_DAYS, show_default=True,
               help=f"Days until the token expires (at most {api_clients.MAX_DAYS}).")
 @click.option("--per-minute", type=int, default=api_clients.DEFAULT_PER_MINUTE, show_default=True,
               help="Requests the client may make per minute.")
-def add(code: str, partner: str, roles: tuple[str, ...], name: str, days: int, per_minute: int):
+def add(code: str, partner: str, roles: tuple[str, ...], name: str, reason: str, days: int, per_minute: int):
     """Add the API client CODE (e.g. woonfriesland-crm) with its service account api-CODE, and
-    print its token, once."""
+    print its token, once. The token works once the partner's gemachtigde approved the client
+    through the link mailed to them."""
     from .cli import _engine
 
     engine = _engine()
-    issued = api_clients.add(engine.database, code, name, partner, roles, CLI_ACTOR, engine.clock(), days=days,
-                             per_minute=per_minute)
+    issued = api_clients.add(engine.database, code, name, partner, roles, CLI_ACTOR, engine.clock(), reason=reason,
+                             days=days, per_minute=per_minute)
     log.info("API client %s added for partner %s", issued.code, partner)
     click.echo(f"API client {issued.code} added: service account {issued.username} of {partner}, "
-               f"roles {', '.join(sorted(set(roles)))}, {per_minute} requests per minute")
+               f"roles {', '.join(sorted(set(roles)))}, {per_minute} requests per minute; "
+               f"its token works once the gemachtigde of {partner} approved it (the link is mailed to them)")
     _print_token(issued)
 
 

@@ -242,6 +242,9 @@ def test_a_case_goes_from_aanmelding_to_afronden_through_the_real_pages(page: Pa
     expect(dossier.locator("li.zvt-dossier__step").first).to_contain_text("Casus afgesloten")  # newest first
     dossier.get_by_role("link", name="Oudste eerst").click()
     timeline = page.get_by_role("region", name="Dossier").locator("li.zvt-dossier__step")
+    # Wait for the reordered page before reading it at once (all_inner_texts does not wait).
+    expect(page).to_have_url(re.compile(r"volgorde=oudste"))
+    expect(timeline.last).to_contain_text("Casus afgesloten")
     done_by_people = [
         (what, who) for what, who in zip(timeline.locator(".zvt-timeline__what").all_inner_texts(),
                                          timeline.locator(".zvt-timeline__who").all_inner_texts())

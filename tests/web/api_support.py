@@ -8,9 +8,11 @@ from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
+from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
-from engine import api_clients
+from engine import account_mail, account_requests, api_clients
+from engine.db import OutboxMail
 from web.api.openapi import DOCUMENT, PATHS, PROBLEM_TYPE
 
 _URI = "urn:test:openapi"
@@ -70,7 +72,20 @@ class Api:
         return self.call("POST", path, json, **kwargs)
 
 
-def add_client(engine, code: str, partner: str, roles=("partnermedewerker",), **options) -> str:
-    """A client made as the beheerder makes one; returns its token."""
-    return api_clients.add(engine.database, code, f"Systeem {code}", partner, roles, "beheerder", engine.clock(),
-                           **options).token
+def add_client(engine, code: str, partner: str, roles=("partnermedewerker",), *, approve: bool = True,
+               **options) -> str:
+    """A client made as the beheerder makes one and, unless `approve` is false, approved by the
+    partner's gemachtigde through the link mailed to them; returns its token."""
+    token = api_clients.add(engine.database, code, f"Systeem {code}", partner, roles, "beheerder", engine.clock(),
+                            reason="Het klantsysteem meldt huurachterstanden aan.", **options).token
+    if approve:
+        account_requests.approve(engine.database, officer_link(engine), engine.clock())
+    return token
+
+
+def officer_link(engine) -> str:
+    """The one-time key in the newest approval mail to a gemachtigde."""
+    with engine.database.unit_of_work(write=False) as uow:
+        link = uow.session.scalar(select(OutboxMail.link).where(OutboxMail.kind == account_mail.APPROVAL)
+                                  .order_by(OutboxMail.id.desc()).limit(1))
+    return link.rsplit("/", 1)[1]

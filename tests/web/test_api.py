@@ -145,7 +145,8 @@ def test_a_revoked_token_is_refused_and_its_service_account_is_switched_off(api,
         events = [e.action for e in uow.session.scalars(select(AccountEvent).where(
             AccountEvent.account_id == account.id).order_by(AccountEvent.id))]
     assert not active
-    assert events == ["api_koppeling_aangemaakt", "api_sleutel_ingetrokken", "gedeactiveerd"]
+    assert events == ["api_koppeling_aangemaakt", "aangevraagd", "goedgekeurd", "api_sleutel_ingetrokken",
+                      "gedeactiveerd"]
     assert not api_clients.revoke(deployed.database, "woonfriesland-crm", "beheerder", clock())
 
 

@@ -41,6 +41,7 @@ _TOKEN_DETAILS = {
     "expired": "The token has expired; ask the beheerder for a new one.",
     "revoked": "The token has been revoked.",
     "inactive": "The client's service account, or its organisation, no longer works.",
+    "pending": "The client's organisation's gemachtigde has not approved it (yet).",
 }
 
 

@@ -112,9 +112,18 @@ class Instance(Base):
     __tablename__ = "instances"
     # A scheduled process has exactly one instance waiting for its start timer; the database
     # enforces it, so two deploys or two schedulers racing can never start it twice.
+    # Casussen pages the running (or closed) cases newest first, and searches by name (a trigram
+    # index on PostgreSQL: any part of a name) or by date of birth (engine/caselist.py). On
+    # PostgreSQL `participants` is indexed as jsonb, for need to know (engine/case_visibility.py).
     __table_args__ = (Index(
         "uq_instances_one_scheduled", "process_id", unique=True,
-        postgresql_where=text("status = 'scheduled'"), sqlite_where=text("status = 'scheduled'")),)
+        postgresql_where=text("status = 'scheduled'"), sqlite_where=text("status = 'scheduled'")),
+        Index("ix_instances_status_id", "status", "id"),
+        Index("ix_instances_search_name", "search_name", postgresql_using="gin",
+              postgresql_ops={"search_name": "gin_trgm_ops"}),
+        Index("ix_instances_search_birth", "search_birth"),
+        Index("ix_instances_participants", text("(participants::jsonb)"), postgresql_using="gin",
+              postgresql_ops={"participants": "jsonb_path_ops"}).ddl_if(dialect="postgresql"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("definitions.id"), index=True)
@@ -143,6 +152,10 @@ class Instance(Base):
     hold_reason: Mapped[str | None] = mapped_column(Text)
     held_by: Mapped[str | None] = mapped_column(String(255))
     held_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The person's name as the search matches it, and the date of birth as stored
+    # (engine/case_search.py): written at every save, cleared with the data.
+    search_name: Mapped[str | None] = mapped_column(Text)
+    search_birth: Mapped[str | None] = mapped_column(Text)
 
     __mapper_args__ = {"version_id_col": revision}
 

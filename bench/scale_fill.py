@@ -5,7 +5,8 @@ with invented names, dates, partners and assignees of their own.
 What a copy has, as the engine would have written it: its `instances` row (the template's stored
 workflow state, with the SpiffWorkflow ids of its open tasks and timers replaced by fresh ones, so
 a copy can be opened and stepped like the template), its open `human_tasks` and `timers` rows, its
-`history` rows (the template's, moved in time, the start event's name replaced), one `access_log`
+`history` rows (the template's, moved in time, the start event's name replaced), its search keys
+(engine/case_search.py), one `access_log`
 row (a procesregisseur read it), and for one case in a hundred a `case_participation` row (GGZ
 Friesland opted out, and is left out of `participants`, as engine/participation.py does).
 
@@ -53,6 +54,13 @@ _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 
 def _array(values: list[str]) -> str:
     return "ARRAY[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
+
+
+def _keys(names: list[str]) -> list[str]:
+    """The names as the engine keeps them for the search (engine/case_search.py): casefolded per
+    character, so a name made of parts has the key made of their keys."""
+    from engine.case_search import name_key
+    return [name_key(name) for name in names]
 
 
 def _weighted(hash_sql: str, choices: list[tuple[str, int]]) -> str:
@@ -132,6 +140,9 @@ def _copy(connection, template: int, count: int, first: datetime, last: datetime
         SELECT n, :base + n AS id, h1, h2, h3,
                ({_array(FIRST_NAMES)})[1 + h1 % {len(FIRST_NAMES)}] || ' ' || ({_array(SURNAMES)})[1 + h2 % {len(SURNAMES)}]
                  || '-' || ({_array(SURNAMES)})[1 + h3 % {len(SURNAMES)}] AS name,
+               ({_array(_keys(FIRST_NAMES))})[1 + h1 % {len(FIRST_NAMES)}] || ' '
+                 || ({_array(_keys(SURNAMES))})[1 + h2 % {len(SURNAMES)}]
+                 || '-' || ({_array(_keys(SURNAMES))})[1 + h3 % {len(SURNAMES)}] AS search_name,
                to_char(date '1940-01-01' + (h2 % 25000), 'YYYY-MM-DD') AS birth,
                {referrer.replace('c.', '')} AS referrer,
                (CAST(:first AS timestamptz) + make_interval(secs => :span * n / :count)) - CAST(:started AS timestamptz)
@@ -159,10 +170,11 @@ def _copy(connection, template: int, count: int, first: datetime, last: datetime
             participants_sql = "CAST(jsonb_build_array(c.referrer) AS json)"
     connection.execute(text(f"""
         INSERT INTO instances (id, definition_id, process_id, status, revision, state, data, started_at, started_by,
-                               updated_at, completed_at, participants, destroy_at)
+                               updated_at, completed_at, participants, destroy_at, search_name, search_birth)
         SELECT c.id, t.definition_id, t.process_id, t.status, 1, {state_sql if state else 'NULL'},
                CAST({data_sql} AS json), t.started_at + c.shift, t.started_by, t.updated_at + c.shift,
-               t.completed_at + c.shift, {participants_sql}, t.destroy_at + c.shift
+               t.completed_at + c.shift, {participants_sql}, t.destroy_at + c.shift, c.search_name,
+               {'c.birth' if vary_partners else 't.search_birth'}
         FROM bench_copies c, instances t WHERE t.id = :template"""), {"template": template})
     connection.execute(text(f"""
         INSERT INTO human_tasks (id, instance_id, process_id, bpmn_id, name, lane, partner, form, assignee, due_at,

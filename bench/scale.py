@@ -102,13 +102,27 @@ def run_load(url: str, run_time: int, think_time: float) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix="zvt-scale-"))
     server = web_load.start_gunicorn(url, 3, 1, workdir)
     try:
-        return web_load.run_locust(server.url, USERS, run_time, think_time, workdir, users, LOCUSTFILE)
+        outcome = web_load.run_locust(server.url, USERS, run_time, think_time, workdir, users, LOCUSTFILE)
+        outcome["connections"] = _connections(url)  # what the workers' pools hold after the load
+        return outcome
     finally:
         server.stop()
         problems = server.log_tail()
         if problems.strip():
             print("gunicorn said:\n" + problems)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _connections(url: str) -> int:
+    from sqlalchemy import create_engine, text
+
+    sql = create_engine(url)
+    try:
+        with sql.connect() as connection:
+            return connection.execute(text("SELECT count(*) - 1 FROM pg_stat_activity "
+                                           "WHERE datname = current_database()")).scalar()
+    finally:
+        sql.dispose()
 
 
 # -- step cost ----------------------------------------------------------------------------------
@@ -185,7 +199,9 @@ def report(loads: dict[str, dict], steps: dict[str, list[float]], sizes: dict[st
     print("  step (submit a task): " + ", ".join(
         f"{label} median {medians[label]:.1f} ms (range {min(v):.1f}-{max(v):.1f}, {len(v)} steps)"
         for label, v in steps.items()) + f"; full/empty {ratio:.2f}")
-    print("  databases: " + ", ".join(f"{label} {size}" for label, size in sizes.items()))
+    print("  databases: " + ", ".join(f"{label} {size}" for label, size in sizes.items())
+          + "; connections the app held after the load: "
+          + ", ".join(f"{label} {outcome['connections']}" for label, outcome in loads.items()))
     step_ok = ratio <= TARGET_STEP_RATIO
     print(f"  target: p95 under {TARGET_P95_MS:.0f} ms for {', '.join(KINDS)} on the full database, no errors: "
           f"{'PASS' if passed else 'FAIL'}; step at most {TARGET_STEP_RATIO}x the empty figure: "

@@ -29,7 +29,7 @@ from .process_rules import active as rules
 def takes_part(partner: str, dialect: str):
     """The case's `participants` (a JSON list) holds `partner`, as `partner in participants` does."""
     if dialect == "postgresql":
-        # The expression of the GIN index ix_instances_participants (revision 0030).
+        # Read from ix_instances_status_id, which holds `participants` (revision 0030).
         return cast(Instance.participants, JSONB).contains([partner])
     member = func.json_each(Instance.participants).table_valued("value").alias("member")
     return exists(select(literal(1)).select_from(member).where(member.c.value == partner))
@@ -42,10 +42,13 @@ def _open_task(*conditions):
 
 
 def _open_lane(key: str):
-    """The case has an open task whose `policy.lane_key` is `key`."""
-    return _open_task(or_(and_(HumanTask.partner.is_(None), HumanTask.lane == key),
-                          and_(HumanTask.partner.is_not(None), HumanTask.lane.is_not(None),
-                               HumanTask.lane + "@" + HumanTask.partner == key)))
+    """The case has an open task whose `policy.lane_key` is `key`: a task of lane `key` for any
+    partner, or a task whose "lane@partner" is `key`, for every place of an "@" in it (lane equality
+    every time, so the lane's index answers)."""
+    options = [and_(HumanTask.partner.is_(None), HumanTask.lane == key)]
+    options += [and_(HumanTask.lane == key[:at], HumanTask.partner == key[at + 1:])
+                for at, char in enumerate(key) if char == "@"]
+    return _open_task(or_(*options))
 
 
 def visible(user: User, dialect: str):

@@ -17,7 +17,8 @@ from engine.roles import ROLES
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=timezone.utc)
 PARTNERS = ["gemeente_heerenveen", "woonfriesland", "elkien", "politie", "ggz_friesland"]
-LANES = ["procesregisseur", "partnermedewerker", "teamleider", "fg", "beheerder", "manager", None]
+LANES = ["procesregisseur", "partnermedewerker", "teamleider", "fg", "beheerder", "manager", None,
+         "partnermedewerker@elkien"]  # not a role: a lane_key look-alike, which the rule must not confuse
 
 
 def _add_definition(session) -> int:

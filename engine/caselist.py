@@ -249,8 +249,7 @@ def _visible(session, user: User, filters: Filters, search: Search | None, now: 
         query = query.where(exists(select(literal(1)).where(
             HumanTask.instance_id == Instance.id, HumanTask.due_at.is_not(None), HumanTask.due_at <= moment)))
     if filters.mine:
-        query = query.where(exists(select(literal(1)).where(
-            HumanTask.instance_id == Instance.id, HumanTask.assignee == user.username)))
+        query = query.where(Instance.id.in_(select(HumanTask.instance_id).where(HumanTask.assignee == user.username)))
     return query
 
 

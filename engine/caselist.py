@@ -38,7 +38,6 @@ from .clock import aware
 from .db import Definition, HumanTask, Instance, UTCDateTime
 from .errors import EngineError
 from .identity import Origin, User
-from .ui_schema import person_fields
 
 PAGE_SIZE = 25
 MAX_QUERY_LENGTH = 100

@@ -31,9 +31,9 @@ from typing import NamedTuple
 from sqlalchemy import bindparam, exists, func, or_, select
 
 from . import access_log, caselist, policy
+from .casework import Forbidden
 from .clock import AMSTERDAM
 from .db import AccessLogEntry, Definition, Instance, Partner
-from .casework import Forbidden
 from .identity import Origin, User
 
 PAGE_SIZE = 50

@@ -14,8 +14,20 @@ from datetime import datetime
 from sqlalchemy import select
 
 from . import account_state, one_time_links
-from .access_review import (BEHOUDEN, NOG_NODIG, OFFICER_CHOICES, PURPOSE, ROLE_ORDER, VERLOPEN, VERVALT,
-                            CannotResend, ListIncomplete, _decide, _send_link, _take_away)
+from .access_review import (
+    BEHOUDEN,
+    NOG_NODIG,
+    OFFICER_CHOICES,
+    PURPOSE,
+    ROLE_ORDER,
+    VERLOPEN,
+    VERVALT,
+    CannotResend,
+    ListIncomplete,
+    _decide,
+    _send_link,
+    _take_away,
+)
 from .api import Engine
 from .clock import aware
 from .db import AccessReview, AccessReviewList, AccessReviewRight, Account, Partner

@@ -20,9 +20,14 @@ from . import login_limits, partner_register, policy
 from .clock import aware
 from .db import Account, HumanTask, Partner
 from .errors import EngineError
-from .login_limits import (  # noqa: F401 - the limits' figures, public here as before
-    ATTEMPT_WINDOW, MAX_DELAY, MAX_FAILURES_PER_ADDRESS, SLOW_DOWN_AFTER, delay_after)
 from .identity import Origin, User
+from .login_limits import (  # noqa: F401 - the limits' figures, public here as before
+    ATTEMPT_WINDOW,
+    MAX_DELAY,
+    MAX_FAILURES_PER_ADDRESS,
+    SLOW_DOWN_AFTER,
+    delay_after,
+)
 
 if TYPE_CHECKING:
     from .api import Engine

@@ -38,8 +38,8 @@ from sqlalchemy import select
 
 from . import audit, chain
 from .accounts import usable_accounts
-from .partner_register import day_of
 from .db import Account, AuditAnchorFailure, OutboxMail
+from .partner_register import day_of
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ class _Syslog(SysLogHandler):
     """Raises what went wrong instead of printing it to stderr, as logging's handlers do, so
     that the scheduler can say so and raise an incident."""
 
-    def handleError(self, record):  # noqa: N802 - logging's name
+    def handleError(self, record):  # logging's name
         raise  # noqa: PLE0704 - emit calls this inside its except clause: re-raise what failed there
 
 

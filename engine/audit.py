@@ -14,8 +14,8 @@ them (`seal`). Messages name rows by id and never hold a person's data.
 """
 from __future__ import annotations
 
-import hmac
 import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import datetime
 

@@ -11,17 +11,26 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 
-from . import (access_log, art41, list_rules, named_cases, partner_choices, partner_register, policy, process_rules,
-               recipients)
+from . import (
+    access_log,
+    art41,
+    list_rules,
+    named_cases,
+    partner_choices,
+    partner_register,
+    policy,
+    process_rules,
+    recipients,
+)
 from .accounts import open_lanes, task_candidates
 from .api import Engine, history_views, instance_view, read_only_values, task_view
 from .clock import aware
-from .partner_register import day_of
-from .start_context import values as start_values
 from .db import Definition, HumanTask, Instance
 from .drafts import Draft, own_draft
 from .errors import EngineError, NotFound, TaskNotFound
 from .identity import Origin, User
+from .partner_register import day_of
+from .start_context import values as start_values
 from .ui_schema import UI_SUFFIX, context_steps
 from .views import HistoryView, InstanceView, TaskView
 

@@ -20,8 +20,8 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
-from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
@@ -402,7 +402,7 @@ def _dmn_files_by_table(parser, problems) -> dict[str, str]:
     for decision_id, dmn_parser in parser.dmn_parsers.items():
         try:
             dmn_parser.parse()
-        except Exception as exc:  # DMNParser raises bare exceptions as well as ValidationException
+        except Exception as exc:  # noqa: BLE001 - DMNParser raises bare exceptions as well as ValidationException
             problems.append(Problem(dmn_parser.filename or "?", decision_id, f"decision cannot be read: {exc}"))
             continue
         for table in dmn_parser.decision.decisionTables:

@@ -13,8 +13,8 @@ from sqlalchemy import delete, func, select
 from .clock import aware
 from .db import Definition, Instance, Timer
 from .definitions import is_scheduled, read_folder
-from .process_rules import check_folder as check_process_rules
 from .errors import DefinitionRefused, Problem
+from .process_rules import check_folder as check_process_rules
 from .views import DeployedVersion
 
 log = logging.getLogger(__name__)

@@ -94,7 +94,7 @@ class Firing:
                     # holding another of its timers): not a failure; the next round tries again.
                     log.info("instance %s changed while its timers fired; the next round tries again", instance_id)
                     self._release(list(timer_ids), owner, retry_at=now + _NEXT_ROUND)
-                except Exception as exc:  # noqa: BLE001 - whatever broke, only this case waits
+                except Exception as exc:  # whatever broke, only this case waits
                     if logsafe.unavailable(exc):
                         raise  # the database, not the case: ends the round, costs the timer no attempt
                     tally.failed += self._record_timer_failure(list(timer_ids), owner, exc, now)

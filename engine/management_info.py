@@ -55,11 +55,11 @@ class Period:
             raise ValueError("a period ends on or after the day it starts")
 
     @classmethod
-    def year(cls, year: int) -> "Period":
+    def year(cls, year: int) -> Period:
         return cls(date(year, 1, 1), date(year, 12, 31))
 
     @classmethod
-    def quarter(cls, year: int, quarter: int) -> "Period":
+    def quarter(cls, year: int, quarter: int) -> Period:
         if quarter not in (1, 2, 3, 4):
             raise ValueError("a quarter is 1, 2, 3 or 4")
         first = date(year, 3 * quarter - 2, 1)

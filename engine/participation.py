@@ -25,8 +25,8 @@ from .api import Engine
 from .case_items import InvalidItem, past_date_problem, text_problems
 from .clock import aware
 from .db import CaseParticipation, Instance, Partner
-from .taking_part import TOLD, effective, latest, told
 from .identity import Origin, User
+from .taking_part import TOLD, effective, latest, told
 
 MAX_REASON = 2000
 

@@ -28,8 +28,22 @@ from sqlalchemy import delete, func, null, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from . import logsafe
-from .db import (CaseBasis, CaseItem, CaseParticipation, Definition, Destruction, Disclosure, HistoryEntry,
-                 HumanTask, Instance, ItemShare, LoginAttempt, OutboxMail, TaskDraft, Timer)
+from .db import (
+    CaseBasis,
+    CaseItem,
+    CaseParticipation,
+    Definition,
+    Destruction,
+    Disclosure,
+    HistoryEntry,
+    HumanTask,
+    Instance,
+    ItemShare,
+    LoginAttempt,
+    OutboxMail,
+    TaskDraft,
+    Timer,
+)
 from .errors import Conflict
 from .retention_rules import RetentionRules
 from .unit_of_work import Database, flush

@@ -38,7 +38,7 @@ class Preloaded:
     candidates: dict = field(default_factory=dict)
 
     @classmethod
-    def read(cls, session, instance_ids) -> "Preloaded":
+    def read(cls, session, instance_ids) -> Preloaded:
         rows: dict[tuple[type, int], list] = {}
         for model in (Timer, HumanTask):
             for row in session.scalars(select(model).where(model.instance_id.in_(instance_ids))):

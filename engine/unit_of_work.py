@@ -31,7 +31,7 @@ class Database:
         self._write = sessionmaker(bind=writer, expire_on_commit=False, autoflush=False, info=self.info)
         chain.chain_history_on_flush(self._write)
 
-    def unit_of_work(self, write: bool = True) -> "UnitOfWork":
+    def unit_of_work(self, write: bool = True) -> UnitOfWork:
         return UnitOfWork((self._write if write else self._read)())
 
     def dispose(self) -> None:
@@ -44,7 +44,7 @@ class UnitOfWork:
     def __init__(self, session: Session):
         self.session = session
 
-    def __enter__(self) -> "UnitOfWork":
+    def __enter__(self) -> UnitOfWork:
         return self
 
     def __exit__(self, *exc_info) -> None:

@@ -173,7 +173,7 @@ def test_the_installed_wheel_runs_under_gunicorn_and_the_scheduler_on_postgresql
         metrics = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=30).text
         completed = re.search(r'zvt_http_requests_total\{endpoint="tasks.submit",method="POST",status="302"\} (\S+)',
                               metrics)
-        assert completed and float(completed.group(1)) >= 1, "\n".join(l for l in metrics.splitlines() if "requests_total" in l)
+        assert completed and float(completed.group(1)) >= 1, "\n".join(line for line in metrics.splitlines() if "requests_total" in line)
         assert re.search(r'zvt_scheduler_rounds_total\{[^}]*\} [1-9]', metrics), metrics[:3000]
     finally:
         for process in (web, scheduler):

@@ -37,7 +37,10 @@ class StartPage:
     own_organisation: tuple[str, ...]  # form fields filled in beforehand with the starter's organisation
 
 
-def load_pages(path: Path = Path(__file__).with_name("start_pages.json")) -> tuple[StartPage, ...]:
+START_PAGES = Path(__file__).with_name("start_pages.json")
+
+
+def load_pages(path: Path = START_PAGES) -> tuple[StartPage, ...]:
     entries = json.loads(path.read_text(encoding="utf-8"))["pages"]
     return tuple(StartPage(e["process"], e["path"], e["label"], e["intro"], e["button"], e["confirmation"],
                            tuple(e.get("own_organisation", ()))) for e in entries)

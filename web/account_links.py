@@ -12,10 +12,9 @@ import segno
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from markupsafe import Markup
 
-from engine import Conflict, accounts
-from engine import account_links, account_requests, casework
-from engine.one_time_links import LinkInvalid
+from engine import Conflict, account_links, account_requests, accounts, casework
 from engine.account_requests import RequestInvalid
+from engine.one_time_links import LinkInvalid
 
 from .account_texts import LINK_PROBLEMS, PASSWORD_PROBLEMS, ROLE_LABELS, actor_text, request_kind, request_problems
 from .accounts import form_of

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from engine import NotFound, policy
-from engine import Conflict, account_admin, account_links, account_requests, casework, sso
+from engine import Conflict, NotFound, account_admin, account_links, account_requests, casework, policy, sso
 from engine.account_requests import RequestForm, RequestInvalid
 from engine.accounts import AccountInactive
 from engine.roles import PRIVILEGED_ROLES, ROLES
 
-from .account_texts import (REASONS_OFF, ROLE_LABELS, SSO_LINK_PROBLEMS, actor_text, event_text,
-                            request_problems)
+from .account_texts import REASONS_OFF, ROLE_LABELS, SSO_LINK_PROBLEMS, actor_text, event_text, request_problems
 from .areas import current_user, engine, now
 
 bp = Blueprint("accounts", __name__)

@@ -14,10 +14,19 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import segno
-from markupsafe import Markup
 from flask import (
-    Blueprint, Flask, current_app, flash, g, redirect, render_template, request, session, url_for,
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
 )
+from markupsafe import Markup
 
 from engine import Engine, accounts
 from engine.accounts import AccountView

@@ -10,7 +10,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from engine import Conflict, NotFound, ReasonRequired, policy
 
 from . import reasons
-
 from .areas import current_user, engine
 
 bp = Blueprint("beheer", __name__)

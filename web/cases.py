@@ -7,8 +7,16 @@ import json
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from engine import (Conflict, DeadlinesAlreadyPaused, DeadlinesNotPaused, ReasonRequired, case_items, casework,
-                    feedback, participation)
+from engine import (
+    Conflict,
+    DeadlinesAlreadyPaused,
+    DeadlinesNotPaused,
+    ReasonRequired,
+    case_items,
+    casework,
+    feedback,
+    participation,
+)
 from engine.item_policy import rules
 from engine.ui_schema import FEEDBACK, per_process
 

@@ -23,8 +23,8 @@ from ipaddress import ip_address
 
 from flask import Blueprint, Response, abort, current_app, request
 from prometheus_client import REGISTRY, CollectorRegistry, disable_created_metrics, generate_latest, multiprocess
-from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
 from engine import logsafe, monitoring
 from zvt.config import Config

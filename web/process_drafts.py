@@ -15,8 +15,8 @@ from engine.modeler_facts import modeler_facts
 from . import reasons
 from .areas import current_user, engine
 from .bpmn_lint import lint
-from .security import content_security_policy
 from .catalogue import KINDS, line_changes
+from .security import content_security_policy
 
 bp = Blueprint("process_drafts", __name__)
 

@@ -18,12 +18,10 @@ import click
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from engine import Conflict, DefinitionRefused, Engine, EngineError, NotFound
-from engine import anchors, audit, chain, retention
+from engine import Conflict, DefinitionRefused, Engine, EngineError, NotFound, anchors, audit, chain, migrate, retention
 from engine.api import default_owner
 from engine.claims import DEFAULT_LEASE
 from engine.heartbeat import Heartbeat
-from engine import migrate
 
 from . import logging_setup, partners_cli
 from . import scheduler as rounds

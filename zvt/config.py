@@ -14,9 +14,11 @@ from urllib.parse import urlsplit
 from engine.chain import DEV_AUDIT_KEY
 from engine.db import DatabaseLimits
 from engine.outbox import MailSettings
-from engine.process_rules import FILE_NAME as PROCESS_RULES_FILE, ProcessRules, ProcessRulesInvalid
+from engine.process_rules import FILE_NAME as PROCESS_RULES_FILE
+from engine.process_rules import ProcessRules, ProcessRulesInvalid
 from engine.process_rules import load as load_process_rules
-from engine.retention_rules import RetentionRules, RetentionRulesInvalid, load as load_retention_rules
+from engine.retention_rules import RetentionRules, RetentionRulesInvalid
+from engine.retention_rules import load as load_retention_rules
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "production")

@@ -6,6 +6,7 @@ Every person here is invented. Demo accounts carry `demo = True`; production ref
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from argon2 import PasswordHasher
 from sqlalchemy import func, select
 

@@ -15,8 +15,6 @@ from sqlalchemy import select, text
 from engine import access_log, anchors, chain
 from engine.db import AccessLogEntry, HistoryEntry
 from engine.identity import Origin, User
-
-from tests.conftest import FIXTURES
 from zvt.cli import main
 
 HERE = Origin("192.0.2.10", "pytest")

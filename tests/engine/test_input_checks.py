@@ -165,6 +165,7 @@ def test_deploy_refuses_a_date_keyword_on_a_field_that_is_no_date(engine, folder
 
 
 def test_the_real_forms_deploy_with_their_date_rules(engine):
-    from tests.processes.conftest import FORMS as REAL_FORMS, PROCESSES
+    from tests.processes.conftest import FORMS as REAL_FORMS
+    from tests.processes.conftest import PROCESSES
 
     assert engine.deploy(PROCESSES, REAL_FORMS)

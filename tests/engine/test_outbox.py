@@ -19,8 +19,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from engine import DefinitionRefused, InvalidTaskData
-from engine import mail_sending, outbox
+from engine import DefinitionRefused, InvalidTaskData, mail_sending, outbox
 from engine.clock import AMSTERDAM
 from engine.db import Account, OutboxMail, Partner
 from tests.engine.bpmn import HEAD

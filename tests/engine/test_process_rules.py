@@ -86,7 +86,8 @@ def test_a_rules_file_that_is_not_json_is_refused_at_deploy(engine, folder):
 
 
 def test_the_configuration_refuses_to_start_with_broken_rules(tmp_path):
-    from zvt.config import ConfigError, process_rules as configured
+    from zvt.config import ConfigError
+    from zvt.config import process_rules as configured
 
     path = tmp_path / process_rules.FILE_NAME
     path.write_text(json.dumps({"processes": {"klacht": {"personal_data": "ja"}}}))

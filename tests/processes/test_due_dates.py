@@ -13,8 +13,18 @@ from engine.identity import User
 from tests.processes.conftest import start
 from tests.processes.test_datalek import melding, partners_bericht
 from tests.processes.test_toegangsreview import accounts  # noqa: F401 - a fixture
-from tests.processes.test_zvt_casus import (BESLUIT_41, INFORMEREN, VERLENGEN_41, OPPAKKEN, PLAN_BIJSTELLEN, PRIVACYCHECK,
-                                            aanmelding, new_case, to_plan, zorgoverleg)
+from tests.processes.test_zvt_casus import (
+    BESLUIT_41,
+    INFORMEREN,
+    OPPAKKEN,
+    PLAN_BIJSTELLEN,
+    PRIVACYCHECK,
+    VERLENGEN_41,
+    aanmelding,
+    new_case,
+    to_plan,
+    zorgoverleg,
+)
 
 FG = User("fg", "Demo FG", "woonfriesland", frozenset({"fg"}))
 TEAMLEIDER = User("teamleider", "Demo Teamleider", "gemeente_heerenveen", frozenset({"teamleider"}), directs=True)

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field as dataclass_field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,7 @@ from engine.list_rules import ONE_OF
 from engine.ui_schema import ordered, widgets_for
 
 from .dates import dutch_date, dutch_datetime, moment_of
-from .schema import (ABSENT, CHOICES, choice_value, field_id, field_name, options_of, properties_of,
-                     widget_of)
+from .schema import ABSENT, CHOICES, choice_value, field_id, field_name, options_of, properties_of, widget_of
 
 # Rows of an array of objects: the entered ones plus this many empty ones to fill in.
 EXTRA_ROWS = 2

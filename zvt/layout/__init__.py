@@ -15,8 +15,11 @@ from lxml import etree
 from .graph import BPMN, BPMNDI, DC, DI, Graph
 from .labels import association_points, boundary_label, data_label, flow_labels, node_label
 from .placement import place
-from .routing import routes as route_all, score
-from .writing import bounds, collaboration as find_collaboration, element, free_id, prefixes as find_prefixes, splice
+from .routing import routes as route_all
+from .routing import score
+from .writing import bounds, element, free_id, splice
+from .writing import collaboration as find_collaboration
+from .writing import prefixes as find_prefixes
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 

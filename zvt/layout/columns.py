@@ -1,8 +1,6 @@
 """Columns: which column each node goes in, and how the columns fold into bands."""
 from __future__ import annotations
 
-import math
-
 from .geometry import COL_GAP, LABEL_BAND, MAX_WIDTH
 from .graph import Graph
 

@@ -4,8 +4,20 @@ from __future__ import annotations
 import math
 
 from .columns import fits, fold, layers, side_paths
-from .geometry import COL_GAP, LABEL_BAND, LANE_TOP, ORIGIN, ROW, ROW_GAP, SIZES, TOP_ROOM, TRACKS, Box
-from .geometry import DATA_ROOM, MARGIN_STEP
+from .geometry import (
+    COL_GAP,
+    DATA_ROOM,
+    LABEL_BAND,
+    LANE_TOP,
+    MARGIN_STEP,
+    ORIGIN,
+    ROW,
+    ROW_GAP,
+    SIZES,
+    TOP_ROOM,
+    TRACKS,
+    Box,
+)
 from .graph import Graph
 from .text import label_size, task_width
 

@@ -11,7 +11,6 @@ from engine.migrate import alembic_config
 from engine.retention_rules import load
 from tests.conftest import FIXTURES
 from tests.engine.bpmn import simple_process
-from tests.engine.test_outbox import smtp  # noqa: F401 - a fixture, used by name
 from zvt.cli import main
 
 

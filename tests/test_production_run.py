@@ -32,8 +32,7 @@ from engine import Engine
 from engine.db import Account
 from tests.conftest import POSTGRES_URL
 from tests.deploy_settings import REPO, filled_in_example
-from tests.engine.test_outbox import smtp  # noqa: F401 - the fixture
-from tests.test_packaging import free_port, wheel  # noqa: F401 - the fixture
+from tests.test_packaging import free_port
 
 PASSWORD = "een-lang-wachtwoord-voor-de-test"
 PARTNERS = [{"code": "gemeente_heerenveen", "name": "Gemeente Heerenveen", "kind": "convenant",
@@ -99,7 +98,7 @@ def started(process: subprocess.Popen, log: Path, ready, what: str, seconds: flo
         time.sleep(0.3)
 
 
-def test_the_installed_wheel_runs_under_gunicorn_and_the_scheduler_on_postgresql(wheel, database, smtp,  # noqa: F811
+def test_the_installed_wheel_runs_under_gunicorn_and_the_scheduler_on_postgresql(wheel, database, smtp,
                                                                                    tmp_path):
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True)

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from engine import anchors
-from tests.engine.test_audit_chain import MODEL, anchor_file, ids, logs, rows, sql, verify  # noqa: F401 - fixtures
+from tests.engine.test_audit_chain import MODEL, ids, rows, sql
 from tests.test_config import PRODUCTION
 from zvt.cli import main
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -11,17 +10,9 @@ from sqlalchemy import func, select
 
 from engine import DefinitionRefused, process_rules
 from engine.db import Definition, Partner
-from tests.conftest import FIXTURES
 from tests.engine.test_start_and_forms import gepland, write
 
 SHIPPED = Path(__file__).resolve().parents[2] / "processes" / process_rules.FILE_NAME
-
-
-@pytest.fixture
-def folder(tmp_path):
-    shutil.copytree(FIXTURES / "processes", tmp_path / "processes")
-    shutil.copytree(FIXTURES / "forms", tmp_path / "forms")
-    return tmp_path
 
 
 def rules_file(folder, processes: dict) -> None:

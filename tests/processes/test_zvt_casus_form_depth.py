@@ -13,7 +13,6 @@ from tests.processes.test_zvt_casus import (
     PLAN_BIJSTELLEN,
     PRIVACYCHECK,
     aanmelding,
-    casus,  # noqa: F401 - casus is a fixture
     new_case,
     to_plan,
     zorgoverleg,

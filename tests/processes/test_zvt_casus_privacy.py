@@ -15,11 +15,6 @@ CRISISOVERLEG = {"datum": "2026-11-28", "aanwezige_partners": ["politie", "gemee
                  "afspraken": "Politie rijdt extra surveillance."}
 
 
-@pytest.fixture
-def casus(deploy_only):
-    deploy_only("zvt_casus", dmn=("afwegingskader.dmn",))
-
-
 def check(partners, afgemeld=()):
     return {"uitgenodigde_partners": list(partners), "afgemelde_partners": list(afgemeld), "noodzaak_nagegaan": True}
 

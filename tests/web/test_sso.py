@@ -16,13 +16,7 @@ from sqlalchemy import select
 from engine import sso as engine_sso
 from engine.db import Account, AccountEvent, LoginAttempt, Partner
 from tests.conftest import Clock
-from tests.oidc_provider import (  # noqa: F401 - the fixture
-    APP_BASE,
-    CLIENT_ID,
-    CLIENT_SECRET,
-    ProviderBrowser,
-    oidc_provider,
-)
+from tests.oidc_provider import APP_BASE, CLIENT_ID, CLIENT_SECRET, ProviderBrowser
 from tests.web.conftest import AuthActions, add_account, build_app, client_for, totp_code
 from tests.web.conftest import account_row as account
 from web import sso as web_sso

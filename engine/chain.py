@@ -34,7 +34,7 @@ DEV_AUDIT_KEY = "zvt-development-audit-key-not-secret"
 # Any constant: all writers of a chain take this lock so the chain has exactly one next row.
 CHAIN_LOCK = 7513
 
-CHAINS = {"access_log": AccessLogEntry, "history": HistoryEntry}
+CHAINS: dict[str, type[AccessLogEntry] | type[HistoryEntry]] = {"access_log": AccessLogEntry, "history": HistoryEntry}
 
 
 def fields(chain: str, row) -> dict:

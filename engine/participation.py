@@ -38,7 +38,7 @@ class Change:
     by: str
     at: datetime
     reason: str | None
-    declaration: tuple[str, str, str] | None  # signed by, signed on, document
+    declaration: tuple[str, str | None, str | None] | None  # signed by, signed on, document
     told_on: str | None = None  # "geinformeerd": the day the betrokkene was told (how: `reason`)
 
 

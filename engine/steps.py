@@ -165,13 +165,12 @@ class Step:
             if task_id not in ready:
                 session.delete(row)
         forms = self.definition.forms
-        added = []
+        added: list[HumanTask] = []
         for task_id, task in ready.items():
             due_at = runtime.task_due(task)
-            row = existing.get(task_id)
-            if row is not None:
+            if (open_row := existing.get(task_id)) is not None:
                 if due_at is not None:
-                    row.due_at = due_at
+                    open_row.due_at = due_at
                 continue
             spec = task.task_spec
             key = form_key(spec._wf_spec.name, spec.bpmn_id)

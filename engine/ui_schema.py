@@ -153,8 +153,8 @@ def _meaning_problems(ui: Mapping, properties: Mapping) -> list[str]:
                 or not all(isinstance(v, str) for v in person.values()) or set(person) - {"naam", "geboortedatum"}:
             found.append(f'{PERSON} must be {{"naam": "<field>"}}, with "geboortedatum": "<field>" if the form asks it')
         else:
-            name, birth = properties.get(person["naam"]), person.get("geboortedatum")
-            if not isinstance(name, Mapping) or name.get("type") != "string" or "format" in name or _options(name):
+            naam, birth = properties.get(person["naam"]), person.get("geboortedatum")
+            if not isinstance(naam, Mapping) or naam.get("type") != "string" or "format" in naam or _options(naam):
                 found.append(f"{PERSON}: 'naam' must name a text field of the form")
             if birth is not None and not _is_kind(properties.get(birth), "date"):
                 found.append(f"{PERSON}: 'geboortedatum' must name a date field of the form")

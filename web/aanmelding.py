@@ -19,7 +19,7 @@ from engine import InvalidTaskData, casework, policy
 from engine.errors import ProcessNotFound
 from engine.identity import User
 
-from .areas import current_user, engine, origin
+from .areas import current_user, engine, origin, signed_in_user
 from .forms import dutch_errors, parse_form, render_form
 
 bp = Blueprint("starten", __name__)
@@ -72,7 +72,7 @@ def index():
 
 def start(process_id: str):
     page = _BY_PROCESS[process_id]
-    user = current_user()
+    user = signed_in_user()
     casework.check_start(engine(), user, process_id, origin())  # 403, logged, for a guessed address
     schema = _deployed_form(process_id)
     if schema is None:

@@ -16,7 +16,7 @@ from engine.accounts import AccountInactive
 from engine.roles import PRIVILEGED_ROLES, ROLES
 
 from .account_texts import REASONS_OFF, ROLE_LABELS, SSO_LINK_PROBLEMS, actor_text, event_text, request_problems
-from .areas import current_user, engine, now
+from .areas import current_user, engine, now, signed_in_user
 
 bp = Blueprint("accounts", __name__)
 
@@ -113,7 +113,7 @@ def account(account_id: int, errors: dict | None = None, status: int = 200):
 def remove_role(account_id: int):
     role = request.form.get("rol", "")
     try:
-        account_admin.remove_role(engine().database, account_id, role, current_user().username, now())
+        account_admin.remove_role(engine().database, account_id, role, signed_in_user().username, now())
     except NotFound:
         abort(404)
     except account_admin.LastBeheerder:
@@ -128,7 +128,7 @@ def remove_role(account_id: int):
 @bp.post("/beheer/accounts/account/<int:account_id>/uitzetten")
 def switch_off(account_id: int):
     try:
-        changed = account_admin.switch_off(engine().database, account_id, current_user().username, now())
+        changed = account_admin.switch_off(engine().database, account_id, signed_in_user().username, now())
     except NotFound:
         abort(404)
     except account_admin.LastBeheerder:
@@ -142,7 +142,7 @@ def switch_off(account_id: int):
 @bp.post("/beheer/accounts/account/<int:account_id>/<any(wachtwoord, tweestap):kind>-link")
 def reset(account_id: int, kind: str):
     try:
-        account_admin.send_reset(engine().database, account_id, kind, current_user().username, now())
+        account_admin.send_reset(engine().database, account_id, kind, signed_in_user().username, now())
     except account_links.NoAddress:
         flash(NO_ADDRESS, "error")
     except NotFound:
@@ -161,7 +161,7 @@ def sso_link(account_id: int):
     login showed them (web/sso.py)."""
     username = _username(account_id)
     try:
-        sso.link(engine(), username, request.form.get("code", ""), now(), current_user().username)
+        sso.link(engine(), username, request.form.get("code", ""), now(), signed_in_user().username)
     except sso.LinkRefused as exc:
         return account(account_id, errors={"sso": SSO_LINK_PROBLEMS[exc.reason].format(username=exc.username)},
                        status=400)
@@ -176,7 +176,7 @@ def sso_link(account_id: int):
 
 @bp.post("/beheer/accounts/account/<int:account_id>/sso-ontkoppelen")
 def sso_unlink(account_id: int):
-    changed = sso.unlink(engine(), _username(account_id), now(), current_user().username)
+    changed = sso.unlink(engine(), _username(account_id), now(), signed_in_user().username)
     flash("De koppeling is opgeheven. Wie zo was ingelogd, is bij de volgende klik uitgelogd." if changed
           else "Het account was niet gekoppeld.", "ok")
     return redirect(url_for("accounts.account", account_id=account_id))
@@ -195,7 +195,7 @@ def request_change(account_id: int, kind: str):
     roles = tuple(request.form.getlist("rollen"))
     try:
         account_requests.request_change(engine().database, account_id, kind, roles, request.form.get("reden", ""),
-                                        current_user().username, now())
+                                        signed_in_user().username, now())
     except NotFound:
         abort(404)
     except RequestInvalid as exc:

@@ -85,6 +85,15 @@ def current_user() -> User | None:
     return account.user if account is not None else None
 
 
+def signed_in_user() -> User:
+    """The signed-in User, in a view that only a signed-in user reaches: the app-wide check sends
+    everyone else to /inloggen first (a view marked @public asks current_user() instead)."""
+    user = current_user()
+    if user is None:
+        raise RuntimeError("a view for signed-in users ran without one")
+    return user
+
+
 def current_account() -> AccountView | None:
     """The signed-in account with its partner's name and whether it has TOTP, or None."""
     return g.get("zvt_account")

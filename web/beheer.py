@@ -10,7 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from engine import Conflict, NotFound, ReasonRequired, policy
 
 from . import reasons
-from .areas import current_user, engine
+from .areas import current_user, engine, signed_in_user
 
 bp = Blueprint("beheer", __name__)
 
@@ -59,7 +59,7 @@ def skip(timer_id: str):
     if error:
         return incident(timer_id, error=error, status=400)
     try:
-        engine().skip_incident(timer_id, reason, actor=current_user().username)
+        engine().skip_incident(timer_id, reason, actor=signed_in_user().username)
     except (NotFound, ReasonRequired):
         flash("Dit incident bestaat niet meer. Misschien heeft iemand het al afgehandeld.", "error")
     except Conflict:

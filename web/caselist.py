@@ -15,7 +15,7 @@ from engine import casework, participation, policy
 from engine.caselist import NIVEAUS, STATUSES, BadSearch, Filters, SearchRefused, filter_processes, parse_search
 
 from . import private_search
-from .areas import current_user, engine, now, origin, register_filters
+from .areas import current_user, engine, now, origin, register_filters, signed_in_user
 
 bp = Blueprint("caselist", __name__)
 bp.record_once(lambda state: register_filters(state.app))
@@ -81,15 +81,15 @@ def _page(filters: Filters, error: str | None = None, status: int = 200, search:
     result = None
     if search and error is None:
         try:
-            result = casework.list_cases(engine(), current_user(), filters, origin(), moment)
+            result = casework.list_cases(engine(), signed_in_user(), filters, origin(), moment)
         except BadSearch as exc:
             error, status = str(exc), 400
         except SearchRefused:
             error, status = NOT_ALLOWED, 403
-    processes = result.processes if result else filter_processes(engine(), current_user())
+    processes = result.processes if result else filter_processes(engine(), signed_in_user())
     return render_template("caselist.html", filters=filters, result=result, error=error, moment=moment,
                            processes=processes, statuses=STATUS_LABELS, niveaus=NIVEAUS, page_url=_page_url,
-                           opted_out=participation.opted_out(engine(), current_user())), status
+                           opted_out=participation.opted_out(engine(), signed_in_user())), status
 
 
 def _is_case_number(text: str) -> bool:

@@ -19,7 +19,7 @@ from engine import access_log, access_reports, caselist, policy
 from engine.casework import Forbidden
 
 from . import private_search
-from .areas import current_user, engine, now, origin, register_filters
+from .areas import current_user, engine, now, origin, register_filters, signed_in_user
 from .printing import pdf_response
 
 bp = Blueprint("toegangslog", __name__)
@@ -127,13 +127,13 @@ def _page_url(page: int) -> str:
 
 @bp.get("/fg/inzage/<casus:number>")
 def inzage(number: int):
-    rows = access_reports.inzage(engine(), current_user(), number, origin(), action="export")
+    rows = access_reports.inzage(engine(), signed_in_user(), number, origin(), action="export")
     return render_template("inzage.html", number=number, rows=rows, actions=ACTIONS, objects=OBJECTS, moment=now())
 
 
 @bp.get("/fg/inzage/<casus:number>.pdf")
 def inzage_pdf(number: int):
-    rows = access_reports.inzage(engine(), current_user(), number, origin(), action="print")
+    rows = access_reports.inzage(engine(), signed_in_user(), number, origin(), action="print")
     html = render_template("print/inzage.html", number=number, rows=rows, actions=ACTIONS, objects=OBJECTS,
                            moment=now())
     return pdf_response(html, f"casus-{number}-inzage-overzicht.pdf")

@@ -41,6 +41,8 @@ def add_diagram(xml_bytes: bytes, replace: bool = False) -> bytes:
     if len(processes) != 1:
         raise ValueError(f"expected one executable process, found {len(processes)}")
     process, pid = processes[0], processes[0].get("id")
+    if pid is None:
+        raise ValueError("the executable process has no id")
     # The ids in an old diagram are free again: it goes.
     taken = set(root.xpath("//@id[not(ancestor::bpmndi:BPMNDiagram)]", namespaces={"bpmndi": BPMNDI}))
     collaboration, participant, new_collaboration = find_collaboration(root, pid, taken)

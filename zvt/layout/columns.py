@@ -7,7 +7,7 @@ from .graph import Graph
 
 def layers(graph: Graph) -> tuple[dict[str, int], set[str], dict[str, int]]:
     """The column of each node, the flows that close a loop, and each node's longest way to an end."""
-    out = {n: [] for n in graph.tags}
+    out: dict[str, list[tuple[str | None, str]]] = {n: [] for n in graph.tags}
     for fid, (source, target) in graph.flows.items():
         out[source].append((fid, target))
     for boundary, host in graph.attached.items():
@@ -39,8 +39,8 @@ def layers(graph: Graph) -> tuple[dict[str, int], set[str], dict[str, int]]:
                 order.append(target)
     layer, height = dict.fromkeys(graph.tags, 0), dict.fromkeys(graph.tags, 0)
     for node in order:
-        for fid, target in forward[node]:
-            layer[target] = max(layer[target], layer[node] + (fid is not None))
+        for flow, target in forward[node]:
+            layer[target] = max(layer[target], layer[node] + (flow is not None))
     for node in reversed(order):
         for _, target in forward[node]:
             height[node] = max(height[node], height[target] + 1)

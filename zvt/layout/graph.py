@@ -1,7 +1,12 @@
 """The part of a process the layout draws: flow nodes, lanes and sequence flows."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lxml import etree
+
+if TYPE_CHECKING:
+    from .geometry import Box
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -15,8 +20,24 @@ class Graph:
     place adds the grid it lays them out on: layer (the column of each node), back (flows
     that close a loop), col_x, widths and gaps (of the columns), gutters (y of free runs) and side (the nodes only a timer leads to)."""
 
+    # What place (placement.py) adds.
+    sizes: dict[str, tuple[float, float]]
+    layer: dict[str, int]
+    back: set[str]
+    side: dict[str, int]
+    col_x: list[float]
+    widths: list[float]
+    gaps: list[float]
+    timed: list[str]
+    margin_x: list[float]
+    top: set[str]
+    gutters: list[float]
+    data_boxes: dict[str, Box]
+
     def __init__(self, process):
-        self.tags, self.kinds, self.names = {}, {}, {}
+        self.tags: dict[str, str] = {}
+        self.kinds: dict[str, str] = {}
+        self.names: dict[str, str | None] = {}
         self.flows: dict[str, tuple[str, str]] = {}
         self.flow_names: dict[str, str | None] = {}
         self.attached: dict[str, str] = {}  # boundary event -> its task

@@ -34,6 +34,7 @@ Deploy refuses an unknown part, a missing or wrong field, and a keyword on two f
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from .partner_choices import KEYWORD as PARTNERS
 
@@ -211,7 +212,7 @@ def person_fields(forms: Mapping[str, dict], process_id: str) -> tuple[str | Non
     return person.get("naam"), person.get("geboortedatum")
 
 
-def per_process(forms: Mapping[str, dict], process_id: str, keyword: str) -> tuple[str, object] | None:
+def per_process(forms: Mapping[str, dict], process_id: str, keyword: str) -> tuple[str, Any] | None:
     """(BPMN id of the form, value) of a keyword that a process has on one form at most, or None."""
     prefix = f"{process_id}/"
     for key, ui in sorted(forms.items()):

@@ -118,7 +118,8 @@ def totp(token: str):
     key = f"reset_secret_{token[:16]}"
     secret = session.get(key) or accounts.new_totp_secret()
     session[key] = secret
-    error, status, headers = None, 200, {}
+    error, status = None, 200
+    headers: dict[str, str] = {}
     if request.method == "POST":
         try:
             account_links.replace_totp(engine(), token, request.form.get("wachtwoord", ""), secret,

@@ -8,6 +8,8 @@ back button returns to a search, and a filtered list can be bookmarked. A name o
 in an address itself is not searched (400, with a Dutch message)."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
@@ -101,4 +103,5 @@ def _is_case_number(text: str) -> bool:
 
 
 def _page_url(page: int) -> str:
-    return url_for("caselist.index", **{**request.args.to_dict(), "pagina": str(page)})
+    args: dict[str, Any] = {**request.args.to_dict(), "pagina": str(page)}
+    return url_for("caselist.index", **args)

@@ -4,6 +4,7 @@ resuming the case's deadlines; a partner opting out or back in, an ad-hoc partne
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
@@ -48,7 +49,7 @@ def feedback_page(number: int):
                            decision=feedback_decision(page.process_id, page.forms, page.feedback))
 
 
-def feedback_decision(process_id: str, forms: dict, told: dict | None) -> str | None:
+def feedback_decision(process_id: str, forms: Mapping[str, dict], told: object) -> str | None:
     """The decision in a terugkoppeling, in the words of the choice on the form that made it."""
     if not isinstance(told, dict) or not told:
         return None

@@ -104,7 +104,7 @@ def download(process_id: str, version: int):
 def line_changes(before: str | None, after: str | None) -> list[tuple[str, str]]:
     """The lines of a script, condition or description that changed, with one line around each:
     ("weg" | "erbij" | "", line); ("...", "") where unchanged lines are left out."""
-    lines = []
+    lines: list[tuple[str, str]] = []
     diff = difflib.unified_diff((before or "").splitlines(), (after or "").splitlines(), lineterm="", n=1)
     for line in list(diff)[2:]:  # after the two file headers
         if line.startswith("@@"):

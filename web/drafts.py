@@ -71,7 +71,7 @@ def keep_after_timeout(expired: dict) -> tuple[str, str] | None:
     if (account is None or account.session_epoch != expired.get("epoch")
             or (account.demo and config.is_production)):
         return None
-    task_id = request.view_args["task_id"]
+    task_id = (request.view_args or {})["task_id"]
     try:
         drafts.save(engine(), account.user, task_id, _from_post, origin())
     except (Forbidden, NotFound, Conflict):

@@ -109,4 +109,4 @@ def _page(process_id, draft_id, task_id, schema, ui, errors, posted=None, status
 
 def _preview(schema: dict, ui: dict):
     """The form as the caseworker sees it today: partner choices filled in from the register."""
-    return render_form(partner_choices.offered(engine(), schema), {}, {}, {}, ui=ui)
+    return render_form(partner_choices.offered(engine(), schema) or {}, {}, {}, {}, ui=ui)

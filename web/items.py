@@ -5,6 +5,8 @@ partners, and the FG reads the register of disclosures. The rules are the engine
 in Dutch."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from engine import case_items, casework, participation, policy, sharing
@@ -81,7 +83,7 @@ def share_page(number: int):
 @bp.post("/casussen/<casus:number>/gegevens/delen")
 def share(number: int):
     choices = sharing.choices(engine(), signed_in_user(), number, origin())
-    decisions = {}
+    decisions: dict[tuple[int, str], str | None] = {}
     for choice in choices:
         key = f"{choice.item_id}-{choice.partner}"
         if request.form.get(f"delen-{key}"):
@@ -139,7 +141,7 @@ def register():
 
 
 def _register_page_url(page: int) -> str:
-    args = request.args.to_dict()
+    args: dict[str, Any] = request.args.to_dict()
     args["pagina"] = str(page)
     return url_for("items.register", **args)
 

@@ -54,7 +54,7 @@ def choice() -> Choice:
         first, last = _day(found, "van", found.first), _day(found, "tot", found.last)
         if first and last and last < first:
             found.errors["tot"] = "De einddatum ligt voor de begindatum. Kies een einddatum op of na de begindatum."
-        if not found.errors:
+        if not found.errors and first and last:  # without errors both are days
             found.period = Period(first, last)
         return found
     year = found.year

@@ -115,7 +115,7 @@ def _schedulers(rows, moment: datetime):
                                  "seen (+Inf when none ever was)",
                                  value=(moment - rows[0].seen_at).total_seconds() if rows else float("inf"))
     yield youngest
-    families = {
+    families: dict[str, GaugeMetricFamily | CounterMetricFamily] = {
         "seen": GaugeMetricFamily("zvt_scheduler_last_seen_timestamp_seconds", "When the scheduler was last seen "
                                   "(Unix time)", labels=["scheduler"]),
         "interval": GaugeMetricFamily("zvt_scheduler_interval_seconds", "Its seconds between two rounds",

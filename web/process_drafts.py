@@ -32,7 +32,7 @@ def process_owners_only():
 
 @bp.get("/processen/<proces:process_id>/nieuwe-versie")
 def new(process_id: str, error: str | None = None, status: int = 200):
-    [process] = [p for p in catalogue.processes(engine(), signed_in_user()) if p.process_id == process_id] or [None]
+    process = next((p for p in catalogue.processes(engine(), signed_in_user()) if p.process_id == process_id), None)
     if process is None:
         abort(404)
     return render_template("process_draft_upload.html", process=process, error=error,

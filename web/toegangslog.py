@@ -11,6 +11,7 @@ other fields stand in the address, so the inzage-overzicht can link back with `?
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
@@ -122,7 +123,8 @@ def _typed_name(args: MultiDict, posted: bool) -> tuple[str, dict[str, str]]:
 
 
 def _page_url(page: int) -> str:
-    return url_for("toegangslog.search", **{**request.args.to_dict(), "pagina": str(page)})
+    args: dict[str, Any] = {**request.args.to_dict(), "pagina": str(page)}
+    return url_for("toegangslog.search", **args)
 
 
 @bp.get("/fg/inzage/<casus:number>")

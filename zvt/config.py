@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.utils import parseaddr
-from ipaddress import ip_network
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -211,6 +211,7 @@ class Config:
             if missing:
                 raise ConfigError(f"production needs {', '.join(missing[:-1]) + ' and ' if len(missing) > 1 else ''}"
                                   f"{missing[-1]} to be set{unset}")
+            assert secret_key is not None and audit_key is not None, "missing names them"
             try:
                 check_secret_key(secret_key)
                 check_secret_key(audit_key, "ZVT_AUDIT_KEY")
@@ -233,7 +234,7 @@ class Config:
             environment=environment,
             secret_key=secret_key,
             audit_key=audit_key,
-            audit_anchor_file=Path(get("ZVT_AUDIT_ANCHOR_FILE")) if get("ZVT_AUDIT_ANCHOR_FILE") else None,
+            audit_anchor_file=Path(anchor_file) if (anchor_file := get("ZVT_AUDIT_ANCHOR_FILE")) else None,
             audit_anchor_syslog=_syslog_address(get("ZVT_AUDIT_ANCHOR_SYSLOG")),
             processes_dir=processes_dir,
             forms_dir=Path(get("ZVT_FORMS_DIR") or "forms"),
@@ -303,7 +304,7 @@ def server_settings(environ: Mapping[str, str] = os.environ) -> ServerSettings:
 
 def _monitoring(get) -> Monitoring:
     allow = get("ZVT_METRICS_ALLOW")
-    networks = LOOPBACK
+    networks: tuple[IPv4Network | IPv6Network, ...] = LOOPBACK
     if allow is not None:
         try:
             networks = () if allow.lower() == "none" else tuple(
@@ -358,7 +359,7 @@ def _database_limits(get) -> DatabaseLimits:
     defaults = DatabaseLimits()
     return DatabaseLimits(
         statement_timeout=_positive_int("ZVT_DB_STATEMENT_TIMEOUT_SECONDS", get("ZVT_DB_STATEMENT_TIMEOUT_SECONDS"),
-                                        int(defaults.statement_timeout)),
+                                        int(defaults.statement_timeout or 0)),  # 10 seconds
         connect_timeout=_positive_int("ZVT_DB_CONNECT_TIMEOUT_SECONDS", get("ZVT_DB_CONNECT_TIMEOUT_SECONDS"),
                                       defaults.connect_timeout),
         network_timeout=_positive_int("ZVT_DB_NETWORK_TIMEOUT_SECONDS", get("ZVT_DB_NETWORK_TIMEOUT_SECONDS"),
@@ -485,5 +486,6 @@ def open_engine(config: Config, clock=None):
 
     if config.process_rules is not None:
         process_rules.install(config.process_rules)  # the policy reads them: one set per process
+    assert config.audit_key is not None, "Config sets the development key when none is given"
     return Engine(config.database_url, clock=clock or utcnow, database_limits=config.database_limits,
                   step_seconds=config.step_cpu_seconds, retention=config.retention, audit_key=config.audit_key)

@@ -118,7 +118,7 @@ def chain_history_on_flush(session_factory) -> None:
     @event.listens_for(session_factory, "before_flush")
     def _before_flush(session, _context, _instances):
         pending = sorted((row for row in session.new if isinstance(row, HistoryEntry)),
-                         key=lambda row: inspect(row).insert_order)
+                         key=lambda row: inspect(row).insert_order or 0)  # set for every new row
         # A flush of some objects only (Step.save flushes the case row first) chains every new
         # history row but writes none: rows added after it chain onto those, not onto the table.
         chained = [row for row in pending if row.hash is not None]

@@ -31,7 +31,7 @@ NOT_TAKING_PART = "De organisatie van dit account doet vandaag niet mee aan het 
 
 @bp.before_request
 def allowed():
-    user = current_user()
+    user = signed_in_user()
     if request.endpoint == "accounts.request_form":
         if not policy.may_request_account(user):
             abort(403)
@@ -206,7 +206,7 @@ def request_change(account_id: int, kind: str):
 
 @bp.route("/accounts/aanvragen", methods=["GET", "POST"])
 def request_form():
-    user = current_user()
+    user = signed_in_user()
     choices = [(code, name) for code, name in account_admin.taking_part(engine().database, now())
                if policy.may_request_account(user, code)]
     errors, sent = {}, None

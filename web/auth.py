@@ -337,7 +337,11 @@ def enrol():
     if account is not None and account.has_totp:
         flash(MESSAGES["already_enrolled"], "info")
         return redirect(url_for("home.index"))
-    username = pending or account.user.username
+    if pending:
+        username = pending
+    else:
+        assert account is not None, "one of the two, checked above"
+        username = account.user.username
     # The secret waits in the signed session until a first code confirms it: the person
     # sees it on this page anyway, and nothing is stored for an enrolment left halfway.
     secret = session.get("enrol_secret")

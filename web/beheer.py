@@ -10,14 +10,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from engine import Conflict, NotFound, ReasonRequired, policy
 
 from . import reasons
-from .areas import current_user, engine, signed_in_user
+from .areas import engine, signed_in_user
 
 bp = Blueprint("beheer", __name__)
 
 
 @bp.before_request
 def beheerder_only():
-    if not policy.may_manage_incidents(current_user()):
+    if not policy.may_manage_incidents(signed_in_user()):
         abort(403)
 
 

@@ -22,7 +22,7 @@ LIFT_REASON_MISSING = "Schrijf op waarom de casus niet meer bewaard hoeft te wor
 
 @bp.before_request
 def holds_only():
-    if not policy.may_manage_legal_holds(current_user()):
+    if not policy.may_manage_legal_holds(signed_in_user()):
         abort(403)
 
 

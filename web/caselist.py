@@ -17,7 +17,7 @@ from engine import casework, participation, policy
 from engine.caselist import NIVEAUS, STATUSES, BadSearch, Filters, SearchRefused, filter_processes, parse_search
 
 from . import private_search
-from .areas import current_user, engine, now, origin, register_filters, signed_in_user
+from .areas import engine, now, origin, register_filters, signed_in_user
 
 bp = Blueprint("caselist", __name__)
 bp.record_once(lambda state: register_filters(state.app))
@@ -57,11 +57,12 @@ def search():
     except BadSearch as exc:
         return _page(read_filters(request.form, typed), str(exc), 400)
     filters = read_filters(request.form, typed)
-    if found is not None and found.kind != "casusnummer" and not current_user().roles & policy.PERSONAL_DATA_ROLES:
+    if found is not None and found.kind != "casusnummer" and not signed_in_user().roles & policy.PERSONAL_DATA_ROLES:
         return _page(filters)  # refused, and logged, by the engine; nothing kept for who may not search so
     links = {name: request.form[name] for name in LINK_FIELDS if request.form.get(name)}
     if found is None or found.kind == "casusnummer":
-        return redirect(url_for("caselist.index", **links, **({"zoek": found.number} if found else {})), code=303)
+        args: dict[str, Any] = {**links, **({"zoek": found.number} if found else {})}
+        return redirect(url_for("caselist.index", **args), code=303)
     return private_search.redirect_with("caselist.index", {"zoek": typed.strip()}, links)
 
 

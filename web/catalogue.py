@@ -24,7 +24,7 @@ def _menu():
 
 @bp.before_request
 def process_roles_only():
-    if not policy.may_read_processes(current_user()):
+    if not policy.may_read_processes(signed_in_user()):
         abort(403)
 
 # What the page calls the kinds of BPMN element (Dutch, for the proceseigenaar).
@@ -42,7 +42,7 @@ KINDS = {
 
 @bp.get("/processen")
 def index():
-    return render_template("catalogue.html", processes=catalogue.processes(engine(), current_user()))
+    return render_template("catalogue.html", processes=catalogue.processes(engine(), signed_in_user()))
 
 
 @bp.get("/processen/<proces:process_id>/versies/<int(min=1, max=1000000):version>")

@@ -15,7 +15,7 @@ from engine.field_references import choice_mentions, mentions, names_in_use
 from engine.form_choices import choices_of
 from engine.form_fields import KINDS, MAX_HELP, MAX_OPTIONS, MAX_TITLE
 
-from .areas import current_user, engine, signed_in_user
+from .areas import engine, signed_in_user
 from .form_edits import apply_page, editable_fields, fields_to_open, fields_with_errors
 from .forms import render_form
 
@@ -26,7 +26,7 @@ DRAFT = "/processen/<proces:process_id>/concepten/<int(min=1, max=2147483647):dr
 
 @bp.before_request
 def process_owners_only():
-    if not policy.may_change_processes(current_user()):
+    if not policy.may_change_processes(signed_in_user()):
         abort(403)
 
 

@@ -12,7 +12,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from engine import case_items, casework, participation, policy, sharing
 from engine.item_policy import rules
 
-from .areas import current_user, engine, origin, signed_in_user
+from .areas import engine, origin, signed_in_user
 
 bp = Blueprint("items", __name__)
 
@@ -131,9 +131,9 @@ def register():
     case = int(raw_case) if raw_case.isdigit() and 0 < len(raw_case) <= 9 else None
     error = "Vul een casusnummer in, alleen cijfers, bijvoorbeeld 12." if raw_case and case is None else None
     page = request.args.get("pagina", "1")
-    found = None if error else sharing.register(engine(), current_user(), origin(), case,
+    found = None if error else sharing.register(engine(), signed_in_user(), origin(), case,
                                                 int(page) if page.isdigit() else 1)
-    if error and not policy.may_audit_access(current_user()):
+    if error and not policy.may_audit_access(signed_in_user()):
         raise casework.Forbidden("only an FG reads the register of disclosures")
     return render_template("items/register.html", found=found, case=raw_case, error=error,
                            names=casework.partner_names(engine()), purposes=rules().purposes,

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from engine import NotFound, partner_admin, policy
 
-from .areas import current_user, engine, signed_in_user
+from .areas import engine, signed_in_user
 
 bp = Blueprint("partners", __name__)
 
@@ -23,13 +23,13 @@ MESSAGES = {
 
 @bp.before_request
 def beheerder_only():
-    if not policy.may_manage_partners(current_user()):
+    if not policy.may_manage_partners(signed_in_user()):
         abort(403)
 
 
 @bp.get("/beheer/partners")
 def index():
-    return render_template("partners.html", partners=partner_admin.partners(engine(), current_user()))
+    return render_template("partners.html", partners=partner_admin.partners(engine(), signed_in_user()))
 
 
 @bp.get("/beheer/partners/<code>")

@@ -13,7 +13,7 @@ from engine.bpmn_compare import ASPECTS
 from engine.modeler_facts import modeler_facts
 
 from . import reasons
-from .areas import current_user, engine, signed_in_user
+from .areas import engine, signed_in_user
 from .bpmn_lint import lint
 from .catalogue import KINDS, line_changes
 from .security import content_security_policy
@@ -26,7 +26,7 @@ NO_FILE = "Kies een zip-bestand om te sturen."
 
 @bp.before_request
 def process_owners_only():
-    if not policy.may_change_processes(current_user()):
+    if not policy.may_change_processes(signed_in_user()):
         abort(403)
 
 

@@ -20,7 +20,7 @@ from engine import access_log, access_reports, caselist, policy
 from engine.casework import Forbidden
 
 from . import private_search
-from .areas import current_user, engine, now, origin, register_filters, signed_in_user
+from .areas import engine, now, origin, register_filters, signed_in_user
 from .printing import pdf_response
 
 bp = Blueprint("toegangslog", __name__)
@@ -90,7 +90,7 @@ def _day(args: MultiDict, name: str, errors: dict) -> date | None:
 
 @bp.route("/fg/toegangslog", methods=["GET", "POST"])
 def search():
-    user = current_user()
+    user = signed_in_user()
     posted = request.method == "POST"
     args = request.form if posted else request.args
     typed, errors = _typed_name(args, posted)
@@ -104,9 +104,11 @@ def search():
         found = access_reports.search(engine(), user, query, origin())  # refuses, and logs that, for all but the FG
     elif not policy.may_audit_access(user):
         raise Forbidden("only the FG reads the access log")
+    scope = policy.audit_scope(user)  # an FG's, as only an FG gets here
+    status = 400 if errors else 200
     return render_template("toegangslog.html", query=query, errors=errors, found=found, actions=ACTIONS,
                            objects=OBJECTS, partners=access_reports.partners(engine()), args=args, typed_name=typed,
-                           every_case=policy.audit_scope(user).every_case, page_url=_page_url), 400 if errors else 200
+                           every_case=scope is not None and scope.every_case, page_url=_page_url), status
 
 
 def _typed_name(args: MultiDict, posted: bool) -> tuple[str, dict[str, str]]:

@@ -5,14 +5,15 @@ from .geometry import COL_GAP, LABEL_BAND, MAX_WIDTH
 from .graph import Graph
 
 
-def layers(graph: Graph) -> tuple[dict[str, int], set[str], dict[str, int]]:
+def layers(graph: Graph) -> tuple[dict[str, int], set[str | None], dict[str, int]]:
     """The column of each node, the flows that close a loop, and each node's longest way to an end."""
     out: dict[str, list[tuple[str | None, str]]] = {n: [] for n in graph.tags}
     for fid, (source, target) in graph.flows.items():
         out[source].append((fid, target))
     for boundary, host in graph.attached.items():
         out[host].append((None, boundary))  # in its task's column, so its flows come after the task
-    back, state = set(), {}
+    back: set[str | None] = set()
+    state: dict[str, str] = {}
 
     def visit(node):
         state[node] = "open"
@@ -47,7 +48,7 @@ def layers(graph: Graph) -> tuple[dict[str, int], set[str], dict[str, int]]:
     return layer, back, height
 
 
-def side_paths(graph: Graph, layer: dict[str, int], back: set[str]) -> dict[str, int]:
+def side_paths(graph: Graph, layer: dict[str, int], back: set[str | None]) -> dict[str, int]:
     """The nodes a case reaches only when a timer on a task fires, each with its column
     counted from the first of them: what happens when a time runs out."""
     out: dict[str, list[tuple[str, str]]] = {}

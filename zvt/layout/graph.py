@@ -23,7 +23,7 @@ class Graph:
     # What place (placement.py) adds.
     sizes: dict[str, tuple[float, float]]
     layer: dict[str, int]
-    back: set[str]
+    back: set[str | None]  # None: a boundary event's tie to its task, when a loop closes through it
     side: dict[str, int]
     col_x: list[float]
     widths: list[float]
@@ -50,8 +50,8 @@ class Graph:
                 self.flow_names[eid] = element.get("name")
             elif tag in ("dataObjectReference", "dataStoreReference"):
                 self.data[eid] = element.get("name")
-            elif _kind(tag):
-                self.tags[eid], self.kinds[eid], self.names[eid] = tag, _kind(tag), element.get("name")
+            elif kind := _kind(tag):
+                self.tags[eid], self.kinds[eid], self.names[eid] = tag, kind, element.get("name")
                 if tag == "boundaryEvent":
                     self.attached[eid] = element.get("attachedToRef")
         # A task reads (input) or writes (output) a data object: drawn as a line between them.

@@ -1,4 +1,8 @@
-"""Every engine test runs twice: on a SQLite file and on PostgreSQL, both migrated by Alembic."""
+"""Every engine test runs twice: on a SQLite file and on PostgreSQL, both migrated by Alembic.
+
+Also the fixtures that tests in several folders use (a test module never imports a fixture of
+another): deploy_only, the built wheel, the `zvt` command line, and as plugins `smtp` and
+`oidc_provider`."""
 from __future__ import annotations
 
 import fcntl
@@ -115,6 +119,7 @@ def deployed(engine):
 
 @pytest.fixture
 def deploy_only(engine, tmp_path):
+    """Deploys the named processes of processes/ (with their forms and the DMN files named)."""
     def deploy(*process_ids: str, dmn: tuple[str, ...] = ()):
         (tmp_path / "processes").mkdir(exist_ok=True)
         (tmp_path / "forms").mkdir(exist_ok=True)
@@ -130,6 +135,7 @@ def deploy_only(engine, tmp_path):
 
 @pytest.fixture(scope="session")
 def wheel(tmp_path_factory, worker_id) -> Path:
+    """The wheel built as the container image's build stage builds it (tests/test_packaging.py)."""
     # The workers of one run share a parent folder: the first to get the lock builds.
     shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
     with open(shared / "zvt-wheel.lock", "w") as lock:

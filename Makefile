@@ -73,5 +73,5 @@ $(VENV)/.bench-installed: $(VENV)/.installed
 	touch $@
 
 clean:
-	rm -rf $(VENV) node_modules web/vendor_assets instance test-output .pytest_cache build dist *.egg-info
+	rm -rf $(VENV) node_modules web/vendor_assets instance test-output .pytest_cache .ruff_cache .mypy_cache build dist *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from . import partner_choices, runtime, taking_part
 from .clock import aware
@@ -140,22 +140,26 @@ class Commands:
             uow.commit()
 
 
+# Built once: constructing a statement costs about as much as running it on SQLite.
+_TASK_CASE = (select(HumanTask, Instance, Definition, taking_part.changed(Instance.id))
+              .join(Instance, Instance.id == HumanTask.instance_id)
+              .join(Definition, Definition.id == Instance.definition_id)
+              .where(HumanTask.instance_id == select(HumanTask.instance_id)
+                     .where(HumanTask.id == bindparam("task_id")).scalar_subquery()))
+_CASE_TIMERS = select(Timer).where(Timer.instance_id == bindparam("case"))
+
+
 def load_task_case(session, task_id: str) -> tuple[HumanTask, Definition, Instance, Preloaded] | None:
     """An open task's row, its case and the case's definition, with what the step will need of the
     case (every open-task and timer row, and whether its participation changed), in two statements
     instead of six; None when no task has this id. Deployed definitions never change, so reading
     one with its case is safe."""
-    case_id = select(HumanTask.instance_id).where(HumanTask.id == task_id).scalar_subquery()
-    found = session.execute(
-        select(HumanTask, Instance, Definition, taking_part.changed(Instance.id))
-        .join(Instance, Instance.id == HumanTask.instance_id)
-        .join(Definition, Definition.id == Instance.definition_id)
-        .where(HumanTask.instance_id == case_id)).all()
+    found = session.execute(_TASK_CASE, {"task_id": task_id}).all()
     row = next((r[0] for r in found if r[0].id == task_id), None)
     if row is None:
         return None
     _, instance, definition, changed = found[0]
-    timers = list(session.scalars(select(Timer).where(Timer.instance_id == instance.id)))
+    timers = list(session.scalars(_CASE_TIMERS, {"case": instance.id}))
     preloaded = Preloaded({(HumanTask, instance.id): [r[0] for r in found], (Timer, instance.id): timers},
                           changes={} if changed else {instance.id: {}})
     return row, definition, instance, preloaded

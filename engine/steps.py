@@ -40,6 +40,9 @@ class Preloaded:
     rows: dict[tuple[type, int], list]
     candidates: dict = field(default_factory=dict)
     changes: dict[int, dict[str, str]] = field(default_factory=dict)
+    # The case was inserted in this transaction: no other command can see it, so none can race
+    # with this one on it, and its row need not be written ahead of the others (Step.save).
+    new_case: bool = False
 
     @classmethod
     def read(cls, session, instance_ids) -> "Preloaded":
@@ -52,7 +55,7 @@ class Preloaded:
     @classmethod
     def of_new_case(cls, instance_id: int) -> "Preloaded":
         """A case inserted in this transaction: no timer, task or participation row yet."""
-        return cls({}, changes={instance_id: {}})
+        return cls({}, changes={instance_id: {}}, new_case=True)
 
 
 class Step:
@@ -148,7 +151,7 @@ class Step:
             instance.completed_at = self.now
             instance.destroy_at = retention.destroy_at(self.store.retention, instance)
         session.add(instance)
-        if flush_now:
+        if flush_now and not (self.preloaded is not None and self.preloaded.new_case):
             flush(session, [instance])
         self._sync_timers(runtime.waiting_timers(workflow))
         new_tasks, open_lanes = self._sync_human_tasks(open_rows)

@@ -1,6 +1,7 @@
 """`zvt bench`: every benchmark, printing figures (never a pass/fail test).
 
-The engine's (flat cost, overhead, participants per step, plain SpiffWorkflow) need nothing but the project; the web
+The engine's (flat cost, overhead, participants per step, plain SpiffWorkflow) need nothing but the project, and
+the starts per second (bench/start_rate.py) PostgreSQL for its second figure; the web
 load (bench/web_load.py) needs PostgreSQL and the bench extra (locust), the case list at scale
 (bench/caselist_scale.py), the timer load (bench/timer_load.py) and the logs' verification
 (bench/audit_verify.py) PostgreSQL: `make bench`; the retention job (bench/retention_bench.py) runs
@@ -21,6 +22,7 @@ from bench import (
     participation_cost,
     plain_spiff,
     retention_bench,
+    start_rate,
     timer_load,
     web_load,
 )
@@ -31,6 +33,8 @@ def main(quick: bool = False) -> None:
     flat_cost.main(cycles)
     print()
     overhead.main()
+    print()
+    start_rate.main(200 if quick else 1000)
     print()
     budget_cost.main(cycles, rounds=1 if quick else 2)
     print()

@@ -6,6 +6,7 @@ hold across processes and hosts that share one database.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -14,7 +15,7 @@ import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pyotp.utils import strings_equal
-from sqlalchemy import select, update
+from sqlalchemy import String, bindparam, select, update
 
 from . import login_limits, partner_register, policy
 from .clock import aware
@@ -265,11 +266,17 @@ def task_candidates(session, lane: str | None, process_id: str, participants, op
     """
     if lane is None:
         return []
-    query = usable_accounts(with_email, day=day).add_columns(Partner.directs).order_by(Account.display_name, Account.id)
     participants, open_lanes = list(participants or ()), set(open_lanes or ())
-    return [account for account, directs in session.execute(query)
+    return [account for account, directs in session.execute(_candidates_query(with_email), {"day": day.isoformat()})
             if lane in (account.roles or ()) and policy.may_do_task(
                 user_of(account, directs=bool(directs)), lane, process_id, participants, open_lanes, partner)]
+
+
+@functools.cache
+def _candidates_query(with_email: bool):
+    """task_candidates' SELECT, built once (every step that opens a task runs it): the day is a parameter."""
+    return (usable_accounts(with_email, day=bindparam("day", type_=String)).add_columns(Partner.directs)
+            .order_by(Account.display_name, Account.id))
 
 
 def open_lanes(session, instance_id: int) -> set[str]:
@@ -279,7 +286,7 @@ def open_lanes(session, instance_id: int) -> set[str]:
         select(HumanTask.lane, HumanTask.partner).where(HumanTask.instance_id == instance_id)) if lane is not None}
 
 
-def usable_accounts(with_email: bool = False, *, day: date):
+def usable_accounts(with_email: bool = False, *, day):
     """SELECT of the accounts that can log in: active, of a partner taking part on `day` (the
     Dutch day of the engine's clock, partner_register.day_of; from its leaving day on, a partner's
     accounts no longer work) and with an e-mail address when `with_email`."""

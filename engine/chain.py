@@ -18,6 +18,7 @@ One lock for both chains: a step writes rows of both, and two locks could deadlo
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -86,14 +87,22 @@ def key_bytes(key: str) -> bytes:
     return key.encode("utf-8")
 
 
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+
+
 def lock(session) -> None:
     if session.bind.dialect.name == "postgresql":
         # Two transactions must never both chain onto the same last row (see the module doc).
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
+        session.execute(_LOCK, {"key": CHAIN_LOCK})
 
 
 def head_hash(session, model) -> str:
-    return session.scalar(select(model.hash).order_by(model.id.desc()).limit(1)) or GENESIS
+    return session.scalar(_head_query(model)) or GENESIS
+
+
+@functools.cache
+def _head_query(model):
+    return select(model.hash).order_by(model.id.desc()).limit(1)
 
 
 def link(session, rows: list, previous: str | None = None) -> None:

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from .db import Definition, Instance
     from .retention_rules import RetentionRules
     from .runtime import WorkflowStore
+    from .steps import Preloaded
     from .unit_of_work import Database
 
 
@@ -33,6 +34,6 @@ class EnginePart:
                           now: datetime) -> Instance: ...
 
         def _fire_due_first(self, session: Any, definition: Definition, instance: Instance, workflow: Any,
-                            now: datetime) -> bool: ...
+                            now: datetime, preloaded: Preloaded | None = None) -> bool: ...
 
         def _keep_scheduled(self, session: Any, process_id: str, actor: str, now: datetime) -> None: ...

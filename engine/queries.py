@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NoReturn
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 
 from . import partner_choices, runtime
 from .db import Definition, HistoryEntry, HumanTask, Instance, Timer
@@ -178,11 +178,14 @@ def task_view(row: HumanTask, paused_at: datetime | None = None) -> TaskView:
     )
 
 
+# Built once: every start runs it.
+_LATEST = (select(Definition).where(Definition.process_id == bindparam("process_id"))
+           .order_by(Definition.version.desc()).limit(1))
+
+
 def latest_definition(session, process_id: str) -> Definition:
     """The newest deployed version of a process; ProcessNotFound when it was never deployed."""
-    definition = session.scalar(
-        select(Definition).where(Definition.process_id == process_id)
-        .order_by(Definition.version.desc()).limit(1))
+    definition = session.scalar(_LATEST, {"process_id": process_id})
     if definition is None:
         raise ProcessNotFound(f"process '{process_id}' is not deployed")
     return definition

@@ -76,13 +76,13 @@ def test_the_wheel_holds_every_file_the_app_serves_and_nothing_else(wheel):
         names = set(archive.namelist())
         expected = {name for name in source_files()
                     if name.split("/")[0] in PACKAGES and not name.startswith(NOT_SHIPPED)}
-        expected |= {f"web/vendor_assets/{name}" for name in vendor_files.FILES}
+        expected |= {f"web/vendor_assets/{name}" for name in vendor_files.PACKAGED}
         assert {"web/static/favicon.svg", "web/templates/auth/login.html", "engine/gegevensdeling.json",
                 "web/vendor_assets/zvt/modeler.js", "engine/migrations/versions/0001_initial_schema.py"} <= expected
         assert sorted(expected - names) == []
         assert sorted(name for name in names - expected if not name.startswith("zvt-0.1.0.dist-info/")) == []
         # Exactly the bytes npm installed, and esbuild's bundle as `make install` makes it.
-        for name, target in vendor_files.FILES.items():
+        for name, target in vendor_files.PACKAGED.items():
             assert archive.read(f"web/vendor_assets/{name}") == (NODE_MODULES / target).read_bytes(), name
 
 
@@ -126,6 +126,13 @@ def test_an_installed_wheel_serves_the_app_without_node(wheel, tmp_path):
     assert installed.is_relative_to(venv), installed
     run("zvt", "db", "upgrade")
     assert "zvt_casus version 1 (new)" in run("zvt", "deploy").stdout.splitlines()
+    # A process draft's check runs bpmnlint without Node: an unnamed end event is found.
+    broken = tmp_path / "klacht.bpmn"
+    broken.write_text((srv / "processes" / "klacht.bpmn").read_text().replace(
+        '<bpmn:endEvent id="einde_herinnering" name="Herinnering verstuurd">', '<bpmn:endEvent id="einde_herinnering">'))
+    linted = run("python", "-c", "import sys; from pathlib import Path; from web.bpmn_lint import lint; "
+                 "print([(p.element, p.reason) for p in lint([Path(sys.argv[1])])])", str(broken)).stdout
+    assert "('einde_herinnering', 'bpmnlint label-required: Element is missing label/name')" in linted, linted
 
     port = free_port()
     log = tmp_path / "gunicorn.log"
@@ -150,6 +157,7 @@ def test_an_installed_wheel_serves_the_app_without_node(wheel, tmp_path):
         assert status == 200 and kind in ("text/javascript", "application/javascript")
         for name, target in vendor_files.FILES.items():
             assert get(f"{base}/static/vendor/{name}")[::2] == (200, (NODE_MODULES / target).read_bytes()), name
+        assert get(f"{base}/static/vendor/{vendor_files.LINT_BUNDLE}")[0] == 404  # carried, not served
         for path in (REPO / "web" / "static").iterdir():
             assert get(f"{base}/static/{path.name}")[::2] == (200, path.read_bytes()), path.name
         assert "front-end files missing" not in log.read_text()

@@ -303,6 +303,11 @@ def server_settings(environ: Mapping[str, str] = os.environ) -> ServerSettings:
 
 
 def _monitoring(get) -> Monitoring:
+    metrics_dir = get("PROMETHEUS_MULTIPROC_DIR")
+    if metrics_dir is not None and not Path(metrics_dir).is_dir():
+        # prometheus-client writes every count into this folder: without it a step's metric would fail the step.
+        raise ConfigError(f"PROMETHEUS_MULTIPROC_DIR={metrics_dir} is not a folder; leave it unset (gunicorn.conf.py "
+                          "makes one for gunicorn's workers) or make the folder first")
     allow = get("ZVT_METRICS_ALLOW")
     networks: tuple[IPv4Network | IPv6Network, ...] = LOOPBACK
     if allow is not None:

@@ -13,8 +13,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import (audit_verify, budget_cost, caselist_scale, flat_cost, overhead,  # noqa: E402
-                   participation_cost, plain_spiff, retention_bench, start_rate, timer_load, web_load)
+from bench import (
+    audit_verify,
+    budget_cost,
+    caselist_scale,
+    flat_cost,
+    overhead,
+    participation_cost,
+    plain_spiff,
+    retention_bench,
+    start_rate,
+    timer_load,
+    web_load,
+)
 
 
 def main(quick: bool = False) -> None:

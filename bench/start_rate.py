@@ -21,10 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import plain_spiff  # noqa: E402
-from bench.engine_loop import HERE  # noqa: E402
-from engine import Engine  # noqa: E402
-from engine.migrate import upgrade  # noqa: E402
+from bench import plain_spiff
+from bench.engine_loop import HERE
+from engine import Engine
+from engine.migrate import upgrade
 
 TARGETS = {"sqlite": 200.0, "postgresql": 120.0}
 
@@ -54,7 +54,7 @@ def _postgres_url(name: str) -> str | None:
     from bench.web_load import create_database
     try:
         return create_database(name)
-    except Exception as exc:  # no PostgreSQL here: the SQLite figure alone
+    except Exception as exc:  # noqa: BLE001 - no PostgreSQL here: the SQLite figure alone
         print(f"  (no PostgreSQL: {type(exc).__name__})")
         return None
 
@@ -70,7 +70,7 @@ def measure(count: int = 1000, rounds: int = 5) -> dict:
     if pg_url is not None:
         runs["postgresql"] = _Starts(pg_url)
     try:
-        spent = {name: [] for name in [*runs, "plain"]}
+        spent: dict[str, list[float]] = {name: [] for name in [*runs, "plain"]}
         per_round = max(1, count // rounds)
         for _ in range(rounds):
             for name, run in runs.items():

@@ -166,8 +166,8 @@ def cases_named(session, query: str, cases: list[tuple[int, int, str]]) -> list[
     people = _person_fields(session, {(definition, content) for _, definition, content in cases})
     found = [_Person(number, people[(definition, content)]) for number, definition, content in cases]
     details = _details(session, found)
-    return [(person.number, details[person.number].name) for person in found
-            if name_matches(query, details[person.number].name)]
+    return [(person.number, name) for person in found
+            if (name := details[person.number].name) is not None and name_matches(query, name)]
 
 
 def list_cases(engine: Engine, user: User, filters: Filters, origin: Origin, now: datetime | None = None) -> CaseList:
@@ -183,7 +183,7 @@ def list_cases(engine: Engine, user: User, filters: Filters, origin: Origin, now
             uow.commit()
             raise SearchRefused("role grants no access to personal data")
         candidates = _visible(session, user, filters, search, now)
-        details: dict[int, tuple] = {}
+        details: dict[int, _Detail] = {}
         if (search is not None and search.kind != "casusnummer") or filters.niveau is not None:
             details = _details(session, [c for c in candidates if policy.holds_personal_data(c.process_id)])
             candidates = [c for c in candidates if _matches(details.get(c.number, _NO_DETAIL), filters, search)]
@@ -311,7 +311,7 @@ def _matches(detail: _Detail, filters: Filters, search: Search | None) -> bool:
         return False
     if search is None or search.kind == "casusnummer":
         return True
-    if search.kind == "naam":
+    if search.kind == "naam" and search.name is not None:
         return name_matches(search.name, detail.name)
     return detail.birth_date is not None and detail.birth_date == search.birth_date
 

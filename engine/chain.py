@@ -35,7 +35,7 @@ DEV_AUDIT_KEY = "zvt-development-audit-key-not-secret"
 # Any constant: all writers of a chain take this lock so the chain has exactly one next row.
 CHAIN_LOCK = 7513
 
-CHAINS = {"access_log": AccessLogEntry, "history": HistoryEntry}
+CHAINS: dict[str, type[AccessLogEntry] | type[HistoryEntry]] = {"access_log": AccessLogEntry, "history": HistoryEntry}
 
 
 def fields(chain: str, row) -> dict:
@@ -127,7 +127,7 @@ def chain_history_on_flush(session_factory) -> None:
     @event.listens_for(session_factory, "before_flush")
     def _before_flush(session, _context, _instances):
         pending = sorted((row for row in session.new if isinstance(row, HistoryEntry)),
-                         key=lambda row: inspect(row).insert_order)
+                         key=lambda row: inspect(row).insert_order or 0)  # set for every new row
         # A flush of some objects only (Step.save flushes the case row first) chains every new
         # history row but writes none: rows added after it chain onto those, not onto the table.
         chained = [row for row in pending if row.hash is not None]

@@ -13,13 +13,15 @@ from . import partner_choices, runtime, taking_part
 from .clock import aware
 from .db import Definition, HumanTask, Instance, Timer
 from .definitions import is_scheduled, start_form_key
+from .engine_part import EnginePart
 from .errors import Conflict, EngineError, TaskClosedByDeadline
 from .queries import read_only_of
 from .steps import Preloaded, Step
+from .unit_of_work import affected
 from .validation import check_data
 
 
-class Commands:
+class Commands(EnginePart):
     def start(self, process_id: str, data: dict | None, actor: str, context: dict | None = None,
               audit: Callable | None = None) -> int:
         """Start the latest version of a process; return the instance id.
@@ -133,8 +135,8 @@ class Commands:
             if guard is not None:  # the case is read only for the guard
                 apply_guard(uow, guard, row, uow.session.get(Instance, row.instance_id))
             holder = HumanTask.assignee.is_(None) if expected is None else HumanTask.assignee == expected
-            changed = uow.session.execute(
-                update(HumanTask).where(HumanTask.id == task_id, holder).values(assignee=assignee)).rowcount
+            changed = affected(uow.session.execute(
+                update(HumanTask).where(HumanTask.id == task_id, holder).values(assignee=assignee)))
             if changed != 1:
                 raise Conflict("someone else took or gave away this task first")
             uow.commit()

@@ -14,6 +14,7 @@ from . import runtime
 from .clock import aware
 from .commands import apply_guard
 from .db import Definition, HistoryEntry, Instance, Timer
+from .engine_part import EnginePart
 from .errors import Conflict, DeadlinesAlreadyPaused, DeadlinesNotPaused, InstanceNotFound, ReasonRequired
 from .steps import Preloaded, Step
 from .unit_of_work import flush
@@ -23,7 +24,7 @@ from .unit_of_work import flush
 TIMER_EPSILON = timedelta(microseconds=1)
 
 
-class Deadlines:
+class Deadlines(EnginePart):
     def pause_deadlines(self, instance_id: int, reason: str, actor: str, audit: Callable | None = None,
                         guard: Callable | None = None) -> datetime:
         """Stop the clock of a running case: none of its timers fires until `resume_deadlines`.

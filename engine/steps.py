@@ -45,7 +45,7 @@ class Preloaded:
     new_case: bool = False
 
     @classmethod
-    def read(cls, session, instance_ids) -> "Preloaded":
+    def read(cls, session, instance_ids) -> Preloaded:
         rows: dict[tuple[type, int], list] = {}
         for model in (Timer, HumanTask):
             for row in session.scalars(select(model).where(model.instance_id.in_(instance_ids))):
@@ -53,7 +53,7 @@ class Preloaded:
         return cls(rows, changes=taking_part.latest_of(session, instance_ids))
 
     @classmethod
-    def of_new_case(cls, instance_id: int) -> "Preloaded":
+    def of_new_case(cls, instance_id: int) -> Preloaded:
         """A case inserted in this transaction: no timer, task or participation row yet."""
         return cls({}, changes={instance_id: {}}, new_case=True)
 
@@ -184,13 +184,12 @@ class Step:
             if task_id not in ready:
                 session.delete(row)
         forms = self.definition.forms
-        added = []
+        added: list[HumanTask] = []
         for task_id, task in ready.items():
             due_at = runtime.task_due(task)
-            row = existing.get(task_id)
-            if row is not None:
+            if (open_row := existing.get(task_id)) is not None:
                 if due_at is not None:
-                    row.due_at = due_at
+                    open_row.due_at = due_at
                 continue
             spec = task.task_spec
             key = form_key(spec._wf_spec.name, spec.bpmn_id)

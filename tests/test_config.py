@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from web import create_app
 from engine.chain import DEV_AUDIT_KEY
+from web import create_app
 from zvt.config import DEV_SECRET_KEY, PROJECT_ROOT, Config, ConfigError
 
 PRODUCTION = {

@@ -9,7 +9,6 @@ virtual environment about 25 s more.
 """
 from __future__ import annotations
 
-import fcntl
 import shutil
 import socket
 import subprocess
@@ -19,8 +18,6 @@ import urllib.error
 import urllib.request
 import zipfile
 from pathlib import Path
-
-import pytest
 
 from tests.deploy_settings import DEPLOY, REPO, filled_in_example
 from web import vendor_files
@@ -72,19 +69,6 @@ def build(folder: Path) -> Path:
         assert result.returncode == 0, f"{command}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     [wheel] = (source / "dist").glob("zvt-*.whl")
     return wheel
-
-
-@pytest.fixture(scope="session")
-def wheel(tmp_path_factory, worker_id) -> Path:
-    # The workers of one run share a parent folder: the first to get the lock builds.
-    shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
-    with open(shared / "zvt-wheel.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        built = sorted(shared.glob("zvt-wheel/source/dist/zvt-*.whl"))
-        if built:
-            return built[0]
-        (shared / "zvt-wheel").mkdir()
-        return build(shared / "zvt-wheel")
 
 
 def test_the_wheel_holds_every_file_the_app_serves_and_nothing_else(wheel):

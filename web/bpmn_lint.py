@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from py_mini_racer import JSEvalException, JSPromiseError, MiniRacer
+from py_mini_racer import JSEvalException, JSFunction, JSPromise, JSPromiseError, MiniRacer
 
 from engine.errors import Problem
 
@@ -44,4 +44,12 @@ def _lint_one(xml: str) -> list[dict]:
         context.set_hard_memory_limit(MAX_MEMORY)
         context.eval(BUNDLE.read_text(encoding="utf-8"), timeout_sec=TIMEOUT_SECONDS)
         check = context.eval("zvtBpmnLint")
-        return json.loads(check(xml, timeout_sec=TIMEOUT_SECONDS).get(timeout=TIMEOUT_SECONDS))
+        if not isinstance(check, JSFunction):
+            raise TypeError("the bundle defines no function zvtBpmnLint")
+        answer = check(xml, timeout_sec=TIMEOUT_SECONDS)
+        if not isinstance(answer, JSPromise):
+            raise TypeError("zvtBpmnLint answers no promise")
+        found = answer.get(timeout=TIMEOUT_SECONDS)
+        if not isinstance(found, str):
+            raise TypeError("zvtBpmnLint's promise holds no JSON text")
+        return json.loads(found)

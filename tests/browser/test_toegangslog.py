@@ -10,8 +10,8 @@ from sqlalchemy import text
 
 from engine import anchors, casework
 from engine.identity import Origin, User
-from tests.processes.test_zvt_casus import aanmelding
 from tests.browser.conftest import AxeResult, axe, expect_fits, file_aanmelding, login, logout
+from tests.processes.test_zvt_casus import aanmelding
 
 POLITIE = User("politie", "Demo Medewerker Politie", "politie", frozenset({"partnermedewerker"}))
 

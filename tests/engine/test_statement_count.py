@@ -55,7 +55,7 @@ def test_a_plain_step_and_a_start_send_a_fixed_number_of_statements(engine, cloc
     for _ in range(3):
         [task] = engine.ready_tasks(started[0])
         clock.advance(minutes=5)
-        seen = statements.during(lambda: engine.complete(task.id, {"vervolg": "doorgaan"}, actor="anna"))
+        seen = statements.during(lambda task=task: engine.complete(task.id, {"vervolg": "doorgaan"}, actor="anna"))
         assert len(seen) == STEP[kind], "\n".join(seen)
     # What the statements wrote is all there: three completions in the history, one open task.
     assert [h.bpmn_id for h in engine.history(started[0])].count("zorgoverleg") == 3

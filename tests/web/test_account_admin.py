@@ -13,7 +13,6 @@ from sqlalchemy import select
 from engine import accounts, api_clients, casework, mail_sending, outbox
 from engine.db import Account, AccountEvent, AccountRequest, OutboxMail
 from engine.identity import Origin, User
-from tests.engine.test_outbox import smtp  # noqa: F401  (the loopback SMTP server fixture)
 from tests.processes.conftest import FORMS, PROCESSES
 from tests.processes.test_zvt_casus import aanmelding
 from tests.web.conftest import AuthActions, add_account, client_for, totp_code

@@ -52,9 +52,12 @@ run: install
 	node scripts/oidc_provider.mjs scripts/demo_oidc.json & trap "kill $$!" EXIT; \
 		$(BIN)/zvt serve --host 127.0.0.1 --port 5000
 
+# The linter and the type checker first (configured in pyproject.toml): a finding fails the build.
 # The browser tests drive Debian's Chromium (tests/browser); they fail, not skip, without it.
 # systemd-analyze checks the units of the deployment kit (tests/test_deploy_kit.py).
 test: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 	PYTHON=$(BIN)/python scripts/ensure_postgres.sh
 	command -v chromium >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium; }
 	command -v systemd-analyze >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends systemd; }
@@ -70,5 +73,5 @@ $(VENV)/.bench-installed: $(VENV)/.installed
 	touch $@
 
 clean:
-	rm -rf $(VENV) node_modules web/vendor_assets instance test-output .pytest_cache build dist *.egg-info
+	rm -rf $(VENV) node_modules web/vendor_assets instance test-output .pytest_cache .ruff_cache .mypy_cache build dist *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -37,7 +37,8 @@ def _fill(engine, rows: int) -> None:
     here = Origin("192.0.2.1", "Mozilla/5.0 (X11; Linux x86_64) bench")
     for start in range(0, rows, BATCH):
         with engine.database.unit_of_work() as uow:
-            objects = [(str(n % 5000), n % 5000) for n in range(start, min(start + BATCH, rows))]
+            objects: list[tuple[str, int | None]] = [(str(n % 5000), n % 5000)
+                                                     for n in range(start, min(start + BATCH, rows))]
             access_log.record_many(uow.session, user, here, "read", "case", objects, True, engine.clock())
             uow.commit()
 

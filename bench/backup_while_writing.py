@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine import Engine  # noqa: E402
-from engine.migrate import upgrade  # noqa: E402
-from zvt import backup as backups  # noqa: E402
+from engine import Engine
+from engine.migrate import upgrade
+from zvt import backup as backups
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "engine" / "fixtures"
 

@@ -11,8 +11,8 @@ from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.engine_loop import LoopRun  # noqa: E402
-from engine import budget  # noqa: E402
+from bench.engine_loop import LoopRun
+from engine import budget
 
 
 def _loop_ms(cycles: int) -> list[float]:

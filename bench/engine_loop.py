@@ -35,7 +35,7 @@ class LoopRun:
 
     def state_bytes(self) -> int:
         with self.engine.database.unit_of_work(write=False) as uow:
-            return len(uow.session.get(Instance, self.instance_id).state or "")
+            return len(uow.session.get_one(Instance, self.instance_id).state or "")
 
     def completions(self) -> int:
         return sum(1 for h in self.engine.history(self.instance_id) if h.bpmn_id == "zorgoverleg")

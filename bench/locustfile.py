@@ -29,6 +29,15 @@ _numbers = itertools.count(1)
 _numbers_lock = threading.Lock()
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def _csrf(page: str) -> str:
+    found = CSRF.search(page)
+    if found is None:
+        raise ValueError("the page has no CSRF token")
+    return found.group(1)
+
+
 # A row of the inbox: the task's link, then the case cell (a link "<process name> <case number>").
 TASK_ROW = re.compile(r'href="/taken/([0-9a-f-]{36})">[^<]*</a></td>\s*<td class="utrecht-table__cell"><a [^>]*>[^<]*?(\d+)</a></td>')
 
@@ -59,7 +68,7 @@ class Caseworker(HttpUser):
         self.cases = {str(n) for n in bench_cases[self.username]}
         self.names = bench_cases["names"]
         page = self.client.get("/inloggen", name="login")
-        token = CSRF.search(page.text).group(1)
+        token = _csrf(page.text)
         with self.client.post("/inloggen", name="login", allow_redirects=False, catch_response=True,
                               data={"csrf_token": token, "gebruikersnaam": self.username,
                                     "wachtwoord": self.environment.parsed_options.bench_password}) as response:
@@ -84,7 +93,7 @@ class Caseworker(HttpUser):
         page = self.client.get(f"/taken/{task_id}", name="task")
         if page.status_code != 200:
             return  # counted as a failure by locust
-        token = CSRF.search(page.text).group(1)
+        token = _csrf(page.text)
         if "Oppakken</button>" in page.text:
             with self.client.post(f"/taken/{task_id}/oppakken", name="claim", data={"csrf_token": token},
                                   allow_redirects=False, catch_response=True) as response:
@@ -92,7 +101,7 @@ class Caseworker(HttpUser):
                     response.failure(f"claim gave {response.status_code}")
                     return
             page = self.client.get(f"/taken/{task_id}", name="task")
-            token = CSRF.search(page.text).group(1)
+            token = _csrf(page.text)
         data = PRIVACYCHECK if 'name="noodzaak_nagegaan"' in page.text else ZORGOVERLEG
         self.pause()
         with self.client.post(f"/taken/{task_id}", name="submit", data={"csrf_token": token, **data},

@@ -29,7 +29,7 @@ def _effective_ms(run: LoopRun, samples: int) -> float:
     times = []
     for _ in range(samples):
         with run.engine.database.unit_of_work(write=False) as uow:
-            instance = uow.session.get(Instance, run.instance_id)
+            instance = uow.session.get_one(Instance, run.instance_id)
             started = time.perf_counter()
             taking_part.effective(uow.session, instance)
             times.append((time.perf_counter() - started) * 1000)

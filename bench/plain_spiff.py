@@ -124,6 +124,26 @@ def serialised_step_ms(cycle_at: int, samples: int) -> float:
     return statistics.median(times)
 
 
+def serialised_starts_ms(count: int) -> list[float]:
+    """Milliseconds per start with its first task done, persisted the way an application
+    without a database would: the parsed spec kept (as the engine keeps it), then per case a new
+    workflow run to its first task and serialised (the start), and deserialised, the task
+    completed, the engine run and serialised again (the first task)."""
+    serializer = _serializer()
+    spec, subprocess_specs = load_spec()
+    times: list[float] = []
+    for _ in range(count):
+        t0 = time.perf_counter()
+        wf = BpmnWorkflow(spec, subprocess_specs)
+        wf.do_engine_steps()
+        state = serializer.serialize_json(wf)
+        wf = serializer.deserialize_json(state)
+        _complete_user_task(wf)
+        state = serializer.serialize_json(wf)
+        times.append((time.perf_counter() - t0) * 1000.0)
+    return times
+
+
 def _window_median(values: list[float], cycle: int, half: int = 2) -> float | None:
     """Median of values around 1-based ``cycle`` (window of 2*half+1)."""
     i = cycle - 1

@@ -25,7 +25,7 @@ if str(ROOT) not in sys.path:
 from bench.web_load import create_database, drop_database  # noqa: E402
 
 
-def _closed_cases(engine, count: int) -> None:
+def _closed_cases(engine, count: int) -> tuple[int, int]:
     from sqlalchemy import select
 
     from engine.db import HistoryEntry, Instance, OutboxMail

@@ -1,6 +1,7 @@
 """`zvt bench`: every benchmark, printing figures (never a pass/fail test).
 
-The engine's (flat cost, overhead, participants per step, plain SpiffWorkflow) need nothing but the project; the web
+The engine's (flat cost, overhead, participants per step, plain SpiffWorkflow) need nothing but the project, and
+the starts per second (bench/start_rate.py) PostgreSQL for its second figure; the web
 load (bench/web_load.py) needs PostgreSQL and the bench extra (locust), the case list at scale
 (bench/caselist_scale.py), the timer load (bench/timer_load.py) and the logs' verification
 (bench/audit_verify.py) PostgreSQL: `make bench`; the retention job (bench/retention_bench.py) runs
@@ -13,9 +14,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import (audit_verify, budget_cost, caselist_scale, flat_cost, overhead,  # noqa: E402
-                   participation_cost, plain_spiff, retention_bench, timer_load, web_load)
-from bench import scale as scale_bench  # noqa: E402
+from bench import (
+    audit_verify,
+    budget_cost,
+    caselist_scale,
+    flat_cost,
+    overhead,
+    participation_cost,
+    plain_spiff,
+    retention_bench,
+    start_rate,
+    timer_load,
+    web_load,
+)
+from bench import scale as scale_bench
 
 
 def main(quick: bool = False, scale: bool = False) -> None:
@@ -23,6 +35,8 @@ def main(quick: bool = False, scale: bool = False) -> None:
     flat_cost.main(cycles)
     print()
     overhead.main()
+    print()
+    start_rate.main(200 if quick else 1000)
     print()
     budget_cost.main(cycles, rounds=1 if quick else 2)
     print()

@@ -122,8 +122,8 @@ def _connections(url: str) -> int:
     sql = create_engine(url)
     try:
         with sql.connect() as connection:
-            return connection.execute(text("SELECT count(*) - 1 FROM pg_stat_activity "
-                                           "WHERE datname = current_database()")).scalar()
+            return int(connection.execute(text("SELECT count(*) - 1 FROM pg_stat_activity "
+                                               "WHERE datname = current_database()")).scalar_one())
     finally:
         sql.dispose()
 
@@ -132,10 +132,9 @@ def _connections(url: str) -> int:
 
 def step_costs(urls: dict[str, str], rounds: int = STEP_ROUNDS) -> dict[str, list[float]]:
     """Milliseconds per submitted task, per database, alternating between them."""
+    from bench.web_load import _TO_PRIVACYCHECK, _aanmelding
     from engine import Engine, casework
     from engine.identity import Origin, User
-
-    from bench.web_load import _TO_PRIVACYCHECK, _aanmelding
 
     user = User("regisseur0001", "Bench", DIRECTING, frozenset({"procesregisseur"}), directs=True)
     here = Origin("192.0.2.1", "bench")

@@ -269,6 +269,6 @@ def database_size(url: str) -> int:
     sql = create_engine(url)
     try:
         with sql.connect() as connection:
-            return connection.execute(text("SELECT pg_database_size(current_database())")).scalar()
+            return int(connection.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
     finally:
         sql.dispose()

@@ -28,6 +28,13 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 CASE_LINK = re.compile(r'href="/casussen/(\d+)"')
 
 
+def _csrf(page: str) -> str:
+    found = CSRF.search(page)
+    if found is None:
+        raise ValueError("the page has no CSRF token")
+    return found.group(1)
+
+
 @events.init_command_line_parser.add_listener
 def _options(parser):
     parser.add_argument("--bench-password", default="", help="password of the bench accounts")
@@ -44,7 +51,7 @@ class Reader(HttpUser):
             me = accounts[next(_numbers) % len(accounts)]
         self.username, self.cases = me["username"], me["cases"]  # [[number, name], ...]
         page = self.client.get("/inloggen", name="login")
-        token = CSRF.search(page.text).group(1)
+        token = _csrf(page.text)
         with self.client.post("/inloggen", name="login", allow_redirects=False, catch_response=True,
                               data={"csrf_token": token, "gebruikersnaam": self.username,
                                     "wachtwoord": self.environment.parsed_options.bench_password}) as response:
@@ -67,7 +74,7 @@ class Reader(HttpUser):
             if response.status_code != 200 or not CASE_LINK.search(response.text):
                 response.failure(f"caselist gave {response.status_code} without cases")
                 return
-            token = CSRF.search(response.text).group(1)
+            token = _csrf(response.text)
         self.pause()
         with self.client.get("/casussen", params={"pagina": "5"}, name="caselist_page", catch_response=True) as response:
             if response.status_code != 200 or not CASE_LINK.search(response.text):

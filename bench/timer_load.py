@@ -37,13 +37,14 @@ TARGET_TIMERS = 10_000
 PROCESS = "rechten_betrokkene"
 # Invented people of the gemeente who are told of each escalation.
 PROCESREGISSEURS = ("regisseur.een@example.org", "regisseur.twee@example.org")
+# The directing partner (the policy follows the register), whose procesregisseurs the timers mail.
+GEMEENTE = "gemeente_heerenveen"
 
 
 def prepare(url: str, timers: int) -> None:
     from engine import Engine
     from engine.db import Account, Partner
     from engine.migrate import upgrade
-    from engine.policy import GEMEENTE
     from tests.engine.bpmn import simple_process
     from tests.engine.bulk import copy_case
 
@@ -53,7 +54,7 @@ def prepare(url: str, timers: int) -> None:
     try:
         with engine.database.unit_of_work() as uow:
             uow.session.add(Partner(id=GEMEENTE, name="Gemeente", kind="convenant", grondslag="Wmo 2015",
-                                    active=True))
+                                    active=True, directs=True))
             uow.session.flush()
             for number, email in enumerate(PROCESREGISSEURS, start=1):
                 uow.session.add(Account(username=f"regisseur{number}", display_name=f"Regisseur {number}",

@@ -42,6 +42,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -141,7 +142,7 @@ _TO_PRIVACYCHECK = (
 )
 
 
-def populate(database_url: str, users: int, cases_per_user: int) -> dict[str, list[int] | dict[str, str]]:
+def populate(database_url: str, users: int, cases_per_user: int) -> dict[str, Any]:
     """Migrate, deploy, and add partners, accounts and each user's cases at the privacycheck.
 
     Returns each user's case numbers, and under "names" each case's betrokkene_naam."""
@@ -167,7 +168,7 @@ def populate(database_url: str, users: int, cases_per_user: int) -> dict[str, li
                     demo=False, created_at=engine.clock()))
             uow.commit()
         case = 0
-        cases: dict[str, list[int]] = {}
+        cases: dict[str, Any] = {}  # username -> case numbers; "names" -> case number -> name
         for number in range(1, users + 1):
             for _ in range(cases_per_user):
                 case += 1
@@ -256,7 +257,7 @@ def start_gunicorn(database_url: str, workers: int, threads: int, workdir: Path)
 # -- locust -------------------------------------------------------------------------
 
 def run_locust(host: str, users: int, run_time: int, think_time: float, workdir: Path,
-               cases: dict[str, list[int]] | list, locustfile: Path = LOCUSTFILE) -> dict:
+               cases: dict[str, Any] | list, locustfile: Path = LOCUSTFILE) -> dict:
     prefix = workdir / "locust"
     cases_path = workdir / "cases.json"
     cases_path.write_text(json.dumps(cases), encoding="utf-8")

@@ -14,8 +14,20 @@ from datetime import datetime
 from sqlalchemy import select
 
 from . import account_state, one_time_links
-from .access_review import (BEHOUDEN, NOG_NODIG, OFFICER_CHOICES, PURPOSE, ROLE_ORDER, VERLOPEN, VERVALT,
-                            CannotResend, ListIncomplete, _decide, _send_link, _take_away)
+from .access_review import (
+    BEHOUDEN,
+    NOG_NODIG,
+    OFFICER_CHOICES,
+    PURPOSE,
+    ROLE_ORDER,
+    VERLOPEN,
+    VERVALT,
+    CannotResend,
+    ListIncomplete,
+    _decide,
+    _send_link,
+    _take_away,
+)
 from .api import Engine
 from .clock import aware
 from .db import AccessReview, AccessReviewList, AccessReviewRight, Account, Partner
@@ -166,12 +178,12 @@ def resend(engine: Engine, list_id: int, actor: str) -> None:
         row = session.get(AccessReviewList, list_id, with_for_update=True)
         if row is None:
             raise NotFound(f"there is no review list {list_id}")
-        review = session.get(AccessReview, row.review_id)
+        review = session.get_one(AccessReview, row.review_id)
         if review.closed_at is not None or aware(review.deadline) <= now:
             raise CannotResend("closed")
         if row.completed_at is not None:
             raise CannotResend("completed")
-        if not _send_link(session, review, row, session.get(Partner, row.partner_id), now):
+        if not _send_link(session, review, row, session.get_one(Partner, row.partner_id), now):
             raise CannotResend("no_address")
         uow.commit()
     log.info("access review %s: link for %s sent again by %s", review.label, row.partner_id, actor)

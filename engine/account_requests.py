@@ -152,7 +152,7 @@ def submit_by_contact(database, token: str, form: RequestForm, now: datetime) ->
     says; uses the link. LinkInvalid, RequestInvalid (the link stays usable)."""
     with database.unit_of_work() as uow:
         link = one_time_links.peek(uow.session, token, INVITE, now)
-        partner = link.subject.get("partner")
+        partner: str = link.subject["partner"]
         form = RequestForm(partner, form.username, form.display_name, form.email, form.function, form.roles,
                            form.reason)
         request_id = _submit(uow.session, form, contact_actor(partner), now)
@@ -363,11 +363,12 @@ def _submit(session, form: RequestForm, requested_by: str, now: datetime) -> int
                          requested_by=requested_by, requested_at=aware(now), status=OPEN)
     session.add(row)
     session.flush()
-    _mail_officer(session, row, session.get(Partner, form.partner), now)
+    _mail_officer(session, row, session.get_one(Partner, form.partner), now)
     return row.id
 
 
 def _mail_officer(session, row: AccountRequest, partner: Partner, now: datetime) -> None:
+    assert partner.officer_email, "the callers refuse a partner without a gemachtigde's address"
     subject = {"request": row.id}
     one_time_links.withdraw(session, APPROVE, subject, now)
     token = one_time_links.issue(session, APPROVE, subject, now, LINK_LIFETIME)

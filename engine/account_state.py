@@ -22,8 +22,10 @@ AWAITING_APPROVAL = "wacht_op_gemachtigde"  # an API client's service account, u
 REFUSED_BY_OFFICER = "geweigerd_door_gemachtigde"  # an API client's, when the gemachtigde refused it
 REASONS = frozenset({BY_BEHEERDER, REVIEW_LAPSED, PARTNER_LEFT, AWAITING_APPROVAL, REFUSED_BY_OFFICER})
 
-# Who acted when it was not an account: the scheduler, or a partner's gemachtigde by a link.
+# Who acted when it was not an account: the scheduler, a beheerder on the server with a zvt
+# command, or a partner's gemachtigde by a link.
 SYSTEM = "systeem"
+CLI_ACTOR = "beheer-cli"
 
 
 def officer_actor(partner: str) -> str:

@@ -6,6 +6,7 @@ hold across processes and hosts that share one database.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -14,15 +15,21 @@ import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pyotp.utils import strings_equal
-from sqlalchemy import select, update
+from sqlalchemy import String, bindparam, select, update
 
 from . import login_limits, partner_register, policy
 from .clock import aware
 from .db import Account, HumanTask, Partner
 from .errors import EngineError
-from .login_limits import (  # noqa: F401 - the limits' figures, public here as before
-    ATTEMPT_WINDOW, MAX_DELAY, MAX_FAILURES_PER_ADDRESS, SLOW_DOWN_AFTER, delay_after)
 from .identity import Origin, User
+from .login_limits import (  # noqa: F401 - the limits' figures, public here as before
+    ATTEMPT_WINDOW,
+    MAX_DELAY,
+    MAX_FAILURES_PER_ADDRESS,
+    SLOW_DOWN_AFTER,
+    delay_after,
+)
+from .unit_of_work import affected
 
 if TYPE_CHECKING:
     from .api import Engine
@@ -170,10 +177,10 @@ def verify_totp(engine: Engine, username: str, code: str, now: datetime, *, orig
     if step is not None and (account.totp_last_step is None or step > account.totp_last_step):
         with engine.database.unit_of_work() as uow:
             # Conditional, so two requests racing with the same code cannot both win.
-            claimed = uow.session.execute(update(Account).where(
+            claimed = affected(uow.session.execute(update(Account).where(
                 Account.id == account.id,
                 (Account.totp_last_step.is_(None)) | (Account.totp_last_step < step),
-            ).values(totp_last_step=step)).rowcount == 1
+            ).values(totp_last_step=step))) == 1
             uow.session.add(login_limits.attempt(key, origin, now, success=claimed))
             uow.commit()
         if claimed:
@@ -208,9 +215,9 @@ def enrol_totp(engine: Engine, username: str, secret: str, code: str, now: datet
     if step is None:
         raise InvalidCode("the code does not match the new secret")
     with engine.database.unit_of_work() as uow:
-        stored = uow.session.execute(update(Account).where(
+        stored = affected(uow.session.execute(update(Account).where(
             Account.username == name, Account.active.is_(True), Account.totp_secret.is_(None),
-        ).values(totp_secret=secret, totp_last_step=step)).rowcount == 1
+        ).values(totp_secret=secret, totp_last_step=step))) == 1
         if not stored:
             has_secret = uow.session.scalar(select(Account.totp_secret.is_not(None)).where(Account.username == name))
             if has_secret:
@@ -259,20 +266,27 @@ def task_candidates(session, lane: str | None, process_id: str, participants, op
     """
     if lane is None:
         return []
-    query = usable_accounts(with_email, day=day).add_columns(Partner.directs).order_by(Account.display_name, Account.id)
     participants, open_lanes = list(participants or ()), set(open_lanes or ())
-    return [account for account, directs in session.execute(query)
+    return [account for account, directs in session.execute(_candidates_query(with_email), {"day": day.isoformat()})
             if lane in (account.roles or ()) and policy.may_do_task(
                 user_of(account, directs=bool(directs)), lane, process_id, participants, open_lanes, partner)]
 
 
+@functools.cache
+def _candidates_query(with_email: bool):
+    """task_candidates' SELECT, built once (every step that opens a task runs it): the day is a parameter."""
+    return (usable_accounts(with_email, day=bindparam("day", type_=String)).add_columns(Partner.directs)
+            .order_by(Account.display_name, Account.id))
+
+
 def open_lanes(session, instance_id: int) -> set[str]:
     """The lanes of a case's open tasks as the policy counts them (`policy.lane_key`)."""
+    # A task in no lane counts for no one: every check asks whether a role's key is among these.
     return {policy.lane_key(lane, partner) for lane, partner in session.execute(
-        select(HumanTask.lane, HumanTask.partner).where(HumanTask.instance_id == instance_id))}
+        select(HumanTask.lane, HumanTask.partner).where(HumanTask.instance_id == instance_id)) if lane is not None}
 
 
-def usable_accounts(with_email: bool = False, *, day: date):
+def usable_accounts(with_email: bool = False, *, day):
     """SELECT of the accounts that can log in: active, of a partner taking part on `day` (the
     Dutch day of the engine's clock, partner_register.day_of; from its leaving day on, a partner's
     accounts no longer work) and with an e-mail address when `with_email`."""

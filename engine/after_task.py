@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from . import policy
-from .api import Engine
 from .accounts import open_lanes
+from .api import Engine
 from .db import HistoryEntry, Instance
 from .identity import User
 

@@ -38,8 +38,8 @@ from sqlalchemy import select
 
 from . import audit, chain
 from .accounts import usable_accounts
-from .partner_register import day_of
 from .db import Account, AuditAnchorFailure, OutboxMail
+from .partner_register import day_of
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ class _Syslog(SysLogHandler):
     """Raises what went wrong instead of printing it to stderr, as logging's handlers do, so
     that the scheduler can say so and raise an incident."""
 
-    def handleError(self, record):  # noqa: N802 - logging's name
+    def handleError(self, record):  # logging's name
         raise  # noqa: PLE0704 - emit calls this inside its except clause: re-raise what failed there
 
 
@@ -115,8 +115,9 @@ def send_syslog(address: str | tuple[str, int], anchors: list[audit.Anchor]) -> 
         return
     handler = _Syslog(address=address, facility=SYSLOG_FACILITY)
     try:
-        if handler.socket is not None and handler.socket.fileno() != -1:
-            handler.socket.settimeout(SYSLOG_TIMEOUT)
+        sock = getattr(handler, "socket", None)  # SysLogHandler's, which typeshed leaves out
+        if sock is not None and sock.fileno() != -1:
+            sock.settimeout(SYSLOG_TIMEOUT)
         handler.ident = f"{SYSLOG_TAG}: "
         # No closing NUL: rsyslog would write it as "#000" after the hash, and the line would no
         # longer read as an anchor; today's daemons do not need it.
@@ -213,10 +214,10 @@ class Watch:
 
     def places(self) -> list[Place]:
         found = []
-        if self.anchor_file is not None:
-            found.append(Place("file", str(self.anchor_file), lambda anchors: append(self.anchor_file, anchors)))
-        if self.syslog is not None:
-            found.append(Place("syslog", _syslog_text(self.syslog), lambda anchors: send_syslog(self.syslog, anchors)))
+        if (anchor_file := self.anchor_file) is not None:
+            found.append(Place("file", str(anchor_file), lambda anchors: append(anchor_file, anchors)))
+        if (syslog := self.syslog) is not None:
+            found.append(Place("syslog", _syslog_text(syslog), lambda anchors: send_syslog(syslog, anchors)))
         return found
 
     def run(self, database, now: datetime) -> list[audit.Report]:
@@ -256,7 +257,7 @@ class Watch:
     def _anchor(self, fresh: list[audit.Anchor]) -> dict[str, str | None]:
         """Write the new heads, with those an earlier write to the same place missed, to every
         place; per place written to: None, or what went wrong (also logged as an error)."""
-        outcome = {}
+        outcome: dict[str, str | None] = {}
         for place in self.places():
             waiting = self.unwritten.setdefault(place.target, {})
             waiting.update((anchor.chain, anchor) for anchor in fresh)  # the newest head covers the older ones

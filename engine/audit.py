@@ -14,8 +14,9 @@ them (`seal`). Messages name rows by id and never hold a person's data.
 """
 from __future__ import annotations
 
-import hmac
 import hashlib
+import hmac
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -55,7 +56,7 @@ class SealRefused(Exception):
     """The rows from before the key are not intact; sealing them would hide that."""
 
 
-def verify(session, key: bytes, name: str, anchors: list[Anchor] = (), start: tuple[int, str] | None = None) -> Report:
+def verify(session, key: bytes, name: str, anchors: Sequence[Anchor] = (), start: tuple[int, str] | None = None) -> Report:
     """Check chain `name` ("access_log" or "history") from its first row, or from row `start`
     = (id, hash) that an earlier verification found intact, to its head; then the anchors."""
     model = chain.CHAINS[name]

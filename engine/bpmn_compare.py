@@ -78,18 +78,18 @@ def elements(files: Mapping[str, str]) -> dict[tuple[str, str], Element]:
             lanes = {ref.text.strip(): (zvt_namespace.role_of(lane) or lane.get("id"), zvt_namespace.partner_of(lane))
                      for lane in process.iter(f"{{{_BPMN}}}lane")
                      for ref in lane.findall(f"{{{_BPMN}}}flowNodeRef") if ref.text}
-            process_id = process.get("id")
+            process_id = process.get("id", "")
             for element in process.iter():
                 if not isinstance(element.tag, str) or element is process:
                     continue
                 kind = etree.QName(element).localname
                 if etree.QName(element).namespace != _BPMN or kind in _SKIP or kind.endswith("EventDefinition") \
                         or kind in ("lane", "flowNodeRef", "timeDate", "timeDuration", "timeCycle") \
-                        or not element.get("id"):
+                        or not (element_id := element.get("id")):
                     continue
-                found[(process_id, element.get("id"))] = Element(
-                    process_id, element.get("id"), kind, element.get("name") or "",
-                    _aspects(element, kind, *lanes.get(element.get("id"), (None, None))))
+                found[(process_id, element_id)] = Element(
+                    process_id, element_id, kind, element.get("name") or "",
+                    _aspects(element, kind, *lanes.get(element_id, (None, None))))
     return found
 
 

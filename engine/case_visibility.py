@@ -17,7 +17,7 @@ and partner over generated cases.
 """
 from __future__ import annotations
 
-from sqlalchemy import and_, cast, exists, false, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, cast, exists, false, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import JSONB
 
 from . import policy
@@ -55,12 +55,12 @@ def visible(user: User, dialect: str):
     """The SQL condition on `instances` under which `policy.may_view_case` lets `user` see a case."""
     processes = rules().processes
     without_personal = sorted(p for p, rule in processes.items() if not rule.personal_data)
-    allowed = []
+    allowed: list[ColumnElement[bool]] = []
     open_to_user = [p for p in without_personal if user.roles & processes[p].open_to_roles]
     if open_to_user:
         allowed.append(Instance.process_id.in_(open_to_user))
     if user.roles & policy.PERSONAL_DATA_ROLES:
-        personal = []
+        personal: list[ColumnElement[bool]] = []
         if policy.directs_cases(user):
             directed = sorted(p for p, rule in processes.items() if rule.personal_data and rule.directed_by_procesregisseur)
             if directed:

@@ -168,8 +168,8 @@ def cases_named(session, query: str, cases: list[tuple[int, int, str]]) -> list[
     people = _person_fields(session, {(definition, content) for _, definition, content in cases})
     found = [_Person(number, people[(definition, content)]) for number, definition, content in cases]
     details = _details(session, found)
-    return [(person.number, details[person.number].name) for person in found
-            if name_matches(query, details[person.number].name)]
+    return [(person.number, name) for person in found
+            if (name := details[person.number].name) is not None and name_matches(query, name)]
 
 
 def list_cases(engine: Engine, user: User, filters: Filters, origin: Origin, now: datetime | None = None) -> CaseList:
@@ -185,10 +185,10 @@ def list_cases(engine: Engine, user: User, filters: Filters, origin: Origin, now
             uow.commit()
             raise SearchRefused("role grants no access to personal data")
         query = _visible(session, user, filters, search, now)
-        details: dict[int, tuple] = {}
+        details: dict[int, _Detail] = {}
         if filters.niveau is None:
             # Every filter is in the query: count and page in SQL.
-            total = session.scalar(select(func.count()).select_from(query.subquery()))
+            total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
             pages = max(1, -(-total // PAGE_SIZE))
             page = min(max(filters.page, 1), pages)
             shown = _candidates(session, user, list(session.scalars(
@@ -260,6 +260,7 @@ def _search_condition(search: Search):
     without_personal = sorted(p for p, rule in process_rules.active().processes.items() if not rule.personal_data)
     personal = Instance.process_id.not_in(without_personal) if without_personal else true()
     if search.kind == "naam":
+        assert search.name is not None  # parse_search sets it for a search by name
         pattern = search.name.replace("/", "//").replace("%", "/%").replace("_", "/_")
         return and_(personal, Instance.search_name.like(f"%{pattern}%", escape="/"))
     return and_(personal, Instance.search_birth == search.birth_date)
@@ -336,7 +337,7 @@ def _matches(detail: _Detail, filters: Filters, search: Search | None) -> bool:
         return False
     if search is None or search.kind == "casusnummer":
         return True
-    if search.kind == "naam":
+    if search.kind == "naam" and search.name is not None:
         return name_matches(search.name, detail.name)
     return detail.birth_date is not None and detail.birth_date == search.birth_date
 

@@ -8,20 +8,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import or_, select
 
-from . import (access_log, art41, list_rules, named_cases, partner_choices, partner_register, policy, process_rules,
-               recipients)
+from . import (
+    access_log,
+    art41,
+    list_rules,
+    named_cases,
+    partner_choices,
+    partner_register,
+    policy,
+    process_rules,
+    recipients,
+)
 from .accounts import open_lanes, task_candidates
 from .api import Engine, history_views, instance_view, read_only_values, task_view
 from .clock import aware
-from .partner_register import day_of
-from .start_context import values as start_values
 from .db import Definition, HumanTask, Instance
 from .drafts import Draft, own_draft
 from .errors import EngineError, NotFound, TaskNotFound
 from .identity import Origin, User
+from .partner_register import day_of
+from .start_context import values as start_values
 from .ui_schema import UI_SUFFIX, context_steps
 from .views import HistoryView, InstanceView, TaskView
 
@@ -170,7 +180,7 @@ def submit_task(engine: Engine, user: User, task_id: str, data, origin: Origin) 
 
     The policy check, its access-log row and the step are one transaction: nothing can change
     between the check and the step, and a form post costs one round of reads."""
-    done = {}
+    done: dict[str, Any] = {}
     may_do = _task_guard(engine, user, task_id, origin, "change")
 
     def guard(session, row: HumanTask, instance: Instance) -> Exception | None:
@@ -253,7 +263,7 @@ def view_case(engine: Engine, user: User, instance_id: int, origin: Origin, acti
             return decision
 
         instance = readable_instance(uow, user, origin, instance_id, now, action, "case", decide)
-        definition = session.get(Definition, instance.definition_id)
+        definition = session.get_one(Definition, instance.definition_id)
         main_file = next(iter(definition.files), None)
         tasks = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id)
                                 .order_by(HumanTask.created_at, HumanTask.id))

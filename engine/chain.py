@@ -18,6 +18,7 @@ One lock for both chains: a step writes rows of both, and two locks could deadlo
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -34,7 +35,7 @@ DEV_AUDIT_KEY = "zvt-development-audit-key-not-secret"
 # Any constant: all writers of a chain take this lock so the chain has exactly one next row.
 CHAIN_LOCK = 7513
 
-CHAINS = {"access_log": AccessLogEntry, "history": HistoryEntry}
+CHAINS: dict[str, type[AccessLogEntry] | type[HistoryEntry]] = {"access_log": AccessLogEntry, "history": HistoryEntry}
 
 
 def fields(chain: str, row) -> dict:
@@ -86,14 +87,22 @@ def key_bytes(key: str) -> bytes:
     return key.encode("utf-8")
 
 
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+
+
 def lock(session) -> None:
     if session.bind.dialect.name == "postgresql":
         # Two transactions must never both chain onto the same last row (see the module doc).
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
+        session.execute(_LOCK, {"key": CHAIN_LOCK})
 
 
 def head_hash(session, model) -> str:
-    return session.scalar(select(model.hash).order_by(model.id.desc()).limit(1)) or GENESIS
+    return session.scalar(_head_query(model)) or GENESIS
+
+
+@functools.cache
+def _head_query(model):
+    return select(model.hash).order_by(model.id.desc()).limit(1)
 
 
 def link(session, rows: list, previous: str | None = None) -> None:
@@ -118,7 +127,7 @@ def chain_history_on_flush(session_factory) -> None:
     @event.listens_for(session_factory, "before_flush")
     def _before_flush(session, _context, _instances):
         pending = sorted((row for row in session.new if isinstance(row, HistoryEntry)),
-                         key=lambda row: inspect(row).insert_order)
+                         key=lambda row: inspect(row).insert_order or 0)  # set for every new row
         # A flush of some objects only (Step.save flushes the case row first) chains every new
         # history row but writes none: rows added after it chain onto those, not onto the table.
         chained = [row for row in pending if row.hash is not None]

@@ -136,7 +136,9 @@ def _first_broken(day: date, prop: Mapping, siblings: Mapping, today: date) -> t
 def problems(schema: Mapping, where: str = "") -> list[str]:
     """What is wrong with the date keywords of a form; empty when they are fine (for deploy)."""
     found: list[str] = []
-    properties = schema.get("properties") if isinstance(schema.get("properties"), Mapping) else {}
+    properties = schema.get("properties")
+    if not isinstance(properties, Mapping):
+        properties = {}
     dates = {n for n, p in properties.items() if isinstance(p, Mapping) and p.get("format") == "date"}
     for name, prop in properties.items():
         if not isinstance(prop, Mapping):

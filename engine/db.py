@@ -748,7 +748,7 @@ def _postgres_connect_args(database_url: str, limits: DatabaseLimits) -> dict:
     """libpq's own settings (psycopg hands them over). A setting in the URL's query wins: the
     operator wrote it there on purpose."""
     network = limits.network_timeout
-    args = {
+    args: dict[str, int | str] = {
         "connect_timeout": max(2, limits.connect_timeout),  # libpq treats less than 2 as 2
         # An idle connection (waiting for a result counts) is probed after half the network
         # timeout, then every sixth of it, three times: a dead peer is noticed after about the timeout.

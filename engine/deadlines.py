@@ -14,8 +14,9 @@ from . import runtime
 from .clock import aware
 from .commands import apply_guard
 from .db import Definition, HistoryEntry, Instance, Timer
+from .engine_part import EnginePart
 from .errors import Conflict, DeadlinesAlreadyPaused, DeadlinesNotPaused, InstanceNotFound, ReasonRequired
-from .steps import Step
+from .steps import Preloaded, Step
 from .unit_of_work import flush
 
 # SpiffWorkflow fires a timer only once the clock is strictly past its moment; firing
@@ -23,7 +24,7 @@ from .unit_of_work import flush
 TIMER_EPSILON = timedelta(microseconds=1)
 
 
-class Deadlines:
+class Deadlines(EnginePart):
     def pause_deadlines(self, instance_id: int, reason: str, actor: str, audit: Callable | None = None,
                         guard: Callable | None = None) -> datetime:
         """Stop the clock of a running case: none of its timers fires until `resume_deadlines`.
@@ -90,17 +91,23 @@ class Deadlines:
             uow.commit()
             return stood_still
 
-    def _fire_due_first(self, session, definition: Definition, instance: Instance, workflow, now: datetime) -> bool:
+    def _fire_due_first(self, session, definition: Definition, instance: Instance, workflow, now: datetime,
+                        preloaded: Preloaded | None = None) -> bool:
         """Fire the case's timers that are due at `now`, as the scheduler would have by then,
         before a command acts on the case; say whether any were (never while it is paused).
-        `workflow`: the case's, when the caller loaded it already."""
+        `workflow`: the case's, when the caller loaded it already; `preloaded`: its rows, when
+        the caller read them already (engine/steps.py)."""
         if instance.paused_at is not None:
             return False
-        due = session.scalar(select(Timer.id).where(Timer.instance_id == instance.id, Timer.due_at <= now).limit(1))
-        if due is None:
+        if preloaded is not None:
+            due = any(timer.due_at <= now for timer in preloaded.rows.get((Timer, instance.id), []))
+        else:
+            due = session.scalar(select(Timer.id).where(Timer.instance_id == instance.id, Timer.due_at <= now)
+                                 .limit(1)) is not None
+        if not due:
             return False
         step = Step(session, self.store, definition, instance,
-                    workflow or self.store.load(definition, instance.state), now)
+                    workflow or self.store.load(definition, instance.state), now, preloaded)
         step.run(lambda wf: wf.refresh_timers(), at=now + TIMER_EPSILON)
         step.save("scheduler")
         return True

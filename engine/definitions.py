@@ -20,8 +20,8 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
-from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
@@ -220,8 +220,8 @@ def _check_task_spec(task_spec, process_id, file, subprocess_specs, forms_dir, f
         check(event_definition.expression, "timer expression")
     elif isinstance(event_definition, ConditionalEventDefinition):
         check(event_definition.expression, "event condition")
-    elif getattr(event_definition, "expression", None):
-        check(event_definition.expression, "event expression")
+    elif expression := getattr(event_definition, "expression", None):
+        check(expression, "event expression")
     if isinstance(task_spec, LoopTask):
         check(getattr(task_spec, "condition", None), "loop condition")
         check(getattr(task_spec, "cardinality", None), "multi-instance cardinality")
@@ -306,10 +306,10 @@ def _load_form(forms_dir: Path, process_id: str, task_id: str, forms: dict, refu
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         refuse(f"form {path.as_posix()} is not valid JSON: {exc}")
         return
-    exc = schema_error(json.dumps(schema, sort_keys=True))
-    if exc is not None:
-        where = "/".join(str(p) for p in exc.absolute_path) or "(root)"
-        refuse(f"form {path.as_posix()} is not a valid JSON Schema at {where}: {exc.message}")
+    invalid = schema_error(json.dumps(schema, sort_keys=True))
+    if invalid is not None:
+        where = "/".join(str(p) for p in invalid.absolute_path) or "(root)"
+        refuse(f"form {path.as_posix()} is not a valid JSON Schema at {where}: {invalid.message}")
         return
     if schema.get("type") != "object":
         refuse(f'form {path.as_posix()} must describe an object ("type": "object")')
@@ -402,7 +402,7 @@ def _dmn_files_by_table(parser, problems) -> dict[str, str]:
     for decision_id, dmn_parser in parser.dmn_parsers.items():
         try:
             dmn_parser.parse()
-        except Exception as exc:  # DMNParser raises bare exceptions as well as ValidationException
+        except Exception as exc:  # noqa: BLE001 - DMNParser raises bare exceptions as well as ValidationException
             problems.append(Problem(dmn_parser.filename or "?", decision_id, f"decision cannot be read: {exc}"))
             continue
         for table in dmn_parser.decision.decisionTables:

@@ -13,14 +13,15 @@ from sqlalchemy import delete, func, select
 from .clock import aware
 from .db import Definition, Instance, Timer
 from .definitions import is_scheduled, read_folder
-from .process_rules import check_folder as check_process_rules
+from .engine_part import EnginePart
 from .errors import DefinitionRefused, Problem
+from .process_rules import check_folder as check_process_rules
 from .views import DeployedVersion
 
 log = logging.getLogger(__name__)
 
 
-class Deploying:
+class Deploying(EnginePart):
     def deploy(self, path, forms=None, actor: str = "zvt deploy") -> list[DeployedVersion]:
         """Deploy every executable process in the folder `path`.
 

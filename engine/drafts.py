@@ -22,6 +22,7 @@ from .clock import aware
 from .db import TaskDraft
 from .identity import Origin, User
 from .queries import read_only_values
+from .unit_of_work import affected
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,8 @@ def discard(engine: Engine, user: User, task_id: str, origin: Origin) -> bool:
     with engine.database.unit_of_work() as uow:
         session = uow.session
         row, instance, _definition = _task_row(session, task_id)
-        gone = session.execute(delete(TaskDraft).where(TaskDraft.task_id == task_id,
-                                                       TaskDraft.username == user.username)).rowcount
+        gone = affected(session.execute(delete(TaskDraft).where(TaskDraft.task_id == task_id,
+                                                       TaskDraft.username == user.username)))
         if gone:
             access_log.record(session, user, origin, "delete", "draft", task_id, instance.id, True, now)
         uow.commit()

@@ -36,7 +36,7 @@ def read_feedback(engine: Engine, user: User, instance_id: int, origin: Origin) 
         session = uow.session
         instance = readable_instance(uow, user, origin, instance_id, now, "read", FEEDBACK_KEY,
                                      lambda i: policy.may_read_feedback(user, i.process_id, i.data or {}))
-        definition = session.get(Definition, instance.definition_id)
+        definition = session.get_one(Definition, instance.definition_id)
         feedback = (instance.data or {}).get(FEEDBACK_KEY)
         page = Feedback(instance_id, instance.process_id, definition.name, instance.started_at,
                         dict(feedback) if isinstance(feedback, dict) else None,

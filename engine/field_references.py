@@ -25,6 +25,7 @@ import textwrap
 import tokenize
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from lxml import etree
 
@@ -89,13 +90,13 @@ def _expressions(files: Mapping[str, str]) -> Iterable[tuple[str, str]]:
                 if setting.namespace == zvt_namespace.NAMESPACE and value:
                     what = "de termijn" if setting.localname == "termijn" else f"de instelling ‘zvt:{setting.localname}’"
                     yield f"{what} van {_owner(element, itself=True)}", value
-            if local == "property" and element.get("value"):
+            if local == "property" and (setting_value := element.get("value")):
                 what = "de termijn" if element.get("name") == "termijn" else f"de instelling ‘{element.get('name')}’"
-                yield f"{what} van {_owner(element)}", element.get("value")
-            elif local in _EXPRESSIONS and (element.text or "").strip():
-                yield f"{_EXPRESSIONS[local]} van {_owner(element)}", element.text
-            elif local == "dataObject" and element.get("id"):
-                yield f"het gegeven {_owner(element)}", element.get("id")
+                yield f"{what} van {_owner(element)}", setting_value
+            elif local in _EXPRESSIONS and (expression := element.text) and expression.strip():
+                yield f"{_EXPRESSIONS[local]} van {_owner(element)}", expression
+            elif local == "dataObject" and (data_id := element.get("id")):
+                yield f"het gegeven {_owner(element)}", data_id
 
 
 def names_in_use(process_id: str, forms: Mapping[str, tuple[dict, dict]], files: Mapping[str, str]) -> set[str]:
@@ -236,15 +237,15 @@ def _names(node: object, name: str) -> bool:
 
 
 def _refers(prop: Mapping, keyword: str, name: str) -> bool:
-    items = prop.get("items") if isinstance(prop.get("items"), dict) else {}
+    items = items if isinstance(items := prop.get("items"), dict) else {}
     return prop.get(keyword) == name or (keyword in LIST_RULES and any(
         isinstance(p, dict) and p.get(keyword) == name for p in (items.get("properties") or {}).values()))
 
 
-def remove_field(schema: Mapping, ui: Mapping, name: str) -> tuple[dict, dict]:
+def remove_field(given_schema: Mapping, given_ui: Mapping, name: str) -> tuple[dict, dict]:
     """The form and UI schema without field `name` and without every mention that would make the
     draft's check fail; the given schemas are never changed. KeyError when there is no such field."""
-    schema, ui = copy.deepcopy(dict(schema)), copy.deepcopy(dict(ui))
+    schema, ui = copy.deepcopy(dict(given_schema)), copy.deepcopy(dict(given_ui))
     del schema["properties"][name]
     _drop(schema, "required", name)
     kept = [r for r in (_without(r, name) for r in schema.get("allOf") or []) if r is not None]
@@ -271,7 +272,7 @@ def remove_field(schema: Mapping, ui: Mapping, name: str) -> tuple[dict, dict]:
     return schema, ui
 
 
-def _without(rule: object, name: str) -> dict | None:
+def _without(rule: Any, name: str) -> Any:
     """An if/then(/else) rule without the field; None when it depended on the field or says nothing more."""
     if not isinstance(rule, dict):
         return rule

@@ -17,11 +17,12 @@ from .claims import DEFAULT_LEASE, RETRY_AFTER
 from .clock import aware
 from .db import Definition, Instance, Timer
 from .deadlines import TIMER_EPSILON, record_case_event
+from .engine_part import EnginePart
 from .errors import Conflict, NotFound, ReasonRequired, StepOverBudget, WorkflowFailed
 from .partner_register import day_of
 from .start_context import values as start_values
 from .steps import Preloaded, Step
-from .unit_of_work import flush
+from .unit_of_work import affected, flush
 from .views import IncidentView
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ def default_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-class Firing:
+class Firing(EnginePart):
     def fire_due_timers(self, now: datetime | None = None, actor: str = "scheduler", owner: str | None = None,
                         lease: timedelta = DEFAULT_LEASE, batch: int = 100, tally: Tally | None = None) -> int:
         """Fire every timer due at `now` (default: the clock); return how many fired. `tally`, when
@@ -82,9 +83,9 @@ class Firing:
                     log.warning("firing %d cases together failed; firing them one by one:\n%s", len(by_instance),
                                 logsafe.frames(exc))
                 alone = list(by_instance)
-            for instance_id, exc in over_budget.items():
+            for instance_id, over in over_budget.items():
                 # Running it again alone would only spend its budget twice.
-                tally.failed += self._record_timer_failure(list(by_instance[instance_id]), owner, exc, now)
+                tally.failed += self._record_timer_failure(list(by_instance[instance_id]), owner, over, now)
             for instance_id in alone:
                 timer_ids = by_instance[instance_id]
                 try:
@@ -94,7 +95,7 @@ class Firing:
                     # holding another of its timers): not a failure; the next round tries again.
                     log.info("instance %s changed while its timers fired; the next round tries again", instance_id)
                     self._release(list(timer_ids), owner, retry_at=now + _NEXT_ROUND)
-                except Exception as exc:  # noqa: BLE001 - whatever broke, only this case waits
+                except Exception as exc:  # whatever broke, only this case waits
                     if logsafe.unavailable(exc):
                         raise  # the database, not the case: ends the round, costs the timer no attempt
                     tally.failed += self._record_timer_failure(list(timer_ids), owner, exc, now)
@@ -108,7 +109,8 @@ class Firing:
                                (Timer.due_at, Timer.id), batch, owner, now, lease)
             if not ids:
                 return []
-            claimed = list(uow.session.execute(select(Timer.id, Timer.instance_id).where(Timer.id.in_(ids))))
+            claimed = [(timer_id, instance_id) for timer_id, instance_id in uow.session.execute(
+                select(Timer.id, Timer.instance_id).where(Timer.id.in_(ids)))]
             uow.commit()
             return claimed
 
@@ -142,9 +144,9 @@ class Firing:
     def retry_incident(self, timer_id: str) -> None:
         """Let the scheduler try an incident's timer again, from its next round, with fresh attempts."""
         with self.database.unit_of_work() as uow:
-            changed = uow.session.execute(
+            changed = affected(uow.session.execute(
                 update(Timer).where(Timer.id == timer_id, Timer.incident_at.is_not(None)).values(
-                    incident_at=None, attempts=0, retry_at=None, lock_owner=None, lock_expires_at=None)).rowcount
+                    incident_at=None, attempts=0, retry_at=None, lock_owner=None, lock_expires_at=None)))
             if changed != 1:
                 raise NotFound(f"there is no incident {timer_id}")
             uow.commit()
@@ -183,7 +185,7 @@ class Firing:
             instance = uow.session.get(Instance, instance_id)
             if instance is None:
                 raise NotFound(f"case {instance_id} does not exist")
-            files = uow.session.get(Definition, instance.definition_id).files
+            files = uow.session.get_one(Definition, instance.definition_id).files
             return next(iter(files.values()), None)
 
     def _fire_together(self, by_instance: dict[int, set[str]], now: datetime, actor: str,
@@ -206,7 +208,7 @@ class Firing:
             preloaded = Preloaded.read(session, [i.id for i in instances])
             fired, done, over_budget = 0, set(), {}
             for instance in instances:
-                definition = session.get(Definition, instance.definition_id)
+                definition = session.get_one(Definition, instance.definition_id)
                 step = Step(session, self.store, definition, instance, self.store.load(definition, instance.state),
                             now, preloaded)
                 try:

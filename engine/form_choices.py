@@ -44,11 +44,11 @@ class ChoiceEdit:
     removed: str | None = None
 
 
-def edit_choices(prop: Mapping, edit: ChoiceEdit) -> tuple[dict, dict[str, str]]:
+def edit_choices(given: Mapping, edit: ChoiceEdit) -> tuple[dict, dict[str, str]]:
     """(the field with its choices changed, errors) where an error's key is `label-<index>` or
     `place-<index>` of an existing choice, or `added` for the new choices and their number. The
     given field is never changed; with errors, nothing of the result is to be saved."""
-    prop = copy.deepcopy(dict(prop))
+    prop = copy.deepcopy(dict(given))
     choices = choice_list(prop)
     if choices is None:
         return prop, {}

@@ -187,7 +187,7 @@ def _options_problem(options: list[str]) -> dict[str, str]:
 def shape(kind: str, title: str, options: list[str]) -> dict:
     """The field's JSON Schema, as the project's forms write that kind."""
     choices = [{"const": code, "title": text} for code, text in zip(option_codes(options), options)]
-    return {
+    shapes: dict[str, dict] = {
         "korte_tekst": {"title": title, "type": "string", "minLength": 1, "maxLength": SHORT_TEXT},
         "lange_tekst": {"title": title, "type": "string", "minLength": 1, "maxLength": LONG_TEXT},
         "datum": {"title": title, "type": "string", "format": "date"},
@@ -195,13 +195,15 @@ def shape(kind: str, title: str, options: list[str]) -> dict:
         "keuze": {"title": title, "type": "string", "oneOf": choices},
         "meerdere_keuzes": {"title": title, "type": "array", "uniqueItems": True,
                             "items": {"type": "string", "oneOf": choices}},
-    }[kind]
+    }
+    return shapes[kind]
 
 
-def add_field(schema: Mapping, ui: Mapping, new: NewField, taken: Iterable[str] = ()) -> tuple[dict, dict, str]:
+def add_field(given_schema: Mapping, given_ui: Mapping, new: NewField,
+              taken: Iterable[str] = ()) -> tuple[dict, dict, str]:
     """(schema, UI schema, field name) with the new field last on the form. FieldRefused with every
     problem when it cannot be added; the given schemas are never changed."""
-    schema, ui = copy.deepcopy(dict(schema)), copy.deepcopy(dict(ui))
+    schema, ui = copy.deepcopy(dict(given_schema)), copy.deepcopy(dict(given_ui))
     properties = schema.setdefault("properties", {})
     errors = check(new, properties)
     if errors:

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 
 from .db import SchedulerHeartbeat
-from .unit_of_work import Database
+from .unit_of_work import Database, affected
 
 # A scheduler not seen for this long is gone (a restart has a new process id): its row goes.
 FORGET_AFTER = timedelta(days=7)
@@ -60,8 +60,8 @@ class Heartbeat:
     def _write(self, now: datetime, values: dict) -> None:
         row = SchedulerHeartbeat
         with self._lock, self.database.unit_of_work() as uow:
-            changed = uow.session.execute(update(row).where(row.owner == self.owner).values(
-                {row.seen_at: now, row.interval_seconds: self.interval_seconds, **values})).rowcount
+            changed = affected(uow.session.execute(update(row).where(row.owner == self.owner).values(
+                {row.seen_at: now, row.interval_seconds: self.interval_seconds, **values})))
             if changed == 0:
                 # The first write of this process (or its row was deleted, by a restore say).
                 uow.session.execute(delete(row).where(row.seen_at < now - FORGET_AFTER))

@@ -15,6 +15,7 @@ from . import access_log, policy
 from .clock import aware
 from .db import Instance
 from .deadlines import record_case_event
+from .engine_part import EnginePart
 from .errors import Conflict, EngineError, InstanceNotFound, ReasonRequired
 from .identity import Origin, User
 from .unit_of_work import flush
@@ -40,7 +41,7 @@ class RetentionItem:
     held_at: datetime | None
 
 
-class LegalHolds:
+class LegalHolds(EnginePart):
     def set_legal_hold(self, instance_id: int, reason: str, user: User, origin: Origin) -> datetime:
         """Put a running or closed case on hold; raises ReasonRequired, HoldRefused, or Conflict
         when it is on hold already or destroyed. Returns the moment (whole seconds)."""
@@ -104,7 +105,8 @@ class LegalHolds:
                 record_case_event(uow.session, instance, "bewaarplicht_opgeheven", "Bewaarplicht opgeheven",
                                   "LegalHoldLifted", user.username, at,
                                   {"reden": lift_reason, "reden_bewaarplicht": instance.hold_reason,
-                                   "gezet_door": instance.held_by, "gezet_op": instance.held_at.isoformat()})
+                                   "gezet_door": instance.held_by,
+                                   "gezet_op": instance.held_at.isoformat() if instance.held_at else None})
                 instance.hold_reason = instance.held_by = instance.held_at = None
             instance.updated_at = now
             flush(uow.session, [instance])

@@ -144,7 +144,7 @@ def top_rules(schema: Mapping) -> list[Mapping]:
 def _branches(schema: Mapping, data: Mapping | None) -> list[Mapping]:
     """The then/else schemas of the form's top rules that hold for `data` (None: all of them),
     each field merged with the form's own field it narrows."""
-    found = []
+    found: list[Mapping] = []
     for rule in top_rules(schema):
         parts = ("then", "else") if data is None else \
             ("then",) if _validator(json.dumps(rule["if"], sort_keys=True)).is_valid(data) else ("else",)
@@ -162,8 +162,8 @@ def _validator(condition: str) -> Draft202012Validator:
 def problems(schema: Mapping, top: Mapping | None = None, where: str = "") -> list[str]:
     """What is wrong with the list rules of a form; empty when they are fine (for deploy)."""
     if top is None:  # the form, then each if/then branch with the fields it narrows
-        found = [p for part in [schema, *_branches(schema, None)] for p in problems(part, schema, "")]
-        return list(dict.fromkeys(found))
+        every = [p for part in [schema, *_branches(schema, None)] for p in problems(part, schema, "")]
+        return list(dict.fromkeys(every))
     lists = {n for n, p in _properties(top).items() if isinstance(p, Mapping) and p.get("type") == "array"}
     texts = {n for n, p in _properties(top).items() if isinstance(p, Mapping) and p.get("type") == "string"}
     found: list[str] = []
@@ -189,7 +189,7 @@ def problems(schema: Mapping, top: Mapping | None = None, where: str = "") -> li
 
 
 def _properties(schema: Mapping) -> Mapping[str, Any]:
-    return schema.get("properties") if isinstance(schema.get("properties"), Mapping) else {}
+    return properties if isinstance(properties := schema.get("properties"), Mapping) else {}
 
 
 def _merge(base: object, narrower: object) -> object:

@@ -155,6 +155,7 @@ def _send_batch(database, settings: MailSettings, claimed: list[_Claimed], now: 
 
 
 def _connect(settings: MailSettings) -> smtplib.SMTP:
+    assert settings.host, "send_pending sends nothing without a host"
     smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
     try:
         smtp.ehlo()

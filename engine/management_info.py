@@ -55,11 +55,11 @@ class Period:
             raise ValueError("a period ends on or after the day it starts")
 
     @classmethod
-    def year(cls, year: int) -> "Period":
+    def year(cls, year: int) -> Period:
         return cls(date(year, 1, 1), date(year, 12, 31))
 
     @classmethod
-    def quarter(cls, year: int, quarter: int) -> "Period":
+    def quarter(cls, year: int, quarter: int) -> Period:
         if quarter not in (1, 2, 3, 4):
             raise ValueError("a quarter is 1, 2, 3 or 4")
         first = date(year, 3 * quarter - 2, 1)
@@ -173,7 +173,8 @@ def latest_definitions(session) -> tuple[dict[str, str], dict[str, dict[str, str
     newer = aliased(Definition)
     latest = ~select(newer.id).where(newer.process_id == Definition.process_id,
                                      newer.version > Definition.version).exists()
-    names, titles = {}, {}
+    names: dict[str, str] = {}
+    titles: dict[str, dict[str, str]] = {}
     for pid, name, forms in session.execute(select(Definition.process_id, Definition.name, Definition.forms).where(latest)):
         names[pid] = name or pid
         titles[pid] = {}
@@ -183,8 +184,8 @@ def latest_definitions(session) -> tuple[dict[str, str], dict[str, dict[str, str
 
 def _choice_titles(node, found: dict[str, str]) -> None:
     if isinstance(node, dict):
-        choices = node.get("oneOf") if isinstance(node.get("oneOf"), list) else []
-        for choice in choices:
+        choices = node.get("oneOf")
+        for choice in choices if isinstance(choices, list) else []:
             if isinstance(choice, dict) and isinstance(choice.get("const"), str) and isinstance(choice.get("title"), str):
                 found.setdefault(choice["const"], choice["title"])
         for value in node.values():

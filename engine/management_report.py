@@ -189,7 +189,8 @@ def _niveau_name(niveau: int | None, destroyed: bool) -> str:
 
 def _niveaus(found: Figures) -> Table:
     counts = {(n.niveau, n.destroyed): n.cases for n in found.niveaus}
-    keys = [(level, False) for level in range(5)] + [k for k in ((None, False), (None, True)) if k in counts]
+    keys: list[tuple[int | None, bool]] = [(level, False) for level in range(5)]
+    keys += [k for k in ((None, False), (None, True)) if k in counts]
     keys += sorted(k for k in counts if k not in keys and k[0] is not None)
     cells = split([counts.get(k, 0) for k in keys])
     rows = tuple(Row((label(_niveau_name(*k)), cell), CASUS) for k, cell in zip(keys, cells))

@@ -42,4 +42,6 @@ def head() -> str:
     """The newest revision this code has a migration for: where `zvt db upgrade` brings a database."""
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    newest = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    assert newest is not None, "engine/migrations/versions has migrations"
+    return newest

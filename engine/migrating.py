@@ -36,6 +36,7 @@ from .clock import aware
 from .db import Definition, HumanTask, Instance
 from .deadlines import record_case_event
 from .definitions import form_key
+from .engine_part import EnginePart
 from .errors import EngineError, NotFound
 from .steps import Step
 
@@ -83,7 +84,7 @@ class _RolledBack(Exception):
         self.result = result
 
 
-class Migrating:
+class Migrating(EnginePart):
     def migration_candidates(self, process_id: str, to_version: int | None = None) -> list[int]:
         """The running cases of the process on a version older than `to_version` (default: the
         latest), oldest first."""

@@ -33,13 +33,14 @@ def figures(database: Database, now: datetime) -> Figures:
     with database.unit_of_work(write=False) as uow:
         session = uow.session
         count = func.count()
-        timers_due = session.scalar(select(count).select_from(Timer).where(
+        timers_due = session.execute(select(count).select_from(Timer).where(
             Timer.due_at <= now, or_(Timer.retry_at.is_(None), Timer.retry_at <= now), Timer.incident_at.is_(None),
-            not_paused(Timer.instance_id)))
+            not_paused(Timer.instance_id))).scalar_one()
         incidents = {
-            "timer": session.scalar(select(count).select_from(Timer).where(Timer.incident_at.is_not(None))),
-            "chain": session.scalar(select(count).select_from(AuditChain).where(AuditChain.broken_at.is_not(None))),
-            "anchor": session.scalar(select(count).select_from(AuditAnchorFailure)),
+            "timer": session.execute(select(count).select_from(Timer).where(Timer.incident_at.is_not(None))).scalar_one(),
+            "chain": session.execute(select(count).select_from(AuditChain)
+                                     .where(AuditChain.broken_at.is_not(None))).scalar_one(),
+            "anchor": session.execute(select(count).select_from(AuditAnchorFailure)).scalar_one(),
         }
         unsent, oldest = session.execute(select(count, func.min(OutboxMail.created_at)).where(
             OutboxMail.sent_at.is_(None))).one()

@@ -40,6 +40,7 @@ from datetime import datetime
 from . import runtime
 from .accounts import task_candidates, usable_accounts
 from .db import Account, HumanTask, Instance, OutboxMail
+
 # Sending lives in engine/mail_sending.py; the scheduler and the configuration keep reaching it here.
 from .mail_sending import DEFAULT_LEASE, MailSettings, send_pending  # noqa: F401 - re-exported
 from .partner_register import day_of

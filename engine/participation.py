@@ -25,8 +25,8 @@ from .api import Engine
 from .case_items import InvalidItem, past_date_problem, text_problems
 from .clock import aware
 from .db import CaseParticipation, Instance, Partner
-from .taking_part import TOLD, effective, latest, told
 from .identity import Origin, User
+from .taking_part import TOLD, effective, latest, told
 
 MAX_REASON = 2000
 
@@ -38,7 +38,7 @@ class Change:
     by: str
     at: datetime
     reason: str | None
-    declaration: tuple[str, str, str] | None  # signed by, signed on, document
+    declaration: tuple[str, str | None, str | None] | None  # signed by, signed on, document
     told_on: str | None = None  # "geinformeerd": the day the betrokkene was told (how: `reason`)
 
 

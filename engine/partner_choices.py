@@ -30,6 +30,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from . import partner_register
 from .clock import aware
@@ -154,12 +155,12 @@ class _Given:
         return self.partners[0]["const"] if self.partners else None  # the list gives it first
 
 
-def _expand(node: object, register: _Register | _Given, read_only: bool) -> object:
+def _expand(node: Any, register: _Register | _Given, read_only: bool) -> Any:
     if isinstance(node, list):
         return [_expand(v, register, read_only) for v in node]
     if not isinstance(node, Mapping):
         return node
-    out = {}
+    out: dict[str, Any] = {}
     for key, value in node.items():
         if key == "properties" and isinstance(value, Mapping):
             out[key] = {name: _expand(prop, register, read_only or bool(isinstance(prop, Mapping) and prop.get("readOnly")))
@@ -170,7 +171,7 @@ def _expand(node: object, register: _Register | _Given, read_only: bool) -> obje
     if kind is not None:
         choices = register.choices(None if read_only else kind)
         if node.get("type") == "array":
-            items = out.get("items") if isinstance(out.get("items"), dict) else {"type": "string"}
+            items = items if isinstance(items := out.get("items"), dict) else {"type": "string"}
             out["items"] = {**items, "oneOf": choices + list(items.get("oneOf") or [])}
         else:
             out["oneOf"] = choices + list(out.get("oneOf") or [])
@@ -180,7 +181,10 @@ def _expand(node: object, register: _Register | _Given, read_only: bool) -> obje
             out["not"] = {"enum": codes}
     if node.get(DIRECTING) is True:
         code = register.directing()
-        out.update({"const": code} if code is not None else {"not": {}})
+        if code is not None:
+            out["const"] = code
+        else:
+            out["not"] = {}
     return out
 
 

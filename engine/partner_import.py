@@ -73,7 +73,8 @@ def parse(text: str) -> list[dict]:
     except ValueError as exc:
         raise ImportRefused([str(exc)]) from None
     problems: list[str] = []
-    rows, seen = [], {}
+    rows: list[dict] = []
+    seen: dict[str, int] = {}
     for line, entry in entries:
         found = _check(entry)
         code = entry.get("code") if isinstance(entry, dict) else None
@@ -83,7 +84,7 @@ def parse(text: str) -> list[dict]:
         if isinstance(code, str):
             seen.setdefault(code, line)
         problems.extend(f"{label}: {problem}" for problem in found)
-        if not found:
+        if not found and isinstance(entry, dict):  # _check found it is one
             rows.append(_columns(entry))
     directing = [line for line, entry in entries if isinstance(entry, dict) and entry.get("directs") is True]
     if not entries:
@@ -130,7 +131,7 @@ def _entries_with_lines(text: str) -> list[tuple[int, object]]:
     if position >= len(text) or text[position] != "[":
         raise ValueError("line 1: the file must be a JSON list of partners: [{...}, {...}]")
     position = _skip(text, position + 1)
-    entries = []
+    entries: list[tuple[int, object]] = []
     if position < len(text) and text[position] == "]":
         return entries
     while True:
@@ -185,7 +186,8 @@ def _check(entry) -> list[str]:
             days[key] = None
         if days[key] is None:
             problems.append(f"{key}: a date as YYYY-MM-DD, or null")
-    if days.get("joined_on") and days.get("left_on") and days["left_on"] <= days["joined_on"]:
+    joined, left = days.get("joined_on"), days.get("left_on")
+    if joined and left and left <= joined:
         problems.append("left_on: must be after joined_on (the first day the partner no longer takes part)")
     contacts = entry.get("contacts")
     if contacts is not None:

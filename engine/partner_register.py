@@ -25,9 +25,10 @@ def takes_part(partner: Partner, day: date) -> bool:
             and (partner.left_on is None or partner.left_on > iso))
 
 
-def taking_part_clause(day: date):
-    """The SQL condition of `takes_part`, for queries that join Partner."""
-    iso = day.isoformat()
+def taking_part_clause(day):
+    """The SQL condition of `takes_part`, for queries that join Partner. `day`: a date, or a bound
+    parameter that will hold one as ISO text (a statement built once and run every day)."""
+    iso = day.isoformat() if isinstance(day, date) else day
     return and_(Partner.active.is_(True), or_(Partner.joined_on.is_(None), Partner.joined_on <= iso),
                 or_(Partner.left_on.is_(None), Partner.left_on > iso))
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import overload
 
 from .identity import User
 from .process_rules import active as rules
@@ -81,6 +82,10 @@ def directs_cases(user: User) -> bool:
     return user.directs and user.has("procesregisseur")
 
 
+@overload
+def lane_key(lane: str, partner: str | None) -> str: ...
+@overload
+def lane_key(lane: None, partner: str | None) -> None: ...
 def lane_key(lane: str | None, partner: str | None) -> str | None:
     """How an open task's lane counts in `open_lanes`: the role, or "role@partner" when only that
     partner's staff may do it."""

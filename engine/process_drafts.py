@@ -264,12 +264,12 @@ def deploy(engine: Engine, user: User, process_id: str, draft_id: int, reason: s
     with tempfile.TemporaryDirectory() as folder:
         processes, forms = _write(Path(folder), files)
         deployed = engine.deploy(processes, forms, actor=user.username)
-    [version] = [v for v in deployed if v.process_id == process_id] or [None]
+    version = next((v for v in deployed if v.process_id == process_id), None)
     if version is None:
         raise DefinitionRefused([Problem("processes", None, f"the files define no process '{process_id}'")])
     with engine.database.unit_of_work() as uow:
         if version.new:
-            uow.session.get(Definition, version.definition_id).reason = reason
+            uow.session.get_one(Definition, version.definition_id).reason = reason
         uow.session.delete(_draft(uow.session, process_id, draft_id))
         uow.commit()
     return version

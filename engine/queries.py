@@ -5,19 +5,21 @@ Part of `Engine` (engine/api.py); every method opens its own read-only unit of w
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NoReturn
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 
 from . import partner_choices, runtime
 from .db import Definition, HistoryEntry, HumanTask, Instance, Timer
 from .definitions import start_form_key
+from .engine_part import EnginePart
 from .errors import Conflict, InstanceNotFound, ProcessNotFound, TaskAlreadyCompleted, TaskNotFound
 from .ui_schema import UI_SUFFIX
 from .validation import read_only_fields
 from .views import HistoryView, InstanceView, TaskForm, TaskView, TimerView
 
 
-class Queries:
+class Queries(EnginePart):
     def is_deployed(self, process_id: str) -> bool:
         with self.database.unit_of_work(write=False) as uow:
             return uow.session.scalar(select(Definition.id).where(Definition.process_id == process_id).limit(1)) is not None
@@ -59,7 +61,7 @@ class Queries:
             row = uow.session.get(HumanTask, task_id)
             if row is None:
                 self._raise_missing_task(uow.session, task_id)
-            return task_view(row, uow.session.get(Instance, row.instance_id).paused_at)
+            return task_view(row, uow.session.get_one(Instance, row.instance_id).paused_at)
 
     def form(self, task_id: str) -> dict | None:
         """The JSON Schema of an open task's form, or None when the task takes no data."""
@@ -86,10 +88,10 @@ class Queries:
             row = uow.session.get(HumanTask, task_id)
             if row is None:
                 self._raise_missing_task(uow.session, task_id)
-            instance = uow.session.get(Instance, row.instance_id)
+            instance = uow.session.get_one(Instance, row.instance_id)
             if row.form is None:
                 return TaskForm(task_view(row, instance.paused_at), None, {}, {})
-            definition = uow.session.get(Definition, instance.definition_id)
+            definition = uow.session.get_one(Definition, instance.definition_id)
             schema = partner_choices.expand(definition.forms[row.form], uow.session, partner_choices.today(self.clock))
             read_only = read_only_values(self.store, definition, instance, task_id, schema) if with_values else {}
             return TaskForm(task_view(row, instance.paused_at), schema, definition.forms.get(row.form + UI_SUFFIX, {}),
@@ -124,7 +126,7 @@ class Queries:
         return session.get(Definition, instance.definition_id), instance
 
     @staticmethod
-    def _raise_missing_task(session, task_id: str):
+    def _raise_missing_task(session, task_id: str) -> NoReturn:
         finished = session.scalar(select(HistoryEntry.id).where(HistoryEntry.task_id == task_id).limit(1))
         if finished is not None:
             raise TaskAlreadyCompleted("someone else completed this task first")
@@ -176,11 +178,14 @@ def task_view(row: HumanTask, paused_at: datetime | None = None) -> TaskView:
     )
 
 
+# Built once: every start runs it.
+_LATEST = (select(Definition).where(Definition.process_id == bindparam("process_id"))
+           .order_by(Definition.version.desc()).limit(1))
+
+
 def latest_definition(session, process_id: str) -> Definition:
     """The newest deployed version of a process; ProcessNotFound when it was never deployed."""
-    definition = session.scalar(
-        select(Definition).where(Definition.process_id == process_id)
-        .order_by(Definition.version.desc()).limit(1))
+    definition = session.scalar(_LATEST, {"process_id": process_id})
     if definition is None:
         raise ProcessNotFound(f"process '{process_id}' is not deployed")
     return definition

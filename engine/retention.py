@@ -28,11 +28,25 @@ from sqlalchemy import delete, func, null, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from . import logsafe
-from .db import (CaseBasis, CaseItem, CaseParticipation, Definition, Destruction, Disclosure, HistoryEntry,
-                 HumanTask, Instance, ItemShare, LoginAttempt, OutboxMail, TaskDraft, Timer)
+from .db import (
+    CaseBasis,
+    CaseItem,
+    CaseParticipation,
+    Definition,
+    Destruction,
+    Disclosure,
+    HistoryEntry,
+    HumanTask,
+    Instance,
+    ItemShare,
+    LoginAttempt,
+    OutboxMail,
+    TaskDraft,
+    Timer,
+)
 from .errors import Conflict
 from .retention_rules import RetentionRules
-from .unit_of_work import Database, flush
+from .unit_of_work import Database, affected, flush
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +93,7 @@ def run(database: Database, rules: RetentionRules, now: datetime, *, dry_run: bo
     destroyed, failed = [], []
     for case, _process_id in _due(database, now, batch, rules, dated if dry_run else {}):
         if dry_run:
-            destroyed.append(_describe(database, rules, case, dated.get(case)))
+            destroyed.append(_describe(database, rules, case, dated))
             continue
         try:
             done = _destroy(database, rules, case, now, actor)
@@ -106,7 +120,7 @@ def _date_closed_cases(database: Database, rules: RetentionRules, now: datetime,
             Instance.status == "completed", Instance.destroy_at.is_(None), Instance.completed_at.is_not(None),
             Instance.process_id.in_(rules.destroying()))).all()
         for case, process_id, data, completed_at in rows:
-            found[case] = rules.rule(process_id).destroy_at(data or {}, completed_at)
+            found[case] = rules.processes[process_id].destroy_at(data or {}, completed_at)
             if not dry_run:
                 uow.session.execute(update(Instance).where(Instance.id == case, Instance.destroy_at.is_(None))
                                     .values(destroy_at=found[case]).execution_options(synchronize_session=False))
@@ -133,11 +147,12 @@ def _held_due(database: Database, now: datetime) -> list[int]:
             .order_by(Instance.id)))
 
 
-def _describe(database: Database, rules: RetentionRules, case: int, dated_now: datetime | None) -> DueCase:
+def _describe(database: Database, rules: RetentionRules, case: int, dated: dict[int, datetime]) -> DueCase:
+    """`dated`: the dates this dry run computed, for the cases that have none stored."""
     with database.unit_of_work(write=False) as uow:
-        instance = uow.session.get(Instance, case)
-        return DueCase(case, instance.process_id, instance.destroy_at or dated_now,
-                       rules.rule(instance.process_id).term(instance.data or {})[1], _counts(uow.session, case))
+        instance = uow.session.get_one(Instance, case)
+        return DueCase(case, instance.process_id, instance.destroy_at or dated[case],
+                       rules.processes[instance.process_id].term(instance.data or {})[1], _counts(uow.session, case))
 
 
 def _counts(session, case: int) -> dict[str, int]:
@@ -162,7 +177,9 @@ def _destroy(database: Database, rules: RetentionRules, case: int, now: datetime
         instance = session.scalar(select(Instance).where(
             Instance.id == case, Instance.status == "completed", Instance.hold_reason.is_(None),
             Instance.destroy_at <= now).with_for_update(skip_locked=True))
-        rule = rules.rule(instance.process_id) if instance is not None else None
+        if instance is None or instance.destroy_at is None:  # the second never: the query asked for a date
+            return None
+        rule = rules.rule(instance.process_id)
         if rule is None or rule.keep:
             return None
         data = instance.data or {}
@@ -211,9 +228,9 @@ def _prune(database: Database, rules: RetentionRules, now: datetime, dry_run: bo
     mails = (OutboxMail.sent_at.is_not(None), OutboxMail.sent_at < now - timedelta(days=rules.sent_mail_days))
     with database.unit_of_work(write=not dry_run) as uow:
         if dry_run:
-            return (uow.session.scalar(select(func.count()).select_from(LoginAttempt).where(*attempts)),
-                    uow.session.scalar(select(func.count()).select_from(OutboxMail).where(*mails)))
-        pruned = (uow.session.execute(delete(LoginAttempt).where(*attempts)).rowcount,
-                  uow.session.execute(delete(OutboxMail).where(*mails)).rowcount)
+            return (uow.session.execute(select(func.count()).select_from(LoginAttempt).where(*attempts)).scalar_one(),
+                    uow.session.execute(select(func.count()).select_from(OutboxMail).where(*mails)).scalar_one())
+        pruned = (affected(uow.session.execute(delete(LoginAttempt).where(*attempts))),
+                  affected(uow.session.execute(delete(OutboxMail).where(*mails))))
         uow.commit()
         return pruned

@@ -50,7 +50,7 @@ class ProcessRule:
     def keep(self) -> bool:
         return self.months is None
 
-    def term(self, data: dict) -> tuple[int, str]:
+    def term(self, data: dict) -> tuple[int | None, str]:
         """The months for a case with this data, and the rule as one line for the destruction
         record: "<process>: <outcome_field>=<outcome>: <n> months" (the outcome only when it is
         a code, never free text)."""
@@ -61,9 +61,10 @@ class ProcessRule:
         return months, f"{self.process_id}: {months} months"
 
     def destroy_at(self, data: dict, completed_at: datetime) -> datetime | None:
-        if self.keep:
+        months = self.term(data)[0]
+        if months is None:  # kept
             return None
-        return datetime.fromisoformat(add_maanden(completed_at, self.term(data)[0]))
+        return datetime.fromisoformat(add_maanden(completed_at, months))
 
     def anonymous_figures(self, data: dict) -> dict:
         """The listed fields whose values are codes, numbers or yes/no; anything else is dropped."""

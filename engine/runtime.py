@@ -20,19 +20,20 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
-from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     DurationTimerEventDefinition,
     TimeDateEventDefinition,
     TimerEventDefinition,
 )
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from . import budget, due_dates
 from .clock import AMSTERDAM
+from .retention_rules import RetentionRules
 from .sandbox import make_script_engine
 
 _FINISHED = TaskState.FINISHED_MASK
@@ -68,7 +69,7 @@ class WorkflowStore:
         self.step_seconds = step_seconds
         # The retention rules (engine/retention_rules.py): the step that closes a case sets its
         # destruction date from them. None: no date at closing; the retention job sets it later.
-        self.retention = None
+        self.retention: RetentionRules | None = None
         # Deployed versions never change, so their parsed specs can be shared by every load.
         self._specs: dict[tuple[int, str], tuple] = {}
 
@@ -96,7 +97,9 @@ class WorkflowStore:
         spec, subprocess_specs = self.specs(definition)
         return BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
 
-    def load(self, definition, state: str) -> BpmnWorkflow:
+    def load(self, definition, state: str | None) -> BpmnWorkflow:
+        if state is None:  # a case being started has none yet, a destroyed one none any more
+            raise ValueError("the case has no workflow state to load")
         spec, subprocess_specs = self.specs(definition)
         dct = json.loads(state)
         restore = self.serializer.registry.convert_from_dict[dct.pop("typename")]

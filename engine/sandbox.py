@@ -149,9 +149,10 @@ class _Policy(RestrictingNodeTransformer):
         spec = node.format_spec
         if spec is not None:
             parts = spec.values if isinstance(spec, ast.JoinedStr) else [spec]
-            if not all(isinstance(p, ast.Constant) for p in parts):
+            constants = [p for p in parts if isinstance(p, ast.Constant)]
+            if len(constants) != len(parts):
                 self.error(node, "a format specification must be written out, not computed")
-            elif any(int(n) > _MAX_FORMAT_WIDTH for p in parts for n in re.findall(r"\d+", str(p.value))):
+            elif any(int(n) > _MAX_FORMAT_WIDTH for p in constants for n in re.findall(r"\d+", str(p.value))):
                 self.error(node, f"a format width may be at most {_MAX_FORMAT_WIDTH}")
         return super().visit_FormattedValue(node)
 

@@ -9,7 +9,9 @@ from typing import Any
 def fields(data: Mapping, schema: Mapping, path: tuple = ()) -> Iterator[tuple[Mapping, Mapping, Any, tuple]]:
     """(the object holding the field, the field's schema, its value, its path) for every field of
     `data` that `schema` describes, then the fields inside it when it is a group or a list of rows."""
-    properties = schema.get("properties") if isinstance(schema.get("properties"), Mapping) else {}
+    properties = schema.get("properties")
+    if not isinstance(properties, Mapping):
+        properties = {}
     for name, prop in properties.items():
         if not isinstance(prop, Mapping) or name not in data:
             continue

@@ -101,6 +101,7 @@ def decide(engine: Engine, user: User, instance_id: int, decisions: dict[tuple[i
         for item_id, partner in withdrawn:
             share = session.scalar(select(ItemShare).where(ItemShare.item_id == item_id, ItemShare.partner == partner,
                                                            ItemShare.withdrawn_at.is_(None)))
+            assert share is not None, "withdrawn holds only the shares that stand"
             share.withdrawn_by, share.withdrawn_at = user.username, now
         items = {i.id: i for i in session.scalars(select(CaseItem).where(CaseItem.instance_id == instance.id))}
         for giver in sorted({items[item_id].source_partner for item_id, _ in new}):

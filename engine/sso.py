@@ -86,7 +86,7 @@ def configured(engine: Engine) -> list[tuple[str, SsoSettings | SsoSettingsInval
     with engine.database.unit_of_work(write=False) as uow:
         rows = uow.session.execute(select(Partner.id, Partner.sso).where(Partner.sso.is_not(None))
                                    .order_by(Partner.id)).all()
-    result = []
+    result: list[tuple[str, SsoSettings | SsoSettingsInvalid | None]] = []
     for code, data in rows:
         try:
             result.append((code, parse(data)))

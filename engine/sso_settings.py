@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal, overload
 from urllib.parse import urlsplit
 
 from .errors import EngineError
@@ -132,6 +133,10 @@ def parse(data: Mapping | None) -> SsoSettings | None:
     )
 
 
+@overload
+def _text(data: Mapping, key: str, *, required: Literal[True], prefix: str = "") -> str: ...
+@overload
+def _text(data: Mapping, key: str, *, required: bool = False, prefix: str = "") -> str | None: ...
 def _text(data: Mapping, key: str, *, required: bool = False, prefix: str = "") -> str | None:
     value = data.get(key)
     if value is None and not required:

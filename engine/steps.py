@@ -30,20 +30,32 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Preloaded:
-    """What one transaction that steps many cases (the scheduler's) reads once for all of them,
-    instead of once per case: every timer and human-task row of the cases, by (model, case),
-    and the mail recipients outbox.write looks up."""
+    """What a command reads of its cases before it steps them, so that the step does not read
+    it again: every timer and human-task row of the cases, by (model, case), the mail
+    recipients outbox.write looks up, and per case its participation changes
+    (taking_part.latest) when they were read already. One transaction that steps many cases
+    (the scheduler's) reads these once for all of them; a single `complete` reads them with the
+    task (engine/queries.py); a new case has none (`of_new_case`)."""
 
     rows: dict[tuple[type, int], list]
     candidates: dict = field(default_factory=dict)
+    changes: dict[int, dict[str, str]] = field(default_factory=dict)
+    # The case was inserted in this transaction: no other command can see it, so none can race
+    # with this one on it, and its row need not be written ahead of the others (Step.save).
+    new_case: bool = False
 
     @classmethod
-    def read(cls, session, instance_ids) -> "Preloaded":
+    def read(cls, session, instance_ids) -> Preloaded:
         rows: dict[tuple[type, int], list] = {}
         for model in (Timer, HumanTask):
             for row in session.scalars(select(model).where(model.instance_id.in_(instance_ids))):
                 rows.setdefault((model, row.instance_id), []).append(row)
-        return cls(rows)
+        return cls(rows, changes=taking_part.latest_of(session, instance_ids))
+
+    @classmethod
+    def of_new_case(cls, instance_id: int) -> Preloaded:
+        """A case inserted in this transaction: no timer, task or participation row yet."""
+        return cls({}, changes={instance_id: {}}, new_case=True)
 
 
 class Step:
@@ -126,7 +138,7 @@ class Step:
         runtime.prune(workflow)
         completed = workflow.is_completed()
         instance.data = runtime.current_data(workflow, instance.data or {}, finished_tasks)
-        instance.participants = taking_part.effective(session, instance)
+        instance.participants = taking_part.effective(session, instance, self._changes())
         case_search.update(session, instance, self.definition)
         instance.state = None if completed else self.store.dump(workflow)
         was_waiting = instance.status == "scheduled"
@@ -140,7 +152,7 @@ class Step:
             instance.completed_at = self.now
             instance.destroy_at = retention.destroy_at(self.store.retention, instance)
         session.add(instance)
-        if flush_now:
+        if flush_now and not (self.preloaded is not None and self.preloaded.new_case):
             flush(session, [instance])
         self._sync_timers(runtime.waiting_timers(workflow))
         new_tasks, open_lanes = self._sync_human_tasks(open_rows)
@@ -150,6 +162,13 @@ class Step:
             flush(session)
         metrics.step_seconds.labels(self.definition.process_id).observe(
             self._seconds + time.perf_counter() - started)
+
+    def _changes(self) -> dict[str, str] | None:
+        """The case's participation changes as preloaded, or None to read them now (also when an
+        action of the step ran: it writes rows of its own)."""
+        if self.preloaded is None or self.actions.ran:
+            return None
+        return self.preloaded.changes.get(self.instance.id)
 
     def _rows(self, model) -> list:
         """The case's rows of `model` (Timer or HumanTask): preloaded, or read now."""
@@ -166,13 +185,12 @@ class Step:
             if task_id not in ready:
                 session.delete(row)
         forms = self.definition.forms
-        added = []
+        added: list[HumanTask] = []
         for task_id, task in ready.items():
             due_at = runtime.task_due(task)
-            row = existing.get(task_id)
-            if row is not None:
+            if (open_row := existing.get(task_id)) is not None:
                 if due_at is not None:
-                    row.due_at = due_at
+                    open_row.due_at = due_at
                 continue
             spec = task.task_spec
             key = form_key(spec._wf_spec.name, spec.bpmn_id)

@@ -34,6 +34,7 @@ Deploy refuses an unknown part, a missing or wrong field, and a keyword on two f
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from .partner_choices import KEYWORD as PARTNERS
 
@@ -153,8 +154,8 @@ def _meaning_problems(ui: Mapping, properties: Mapping) -> list[str]:
                 or not all(isinstance(v, str) for v in person.values()) or set(person) - {"naam", "geboortedatum"}:
             found.append(f'{PERSON} must be {{"naam": "<field>"}}, with "geboortedatum": "<field>" if the form asks it')
         else:
-            name, birth = properties.get(person["naam"]), person.get("geboortedatum")
-            if not isinstance(name, Mapping) or name.get("type") != "string" or "format" in name or _options(name):
+            naam, birth = properties.get(person["naam"]), person.get("geboortedatum")
+            if not isinstance(naam, Mapping) or naam.get("type") != "string" or "format" in naam or _options(naam):
                 found.append(f"{PERSON}: 'naam' must name a text field of the form")
             if birth is not None and not _is_kind(properties.get(birth), "date"):
                 found.append(f"{PERSON}: 'geboortedatum' must name a date field of the form")
@@ -211,7 +212,7 @@ def person_fields(forms: Mapping[str, dict], process_id: str) -> tuple[str | Non
     return person.get("naam"), person.get("geboortedatum")
 
 
-def per_process(forms: Mapping[str, dict], process_id: str, keyword: str) -> tuple[str, object] | None:
+def per_process(forms: Mapping[str, dict], process_id: str, keyword: str) -> tuple[str, Any] | None:
     """(BPMN id of the form, value) of a keyword that a process has on one form at most, or None."""
     prefix = f"{process_id}/"
     for key, ui in sorted(forms.items()):

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from typing import Any, cast
 
+from sqlalchemy import CursorResult, Result
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -26,12 +28,12 @@ class Database:
         writer = self.sql.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else self.sql
         # What every session carries (Session.info): the audit key, and what the engine adds before
         # its first session, such as the retention rules (engine/management_report.py reads them).
-        self.info = {"audit_key": self.audit_key}
+        self.info: dict[str, Any] = {"audit_key": self.audit_key}
         self._read = sessionmaker(bind=self.sql, expire_on_commit=False, autoflush=False, info=self.info)
         self._write = sessionmaker(bind=writer, expire_on_commit=False, autoflush=False, info=self.info)
         chain.chain_history_on_flush(self._write)
 
-    def unit_of_work(self, write: bool = True) -> "UnitOfWork":
+    def unit_of_work(self, write: bool = True) -> UnitOfWork:
         return UnitOfWork((self._write if write else self._read)())
 
     def dispose(self) -> None:
@@ -44,7 +46,7 @@ class UnitOfWork:
     def __init__(self, session: Session):
         self.session = session
 
-    def __enter__(self) -> "UnitOfWork":
+    def __enter__(self) -> UnitOfWork:
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -77,3 +79,9 @@ def _conflicts_as_errors():
         if "could not serialize" in str(exc) or "deadlock detected" in str(exc):
             raise Conflict("someone else changed this case first; nothing was saved") from exc
         raise
+
+
+def affected(result: Result[Any]) -> int:
+    """The rows an UPDATE or DELETE matched. Session.execute types what it returns as a Result;
+    for those statements it is a CursorResult, which counts them."""
+    return cast(CursorResult, result).rowcount

@@ -50,7 +50,7 @@ def _allowed_on() -> dict[str, set[str]]:
     # From the descriptor, so the modeler and the engine accept the same attributes on the same elements.
     allowed: dict[str, set[str]] = {}
     for kind in DESCRIPTOR["types"]:
-        tags = set()
+        tags: set[str] = set()
         for base in kind["extends"]:
             local = base.split(":", 1)[1]
             tags |= _FLOW_NODES if local == "FlowNode" else {local[0].lower() + local[1:]}

@@ -13,6 +13,7 @@ recommended rules: the mistakes a modeler makes silently (engine/process_drafts.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 
@@ -24,7 +25,7 @@ READABLE_ID = re.compile(r"[a-z][a-z0-9_]*")
 
 
 def problems(bundle: ProcessBundle, changes: Comparison, file: str) -> list[Problem]:
-    found = []
+    found: list[Problem] = []
     for spec in [bundle.spec, *bundle.subprocess_specs.values()]:
         for task_spec in spec.task_specs.values():
             if isinstance(task_spec, UserTask) and form_key(spec.name, task_spec.bpmn_id) not in bundle.forms:
@@ -32,7 +33,7 @@ def problems(bundle: ProcessBundle, changes: Comparison, file: str) -> list[Prob
                                                                f"forms/{spec.name}/{task_spec.bpmn_id}.schema.json"))
     for change in changes.changed:
         for aspect, before, after in change.aspects:
-            if aspect == "properties" and "herinnering" in (before or {}) and "herinnering" not in (after or {}):
+            if aspect == "properties" and _names(before, "herinnering") and not _names(after, "herinnering"):
                 found.append(Problem(file, change.element.id, "zvt-reminder-stays: the timer is no longer marked "
                                                               "zvt:herinnering=\"true\" and would become the task's deadline"))
     for element in changes.added:
@@ -40,3 +41,8 @@ def problems(bundle: ProcessBundle, changes: Comparison, file: str) -> list[Prob
             found.append(Problem(file, element.id, "zvt-readable-id: give the new element a readable id in lower "
                                                    "case, such as 'plan_evalueren'"))
     return found
+
+
+def _names(properties: object, name: str) -> bool:
+    """Whether an element's properties (a dict, or None when it has none) hold `name`."""
+    return isinstance(properties, Mapping) and name in properties

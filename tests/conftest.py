@@ -1,12 +1,18 @@
-"""Every engine test runs twice: on a SQLite file and on PostgreSQL, both migrated by Alembic."""
+"""Every engine test runs twice: on a SQLite file and on PostgreSQL, both migrated by Alembic.
+
+Also the fixtures that tests in several folders use (a test module never imports a fixture of
+another): deploy_only, the built wheel, the `zvt` command line, and as plugins `smtp` and
+`oidc_provider`."""
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -14,8 +20,16 @@ from sqlalchemy.exc import OperationalError
 from engine import Engine
 from engine.db import Base
 from engine.migrate import upgrade
+from tests import test_packaging
+from zvt.cli import main
 
 FIXTURES = Path(__file__).parent / "engine" / "fixtures"
+ROOT = Path(__file__).resolve().parents[1]
+PROCESSES = ROOT / "processes"
+FORMS = ROOT / "forms"
+# Fixtures of their own modules, for tests in every folder: `smtp` (a real SMTP server on loopback)
+# and `oidc_provider` (an OpenID Connect provider).
+pytest_plugins = ["tests.smtp_server", "tests.oidc_provider"]
 POSTGRES_URL = os.environ.get("ZVT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
@@ -101,3 +115,46 @@ def engine(database_url, clock):
 def deployed(engine):
     engine.deploy(FIXTURES / "processes", FIXTURES / "forms")
     return engine
+
+
+@pytest.fixture
+def deploy_only(engine, tmp_path):
+    """Deploys the named processes of processes/ (with their forms and the DMN files named)."""
+    def deploy(*process_ids: str, dmn: tuple[str, ...] = ()):
+        (tmp_path / "processes").mkdir(exist_ok=True)
+        (tmp_path / "forms").mkdir(exist_ok=True)
+        for pid in process_ids:
+            shutil.copy(PROCESSES / f"{pid}.bpmn", tmp_path / "processes")
+            if (FORMS / pid).is_dir():
+                shutil.copytree(FORMS / pid, tmp_path / "forms" / pid, dirs_exist_ok=True)
+        for name in dmn:
+            shutil.copy(PROCESSES / name, tmp_path / "processes")
+        return engine.deploy(tmp_path / "processes", tmp_path / "forms")
+    return deploy
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory, worker_id) -> Path:
+    """The wheel built as the container image's build stage builds it (tests/test_packaging.py)."""
+    # The workers of one run share a parent folder: the first to get the lock builds.
+    shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    with open(shared / "zvt-wheel.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        built = sorted(shared.glob("zvt-wheel/source/dist/zvt-*.whl"))
+        if built:
+            return built[0]
+        (shared / "zvt-wheel").mkdir()
+        return test_packaging.build(shared / "zvt-wheel")
+
+
+@pytest.fixture
+def zvt(database_url, monkeypatch):
+    """`zvt` as the command line runs it, on the test's database."""
+    monkeypatch.setenv("ZVT_DATABASE_URL", database_url)
+    monkeypatch.setenv("ZVT_ENV", "development")
+    runner = CliRunner()
+
+    def run(*args):
+        return runner.invoke(main, list(args), catch_exceptions=False)
+
+    return run

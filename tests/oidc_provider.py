@@ -2,7 +2,7 @@
 free loopback port by scripts/oidc_provider.mjs with invented clients and users, and a browser
 stand-in (`ProviderBrowser`) that signs in there over real HTTP the way a person's browser does.
 
-    from tests.oidc_provider import oidc_provider  # the fixture (session scope)
+The fixture `oidc_provider` (session scope) is there for every test: tests/conftest.py registers this module.
 """
 from __future__ import annotations
 

@@ -12,24 +12,11 @@ from sqlalchemy import select
 
 from engine import Engine, mail_sending, outbox
 from engine.db import Account, AccountEvent, Partner
-from tests.engine.test_outbox import smtp  # noqa: F401 - a fixture, used by name
 from tests.web.conftest import FAST_HASHER, AuthActions, build_app, client_for
 from zvt import demo
 from zvt.cli import main
 
 LINK = re.compile(r"^http://127\.0\.0\.1:5000(/account/activeren/\S+)$", re.MULTILINE)
-
-
-@pytest.fixture
-def zvt(database_url, monkeypatch):
-    monkeypatch.setenv("ZVT_DATABASE_URL", database_url)
-    monkeypatch.setenv("ZVT_ENV", "development")
-    runner = CliRunner()
-
-    def run(*args):
-        return runner.invoke(main, list(args), catch_exceptions=False)
-
-    return run
 
 
 @pytest.fixture
@@ -41,7 +28,7 @@ def demo_engine(database_url, clock):
 
 
 def test_break_glass_re_enables_a_switched_off_beheerder_and_the_printed_link_sets_a_password_once(
-        zvt, demo_engine, database_url, clock, smtp, caplog):  # noqa: F811
+        zvt, demo_engine, database_url, clock, smtp, caplog):
     with demo_engine.database.unit_of_work() as uow:
         old = uow.session.scalar(select(Account).where(Account.username == "beheerder"))
         # A personal account (break-glass leaves demo accounts alone), switched off, with a lost phone.

@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from engine import Engine, account_requests, api_clients, one_time_links
 from engine.db import Account, AccountRequest, ApiClient, OutboxMail, Partner
-from tests.test_accounts_cli import zvt  # noqa: F401 - a fixture, used by name
 from tests.web.api_support import officer_link
 from tests.web.conftest import FAST_HASHER
 from zvt import demo

@@ -9,10 +9,8 @@ from click.testing import CliRunner
 from engine import Engine
 from engine.migrate import alembic_config
 from engine.retention_rules import load
-
 from tests.conftest import FIXTURES
 from tests.engine.bpmn import simple_process
-from tests.engine.test_outbox import smtp  # noqa: F401 - a fixture, used by name
 from zvt.cli import main
 
 

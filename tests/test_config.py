@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from web import create_app
 from engine.chain import DEV_AUDIT_KEY
+from web import create_app
 from zvt.config import DEV_SECRET_KEY, PROJECT_ROOT, Config, ConfigError
 
 PRODUCTION = {
@@ -246,3 +246,19 @@ def test_gunicorn_binds_to_this_machine_with_a_worker_per_core_and_one_more_unle
     assert chosen.bind == ("0.0.0.0:8000", "unix:/run/zvt.sock") and chosen.workers == 5
     with pytest.raises(ConfigError, match="ZVT_WORKERS must be a positive number of processes, not 0"):
         server_settings({"ZVT_WORKERS": "0"})
+
+
+def test_a_metrics_folder_that_does_not_exist_is_refused_before_a_step_could_fail_on_it(tmp_path):
+    missing = tmp_path / "weg"
+    with pytest.raises(ConfigError, match=f"PROMETHEUS_MULTIPROC_DIR={re.escape(str(missing))} is not a folder"):
+        Config.from_env({**DEVELOPMENT, "PROMETHEUS_MULTIPROC_DIR": str(missing)})
+    Config.from_env({**DEVELOPMENT, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)})  # a folder: taken
+
+
+def test_a_zvt_command_with_a_missing_metrics_folder_stops_with_one_line(tmp_path):
+    environment = {**os.environ, **DEVELOPMENT, "ZVT_DATABASE_URL": f"sqlite:///{tmp_path / 'zvt.sqlite3'}",
+                   "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "weg")}
+    result = subprocess.run([sys.executable, "-c", "from zvt.cli import main; main()", "scheduler", "--once"], cwd=PROJECT_ROOT, env=environment,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("error: PROMETHEUS_MULTIPROC_DIR=")

@@ -9,7 +9,6 @@ virtual environment about 25 s more.
 """
 from __future__ import annotations
 
-import fcntl
 import shutil
 import socket
 import subprocess
@@ -19,8 +18,6 @@ import urllib.error
 import urllib.request
 import zipfile
 from pathlib import Path
-
-import pytest
 
 from tests.deploy_settings import DEPLOY, REPO, filled_in_example
 from web import vendor_files
@@ -74,31 +71,18 @@ def build(folder: Path) -> Path:
     return wheel
 
 
-@pytest.fixture(scope="session")
-def wheel(tmp_path_factory, worker_id) -> Path:
-    # The workers of one run share a parent folder: the first to get the lock builds.
-    shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
-    with open(shared / "zvt-wheel.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        built = sorted(shared.glob("zvt-wheel/source/dist/zvt-*.whl"))
-        if built:
-            return built[0]
-        (shared / "zvt-wheel").mkdir()
-        return build(shared / "zvt-wheel")
-
-
 def test_the_wheel_holds_every_file_the_app_serves_and_nothing_else(wheel):
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         expected = {name for name in source_files()
                     if name.split("/")[0] in PACKAGES and not name.startswith(NOT_SHIPPED)}
-        expected |= {f"web/vendor_assets/{name}" for name in vendor_files.FILES}
+        expected |= {f"web/vendor_assets/{name}" for name in vendor_files.PACKAGED}
         assert {"web/static/favicon.svg", "web/templates/auth/login.html", "engine/gegevensdeling.json",
                 "web/vendor_assets/zvt/modeler.js", "engine/migrations/versions/0001_initial_schema.py"} <= expected
         assert sorted(expected - names) == []
         assert sorted(name for name in names - expected if not name.startswith("zvt-0.1.0.dist-info/")) == []
         # Exactly the bytes npm installed, and esbuild's bundle as `make install` makes it.
-        for name, target in vendor_files.FILES.items():
+        for name, target in vendor_files.PACKAGED.items():
             assert archive.read(f"web/vendor_assets/{name}") == (NODE_MODULES / target).read_bytes(), name
 
 
@@ -142,6 +126,13 @@ def test_an_installed_wheel_serves_the_app_without_node(wheel, tmp_path):
     assert installed.is_relative_to(venv), installed
     run("zvt", "db", "upgrade")
     assert "zvt_casus version 1 (new)" in run("zvt", "deploy").stdout.splitlines()
+    # A process draft's check runs bpmnlint without Node: an unnamed end event is found.
+    broken = tmp_path / "klacht.bpmn"
+    broken.write_text((srv / "processes" / "klacht.bpmn").read_text().replace(
+        '<bpmn:endEvent id="einde_herinnering" name="Herinnering verstuurd">', '<bpmn:endEvent id="einde_herinnering">'))
+    linted = run("python", "-c", "import sys; from pathlib import Path; from web.bpmn_lint import lint; "
+                 "print([(p.element, p.reason) for p in lint([Path(sys.argv[1])])])", str(broken)).stdout
+    assert "('einde_herinnering', 'bpmnlint label-required: Element is missing label/name')" in linted, linted
 
     port = free_port()
     log = tmp_path / "gunicorn.log"
@@ -166,6 +157,7 @@ def test_an_installed_wheel_serves_the_app_without_node(wheel, tmp_path):
         assert status == 200 and kind in ("text/javascript", "application/javascript")
         for name, target in vendor_files.FILES.items():
             assert get(f"{base}/static/vendor/{name}")[::2] == (200, (NODE_MODULES / target).read_bytes()), name
+        assert get(f"{base}/static/vendor/{vendor_files.LINT_BUNDLE}")[0] == 404  # carried, not served
         for path in (REPO / "web" / "static").iterdir():
             assert get(f"{base}/static/{path.name}")[::2] == (200, path.read_bytes()), path.name
         assert "front-end files missing" not in log.read_text()

@@ -3,13 +3,10 @@ from __future__ import annotations
 
 import json
 
-import pytest
-from click.testing import CliRunner
 from sqlalchemy import select
 
 from engine import Engine
 from engine.db import Partner
-from zvt.cli import main
 
 PARTNERS = [
     {"code": "gemeente_heerenveen", "name": "Gemeente Heerenveen", "kind": "convenant",
@@ -21,14 +18,6 @@ PARTNERS = [
      "joined_on": "2026-01-01"},
     {"code": "buurtteam_zuid", "name": "Buurtteam Zuid", "kind": "adhoc", "grondslag": "Getekende verklaring"},
 ]
-
-
-@pytest.fixture
-def zvt(database_url, monkeypatch):
-    monkeypatch.setenv("ZVT_DATABASE_URL", database_url)
-    monkeypatch.setenv("ZVT_ENV", "development")
-    runner = CliRunner()
-    return lambda *args: runner.invoke(main, list(args), catch_exceptions=False)
 
 
 def register(database_url) -> dict[str, Partner]:

@@ -32,8 +32,7 @@ from engine import Engine
 from engine.db import Account
 from tests.conftest import POSTGRES_URL
 from tests.deploy_settings import REPO, filled_in_example
-from tests.engine.test_outbox import smtp  # noqa: F401 - the fixture
-from tests.test_packaging import free_port, wheel  # noqa: F401 - the fixture
+from tests.test_packaging import free_port
 
 PASSWORD = "een-lang-wachtwoord-voor-de-test"
 PARTNERS = [{"code": "gemeente_heerenveen", "name": "Gemeente Heerenveen", "kind": "convenant",
@@ -99,7 +98,7 @@ def started(process: subprocess.Popen, log: Path, ready, what: str, seconds: flo
         time.sleep(0.3)
 
 
-def test_the_installed_wheel_runs_under_gunicorn_and_the_scheduler_on_postgresql(wheel, database, smtp,  # noqa: F811
+def test_the_installed_wheel_runs_under_gunicorn_and_the_scheduler_on_postgresql(wheel, database, smtp,
                                                                                    tmp_path):
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True)
@@ -173,7 +172,7 @@ def test_the_installed_wheel_runs_under_gunicorn_and_the_scheduler_on_postgresql
         metrics = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=30).text
         completed = re.search(r'zvt_http_requests_total\{endpoint="tasks.submit",method="POST",status="302"\} (\S+)',
                               metrics)
-        assert completed and float(completed.group(1)) >= 1, "\n".join(l for l in metrics.splitlines() if "requests_total" in l)
+        assert completed and float(completed.group(1)) >= 1, "\n".join(line for line in metrics.splitlines() if "requests_total" in line)
         assert re.search(r'zvt_scheduler_rounds_total\{[^}]*\} [1-9]', metrics), metrics[:3000]
     finally:
         for process in (web, scheduler):

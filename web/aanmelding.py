@@ -19,7 +19,7 @@ from engine import InvalidTaskData, casework, policy
 from engine.errors import ProcessNotFound
 from engine.identity import User
 
-from .areas import current_user, engine, origin
+from .areas import current_user, engine, origin, signed_in_user
 from .forms import dutch_errors, parse_form, render_form
 
 bp = Blueprint("starten", __name__)
@@ -37,7 +37,10 @@ class StartPage:
     own_organisation: tuple[str, ...]  # form fields filled in beforehand with the starter's organisation
 
 
-def load_pages(path: Path = Path(__file__).with_name("start_pages.json")) -> tuple[StartPage, ...]:
+START_PAGES = Path(__file__).with_name("start_pages.json")
+
+
+def load_pages(path: Path = START_PAGES) -> tuple[StartPage, ...]:
     entries = json.loads(path.read_text(encoding="utf-8"))["pages"]
     return tuple(StartPage(e["process"], e["path"], e["label"], e["intro"], e["button"], e["confirmation"],
                            tuple(e.get("own_organisation", ()))) for e in entries)
@@ -69,7 +72,7 @@ def index():
 
 def start(process_id: str):
     page = _BY_PROCESS[process_id]
-    user = current_user()
+    user = signed_in_user()
     casework.check_start(engine(), user, process_id, origin())  # 403, logged, for a guessed address
     schema = _deployed_form(process_id)
     if schema is None:

@@ -12,10 +12,9 @@ import segno
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from markupsafe import Markup
 
-from engine import Conflict, accounts
-from engine import account_links, account_requests, casework
-from engine.one_time_links import LinkInvalid
+from engine import Conflict, account_links, account_requests, accounts, casework
 from engine.account_requests import RequestInvalid
+from engine.one_time_links import LinkInvalid
 
 from .account_texts import LINK_PROBLEMS, PASSWORD_PROBLEMS, ROLE_LABELS, actor_text, request_kind, request_problems
 from .accounts import form_of
@@ -119,7 +118,8 @@ def totp(token: str):
     key = f"reset_secret_{token[:16]}"
     secret = session.get(key) or accounts.new_totp_secret()
     session[key] = secret
-    error, status, headers = None, 200, {}
+    error, status = None, 200
+    headers: dict[str, str] = {}
     if request.method == "POST":
         try:
             account_links.replace_totp(engine(), token, request.form.get("wachtwoord", ""), secret,

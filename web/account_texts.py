@@ -117,6 +117,8 @@ def actor_text(actor: str, names: Mapping[str, str] | None = None) -> str:
         return f"de contactpersoon van {name}"
     if actor == account_state.SYSTEM:
         return "het systeem"
+    if actor == account_state.CLI_ACTOR:
+        return "een beheerder, op de server"
     return actor
 
 

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from engine import NotFound, policy
-from engine import Conflict, account_admin, account_links, account_requests, casework, sso
+from engine import Conflict, NotFound, account_admin, account_links, account_requests, casework, policy, sso
 from engine.account_requests import RequestForm, RequestInvalid
 from engine.accounts import AccountInactive
 from engine.roles import PRIVILEGED_ROLES, ROLES
 
-from .account_texts import (REASONS_OFF, ROLE_LABELS, SSO_LINK_PROBLEMS, actor_text, event_text,
-                            request_problems)
-from .areas import current_user, engine, now
+from .account_texts import REASONS_OFF, ROLE_LABELS, SSO_LINK_PROBLEMS, actor_text, event_text, request_problems
+from .areas import current_user, engine, now, signed_in_user
 
 bp = Blueprint("accounts", __name__)
 
@@ -33,7 +31,7 @@ NOT_TAKING_PART = "De organisatie van dit account doet vandaag niet mee aan het 
 
 @bp.before_request
 def allowed():
-    user = current_user()
+    user = signed_in_user()
     if request.endpoint == "accounts.request_form":
         if not policy.may_request_account(user):
             abort(403)
@@ -115,7 +113,7 @@ def account(account_id: int, errors: dict | None = None, status: int = 200):
 def remove_role(account_id: int):
     role = request.form.get("rol", "")
     try:
-        account_admin.remove_role(engine().database, account_id, role, current_user().username, now())
+        account_admin.remove_role(engine().database, account_id, role, signed_in_user().username, now())
     except NotFound:
         abort(404)
     except account_admin.LastBeheerder:
@@ -130,7 +128,7 @@ def remove_role(account_id: int):
 @bp.post("/beheer/accounts/account/<int:account_id>/uitzetten")
 def switch_off(account_id: int):
     try:
-        changed = account_admin.switch_off(engine().database, account_id, current_user().username, now())
+        changed = account_admin.switch_off(engine().database, account_id, signed_in_user().username, now())
     except NotFound:
         abort(404)
     except account_admin.LastBeheerder:
@@ -144,7 +142,7 @@ def switch_off(account_id: int):
 @bp.post("/beheer/accounts/account/<int:account_id>/<any(wachtwoord, tweestap):kind>-link")
 def reset(account_id: int, kind: str):
     try:
-        account_admin.send_reset(engine().database, account_id, kind, current_user().username, now())
+        account_admin.send_reset(engine().database, account_id, kind, signed_in_user().username, now())
     except account_links.NoAddress:
         flash(NO_ADDRESS, "error")
     except NotFound:
@@ -163,7 +161,7 @@ def sso_link(account_id: int):
     login showed them (web/sso.py)."""
     username = _username(account_id)
     try:
-        sso.link(engine(), username, request.form.get("code", ""), now(), current_user().username)
+        sso.link(engine(), username, request.form.get("code", ""), now(), signed_in_user().username)
     except sso.LinkRefused as exc:
         return account(account_id, errors={"sso": SSO_LINK_PROBLEMS[exc.reason].format(username=exc.username)},
                        status=400)
@@ -178,7 +176,7 @@ def sso_link(account_id: int):
 
 @bp.post("/beheer/accounts/account/<int:account_id>/sso-ontkoppelen")
 def sso_unlink(account_id: int):
-    changed = sso.unlink(engine(), _username(account_id), now(), current_user().username)
+    changed = sso.unlink(engine(), _username(account_id), now(), signed_in_user().username)
     flash("De koppeling is opgeheven. Wie zo was ingelogd, is bij de volgende klik uitgelogd." if changed
           else "Het account was niet gekoppeld.", "ok")
     return redirect(url_for("accounts.account", account_id=account_id))
@@ -197,7 +195,7 @@ def request_change(account_id: int, kind: str):
     roles = tuple(request.form.getlist("rollen"))
     try:
         account_requests.request_change(engine().database, account_id, kind, roles, request.form.get("reden", ""),
-                                        current_user().username, now())
+                                        signed_in_user().username, now())
     except NotFound:
         abort(404)
     except RequestInvalid as exc:
@@ -208,7 +206,7 @@ def request_change(account_id: int, kind: str):
 
 @bp.route("/accounts/aanvragen", methods=["GET", "POST"])
 def request_form():
-    user = current_user()
+    user = signed_in_user()
     choices = [(code, name) for code, name in account_admin.taking_part(engine().database, now())
                if policy.may_request_account(user, code)]
     errors, sent = {}, None

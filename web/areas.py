@@ -8,7 +8,7 @@ from flask import current_app
 from engine import Engine
 from engine.clock import AMSTERDAM
 
-from .auth import current_user, now, origin  # noqa: F401 - re-exported for the area views
+from .auth import current_user, now, origin, signed_in_user  # noqa: F401 - re-exported for the area views
 from .forms import dutch_date, dutch_datetime
 
 

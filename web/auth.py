@@ -14,10 +14,19 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import segno
-from markupsafe import Markup
 from flask import (
-    Blueprint, Flask, current_app, flash, g, redirect, render_template, request, session, url_for,
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
 )
+from markupsafe import Markup
 
 from engine import Engine, accounts
 from engine.accounts import AccountView
@@ -74,6 +83,15 @@ def current_user() -> User | None:
     """The signed-in User for this request, or None."""
     account = current_account()
     return account.user if account is not None else None
+
+
+def signed_in_user() -> User:
+    """The signed-in User, in a view that only a signed-in user reaches: the app-wide check sends
+    everyone else to /inloggen first (a view marked @public asks current_user() instead)."""
+    user = current_user()
+    if user is None:
+        raise RuntimeError("a view for signed-in users ran without one")
+    return user
 
 
 def current_account() -> AccountView | None:
@@ -319,7 +337,11 @@ def enrol():
     if account is not None and account.has_totp:
         flash(MESSAGES["already_enrolled"], "info")
         return redirect(url_for("home.index"))
-    username = pending or account.user.username
+    if pending:
+        username = pending
+    else:
+        assert account is not None, "one of the two, checked above"
+        username = account.user.username
     # The secret waits in the signed session until a first code confirms it: the person
     # sees it on this page anyway, and nothing is stored for an enrolment left halfway.
     secret = session.get("enrol_secret")

@@ -10,15 +10,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from engine import Conflict, NotFound, ReasonRequired, policy
 
 from . import reasons
-
-from .areas import current_user, engine
+from .areas import engine, signed_in_user
 
 bp = Blueprint("beheer", __name__)
 
 
 @bp.before_request
 def beheerder_only():
-    if not policy.may_manage_incidents(current_user()):
+    if not policy.may_manage_incidents(signed_in_user()):
         abort(403)
 
 
@@ -60,7 +59,7 @@ def skip(timer_id: str):
     if error:
         return incident(timer_id, error=error, status=400)
     try:
-        engine().skip_incident(timer_id, reason, actor=current_user().username)
+        engine().skip_incident(timer_id, reason, actor=signed_in_user().username)
     except (NotFound, ReasonRequired):
         flash("Dit incident bestaat niet meer. Misschien heeft iemand het al afgehandeld.", "error")
     except Conflict:

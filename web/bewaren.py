@@ -10,7 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from engine import Conflict, NotFound, ReasonRequired, policy
 
 from . import reasons
-from .areas import current_user, engine, now, origin
+from .areas import current_user, engine, now, origin, signed_in_user
 
 bp = Blueprint("bewaren", __name__)
 
@@ -22,7 +22,7 @@ LIFT_REASON_MISSING = "Schrijf op waarom de casus niet meer bewaard hoeft te wor
 
 @bp.before_request
 def holds_only():
-    if not policy.may_manage_legal_holds(current_user()):
+    if not policy.may_manage_legal_holds(signed_in_user()):
         abort(403)
 
 
@@ -34,7 +34,7 @@ def menu():
 
 @bp.get("/bewaren")
 def index(error: str | None = None, error_case: int | None = None, status: int = 200):
-    items = engine().retention_overview(current_user(), origin(), until=now() + AHEAD)
+    items = engine().retention_overview(signed_in_user(), origin(), until=now() + AHEAD)
     return render_template("bewaren.html", held=[i for i in items if i.hold_reason],
                            due=[i for i in items if not i.hold_reason], days=AHEAD.days, error=error,
                            error_case=error_case, reason=request.form.get("reden", "") if error else "",

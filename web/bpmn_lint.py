@@ -1,38 +1,55 @@
-"""bpmnlint, the linter of the bpmn.io modelers, over a draft's BPMN files, as `make test` runs it
-over processes/ (.bpmnlintrc: its recommended rules). Run with Node.js from node_modules, which
-`make install` puts there; where Node.js or bpmnlint is missing the check says so instead of
-passing silently."""
+"""bpmnlint, the linter of the bpmn.io modelers, over a draft's BPMN files, with the recommended rules
+that `make test` runs over processes/ (.bpmnlintrc).
+
+It runs in V8 inside this process (mini-racer), from the bundle that scripts/build_assets.sh makes
+of web/modeler/server-lint.js and the package carries (web/vendor_files.py), so the server needs
+neither Node nor node_modules. A draft's XML is untrusted input: each check gets a fresh V8 context
+with a memory limit and a time limit and nothing but the bundle in it (no file system, no network),
+and is thrown away afterwards. Where the bundle is missing the check says so instead of passing
+silently."""
 from __future__ import annotations
 
-import re
-import shutil
-import subprocess
+import json
 from pathlib import Path
 
-from engine.errors import Problem
-from zvt.config import PROJECT_ROOT
+from py_mini_racer import JSEvalException, JSFunction, JSPromise, JSPromiseError, MiniRacer
 
-BPMNLINT = PROJECT_ROOT / "node_modules" / "bpmnlint" / "bin" / "bpmnlint.js"
-CONFIG = PROJECT_ROOT / ".bpmnlintrc"
+from engine.errors import Problem
+
+from . import vendor_files
+
+BUNDLE = vendor_files.ASSETS / vendor_files.LINT_BUNDLE
 TIMEOUT_SECONDS = 30
-# "  <element id>  error  <message>  <rule>" under the file's line, as bpmnlint's CLI prints it.
-_FINDING = re.compile(r"^\s+(\S+)\s+(error|warning)\s+(.+?)\s{2,}(\S+)\s*$")
+MAX_MEMORY = 512 * 1024 * 1024  # bytes of V8 heap; the largest process file needs a few MB
 
 
 def lint(files: list[Path]) -> list[Problem]:
     """bpmnlint's errors and warnings per file and element; empty when every file passes."""
-    node = shutil.which("node")
-    if node is None or not BPMNLINT.is_file():
+    if not BUNDLE.is_file():
         return [Problem(files[0].name if files else "processes", None,
-                        "bpmnlint could not run (Node.js or node_modules/bpmnlint is missing; run make install)")]
+                        f"bpmnlint could not run (the package lacks {BUNDLE.name}; run make install)")]
     found: list[Problem] = []
     for path in files:
-        result = subprocess.run([node, str(BPMNLINT), "--config", str(CONFIG), str(path)], capture_output=True,
-                                text=True, timeout=TIMEOUT_SECONDS, cwd=PROJECT_ROOT)
-        if result.returncode == 0:
+        try:
+            findings = _lint_one(path.read_text(encoding="utf-8"))
+        except (JSEvalException, JSPromiseError, UnicodeDecodeError) as exc:
+            found.append(Problem(path.name, None, f"bpmnlint failed: {type(exc).__name__}: {str(exc)[:300]}"))
             continue
-        findings = [m.groups() for m in map(_FINDING.match, result.stdout.splitlines()) if m]
-        found += [Problem(path.name, element, f"bpmnlint {rule}: {message}") for element, _level, message, rule in findings]
-        if not findings:
-            found.append(Problem(path.name, None, "bpmnlint failed: " + (result.stderr or result.stdout).strip()[:300]))
+        found += [Problem(path.name, f["id"], f"bpmnlint {f['rule'] or 'parse'}: {f['message']}") for f in findings]
     return found
+
+
+def _lint_one(xml: str) -> list[dict]:
+    with MiniRacer() as context:
+        context.set_hard_memory_limit(MAX_MEMORY)
+        context.eval(BUNDLE.read_text(encoding="utf-8"), timeout_sec=TIMEOUT_SECONDS)
+        check = context.eval("zvtBpmnLint")
+        if not isinstance(check, JSFunction):
+            raise TypeError("the bundle defines no function zvtBpmnLint")
+        answer = check(xml, timeout_sec=TIMEOUT_SECONDS)
+        if not isinstance(answer, JSPromise):
+            raise TypeError("zvtBpmnLint answers no promise")
+        found = answer.get(timeout=TIMEOUT_SECONDS)
+        if not isinstance(found, str):
+            raise TypeError("zvtBpmnLint's promise holds no JSON text")
+        return json.loads(found)

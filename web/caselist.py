@@ -8,6 +8,8 @@ back button returns to a search, and a filtered list can be bookmarked. A name o
 in an address itself is not searched (400, with a Dutch message)."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
@@ -15,7 +17,7 @@ from engine import casework, participation, policy
 from engine.caselist import NIVEAUS, STATUSES, BadSearch, Filters, SearchRefused, filter_processes, parse_search
 
 from . import private_search
-from .areas import current_user, engine, now, origin, register_filters
+from .areas import engine, now, origin, register_filters, signed_in_user
 
 bp = Blueprint("caselist", __name__)
 bp.record_once(lambda state: register_filters(state.app))
@@ -55,11 +57,12 @@ def search():
     except BadSearch as exc:
         return _page(read_filters(request.form, typed), str(exc), 400)
     filters = read_filters(request.form, typed)
-    if found is not None and found.kind != "casusnummer" and not current_user().roles & policy.PERSONAL_DATA_ROLES:
+    if found is not None and found.kind != "casusnummer" and not signed_in_user().roles & policy.PERSONAL_DATA_ROLES:
         return _page(filters)  # refused, and logged, by the engine; nothing kept for who may not search so
     links = {name: request.form[name] for name in LINK_FIELDS if request.form.get(name)}
     if found is None or found.kind == "casusnummer":
-        return redirect(url_for("caselist.index", **links, **({"zoek": found.number} if found else {})), code=303)
+        args: dict[str, Any] = {**links, **({"zoek": found.number} if found else {})}
+        return redirect(url_for("caselist.index", **args), code=303)
     return private_search.redirect_with("caselist.index", {"zoek": typed.strip()}, links)
 
 
@@ -81,15 +84,15 @@ def _page(filters: Filters, error: str | None = None, status: int = 200, search:
     result = None
     if search and error is None:
         try:
-            result = casework.list_cases(engine(), current_user(), filters, origin(), moment)
+            result = casework.list_cases(engine(), signed_in_user(), filters, origin(), moment)
         except BadSearch as exc:
             error, status = str(exc), 400
         except SearchRefused:
             error, status = NOT_ALLOWED, 403
-    processes = result.processes if result else filter_processes(engine(), current_user())
+    processes = result.processes if result else filter_processes(engine(), signed_in_user())
     return render_template("caselist.html", filters=filters, result=result, error=error, moment=moment,
                            processes=processes, statuses=STATUS_LABELS, niveaus=NIVEAUS, page_url=_page_url,
-                           opted_out=participation.opted_out(engine(), current_user())), status
+                           opted_out=participation.opted_out(engine(), signed_in_user())), status
 
 
 def _is_case_number(text: str) -> bool:
@@ -101,4 +104,5 @@ def _is_case_number(text: str) -> bool:
 
 
 def _page_url(page: int) -> str:
-    return url_for("caselist.index", **{**request.args.to_dict(), "pagina": str(page)})
+    args: dict[str, Any] = {**request.args.to_dict(), "pagina": str(page)}
+    return url_for("caselist.index", **args)

@@ -4,16 +4,25 @@ resuming the case's deadlines; a partner opting out or back in, an ad-hoc partne
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from engine import (Conflict, DeadlinesAlreadyPaused, DeadlinesNotPaused, ReasonRequired, case_items, casework,
-                    feedback, participation)
+from engine import (
+    Conflict,
+    DeadlinesAlreadyPaused,
+    DeadlinesNotPaused,
+    ReasonRequired,
+    case_items,
+    casework,
+    feedback,
+    participation,
+)
 from engine.item_policy import rules
 from engine.ui_schema import FEEDBACK, per_process
 
 from . import dossier, reasons
-from .areas import current_user, engine, now, origin, time_left
+from .areas import engine, now, origin, signed_in_user, time_left
 from .forms.schema import options_of
 from .items import errors_of
 
@@ -35,12 +44,12 @@ def show(number: int):
 
 @bp.get("/casussen/<casus:number>/terugkoppeling")
 def feedback_page(number: int):
-    page = feedback.read_feedback(engine(), current_user(), number, origin())
+    page = feedback.read_feedback(engine(), signed_in_user(), number, origin())
     return render_template("feedback.html", page=page,
                            decision=feedback_decision(page.process_id, page.forms, page.feedback))
 
 
-def feedback_decision(process_id: str, forms: dict, told: dict | None) -> str | None:
+def feedback_decision(process_id: str, forms: Mapping[str, dict], told: object) -> str | None:
     """The decision in a terugkoppeling, in the words of the choice on the form that made it."""
     if not isinstance(told, dict) or not told:
         return None
@@ -55,7 +64,7 @@ def pause(number: int):
     if reasons.problem(reason, REASON_MISSING) == reasons.TOO_LONG:  # an empty one: the engine says so
         return _page(number, pause_error=reasons.TOO_LONG, status=400)
     try:
-        casework.pause_deadlines(engine(), current_user(), number, reason, origin())
+        casework.pause_deadlines(engine(), signed_in_user(), number, reason, origin())
     except ReasonRequired:
         return _page(number, pause_error=REASON_MISSING, status=400)
     except DeadlinesAlreadyPaused:
@@ -70,7 +79,7 @@ def pause(number: int):
 @bp.post("/casussen/<casus:number>/termijnen/hervatten")
 def resume(number: int):
     try:
-        stood_still = casework.resume_deadlines(engine(), current_user(), number, origin())
+        stood_still = casework.resume_deadlines(engine(), signed_in_user(), number, origin())
     except DeadlinesNotPaused:
         flash("De termijnen liepen al. Er is niets veranderd.", "info")
     except Conflict:
@@ -83,7 +92,7 @@ def resume(number: int):
 @bp.post("/casussen/<casus:number>/afmelden")
 def opt_out(number: int):
     try:
-        participation.opt_out(engine(), current_user(), number, request.form.get("reden", ""), origin())
+        participation.opt_out(engine(), signed_in_user(), number, request.form.get("reden", ""), origin())
     except case_items.InvalidItem as exc:
         return _page(number, participation_errors=errors_of(exc), status=400)
     flash(f"Uw organisatie doet niet meer mee aan casus {number}. U ziet de casus niet meer. Weer meedoen kan "
@@ -93,7 +102,7 @@ def opt_out(number: int):
 
 @bp.post("/casussen/<casus:number>/weer-meedoen")
 def opt_in(number: int):
-    participation.opt_in(engine(), current_user(), number, origin())
+    participation.opt_in(engine(), signed_in_user(), number, origin())
     flash(f"Uw organisatie doet weer mee aan casus {number}, zolang het team haar bij de privacycheck kiest.", "ok")
     return redirect(url_for("caselist.index"))
 
@@ -102,7 +111,7 @@ def opt_in(number: int):
 def admit(number: int):
     form = request.form
     try:
-        participation.admit_adhoc(engine(), current_user(), number, form.get("partner", ""), form.get("getekend_door", ""),
+        participation.admit_adhoc(engine(), signed_in_user(), number, form.get("partner", ""), form.get("getekend_door", ""),
                                   form.get("getekend_op", ""), form.get("document", ""), origin())
     except case_items.InvalidItem as exc:
         return _page(number, participation_errors=errors_of(exc), status=400)
@@ -115,7 +124,7 @@ def admit(number: int):
 def told(number: int):
     form = request.form
     try:
-        participation.record_told(engine(), current_user(), number, form.get("partner", ""),
+        participation.record_told(engine(), signed_in_user(), number, form.get("partner", ""),
                                   form.get("verteld_op", ""), form.get("hoe", ""), origin())
     except case_items.InvalidItem as exc:
         return _page(number, participation_errors=errors_of(exc), status=400)
@@ -124,8 +133,8 @@ def told(number: int):
 
 
 def _page(number: int, *, pause_error: str | None = None, participation_errors=None, status: int = 200):
-    page = casework.view_case(engine(), current_user(), number, origin())
-    items = case_items.for_case(engine(), current_user(), number, origin())
+    page = casework.view_case(engine(), signed_in_user(), number, origin())
+    items = case_items.for_case(engine(), signed_in_user(), number, origin())
     names = casework.partner_names(engine())
     finished = sorted({h.bpmn_id for h in page.history if h.task_type not in dossier.CASE_STEPS})
     active = sorted({t.bpmn_id for t in page.open_tasks})

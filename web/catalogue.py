@@ -11,7 +11,7 @@ from engine.bpmn_compare import ASPECTS
 from engine.migrating import MigrationRefused
 
 from . import reasons
-from .areas import current_user, engine
+from .areas import current_user, engine, signed_in_user
 
 bp = Blueprint("catalogue", __name__)
 
@@ -24,7 +24,7 @@ def _menu():
 
 @bp.before_request
 def process_roles_only():
-    if not policy.may_read_processes(current_user()):
+    if not policy.may_read_processes(signed_in_user()):
         abort(403)
 
 # What the page calls the kinds of BPMN element (Dutch, for the proceseigenaar).
@@ -42,12 +42,12 @@ KINDS = {
 
 @bp.get("/processen")
 def index():
-    return render_template("catalogue.html", processes=catalogue.processes(engine(), current_user()))
+    return render_template("catalogue.html", processes=catalogue.processes(engine(), signed_in_user()))
 
 
 @bp.get("/processen/<proces:process_id>/versies/<int(min=1, max=1000000):version>")
 def version(process_id: str, version: int):
-    detail = catalogue.version_detail(engine(), current_user(), process_id, version)
+    detail = catalogue.version_detail(engine(), signed_in_user(), process_id, version)
     return render_template("catalogue_version.html", detail=detail, kinds=KINDS, aspects=ASPECTS,
                            line_changes=line_changes,
                            to_move=len(engine().migration_candidates(process_id, version)))
@@ -63,13 +63,13 @@ def migration(process_id: str, version: int):
 
 @bp.post("/processen/<proces:process_id>/versies/<int(min=1, max=1000000):version>/overzetten")
 def migrate(process_id: str, version: int):
-    if not policy.may_migrate_cases(current_user()):
+    if not policy.may_migrate_cases(signed_in_user()):
         abort(403)
     reason = request.form.get("reden", "").strip()
     error = reasons.problem(reason, REASON_MISSING)
     if error:
         return _migration_page(process_id, version, error=error, status=400)
-    user = current_user()
+    user = signed_in_user()
     moved = stayed = 0
     for number in engine().migration_candidates(process_id, version):
         try:
@@ -85,10 +85,10 @@ def migrate(process_id: str, version: int):
 
 
 def _migration_page(process_id: str, version: int, *, error: str | None = None, status: int = 200):
-    if not policy.may_migrate_cases(current_user()):
+    if not policy.may_migrate_cases(signed_in_user()):
         abort(403)
-    detail = catalogue.version_detail(engine(), current_user(), process_id, version)
-    results = [engine().migrate(number, version, actor=current_user().username, dry_run=True)
+    detail = catalogue.version_detail(engine(), signed_in_user(), process_id, version)
+    results = [engine().migrate(number, version, actor=signed_in_user().username, dry_run=True)
                for number in engine().migration_candidates(process_id, version)]
     return render_template("catalogue_migration.html", detail=detail, results=results, error=error,
                            reason=request.form.get("reden", "") if error else "", reason_max=reasons.MAX_LENGTH), status
@@ -96,7 +96,7 @@ def _migration_page(process_id: str, version: int, *, error: str | None = None, 
 
 @bp.get("/processen/<proces:process_id>/versies/<int(min=1, max=1000000):version>.zip")
 def download(process_id: str, version: int):
-    content = catalogue.version_zip(engine(), current_user(), process_id, version)
+    content = catalogue.version_zip(engine(), signed_in_user(), process_id, version)
     return Response(content, mimetype="application/zip", headers={
         "Content-Disposition": f'attachment; filename="{process_id}-versie-{version}.zip"'})
 
@@ -104,7 +104,7 @@ def download(process_id: str, version: int):
 def line_changes(before: str | None, after: str | None) -> list[tuple[str, str]]:
     """The lines of a script, condition or description that changed, with one line around each:
     ("weg" | "erbij" | "", line); ("...", "") where unchanged lines are left out."""
-    lines = []
+    lines: list[tuple[str, str]] = []
     diff = difflib.unified_diff((before or "").splitlines(), (after or "").splitlines(), lineterm="", n=1)
     for line in list(diff)[2:]:  # after the two file headers
         if line.startswith("@@"):

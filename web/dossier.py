@@ -85,7 +85,7 @@ def informing(process_id: str, history: Sequence[HistoryView], forms: Mapping[st
         return Informing("open", "Nog niet vastgelegd. De procesregisseur informeert de betrokkene, of legt "
                                  "vast waarom dat (nog) niet kan.")
     last = decided[-1]
-    data = last.data
+    data = last.data or {}  # has data: `decided` holds only steps with data
 
     def title(field: str) -> str:
         schema = forms.get(f"{last.process_id}/{last.bpmn_id}") or {}

@@ -16,7 +16,7 @@ from flask import Blueprint, current_app, flash, redirect, request, url_for
 from engine import Conflict, NotFound, accounts, drafts
 from engine.casework import Forbidden
 
-from .areas import current_user, engine, now, origin
+from .areas import engine, now, origin, signed_in_user
 from .forms import parse_form
 from .tasks import task_gone
 
@@ -37,7 +37,7 @@ def _from_post(schema: dict | None, read_only: dict) -> dict:
 @bp.post("/taken/<taak:task_id>/concept")
 def save(task_id: str):
     try:
-        drafts.save(engine(), current_user(), task_id, _from_post, origin())
+        drafts.save(engine(), signed_in_user(), task_id, _from_post, origin())
     except NotFound:
         # No longer open: completed (by whom?) or closed; a draft of it has no use.
         return task_gone(task_id)
@@ -49,7 +49,7 @@ def save(task_id: str):
 
 @bp.post("/taken/<taak:task_id>/concept/weggooien")
 def discard(task_id: str):
-    if drafts.discard(engine(), current_user(), task_id, origin()):
+    if drafts.discard(engine(), signed_in_user(), task_id, origin()):
         flash("Uw concept is weggegooid.", "ok")
     else:
         flash("U had geen concept van deze taak. Er is niets weggegooid.", "info")
@@ -71,7 +71,7 @@ def keep_after_timeout(expired: dict) -> tuple[str, str] | None:
     if (account is None or account.session_epoch != expired.get("epoch")
             or (account.demo and config.is_production)):
         return None
-    task_id = request.view_args["task_id"]
+    task_id = (request.view_args or {})["task_id"]
     try:
         drafts.save(engine(), account.user, task_id, _from_post, origin())
     except (Forbidden, NotFound, Conflict):

@@ -15,7 +15,7 @@ from engine.field_references import choice_mentions, mentions, names_in_use
 from engine.form_choices import choices_of
 from engine.form_fields import KINDS, MAX_HELP, MAX_OPTIONS, MAX_TITLE
 
-from .areas import current_user, engine
+from .areas import engine, signed_in_user
 from .form_edits import apply_page, editable_fields, fields_to_open, fields_with_errors
 from .forms import render_form
 
@@ -26,13 +26,13 @@ DRAFT = "/processen/<proces:process_id>/concepten/<int(min=1, max=2147483647):dr
 
 @bp.before_request
 def process_owners_only():
-    if not policy.may_change_processes(current_user()):
+    if not policy.may_change_processes(signed_in_user()):
         abort(403)
 
 
 @bp.get(DRAFT + "/formulieren")
 def index(process_id: str, draft_id: int):
-    forms = drafts.draft_forms(engine(), current_user(), process_id, draft_id)
+    forms = drafts.draft_forms(engine(), signed_in_user(), process_id, draft_id)
     return render_template("form_editor_list.html", process_id=process_id, draft_id=draft_id, forms=forms)
 
 
@@ -46,9 +46,9 @@ def edit(process_id: str, draft_id: int, task_id: str):
 def save(process_id: str, draft_id: int, task_id: str):
     """Every button of the page posts here: the edits, a field to remove and a new field are saved
     together or not at all; "Voorbeeld bekijken" (actie=voorbeeld) only shows them."""
-    forms = drafts.draft_forms(engine(), current_user(), process_id, draft_id)
+    forms = drafts.draft_forms(engine(), signed_in_user(), process_id, draft_id)
     schema, ui = _form_in(forms, draft_id, task_id)
-    files = drafts.draft_files(engine(), current_user(), process_id, draft_id)
+    files = drafts.draft_files(engine(), signed_in_user(), process_id, draft_id)
     result = apply_page(schema, ui, request.form, names_in_use(process_id, forms, files),
                         lambda name: mentions(process_id, task_id, name, forms, files),
                         lambda name, code: choice_mentions(process_id, task_id, name, code, forms, files))
@@ -62,7 +62,7 @@ def save(process_id: str, draft_id: int, task_id: str):
             opened.add(result.confirm_choice[0])
         return _page(process_id, draft_id, task_id, schema, ui, {}, posted=request.form,
                      status=409 if asking else 200, result=result, opened=opened)
-    drafts.replace_form(engine(), current_user(), process_id, draft_id, task_id, result.schema, result.ui)
+    drafts.replace_form(engine(), signed_in_user(), process_id, draft_id, task_id, result.schema, result.ui)
     removed_choice = None
     if result.removed_choice:
         name, code = result.removed_choice
@@ -79,16 +79,16 @@ def save(process_id: str, draft_id: int, task_id: str):
 def preview(process_id: str, draft_id: int, task_id: str):
     """The live preview (web/static/form-editor.js): the page's inputs as they are now, drawn by the
     caseworkers' renderer; an HTML fragment. Nothing is saved."""
-    forms = drafts.draft_forms(engine(), current_user(), process_id, draft_id)
+    forms = drafts.draft_forms(engine(), signed_in_user(), process_id, draft_id)
     schema, ui = _form_in(forms, draft_id, task_id)
-    files = drafts.draft_files(engine(), current_user(), process_id, draft_id)
+    files = drafts.draft_files(engine(), signed_in_user(), process_id, draft_id)
     result = apply_page(schema, ui, request.form, names_in_use(process_id, forms, files))
     return render_template("form_editor_preview.html", result=result,
                            preview=_preview(result.schema, result.ui))
 
 
 def _form(process_id: str, draft_id: int, task_id: str) -> tuple[dict, dict]:
-    return _form_in(drafts.draft_forms(engine(), current_user(), process_id, draft_id), draft_id, task_id)
+    return _form_in(drafts.draft_forms(engine(), signed_in_user(), process_id, draft_id), draft_id, task_id)
 
 
 def _form_in(forms: dict, draft_id: int, task_id: str) -> tuple[dict, dict]:
@@ -109,4 +109,4 @@ def _page(process_id, draft_id, task_id, schema, ui, errors, posted=None, status
 
 def _preview(schema: dict, ui: dict):
     """The form as the caseworker sees it today: partner choices filled in from the register."""
-    return render_form(partner_choices.offered(engine(), schema), {}, {}, {}, ui=ui)
+    return render_form(partner_choices.offered(engine(), schema) or {}, {}, {}, {}, ui=ui)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from engine.field_references import Mention, remove_field
 from engine.form_choices import ChoiceEdit, choice_list, choices_of, edit_choices
@@ -22,7 +23,7 @@ def editable_fields(schema: Mapping, ui: Mapping) -> list[dict]:
     rows = []
     for position, name in enumerate(ordered(list(properties), ui), start=1):
         prop = properties[name] if isinstance(properties[name], dict) else {}
-        field_ui = ui.get(name) if isinstance(ui.get(name), dict) else {}
+        field_ui = field_ui if isinstance(field_ui := ui.get(name), dict) else {}
         rows.append({
             "name": name, "title": str(prop.get("title") or ""), "help": str(field_ui.get("ui:help") or ""),
             "required": name in required, "read_only": bool(prop.get("readOnly")), "position": position,
@@ -33,12 +34,12 @@ def editable_fields(schema: Mapping, ui: Mapping) -> list[dict]:
     return rows
 
 
-def apply_edits(schema: Mapping, ui: Mapping, form: Mapping,
+def apply_edits(given_schema: Mapping, given_ui: Mapping, form: Mapping,
                 removed_choice: tuple[str, str] | None = None) -> tuple[dict, dict, dict[str, str]]:
     """(schema, UI schema, errors by input name) after the editor's post: titles, help texts,
     required, order and choices of the top-level fields, without the choice `removed_choice`
     (field, code); nothing else changes."""
-    schema, ui = copy.deepcopy(dict(schema)), copy.deepcopy(dict(ui))
+    schema, ui = copy.deepcopy(dict(given_schema)), copy.deepcopy(dict(given_ui))
     properties = schema.get("properties") or {}
     errors: dict[str, str] = {}
     required, order = [], []
@@ -54,7 +55,7 @@ def apply_edits(schema: Mapping, ui: Mapping, form: Mapping,
         help_text = form.get(f"hulp-{name}", "").strip()
         if len(help_text) > MAX_HELP:
             errors[f"hulp-{name}"] = f"Gebruik hoogstens {MAX_HELP} tekens."
-        field_ui = ui.get(name) if isinstance(ui.get(name), dict) else {}
+        field_ui = field_ui if isinstance(field_ui := ui.get(name), dict) else {}
         if help_text:
             field_ui["ui:help"] = help_text
         else:
@@ -96,8 +97,8 @@ def fields_with_errors(errors: Mapping[str, str]) -> set[str]:
 _CHOICE_INPUTS = {"label": "optie-{name}-{index}", "place": "keuzevolgorde-{name}-{index}", "added": "keuzes-{name}"}
 
 
-def _edited_choices(prop: object, name: str, form: Mapping, removed: tuple[str, str] | None,
-                    errors: dict[str, str]) -> object:
+def _edited_choices(prop: Any, name: str, form: Mapping, removed: tuple[str, str] | None,
+                    errors: dict[str, str]) -> Any:
     """The field with its choices as posted: a label and a place per choice (inputs optie-<field>-<n>
     and keuzevolgorde-<field>-<n>, n in the saved order) and new choices, one a line (keuzes-<field>)."""
     choices = choice_list(prop) if isinstance(prop, dict) else None

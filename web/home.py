@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, render_template
 
 from engine import Engine, casework
 
-from .auth import current_user, now
+from .auth import now, signed_in_user
 
 bp = Blueprint("home", __name__)
 
@@ -18,5 +18,5 @@ def engine() -> Engine:
 def index():
     # Only the user's own work: counting every open task would tell anyone how busy each
     # role is, and is not theirs to know.
-    inbox = casework.inbox(engine(), current_user(), now())
+    inbox = casework.inbox(engine(), signed_in_user(), now())
     return render_template("home.html", inbox=inbox)

@@ -5,7 +5,7 @@ from flask import Blueprint, render_template
 
 from engine import casework
 
-from .areas import current_user, engine, now, register_filters
+from .areas import engine, now, register_filters, signed_in_user
 
 bp = Blueprint("inbox", __name__)
 bp.record_once(lambda state: register_filters(state.app))
@@ -14,4 +14,4 @@ bp.record_once(lambda state: register_filters(state.app))
 @bp.get("/taken")
 def index():
     moment = now()
-    return render_template("inbox.html", inbox=casework.inbox(engine(), current_user(), moment), moment=moment)
+    return render_template("inbox.html", inbox=casework.inbox(engine(), signed_in_user(), moment), moment=moment)

@@ -5,12 +5,14 @@ partners, and the FG reads the register of disclosures. The rules are the engine
 in Dutch."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from engine import case_items, casework, participation, policy, sharing
 from engine.item_policy import rules
 
-from .areas import current_user, engine, origin
+from .areas import engine, origin, signed_in_user
 
 bp = Blueprint("items", __name__)
 
@@ -54,7 +56,7 @@ def new(number: int):
 @bp.post("/casussen/<casus:number>/gegevens/grondslag")
 def basis(number: int):
     try:
-        case_items.record_basis(engine(), current_user(), number, request.form.get("grondslag", ""),
+        case_items.record_basis(engine(), signed_in_user(), number, request.form.get("grondslag", ""),
                                 request.form.get("beroepsgeheim"), request.form.get("afweging"), origin())
     except case_items.InvalidItem as exc:
         return _new_page(number, basis_errors=errors_of(exc), status=400)
@@ -65,7 +67,7 @@ def basis(number: int):
 @bp.post("/casussen/<casus:number>/gegevens/nieuw")
 def add(number: int):
     try:
-        case_items.add_item(engine(), current_user(), number, request.form.get("soort", ""),
+        case_items.add_item(engine(), signed_in_user(), number, request.form.get("soort", ""),
                             request.form.get("onderwerp", ""), request.form.get("tekst", ""), origin())
     except case_items.InvalidItem as exc:
         return _new_page(number, item_errors=errors_of(exc), status=400)
@@ -80,8 +82,8 @@ def share_page(number: int):
 
 @bp.post("/casussen/<casus:number>/gegevens/delen")
 def share(number: int):
-    choices = sharing.choices(engine(), current_user(), number, origin())
-    decisions = {}
+    choices = sharing.choices(engine(), signed_in_user(), number, origin())
+    decisions: dict[tuple[int, str], str | None] = {}
     for choice in choices:
         key = f"{choice.item_id}-{choice.partner}"
         if request.form.get(f"delen-{key}"):
@@ -89,7 +91,7 @@ def share(number: int):
         elif choice.reason is not None:
             decisions[choice.item_id, choice.partner] = None
     try:
-        changed = sharing.decide(engine(), current_user(), number, decisions, request.form.get("doel", ""), origin())
+        changed = sharing.decide(engine(), signed_in_user(), number, decisions, request.form.get("doel", ""), origin())
     except case_items.InvalidItem as exc:
         return _share_page(number, errors=errors_of(exc), status=400)
     flash(f"Het delen is vastgelegd ({changed} {'wijziging' if changed == 1 else 'wijzigingen'}). Elke keer delen staat "
@@ -105,7 +107,7 @@ def police_page(number: int, item_id: int):
 @bp.post("/casussen/<casus:number>/gegevens/<int:item_id>/toestemming")
 def consent(number: int, item_id: int):
     try:
-        case_items.record_consent(engine(), current_user(), item_id, request.form.get("functionaris", ""),
+        case_items.record_consent(engine(), signed_in_user(), item_id, request.form.get("functionaris", ""),
                                   request.form.get("functie", ""), request.form.get("datum", ""), origin())
     except case_items.InvalidItem as exc:
         return _police_page(number, item_id, consent_errors=errors_of(exc), status=400)
@@ -116,7 +118,7 @@ def consent(number: int, item_id: int):
 @bp.post("/casussen/<casus:number>/gegevens/<int:item_id>/adhoc")
 def adhoc(number: int, item_id: int):
     try:
-        case_items.allow_adhoc(engine(), current_user(), item_id, request.form.get("reden", ""), origin())
+        case_items.allow_adhoc(engine(), signed_in_user(), item_id, request.form.get("reden", ""), origin())
     except case_items.InvalidItem as exc:
         return _police_page(number, item_id, adhoc_errors=errors_of(exc), status=400)
     flash("Het besluit is vastgelegd: de procesregisseur mag dit gegeven nu ook delen met ad-hocpartners.", "ok")
@@ -129,9 +131,9 @@ def register():
     case = int(raw_case) if raw_case.isdigit() and 0 < len(raw_case) <= 9 else None
     error = "Vul een casusnummer in, alleen cijfers, bijvoorbeeld 12." if raw_case and case is None else None
     page = request.args.get("pagina", "1")
-    found = None if error else sharing.register(engine(), current_user(), origin(), case,
+    found = None if error else sharing.register(engine(), signed_in_user(), origin(), case,
                                                 int(page) if page.isdigit() else 1)
-    if error and not policy.may_audit_access(current_user()):
+    if error and not policy.may_audit_access(signed_in_user()):
         raise casework.Forbidden("only an FG reads the register of disclosures")
     return render_template("items/register.html", found=found, case=raw_case, error=error,
                            names=casework.partner_names(engine()), purposes=rules().purposes,
@@ -139,16 +141,16 @@ def register():
 
 
 def _register_page_url(page: int) -> str:
-    args = request.args.to_dict()
+    args: dict[str, Any] = request.args.to_dict()
     args["pagina"] = str(page)
     return url_for("items.register", **args)
 
 
 def _new_page(number: int, *, basis_errors=None, item_errors=None, status: int = 200):
-    page = case_items.for_case(engine(), current_user(), number, origin())
+    page = case_items.for_case(engine(), signed_in_user(), number, origin())
     if not page.may_add:
         raise casework.Forbidden("only casework staff taking part add to a running case")
-    user = current_user()
+    user = signed_in_user()
     names = casework.partner_names(engine())
     return render_template("items/new.html", number=number, page=page, rules=rules(), form=request.form,
                            basis_errors=basis_errors or {}, item_errors=item_errors or {},
@@ -160,8 +162,8 @@ def _new_page(number: int, *, basis_errors=None, item_errors=None, status: int =
 
 
 def _share_page(number: int, *, errors=None, status: int = 200):
-    choices = sharing.choices(engine(), current_user(), number, origin())
-    page = case_items.for_case(engine(), current_user(), number, origin())
+    choices = sharing.choices(engine(), signed_in_user(), number, origin())
+    page = case_items.for_case(engine(), signed_in_user(), number, origin())
     by_item: dict[int, list] = {}
     for choice in choices:
         by_item.setdefault(choice.item_id, []).append(choice)
@@ -174,7 +176,7 @@ def _share_page(number: int, *, errors=None, status: int = 200):
 
 
 def _police_page(number: int, item_id: int, *, consent_errors=None, adhoc_errors=None, status: int = 200):
-    page = case_items.for_case(engine(), current_user(), number, origin())
+    page = case_items.for_case(engine(), signed_in_user(), number, origin())
     item = next((i for i in page.items if i.id == item_id), None)
     if item is None or not page.is_police or not item.kind.police:
         raise casework.Forbidden("only the police decide on police data")

@@ -15,7 +15,7 @@ from engine.clock import AMSTERDAM
 from engine.management_info import Period
 
 from . import charts
-from .areas import current_user, engine, now, origin
+from .areas import current_user, engine, now, origin, signed_in_user
 from .management_export import explanation, to_csv, to_xlsx
 
 bp = Blueprint("management", __name__)
@@ -54,7 +54,7 @@ def choice() -> Choice:
         first, last = _day(found, "van", found.first), _day(found, "tot", found.last)
         if first and last and last < first:
             found.errors["tot"] = "De einddatum ligt voor de begindatum. Kies een einddatum op of na de begindatum."
-        if not found.errors:
+        if not found.errors and first and last:  # without errors both are days
             found.period = Period(first, last)
         return found
     year = found.year
@@ -83,10 +83,10 @@ def _report(action: str):
     """The period asked for and its report; None with the period's mistakes. The engine asks the
     policy and logs the view, a refused one too (then the Dutch 403 page, whatever the period)."""
     found = choice()
-    if found.period is None and policy.may_read_management_info(current_user()):
+    if found.period is None and policy.may_read_management_info(signed_in_user()):
         return found, None
     try:
-        return found, report_of.read(engine(), current_user(), origin(), found.period or Period.year(now().year),
+        return found, report_of.read(engine(), signed_in_user(), origin(), found.period or Period.year(now().year),
                                      action)
     except report_of.NotAllowed:
         abort(403)

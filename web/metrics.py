@@ -23,8 +23,8 @@ from ipaddress import ip_address
 
 from flask import Blueprint, Response, abort, current_app, request
 from prometheus_client import REGISTRY, CollectorRegistry, disable_created_metrics, generate_latest, multiprocess
-from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
 from engine import logsafe, monitoring
 from zvt.config import Config
@@ -115,7 +115,7 @@ def _schedulers(rows, moment: datetime):
                                  "seen (+Inf when none ever was)",
                                  value=(moment - rows[0].seen_at).total_seconds() if rows else float("inf"))
     yield youngest
-    families = {
+    families: dict[str, GaugeMetricFamily | CounterMetricFamily] = {
         "seen": GaugeMetricFamily("zvt_scheduler_last_seen_timestamp_seconds", "When the scheduler was last seen "
                                   "(Unix time)", labels=["scheduler"]),
         "interval": GaugeMetricFamily("zvt_scheduler_interval_seconds", "Its seconds between two rounds",

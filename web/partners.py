@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from engine import NotFound, partner_admin, policy
 
-from .areas import current_user, engine
+from .areas import engine, signed_in_user
 
 bp = Blueprint("partners", __name__)
 
@@ -23,19 +23,19 @@ MESSAGES = {
 
 @bp.before_request
 def beheerder_only():
-    if not policy.may_manage_partners(current_user()):
+    if not policy.may_manage_partners(signed_in_user()):
         abort(403)
 
 
 @bp.get("/beheer/partners")
 def index():
-    return render_template("partners.html", partners=partner_admin.partners(engine(), current_user()))
+    return render_template("partners.html", partners=partner_admin.partners(engine(), signed_in_user()))
 
 
 @bp.get("/beheer/partners/<code>")
 def edit(code: str, errors: dict | None = None, values: dict | None = None, status: int = 200):
     try:
-        partner = partner_admin.partner(engine(), current_user(), code)
+        partner = partner_admin.partner(engine(), signed_in_user(), code)
     except NotFound:
         abort(404)
     return render_template("partner.html", partner=partner, errors=errors or {},
@@ -47,7 +47,7 @@ def edit(code: str, errors: dict | None = None, values: dict | None = None, stat
 def save(code: str):
     values = {key: request.form.get(key, "") for key in partner_admin.DETAILS}
     try:
-        partner_admin.update_details(engine(), current_user(), code, values)
+        partner_admin.update_details(engine(), signed_in_user(), code, values)
     except NotFound:
         abort(404)
     except partner_admin.InvalidDetails as exc:

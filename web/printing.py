@@ -11,13 +11,13 @@ from flask import Blueprint, Response, abort, render_template
 from engine import casework
 
 from . import dossier
-from .areas import current_user, engine, now, origin
+from .areas import engine, now, origin, signed_in_user
 
 bp = Blueprint("printing", __name__)
 
 @bp.get("/casussen/<casus:number>/dossier.pdf")
 def dossier_pdf(number: int):
-    page = casework.view_case(engine(), current_user(), number, origin(), action="print")
+    page = casework.view_case(engine(), signed_in_user(), number, origin(), action="print")
     html = render_template("print/dossier.html", page=page, summary=_summary(page), moment=now(),
                            steps=dossier.steps(page.history, page.forms, "oudste"),
                            informing=dossier.informing(page.instance.process_id, page.history, page.forms),
@@ -27,7 +27,7 @@ def dossier_pdf(number: int):
 
 @bp.get("/casussen/<casus:number>/plan-van-aanpak.pdf")
 def plan_pdf(number: int):
-    page = casework.view_case(engine(), current_user(), number, origin(), action="print")
+    page = casework.view_case(engine(), signed_in_user(), number, origin(), action="print")
     plan = dossier.latest_plan(page.instance.process_id, page.history, page.forms)
     if plan is None:
         abort(404)

@@ -23,6 +23,7 @@ after all (typed, an old bookmark) is not searched: the page says to use its for
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from flask import redirect, session, url_for
 from werkzeug.datastructures import MultiDict
@@ -43,7 +44,7 @@ class Expired(LookupError):
 def redirect_with(endpoint: str, terms: dict[str, str], filters: dict[str, str]) -> Response:
     """303 to `endpoint` with `filters` in its address and the personal `terms` (those not
     empty) kept in the session under the key in the address."""
-    args = dict(filters)
+    args: dict[str, Any] = dict(filters)
     terms = {name: value for name, value in terms.items() if value}
     if terms:
         args[PARAM] = _keep(terms)

@@ -13,10 +13,10 @@ from engine.bpmn_compare import ASPECTS
 from engine.modeler_facts import modeler_facts
 
 from . import reasons
-from .areas import current_user, engine
+from .areas import engine, signed_in_user
 from .bpmn_lint import lint
-from .security import content_security_policy
 from .catalogue import KINDS, line_changes
+from .security import content_security_policy
 
 bp = Blueprint("process_drafts", __name__)
 
@@ -26,17 +26,17 @@ NO_FILE = "Kies een zip-bestand om te sturen."
 
 @bp.before_request
 def process_owners_only():
-    if not policy.may_change_processes(current_user()):
+    if not policy.may_change_processes(signed_in_user()):
         abort(403)
 
 
 @bp.get("/processen/<proces:process_id>/nieuwe-versie")
 def new(process_id: str, error: str | None = None, status: int = 200):
-    [process] = [p for p in catalogue.processes(engine(), current_user()) if p.process_id == process_id] or [None]
+    process = next((p for p in catalogue.processes(engine(), signed_in_user()) if p.process_id == process_id), None)
     if process is None:
         abort(404)
     return render_template("process_draft_upload.html", process=process, error=error,
-                           drafts=drafts.drafts(engine(), current_user(), process_id)), status
+                           drafts=drafts.drafts(engine(), signed_in_user(), process_id)), status
 
 
 @bp.post("/processen/<proces:process_id>/nieuwe-versie")
@@ -45,7 +45,7 @@ def upload(process_id: str):
     if uploaded is None or not uploaded.filename:
         return new(process_id, error=NO_FILE, status=400)
     try:
-        draft_id = drafts.upload(engine(), current_user(), process_id, uploaded.read(drafts.MAX_ZIP_BYTES + 1))
+        draft_id = drafts.upload(engine(), signed_in_user(), process_id, uploaded.read(drafts.MAX_ZIP_BYTES + 1))
     except drafts.DraftRefused as refused:
         return new(process_id, error=str(refused), status=400)
     return redirect(url_for("process_drafts.show", process_id=process_id, draft_id=draft_id))
@@ -53,19 +53,19 @@ def upload(process_id: str):
 
 @bp.post("/processen/<proces:process_id>/bewerken")
 def edit_latest(process_id: str):
-    draft_id = drafts.start_from_latest(engine(), current_user(), process_id)
+    draft_id = drafts.start_from_latest(engine(), signed_in_user(), process_id)
     return redirect(url_for("process_drafts.modeler", process_id=process_id, draft_id=draft_id))
 
 
 @bp.get("/processen/<proces:process_id>/concepten/<int(min=1, max=2147483647):draft_id>/bewerken")
 def modeler(process_id: str, draft_id: int, error: str | None = None, status: int = 200):
-    name, text = drafts.diagram(engine(), current_user(), process_id, draft_id)
-    checked = drafts.check(engine(), current_user(), process_id, draft_id, lint=lint)
+    name, text = drafts.diagram(engine(), signed_in_user(), process_id, draft_id)
+    checked = drafts.check(engine(), signed_in_user(), process_id, draft_id, lint=lint)
     problems = [{"element": p.element, "reason": p.reason} for p in checked.problems if p.element]
     response = make_response(render_template(
         "process_modeler.html", draft=checked.draft, file_name=name, bpmn=text, error=error,
         problems=checked.problems, markers=json.dumps(problems),
-        facts=json.dumps(modeler_facts(engine(), current_user(), process_id, draft_id))), status)
+        facts=json.dumps(modeler_facts(engine(), signed_in_user(), process_id, draft_id))), status)
     # diagram-js builds some of its controls from HTML with style attributes (min-dom's domify).
     # Style attributes only: no inline <style> and no inline script, as everywhere else.
     response.headers["Content-Security-Policy"] = content_security_policy(style_src_attr="'unsafe-inline'")
@@ -75,7 +75,7 @@ def modeler(process_id: str, draft_id: int, error: str | None = None, status: in
 @bp.post("/processen/<proces:process_id>/concepten/<int(min=1, max=2147483647):draft_id>/bpmn")
 def save_diagram(process_id: str, draft_id: int):
     try:
-        drafts.replace_diagram(engine(), current_user(), process_id, draft_id, request.form.get("bpmn", ""))
+        drafts.replace_diagram(engine(), signed_in_user(), process_id, draft_id, request.form.get("bpmn", ""))
     except drafts.DraftRefused as refused:
         return modeler(process_id, draft_id, error=str(refused), status=400)
     return redirect(url_for("process_drafts.show", process_id=process_id, draft_id=draft_id))
@@ -84,7 +84,7 @@ def save_diagram(process_id: str, draft_id: int):
 @bp.get("/processen/<proces:process_id>/concepten/<int(min=1, max=2147483647):draft_id>/beslistabel/<proces:name>")
 def decision_table(process_id: str, draft_id: int, name: str, error: str | None = None, status: int = 200):
     path = f"processes/{name}.dmn"
-    text = drafts.decision_tables(engine(), current_user(), process_id, draft_id).get(path)
+    text = drafts.decision_tables(engine(), signed_in_user(), process_id, draft_id).get(path)
     if text is None:
         abort(404)
     response = make_response(render_template("decision_table_editor.html", process_id=process_id, draft_id=draft_id,
@@ -96,7 +96,7 @@ def decision_table(process_id: str, draft_id: int, name: str, error: str | None 
 @bp.post("/processen/<proces:process_id>/concepten/<int(min=1, max=2147483647):draft_id>/beslistabel/<proces:name>")
 def save_decision_table(process_id: str, draft_id: int, name: str):
     try:
-        drafts.replace_decision_table(engine(), current_user(), process_id, draft_id, f"processes/{name}.dmn",
+        drafts.replace_decision_table(engine(), signed_in_user(), process_id, draft_id, f"processes/{name}.dmn",
                                       request.form.get("dmn", ""))
     except drafts.DraftRefused as refused:
         return decision_table(process_id, draft_id, name, error=str(refused), status=400)
@@ -105,7 +105,7 @@ def save_decision_table(process_id: str, draft_id: int, name: str):
 
 @bp.get("/processen/<proces:process_id>/concepten/<int(min=1, max=2147483647):draft_id>")
 def show(process_id: str, draft_id: int, *, error: str | None = None, problems=None, status: int = 200):
-    checked = drafts.check(engine(), current_user(), process_id, draft_id, lint=lint)
+    checked = drafts.check(engine(), signed_in_user(), process_id, draft_id, lint=lint)
     return render_template("process_draft.html", checked=checked, problems=problems or checked.problems,
                            kinds=KINDS, aspects=ASPECTS, line_changes=line_changes, error=error,
                            reason=request.form.get("reden", "") if error else "", reason_max=reasons.MAX_LENGTH), status
@@ -117,11 +117,11 @@ def deploy(process_id: str, draft_id: int):
     error = reasons.problem(reason, REASON_MISSING)
     if error:
         return show(process_id, draft_id, error=error, status=400)
-    checked = drafts.check(engine(), current_user(), process_id, draft_id, lint=lint)
+    checked = drafts.check(engine(), signed_in_user(), process_id, draft_id, lint=lint)
     if checked.problems:  # also bpmnlint's, which deploy itself does not run
         return show(process_id, draft_id, status=400)
     try:
-        version = drafts.deploy(engine(), current_user(), process_id, draft_id, reason)
+        version = drafts.deploy(engine(), signed_in_user(), process_id, draft_id, reason)
     except DefinitionRefused as refused:
         return show(process_id, draft_id, problems=list(refused.problems), status=400)
     if version.new:
@@ -134,6 +134,6 @@ def deploy(process_id: str, draft_id: int):
 
 @bp.post("/processen/<proces:process_id>/concepten/<int(min=1, max=2147483647):draft_id>/weggooien")
 def discard(process_id: str, draft_id: int):
-    drafts.discard(engine(), current_user(), process_id, draft_id)
+    drafts.discard(engine(), signed_in_user(), process_id, draft_id)
     flash("Het concept is weggegooid.", "ok")
     return redirect(url_for("process_drafts.new", process_id=process_id))

@@ -47,7 +47,7 @@ def init_app(app: Flask) -> None:
         request.environ[_ENDPOINT] = request.endpoint
         request.environ[_ROUTE] = request.url_rule.rule if request.url_rule is not None else None
 
-    app.wsgi_app = _Recorder(app.wsgi_app)
+    app.wsgi_app = _Recorder(app.wsgi_app)  # type: ignore[method-assign]  # Flask's way to wrap it
 
     def log_exception(exc_info) -> None:
         # Flask's own line names the address, which may hold a one-time link's key: the route
@@ -55,7 +55,7 @@ def init_app(app: Flask) -> None:
         route = request.url_rule.rule if request.url_rule is not None else "(no route)"
         app.logger.error("unhandled exception on %s %s", request.method, route, exc_info=exc_info)
 
-    app.log_exception = log_exception
+    app.log_exception = log_exception  # type: ignore[method-assign]  # the app's own, not the class's
 
 
 class _Recorder:

@@ -77,7 +77,7 @@ def init_app(app: Flask, config: Config) -> None:
     )
     if config.trusted_proxies:
         n = config.trusted_proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)  # type: ignore[method-assign]
     csrf.init_app(app)
     policy = content_security_policy()
     production = config.is_production

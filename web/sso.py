@@ -21,8 +21,8 @@ import requests
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.flask_client import FlaskIntegration, FlaskOAuth2App
 from authlib.oidc.core import CodeIDToken
-from joserfc.errors import JoseError
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
+from joserfc.errors import JoseError
 
 from engine import Engine, accounts
 from engine import sso as engine_sso

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from engine import Conflict, InvalidTaskData, TaskClosedByDeadline, after_task, casework
 
 from . import dossier
-from .areas import current_user, engine, now, origin
+from .areas import engine, now, origin, signed_in_user
 from .errors import COMPLETED_BY_COLLEAGUE_PAGE, TASK_CLOSED_PAGE, render_error
 from .forms import dutch_errors, parse_form, render_form
 
@@ -16,7 +16,7 @@ NO_FORM = {"type": "object", "properties": {}}
 
 @bp.get("/taken/<taak:task_id>")
 def show(task_id: str):
-    page = casework.open_task(engine(), current_user(), task_id, origin())
+    page = casework.open_task(engine(), signed_in_user(), task_id, origin())
     # The user's own draft, if they saved one (engine/drafts.py): what they typed comes back. A
     # list still empty starts with the rows the form's rules ask for (the register's recipients).
     values = dict(page.draft.data) if page.draft else {}
@@ -37,14 +37,14 @@ def submit(task_id: str):
         return posted["data"]
 
     try:
-        done = casework.submit_task(engine(), current_user(), task_id, from_post, origin())
+        done = casework.submit_task(engine(), signed_in_user(), task_id, from_post, origin())
     except TaskClosedByDeadline:
         raise
     except Conflict:
         return task_gone(task_id)
     except InvalidTaskData as exc:
         # Everything entered stays on the page, with a message at every field that needs it.
-        page = casework.open_task(engine(), current_user(), task_id, origin())
+        page = casework.open_task(engine(), signed_in_user(), task_id, origin())
         return _page(page, values=posted["data"], errors=dutch_errors(exc.errors, posted["schema"]), status=400)
     flash(f"De taak ‘{done.task_name}’ is afgerond.", "ok")
     return redirect(_after_submit(done.case_number))
@@ -53,7 +53,7 @@ def submit(task_id: str):
 def _after_submit(case_number: int) -> str:
     """The case page if the user may still see it after their step, else Mijn taken: the last
     task of a role in a case can be what let the role see it. Asking writes no refusal."""
-    if after_task.may_view_case(engine(), current_user(), case_number):
+    if after_task.may_view_case(engine(), signed_in_user(), case_number):
         return url_for("cases.show", number=case_number)
     return url_for("inbox.index")
 
@@ -64,7 +64,7 @@ def task_gone(task_id: str):
     finished = after_task.finished(engine(), task_id)
     if finished is None:
         return render_error(409)  # the case changed under the form; the task may still be open
-    if finished.completed_by(current_user()):
+    if finished.completed_by(signed_in_user()):
         flash("U had deze taak al afgerond. Wat u de eerste keer verstuurde, is opgeslagen. "
               "Dit tweede verzoek heeft niets veranderd.", "info")
         return redirect(_after_submit(finished.case_number))
@@ -75,14 +75,14 @@ def task_gone(task_id: str):
 
 @bp.post("/taken/<taak:task_id>/oppakken")
 def claim(task_id: str):
-    casework.claim(engine(), current_user(), task_id, origin())
+    casework.claim(engine(), signed_in_user(), task_id, origin())
     flash("U heeft de taak opgepakt. Hij staat nu bij uw taken.", "ok")
     return redirect(url_for("tasks.show", task_id=task_id))
 
 
 @bp.post("/taken/<taak:task_id>/vrijgeven")
 def release(task_id: str):
-    casework.release(engine(), current_user(), task_id, origin())
+    casework.release(engine(), signed_in_user(), task_id, origin())
     flash("De taak staat weer bij de open taken van de rol.", "ok")
     return redirect(url_for("inbox.index"))
 
@@ -91,7 +91,7 @@ def release(task_id: str):
 def assign(task_id: str):
     colleague = request.form.get("collega", "")
     expected = request.form.get("huidige") or None
-    casework.assign(engine(), current_user(), task_id, colleague, expected, origin())
+    casework.assign(engine(), signed_in_user(), task_id, colleague, expected, origin())
     flash("De taak is toegewezen.", "ok")
     return redirect(url_for("inbox.index"))
 

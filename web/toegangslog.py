@@ -11,6 +11,7 @@ other fields stand in the address, so the inzage-overzicht can link back with `?
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
@@ -19,7 +20,7 @@ from engine import access_log, access_reports, caselist, policy
 from engine.casework import Forbidden
 
 from . import private_search
-from .areas import current_user, engine, now, origin, register_filters
+from .areas import engine, now, origin, register_filters, signed_in_user
 from .printing import pdf_response
 
 bp = Blueprint("toegangslog", __name__)
@@ -89,7 +90,7 @@ def _day(args: MultiDict, name: str, errors: dict) -> date | None:
 
 @bp.route("/fg/toegangslog", methods=["GET", "POST"])
 def search():
-    user = current_user()
+    user = signed_in_user()
     posted = request.method == "POST"
     args = request.form if posted else request.args
     typed, errors = _typed_name(args, posted)
@@ -103,9 +104,11 @@ def search():
         found = access_reports.search(engine(), user, query, origin())  # refuses, and logs that, for all but the FG
     elif not policy.may_audit_access(user):
         raise Forbidden("only the FG reads the access log")
+    scope = policy.audit_scope(user)  # an FG's, as only an FG gets here
+    status = 400 if errors else 200
     return render_template("toegangslog.html", query=query, errors=errors, found=found, actions=ACTIONS,
                            objects=OBJECTS, partners=access_reports.partners(engine()), args=args, typed_name=typed,
-                           every_case=policy.audit_scope(user).every_case, page_url=_page_url), 400 if errors else 200
+                           every_case=scope is not None and scope.every_case, page_url=_page_url), status
 
 
 def _typed_name(args: MultiDict, posted: bool) -> tuple[str, dict[str, str]]:
@@ -122,18 +125,19 @@ def _typed_name(args: MultiDict, posted: bool) -> tuple[str, dict[str, str]]:
 
 
 def _page_url(page: int) -> str:
-    return url_for("toegangslog.search", **{**request.args.to_dict(), "pagina": str(page)})
+    args: dict[str, Any] = {**request.args.to_dict(), "pagina": str(page)}
+    return url_for("toegangslog.search", **args)
 
 
 @bp.get("/fg/inzage/<casus:number>")
 def inzage(number: int):
-    rows = access_reports.inzage(engine(), current_user(), number, origin(), action="export")
+    rows = access_reports.inzage(engine(), signed_in_user(), number, origin(), action="export")
     return render_template("inzage.html", number=number, rows=rows, actions=ACTIONS, objects=OBJECTS, moment=now())
 
 
 @bp.get("/fg/inzage/<casus:number>.pdf")
 def inzage_pdf(number: int):
-    rows = access_reports.inzage(engine(), current_user(), number, origin(), action="print")
+    rows = access_reports.inzage(engine(), signed_in_user(), number, origin(), action="print")
     html = render_template("print/inzage.html", number=number, rows=rows, actions=ACTIONS, objects=OBJECTS,
                            moment=now())
     return pdf_response(html, f"casus-{number}-inzage-overzicht.pdf")

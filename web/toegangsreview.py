@@ -13,7 +13,7 @@ from engine.access_review import OFFICER_CHOICES, CannotResend, ListIncomplete
 from engine.one_time_links import LinkInvalid
 from engine.roles import ROLE_TITLES
 
-from .areas import current_user, engine
+from .areas import engine, signed_in_user
 from .auth import public
 
 bp = Blueprint("toegangsreview", __name__)
@@ -79,7 +79,7 @@ def done():
 
 @bp.get("/beheer/toegangsreview")
 def overview():
-    if "beheerder" not in current_user().roles:
+    if "beheerder" not in signed_in_user().roles:
         abort(403)
     return render_template("toegangsreview/overzicht.html", reviews=lists.overview(engine()))
 
@@ -94,10 +94,10 @@ RESEND_PROBLEMS = {
 
 @bp.post("/beheer/toegangsreview/lijsten/<int:list_id>/opnieuw")
 def resend(list_id: int):
-    if "beheerder" not in current_user().roles:
+    if "beheerder" not in signed_in_user().roles:
         abort(403)
     try:
-        lists.resend(engine(), list_id, actor=current_user().username)
+        lists.resend(engine(), list_id, actor=signed_in_user().username)
     except NotFound:
         abort(404)
     except CannotResend as exc:

@@ -5,7 +5,7 @@ nor node_modules.
 `npm ci` puts the packages pinned in package.json into node_modules/, and esbuild bundles the
 modeler there (scripts/build_assets.sh, run by `make install` and by the container image's build
 stage). Then this file, run as a script, replaces web/vendor_assets/ (ignored by git) by exactly
-the files named in FILES: never the whole of node_modules, which holds source maps, READMEs and
+the files named in FILES and SERVER_FILES: never the whole of node_modules, which holds source maps, READMEs and
 scripts nobody reviewed. The wheel carries that folder (pyproject.toml), and setup.py refuses to
 build one without it. The standard library only: the build runs this without the app's
 dependencies, as `python -P web/vendor_files.py node_modules` (-P keeps web/ off the import path,
@@ -56,16 +56,21 @@ FILES = {
     "axe-core/axe.min.js": "axe-core/axe.min.js",
 }
 
+# Carried in the package but not served: the server's bpmnlint, run in V8 by web/bpmn_lint.py.
+LINT_BUNDLE = "zvt/bpmnlint.js"
+SERVER_FILES = {LINT_BUNDLE: ".zvt/bpmnlint.js"}
+PACKAGED = {**FILES, **SERVER_FILES}
+
 
 def missing(folder: Path = ASSETS) -> list[str]:
-    """The names in FILES that `folder` lacks."""
-    return [name for name in FILES if not (folder / name).is_file()]
+    """The names in PACKAGED that `folder` lacks."""
+    return [name for name in PACKAGED if not (folder / name).is_file()]
 
 
 def copy(node_modules: Path, folder: Path = ASSETS) -> None:
-    """Replace `folder` by the files of FILES from `node_modules`; all of them or, when one is
+    """Replace `folder` by the files of PACKAGED from `node_modules`; all of them or, when one is
     missing, nothing (the folder stays as it was)."""
-    absent = [target for target in FILES.values() if not (node_modules / target).is_file()]
+    absent = [target for target in PACKAGED.values() if not (node_modules / target).is_file()]
     if absent:
         raise FileNotFoundError(f"{node_modules} lacks {', '.join(absent)} (run 'npm ci' and "
                                 "scripts/build_assets.sh, or 'make install')")
@@ -74,7 +79,7 @@ def copy(node_modules: Path, folder: Path = ASSETS) -> None:
     stale = folder.with_name(f".{folder.name}.old")
     try:
         staging.chmod(0o755)  # mkdtemp makes it 0700: readable by the server's account too
-        for name, target in FILES.items():
+        for name, target in PACKAGED.items():
             (staging / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(node_modules / target, staging / name)
         shutil.rmtree(stale, ignore_errors=True)
@@ -92,4 +97,4 @@ if __name__ == "__main__":
         copy(source)
     except OSError as exc:
         sys.exit(f"error: {exc}")
-    print(f"{len(FILES)} front-end files copied from {source} into {ASSETS}")
+    print(f"{len(PACKAGED)} front-end files copied from {source} into {ASSETS}")

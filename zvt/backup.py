@@ -274,7 +274,7 @@ def _pg_revision(url: URL) -> str:
     return _check_revision(revision, f"the database {_safe(url)}")
 
 
-def _dump_revision(path: Path, what: str) -> str:
+def _dump_revision(path: Path, what: str) -> str | None:
     """The schema revision inside a custom-format dump, read by pg_restore without a server."""
     with open(path, "rb") as file:
         if file.read(len(PG_DUMP_MAGIC)) != PG_DUMP_MAGIC:
@@ -328,6 +328,6 @@ def _pg_cases(url: URL) -> int:
     engine = make_sql_engine(url.render_as_string(hide_password=False))
     try:
         with engine.connect() as connection:
-            return connection.execute(text("SELECT count(*) FROM instances")).scalar()
+            return connection.execute(text("SELECT count(*) FROM instances")).scalar_one()
     finally:
         engine.dispose()

@@ -13,17 +13,16 @@ import signal
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from engine import Conflict, DefinitionRefused, Engine, EngineError, NotFound
-from engine import anchors, audit, chain, retention
+from engine import Conflict, DefinitionRefused, Engine, EngineError, NotFound, anchors, audit, chain, migrate, retention
 from engine.api import default_owner
 from engine.claims import DEFAULT_LEASE
 from engine.heartbeat import Heartbeat
-from engine import migrate
 
 from . import logging_setup, partners_cli
 from . import scheduler as rounds
@@ -51,7 +50,7 @@ class _Group(click.Group):
             _fail(f"error: database {_safe_url(ctx)}: {message}")
 
 
-def _fail(message: str, code: int = 1):
+def _fail(message: str, code: int = 1) -> NoReturn:
     click.echo(message, err=True)
     raise SystemExit(code)
 
@@ -282,6 +281,7 @@ def scheduler(once: bool, interval: int | None, lease: int):
     if once:
         done = rounds.recorded_round(engine, config, Heartbeat(engine.database, owner, interval), lease_time,
                                      rounds.anchor_watch(config), reraise=True)
+        assert done is not None, "with reraise a failed round raises"
         click.echo(f"fired {done.fired} timers, sent {done.sent} mails")
         return
 
@@ -490,6 +490,8 @@ def bench(quick: bool, scale: bool):
         if folder not in sys.path:
             sys.path.insert(0, folder)
     spec = importlib.util.spec_from_file_location("zvt_bench_run_all", path)
+    if spec is None or spec.loader is None:
+        _fail(f"error: {path} cannot be loaded as a module")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     result = module.main(quick=quick, scale=scale)

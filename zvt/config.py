@@ -7,16 +7,18 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.utils import parseaddr
-from ipaddress import ip_network
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from engine.chain import DEV_AUDIT_KEY
 from engine.db import DatabaseLimits
 from engine.outbox import MailSettings
-from engine.process_rules import FILE_NAME as PROCESS_RULES_FILE, ProcessRules, ProcessRulesInvalid
+from engine.process_rules import FILE_NAME as PROCESS_RULES_FILE
+from engine.process_rules import ProcessRules, ProcessRulesInvalid
 from engine.process_rules import load as load_process_rules
-from engine.retention_rules import RetentionRules, RetentionRulesInvalid, load as load_retention_rules
+from engine.retention_rules import RetentionRules, RetentionRulesInvalid
+from engine.retention_rules import load as load_retention_rules
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "production")
@@ -209,6 +211,7 @@ class Config:
             if missing:
                 raise ConfigError(f"production needs {', '.join(missing[:-1]) + ' and ' if len(missing) > 1 else ''}"
                                   f"{missing[-1]} to be set{unset}")
+            assert secret_key is not None and audit_key is not None, "missing names them"
             try:
                 check_secret_key(secret_key)
                 check_secret_key(audit_key, "ZVT_AUDIT_KEY")
@@ -231,7 +234,7 @@ class Config:
             environment=environment,
             secret_key=secret_key,
             audit_key=audit_key,
-            audit_anchor_file=Path(get("ZVT_AUDIT_ANCHOR_FILE")) if get("ZVT_AUDIT_ANCHOR_FILE") else None,
+            audit_anchor_file=Path(anchor_file) if (anchor_file := get("ZVT_AUDIT_ANCHOR_FILE")) else None,
             audit_anchor_syslog=_syslog_address(get("ZVT_AUDIT_ANCHOR_SYSLOG")),
             processes_dir=processes_dir,
             forms_dir=Path(get("ZVT_FORMS_DIR") or "forms"),
@@ -300,8 +303,13 @@ def server_settings(environ: Mapping[str, str] = os.environ) -> ServerSettings:
 
 
 def _monitoring(get) -> Monitoring:
+    metrics_dir = get("PROMETHEUS_MULTIPROC_DIR")
+    if metrics_dir is not None and not Path(metrics_dir).is_dir():
+        # prometheus-client writes every count into this folder: without it a step's metric would fail the step.
+        raise ConfigError(f"PROMETHEUS_MULTIPROC_DIR={metrics_dir} is not a folder; leave it unset (gunicorn.conf.py "
+                          "makes one for gunicorn's workers) or make the folder first")
     allow = get("ZVT_METRICS_ALLOW")
-    networks = LOOPBACK
+    networks: tuple[IPv4Network | IPv6Network, ...] = LOOPBACK
     if allow is not None:
         try:
             networks = () if allow.lower() == "none" else tuple(
@@ -356,7 +364,7 @@ def _database_limits(get) -> DatabaseLimits:
     defaults = DatabaseLimits()
     return DatabaseLimits(
         statement_timeout=_positive_int("ZVT_DB_STATEMENT_TIMEOUT_SECONDS", get("ZVT_DB_STATEMENT_TIMEOUT_SECONDS"),
-                                        int(defaults.statement_timeout)),
+                                        int(defaults.statement_timeout or 0)),  # 10 seconds
         connect_timeout=_positive_int("ZVT_DB_CONNECT_TIMEOUT_SECONDS", get("ZVT_DB_CONNECT_TIMEOUT_SECONDS"),
                                       defaults.connect_timeout),
         network_timeout=_positive_int("ZVT_DB_NETWORK_TIMEOUT_SECONDS", get("ZVT_DB_NETWORK_TIMEOUT_SECONDS"),
@@ -483,5 +491,6 @@ def open_engine(config: Config, clock=None):
 
     if config.process_rules is not None:
         process_rules.install(config.process_rules)  # the policy reads them: one set per process
+    assert config.audit_key is not None, "Config sets the development key when none is given"
     return Engine(config.database_url, clock=clock or utcnow, database_limits=config.database_limits,
                   step_seconds=config.step_cpu_seconds, retention=config.retention, audit_key=config.audit_key)

@@ -6,6 +6,7 @@ Every person here is invented. Demo accounts carry `demo = True`; production ref
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
@@ -145,7 +146,7 @@ def load(engine: Engine, *, hasher: PasswordHasher | None = None) -> Loaded:
                 for key, value in demo_register(code, name).items():
                     setattr(partner, key, value)
         session.flush()
-        municipality = session.get(Partner, SSO_PARTNER)
+        municipality = session.get_one(Partner, SSO_PARTNER)
         if municipality.sso is None:  # new, or loaded before single sign-on
             municipality.sso = dict(SSO_SETTINGS)
         session.flush()
@@ -166,8 +167,8 @@ def load(engine: Engine, *, hasher: PasswordHasher | None = None) -> Loaded:
                 external_issuer=DEMO_OIDC_ISSUER if subject else None, external_subject=subject,
             ))
             added_accounts += 1
-        has_cases = session.scalar(select(func.count()).select_from(Instance).where(
-            Instance.process_id == "zvt_casus")) > 0
+        has_cases = session.execute(select(func.count()).select_from(Instance).where(
+            Instance.process_id == "zvt_casus")).scalar_one() > 0
         uow.commit()
     cases = 0
     if not has_cases and engine.is_deployed("zvt_casus"):

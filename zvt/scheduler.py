@@ -53,7 +53,7 @@ def _check_chains(engine: Engine, watch: anchors.Watch) -> None:
     database that does not answer stops the whole round."""
     try:
         watch.run(engine.database, engine.clock())
-    except Exception as exc:  # noqa: BLE001 - the next hour tries again
+    except Exception as exc:  # the next hour tries again
         if logsafe.unavailable(exc):
             raise  # the round says so in one line, and the next round checks again
         log.error("the check of the logs' hash chains failed; the next hour tries again:\n%s", logsafe.frames(exc))
@@ -67,7 +67,7 @@ def recorded_round(engine: Engine, config: Config, heartbeat: Heartbeat, lease: 
     started = time.perf_counter()
     try:
         done = run_round(engine, config, owner, lease, watch)
-    except Exception as exc:  # noqa: BLE001 - a daemon logs and tries again next round
+    except Exception as exc:  # a daemon logs and tries again next round
         if reraise:
             raise
         # Kinds and frames, never the text: a database error may quote case data (engine/logsafe.py).

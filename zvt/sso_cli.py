@@ -9,12 +9,13 @@ from pathlib import Path
 import click
 from sqlalchemy import func, select
 
+from engine import account_state
 from engine import sso as engine_sso
 from engine.db import Account, Partner
 from engine.sso_settings import SsoSettingsInvalid, parse
 
 # Who acted, in the account's record (engine/account_state.py), for a link made on the server.
-CLI_ACTOR = "beheer-cli"
+CLI_ACTOR = account_state.CLI_ACTOR
 
 
 @click.group("sso")

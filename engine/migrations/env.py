@@ -10,7 +10,9 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = make_sql_engine(config.get_main_option("sqlalchemy.url"), MIGRATION_LIMITS)
+    url = config.get_main_option("sqlalchemy.url")
+    assert url is not None, "engine/migrate.py sets the URL"
+    engine = make_sql_engine(url, MIGRATION_LIMITS)
     try:
         with engine.connect() as connection:
             _run(connection)

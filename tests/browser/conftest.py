@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Response, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from engine import Engine, casework
@@ -326,6 +327,17 @@ def wait_for_diagram(page: Page) -> None:
     drawn = page.locator("#diagram .djs-shape").first
     expect(drawn.or_(page.locator("#diagram", has_text=failed))).to_be_visible()
     expect(page.locator("#diagram")).not_to_have_text(failed)
+
+
+def expect_fits(page: Page, what: str = "") -> None:
+    """The page fits its window's width, no sideways scrolling: waited for up to 5 s, since on a
+    loaded machine Chromium was once measured mid-layout (too wide with nothing sticking out)."""
+    fits = "document.documentElement.scrollWidth <= window.innerWidth"
+    try:
+        page.wait_for_function(fits, timeout=5000)
+    except PlaywrightTimeout:
+        width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        raise AssertionError(f"{what or page.url} is {width[0]} px wide in a window of {width[1]} px") from None
 
 
 @dataclass

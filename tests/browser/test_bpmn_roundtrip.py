@@ -18,8 +18,12 @@ from engine import Engine
 from engine.bpmn_compare import compare
 from engine.migrate import upgrade
 from tests.processes.conftest import FORMS, PROCESSES, add_partners
-from tests.processes.test_zvt_casus import (scenario_afronden, scenario_art_41, scenario_crisis_niveau_4_afschalen,
-                                            scenario_stoppen)
+from tests.processes.test_zvt_casus import (
+    scenario_afronden,
+    scenario_art_41,
+    scenario_crisis_niveau_4_afschalen,
+    scenario_stoppen,
+)
 
 START = datetime(2026, 11, 27, 16, 0, tzinfo=timezone.utc)  # the tests' clock (tests/conftest.py)
 MODELER = Path(__file__).resolve().parents[2] / "node_modules" / "bpmn-js" / "dist" / "bpmn-modeler.development.js"

@@ -1,8 +1,8 @@
 """Incidenten in Chromium: the beheerder sees where the case is stuck in its diagram and skips the timer."""
-from playwright.sync_api import Page, expect
-
 import re
 from datetime import timedelta
+
+from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import axe, login, wait_for_diagram
 from tests.engine.test_scheduler import BROKEN_PROCESS, deploy

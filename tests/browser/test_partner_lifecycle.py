@@ -18,7 +18,6 @@ from engine import mail_sending, outbox, partner_leaving
 from engine.account_state import PARTNER_LEFT
 from tests.browser.conftest import choose, field, group, login, logout
 from tests.browser.test_walkthrough import fill_aanmelding, finish_task, flash, heading, open_task_from_case
-from tests.engine.test_outbox import smtp  # noqa: F401  (the loopback SMTP server fixture)
 from web.account_texts import REASONS_OFF
 
 NAME, CODE = "Stichting Thuis in de Wijk", "thuis_in_de_wijk"
@@ -27,7 +26,7 @@ EMPLOYEE, EMPLOYEE_MAIL = "m.bakker", "m.bakker@thuisindewijk.example"
 PASSWORD = "een zin die alleen Marit kent"
 
 
-def _mailer(server, clock, smtp):  # noqa: F811 - the fixture's value
+def _mailer(server, clock, smtp):
     """Send what the outbox holds, as the scheduler's round does; the mails that arrived since the
     last call as (recipient, link path)."""
     settings = outbox.MailSettings(host="127.0.0.1", port=smtp.port, sender="zvt@test.example",
@@ -52,7 +51,7 @@ def _case_number(page: Page) -> int:
 
 
 def test_a_partner_joins_its_employee_gets_an_account_and_loses_it_when_the_partner_leaves(
-        live_server, make_page, shots, clock, smtp):  # noqa: F811
+        live_server, make_page, shots, clock, smtp):
     mails = _mailer(live_server, clock, smtp)
     page = make_page()
 

@@ -13,8 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from engine import process_drafts
-from tests.browser.conftest import (LiveServer, axe, file_aanmelding, login, logout, open_task,
-                                    wait_for_diagram)
+from tests.browser.conftest import LiveServer, axe, file_aanmelding, login, logout, open_task, wait_for_diagram
 from tests.processes.test_zvt_casus import INFORMEREN, OPPAKKEN, PRIVACYCHECK
 from tests.web.conftest import add_account
 from tests.web.test_form_editor import OWNER
@@ -38,8 +37,7 @@ def page_width(page: Page) -> dict:
     # After a click that posts, an element can be visible before the style sheets have loaded:
     # without them a long word does not wrap (seen once: the form editor at 813 px on a 360 px phone).
     page.wait_for_load_state("load")
-    return page.evaluate("""() => {
-      const MIN_VALUE_WIDTH = %d;
+    return page.evaluate("""(MIN_VALUE_WIDTH) => {
       const width = document.documentElement.clientWidth;
       const wide = [];
       for (const el of document.querySelectorAll("body *")) {
@@ -59,7 +57,7 @@ def page_width(page: Page) -> dict:
       }
       return {scroll: document.documentElement.scrollWidth, window: width, wide: wide.slice(0, 8), cramped: cramped.slice(0, 8),
               overflow: getComputedStyle(document.body).overflowX + "/" + getComputedStyle(document.documentElement).overflowX};
-    }""" % MIN_VALUE_WIDTH)
+    }""", MIN_VALUE_WIDTH)
 
 
 def check_fits(page: Page, shots, name: str, results: dict) -> None:

@@ -10,8 +10,8 @@ from sqlalchemy import text
 
 from engine import anchors, casework
 from engine.identity import Origin, User
+from tests.browser.conftest import AxeResult, axe, expect_fits, file_aanmelding, login, logout
 from tests.processes.test_zvt_casus import aanmelding
-from tests.browser.conftest import AxeResult, axe, file_aanmelding, login, logout
 
 POLITIE = User("politie", "Demo Medewerker Politie", "politie", frozenset({"partnermedewerker"}))
 
@@ -59,13 +59,13 @@ def test_the_fg_pages_and_the_chain_incident_have_no_serious_axe_violations(live
     page.set_viewport_size({"width": 360, "height": 800})
     for path in (f"/fg/toegangslog?casus={case}", f"/fg/inzage/{case}"):
         page.goto(path)
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
+        expect_fits(page, path)
     shots.take(page, "inzage-overzicht-360")
     page.goto("/fg/toegangslog")
     page.get_by_label("Naam van de betrokkene").fill("de Vries")
     page.get_by_role("button", name="Zoeken").click()
     expect(page.get_by_role("link", name=f"Inzage-overzicht van casus {case} maken")).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    expect_fits(page)
     shots.take(page, "toegangslog-op-naam-360")
     page.set_viewport_size({"width": 1280, "height": 800})
     logout(page)
@@ -79,7 +79,7 @@ def test_the_fg_pages_and_the_chain_incident_have_no_serious_axe_violations(live
     expect(page.get_by_role("link", name=re.compile("Inzage-overzicht"))).to_have_count(0)
     check("toegangslog partner-fg buiten bereik")
     page.set_viewport_size({"width": 360, "height": 800})
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    expect_fits(page)
     shots.take(page, "toegangslog-partner-fg-360")
     page.set_viewport_size({"width": 1280, "height": 800})
     logout(page)

@@ -13,10 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from engine import anchors
-from zvt.cli import main
-
-from tests.engine.test_audit_chain import MODEL, anchor_file, ids, logs, rows, sql, verify  # noqa: F401 - fixtures
+from tests.engine.test_audit_chain import MODEL, ids, rows, sql
 from tests.test_config import PRODUCTION
+from zvt.cli import main
 
 # <facility authpriv (10) * 8 + severity info (6)>, then the tag and the line, nothing after it.
 PRIORITY = "<86>"

@@ -14,45 +14,12 @@ from sqlalchemy import select, text
 
 from engine import access_log, anchors, chain
 from engine.db import AccessLogEntry, HistoryEntry
-from engine.identity import Origin, User
-
-from tests.conftest import FIXTURES
+from tests.engine.conftest import HERE, PIET
 from zvt.cli import main
 
-HERE = Origin("192.0.2.10", "pytest")
-PIET = User("piet", "Piet", "gemeente_heerenveen", frozenset({"procesregisseur"}), directs=True)
 MODEL = {"access_log": AccessLogEntry, "history": HistoryEntry}
 # A column of each table that holds what a person did: the one a forger would change.
 CHANGED = {"access_log": "username", "history": "actor"}
-
-
-@pytest.fixture
-def logs(deployed, clock):
-    """A few cases (history rows) and accesses (access-log rows), each chain at least 6 rows."""
-    for number in range(3):
-        case = deployed.start("proef_casus", {"aanmelder": f"Woonstichting {number}"}, actor="piet")
-        with deployed.database.unit_of_work() as uow:
-            for action in ("create", "read"):
-                access_log.record(uow.session, PIET, HERE, action, "case", str(case), case, True, clock())
-            uow.commit()
-        clock.advance(minutes=5)
-    return deployed
-
-
-@pytest.fixture
-def anchor_file(tmp_path):
-    return tmp_path / "anchors.log"
-
-
-@pytest.fixture
-def verify(database_url, anchor_file, monkeypatch):
-    monkeypatch.setenv("ZVT_ENV", "development")
-    monkeypatch.setenv("ZVT_DATABASE_URL", database_url)
-    monkeypatch.setenv("ZVT_AUDIT_ANCHOR_FILE", str(anchor_file))
-
-    def run(*args):
-        return CliRunner().invoke(main, ["audit", "verify", *args], catch_exceptions=False)
-    return run
 
 
 def ids(engine, name: str) -> list[int]:

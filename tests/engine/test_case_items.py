@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from engine import casework, case_items, participation, sharing
+from engine import case_items, casework, participation, sharing
 from engine.db import AccessLogEntry, CaseBasis, Disclosure, Instance, ItemShare, Partner
 from engine.identity import Origin, User
 from tests.processes.conftest import FORMS, PROCESSES, add_partners

@@ -4,7 +4,6 @@ and `name_matches` for names with odd capitals, spaces and characters. On SQLite
 import random
 from datetime import datetime, timezone
 
-import pytest
 from sqlalchemy import select
 
 from engine import case_visibility, policy
@@ -36,7 +35,7 @@ def _generated_cases(session, count: int = 400) -> dict[int, tuple[str, list | N
     definition = _add_definition(session)
     processes = sorted(rules().processes) + ["onbekend_proces"]
     cases = {}
-    for number in range(count):
+    for _ in range(count):
         process = pick.choice(processes)
         participants = pick.choice([None, [], pick.sample(PARTNERS, pick.randint(1, 3))])
         instance = Instance(definition_id=definition, process_id=process, status="running", state=None, data={},

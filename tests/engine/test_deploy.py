@@ -1,21 +1,11 @@
 import json
-import shutil
 
 import pytest
 from sqlalchemy import func, select
 
 from engine import DefinitionRefused, Engine
 from engine.db import Definition
-from tests.conftest import FIXTURES
 from tests.engine.bpmn import simple_process
-
-
-@pytest.fixture
-def folder(tmp_path):
-    """A processes/ and forms/ pair that tests may change."""
-    shutil.copytree(FIXTURES / "processes", tmp_path / "processes")
-    shutil.copytree(FIXTURES / "forms", tmp_path / "forms")
-    return tmp_path
 
 
 def by_process(versions):

@@ -9,7 +9,7 @@ import pytest
 from engine import DefinitionRefused
 from engine.errors import InvalidTaskData
 from engine.validation import check_data
-from tests.engine.test_deploy import definition_count, folder  # noqa: F401 - the fixture
+from tests.engine.test_deploy import definition_count
 from web.forms import dutch_errors
 
 FORMS = Path(__file__).resolve().parents[2] / "forms"
@@ -143,7 +143,7 @@ def test_tab_and_new_lines_are_text():
     ("x-zvt-niet-na", "vandaag+6 maanden", "x-zvt-niet-na adds '6 maanden', which is not a period"),
     ("x-zvt-niet-na", "morgen+P6M", "x-zvt-niet-na must be \"vandaag\" or another date field"),
 ])
-def test_deploy_refuses_date_keywords_that_cannot_work(engine, folder, keyword, value, expected):  # noqa: F811
+def test_deploy_refuses_date_keywords_that_cannot_work(engine, folder, keyword, value, expected):
     path = folder / "forms" / "proef_casus" / "beoordeling.schema.json"
     schema = json.loads(path.read_text())
     schema["properties"]["datum"] = {"type": "string", "format": "date", keyword: value}
@@ -154,7 +154,7 @@ def test_deploy_refuses_date_keywords_that_cannot_work(engine, folder, keyword, 
     assert definition_count(engine) == 0
 
 
-def test_deploy_refuses_a_date_keyword_on_a_field_that_is_no_date(engine, folder):  # noqa: F811
+def test_deploy_refuses_a_date_keyword_on_a_field_that_is_no_date(engine, folder):
     path = folder / "forms" / "proef_casus" / "beoordeling.schema.json"
     schema = json.loads(path.read_text())
     schema["properties"]["toelichting"]["x-zvt-niet-na"] = "vandaag"
@@ -165,6 +165,7 @@ def test_deploy_refuses_a_date_keyword_on_a_field_that_is_no_date(engine, folder
 
 
 def test_the_real_forms_deploy_with_their_date_rules(engine):
-    from tests.processes.conftest import FORMS as REAL_FORMS, PROCESSES
+    from tests.processes.conftest import FORMS as REAL_FORMS
+    from tests.processes.conftest import PROCESSES
 
     assert engine.deploy(PROCESSES, REAL_FORMS)

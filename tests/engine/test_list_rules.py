@@ -10,7 +10,7 @@ from engine.errors import InvalidTaskData
 from engine.field_references import remove_field
 from engine.list_rules import list_errors, problems, required_rows
 from engine.validation import check_data
-from tests.engine.test_deploy import definition_count, folder  # noqa: F401 - the fixture
+from tests.engine.test_deploy import definition_count
 from web.forms import dutch_errors
 
 PARTNER = {"type": "string", "enum": ["politie", "accolade", "elkien"]}
@@ -100,7 +100,7 @@ def test_problems_name_every_rule_that_cannot_work():
     ({"type": "string", "x-zvt-een-van": "onbekend"}, "x-zvt-een-van must name another field at the top"),
     ({"type": "boolean", "x-zvt-niet-in": "besluit"}, "x-zvt-niet-in only fits a text field or a list of texts"),
 ])
-def test_deploy_refuses_a_list_rule_that_cannot_work(engine, folder, rule, expected):  # noqa: F811
+def test_deploy_refuses_a_list_rule_that_cannot_work(engine, folder, rule, expected):
     path = folder / "forms" / "proef_casus" / "beoordeling.schema.json"
     schema = json.loads(path.read_text())
     schema["properties"]["extra"] = rule

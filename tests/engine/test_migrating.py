@@ -11,16 +11,16 @@ then runs to its end, on version 2 or, where it could not move, on version 1.
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 import re
 import shutil
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from engine.db import HistoryEntry, Instance
 from engine.migrating import MigrationRefused
-from tests.processes.conftest import FORMS, PROCESSES, Case, add_partners
+from tests.processes.conftest import FORMS, PROCESSES, add_partners
 from tests.processes.test_zvt_casus import INFORMEREN, OPPAKKEN, PLAN, PRIVACYCHECK, new_case, zorgoverleg
 
 

@@ -6,25 +6,17 @@ processes from processes/ on SQLite and on PostgreSQL. Nothing is mocked.
 from __future__ import annotations
 
 import logging
-import socket
 import threading
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email import message_from_bytes
-from email.message import EmailMessage
-from email.policy import default as default_policy
 from types import SimpleNamespace
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from engine import DefinitionRefused, InvalidTaskData
-from engine import mail_sending, outbox
+from engine import DefinitionRefused, InvalidTaskData, mail_sending, outbox
 from engine.clock import AMSTERDAM
 from engine.db import Account, OutboxMail, Partner
 from tests.engine.bpmn import HEAD
-from tests.processes.conftest import deploy_only  # noqa: F401 - a fixture, used by name
 
 BASE_URL = "https://zvt.test"
 SENDER = "ZVT Heerenveen <zvt@gemeente.example>"
@@ -68,64 +60,6 @@ ACCOUNTS = [
 ]
 
 
-# -- a real SMTP server on loopback ------------------------------------------------------
-
-@dataclass(frozen=True)
-class Received:
-    sender: str
-    recipients: tuple[str, ...]
-    message: EmailMessage
-
-    @property
-    def text(self) -> str:
-        return self.message.get_content()
-
-
-class Mailbox:
-    """aiosmtpd handler: keeps what it accepts; with `refuse` set it answers DATA with that."""
-
-    def __init__(self):
-        self.received: list[Received] = []
-        self.refuse: str | None = None
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.refuse:
-            return self.refuse
-        message = message_from_bytes(envelope.original_content or envelope.content, policy=default_policy)
-        self.received.append(Received(envelope.mail_from, tuple(envelope.rcpt_tos), message))
-        return "250 Message accepted for delivery"
-
-
-class SmtpServer:
-    def __init__(self):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.mailbox = Mailbox()
-        self._controller: Controller | None = None
-
-    @property
-    def received(self) -> list[Received]:
-        return self.mailbox.received
-
-    def start(self) -> None:
-        self._controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
-        self._controller.start()
-
-    def stop(self) -> None:
-        if self._controller is not None:
-            self._controller.stop()
-            self._controller = None
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
 def settings(smtp) -> outbox.MailSettings:
     return outbox.MailSettings(host="127.0.0.1", port=smtp.port, sender=SENDER, base_url=BASE_URL, timeout=5)
@@ -135,6 +69,11 @@ def settings(smtp) -> outbox.MailSettings:
 
 @pytest.fixture
 def team(engine, clock):
+    add_team(engine, clock)
+
+
+def add_team(engine, clock) -> None:
+    """The partners (those missing) and ACCOUNTS, with and without an e-mail address."""
     with engine.database.unit_of_work() as uow:
         for code, name in PARTNERS.items():
             if uow.session.get(Partner, code) is not None:
@@ -149,12 +88,12 @@ def team(engine, clock):
 
 
 @pytest.fixture
-def casus(deploy_only, team):  # noqa: F811 - deploy_only is the imported fixture
+def casus(deploy_only, team):
     deploy_only("zvt_casus", dmn=("afwegingskader.dmn",))
 
 
 @pytest.fixture
-def datalek(deploy_only, team):  # noqa: F811
+def datalek(deploy_only, team):
     deploy_only("datalek")
 
 

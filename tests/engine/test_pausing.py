@@ -23,7 +23,7 @@ from engine.clock import AMSTERDAM
 from engine.db import AccessLogEntry
 from engine.identity import Origin, User
 from tests.processes.conftest import FORMS, PROCESSES, Case, add_partners, start
-from tests.processes.test_rechten_betrokkene import IDENTITEIT_VASTGESTELD, verlenging, verzoek
+from tests.processes.test_rechten_betrokkene import verlenging, verzoek
 
 
 @pytest.fixture(autouse=True)

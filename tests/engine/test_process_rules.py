@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -11,17 +10,9 @@ from sqlalchemy import func, select
 
 from engine import DefinitionRefused, process_rules
 from engine.db import Definition, Partner
-from tests.conftest import FIXTURES
 from tests.engine.test_start_and_forms import gepland, write
 
 SHIPPED = Path(__file__).resolve().parents[2] / "processes" / process_rules.FILE_NAME
-
-
-@pytest.fixture
-def folder(tmp_path):
-    shutil.copytree(FIXTURES / "processes", tmp_path / "processes")
-    shutil.copytree(FIXTURES / "forms", tmp_path / "forms")
-    return tmp_path
 
 
 def rules_file(folder, processes: dict) -> None:
@@ -86,7 +77,8 @@ def test_a_rules_file_that_is_not_json_is_refused_at_deploy(engine, folder):
 
 
 def test_the_configuration_refuses_to_start_with_broken_rules(tmp_path):
-    from zvt.config import ConfigError, process_rules as configured
+    from zvt.config import ConfigError
+    from zvt.config import process_rules as configured
 
     path = tmp_path / process_rules.FILE_NAME
     path.write_text(json.dumps({"processes": {"klacht": {"personal_data": "ja"}}}))

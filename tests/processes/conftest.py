@@ -1,13 +1,10 @@
 """Scenario tests of the covenant's processes: the real BPMN, DMN and forms on a real database.
 
-`deploy_only` deploys one process (with the DMN files it needs) from `processes/` and
-`forms/`, so a scenario test depends on its own files only; test_all_processes.py deploys
-the whole folder as `make run` does.
+`deploy_only` (tests/conftest.py) deploys one process (with the DMN files it needs) from
+`processes/` and `forms/`, so a scenario test depends on its own files only;
+test_all_processes.py deploys the whole folder as `make run` does.
 """
 from __future__ import annotations
-
-import shutil
-from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -15,11 +12,10 @@ from lxml import etree
 from engine import Engine
 from engine.db import Partner
 from engine.retention_rules import load as load_retention_rules
+from tests.conftest import FORMS as FORMS  # the folders, re-exported: the scenario tests import them from here
+from tests.conftest import PROCESSES as PROCESSES
 from zvt import demo
 
-ROOT = Path(__file__).resolve().parents[2]
-PROCESSES = ROOT / "processes"
-FORMS = ROOT / "forms"
 BPMN_NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL"}
 
 
@@ -44,18 +40,9 @@ def add_partners(engine: Engine) -> None:
 
 
 @pytest.fixture
-def deploy_only(engine, tmp_path):
-    def deploy(*process_ids: str, dmn: tuple[str, ...] = ()):
-        (tmp_path / "processes").mkdir(exist_ok=True)
-        (tmp_path / "forms").mkdir(exist_ok=True)
-        for pid in process_ids:
-            shutil.copy(PROCESSES / f"{pid}.bpmn", tmp_path / "processes")
-            if (FORMS / pid).is_dir():
-                shutil.copytree(FORMS / pid, tmp_path / "forms" / pid, dirs_exist_ok=True)
-        for name in dmn:
-            shutil.copy(PROCESSES / name, tmp_path / "processes")
-        return engine.deploy(tmp_path / "processes", tmp_path / "forms")
-    return deploy
+def casus(deploy_only):
+    """The zvt_casus with the DMN it needs."""
+    deploy_only("zvt_casus", dmn=("afwegingskader.dmn",))
 
 
 class Case:

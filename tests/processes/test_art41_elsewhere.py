@@ -26,6 +26,11 @@ WOON_VERANTWOORDELIJKE = User("verantwoordelijke_woonfriesland", "Demo Teamleide
 
 @pytest.fixture
 def team(engine):
+    return demo_team(engine)
+
+
+def demo_team(engine):
+    """Every process deployed, with the demo's partners and accounts."""
     engine.deploy(PROCESSES, FORMS)
     demo.load(engine, hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
     return engine

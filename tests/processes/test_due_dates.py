@@ -12,9 +12,19 @@ from engine.clock import AMSTERDAM
 from engine.identity import User
 from tests.processes.conftest import start
 from tests.processes.test_datalek import melding, partners_bericht
-from tests.processes.test_toegangsreview import accounts  # noqa: F401 - a fixture
-from tests.processes.test_zvt_casus import (BESLUIT_41, INFORMEREN, VERLENGEN_41, OPPAKKEN, PLAN_BIJSTELLEN, PRIVACYCHECK,
-                                            aanmelding, new_case, to_plan, zorgoverleg)
+from tests.processes.test_toegangsreview import add_accounts
+from tests.processes.test_zvt_casus import (
+    BESLUIT_41,
+    INFORMEREN,
+    OPPAKKEN,
+    PLAN_BIJSTELLEN,
+    PRIVACYCHECK,
+    VERLENGEN_41,
+    aanmelding,
+    new_case,
+    to_plan,
+    zorgoverleg,
+)
 
 FG = User("fg", "Demo FG", "woonfriesland", frozenset({"fg"}))
 TEAMLEIDER = User("teamleider", "Demo Teamleider", "gemeente_heerenveen", frozenset({"teamleider"}), directs=True)
@@ -75,11 +85,6 @@ def test_an_ap_decision_becomes_late_at_72_hours_and_stays_counted_until_it_is_d
 
 
 # -- zvt_casus: dates entered earlier, the late beoordeling, the art. 41 review --------------------
-
-@pytest.fixture
-def casus(deploy_only):
-    deploy_only("zvt_casus", dmn=("afwegingskader.dmn",))
-
 
 def test_the_zorgoverleg_is_due_on_the_date_the_plan_and_then_the_previous_overleg_set(engine, casus):
     case = to_plan(engine)  # the plan sets the first zorgoverleg on 14 December 2026
@@ -155,7 +160,8 @@ def test_every_step_of_a_complaint_at_the_municipality_is_due_within_the_six_wee
     assert case.task("gesprek_voeren").due_at == afhandeltermijn
 
 
-def test_a_late_access_review_escalates_with_the_review_deadline_as_due_date(engine, deploy_only, clock, accounts):
+def test_a_late_access_review_escalates_with_the_review_deadline_as_due_date(engine, deploy_only, clock):
+    add_accounts(engine)
     deploy_only("toegangsreview")
     from tests.processes.test_toegangsreview import volgende_review
     case = volgende_review(engine, clock)

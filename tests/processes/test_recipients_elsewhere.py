@@ -8,7 +8,7 @@ import pytest
 from engine import InvalidTaskData, case_items, casework, sharing
 from engine.identity import Origin, User
 from tests.processes.conftest import Case
-from tests.processes.test_art41_elsewhere import reads_logged, team  # noqa: F401 - the fixture
+from tests.processes.test_art41_elsewhere import demo_team, reads_logged
 from tests.processes.test_rechten_betrokkene import IDENTITEIT_VASTGESTELD, antwoord, verzoek
 from tests.processes.test_zvt_casus import INFORMEREN, OPPAKKEN, aanmelding
 
@@ -55,6 +55,11 @@ def at_recipients_task(engine, casusnummers: str, **changes) -> Case:
 
 def told(*partners: str) -> list[dict]:
     return [{"ontvanger": p, "geinformeerd_op": "2026-11-27T15:00:00+01:00"} for p in partners]
+
+
+@pytest.fixture
+def team(engine):
+    return demo_team(engine)
 
 
 def test_the_recipients_task_shows_the_register_starts_with_it_and_refuses_a_recipient_left_out(team):

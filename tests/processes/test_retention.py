@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import func, inspect, select, text
 
 from engine import access_log, audit, case_items, chain, drafts, participation, retention, sharing
-from engine.db import AccessLogEntry, Destruction, HistoryEntry, Instance, LoginAttempt, OutboxMail
+from engine.db import AccessLogEntry, Destruction, HistoryEntry, LoginAttempt, OutboxMail
 from engine.identity import Origin, User
 from engine.legal_hold import HoldRefused
-from tests.engine.test_outbox import team  # noqa: F401 - a fixture, used by name
-from tests.processes.test_zvt_casus import AMS_WINTER, INFORMEREN, OPPAKKEN, PLAN, PRIVACYCHECK, zorgoverleg
+from tests.engine.test_outbox import add_team
 from tests.processes.conftest import start
+from tests.processes.test_zvt_casus import AMS_WINTER, INFORMEREN, OPPAKKEN, PLAN, PRIVACYCHECK, zorgoverleg
 
 NAME = "Jolanda Quirijnsen-Vleugel"
 ADDRESS = "Zonnedauwlaan 77, 8442 ZX Heerenveen"
@@ -31,7 +31,8 @@ GGZ = User("g.ggz", "G", "ggz_friesland", frozenset({"partnermedewerker"}))
 
 
 @pytest.fixture
-def casus(deploy_only, team):  # noqa: F811 - team is the imported fixture
+def casus(engine, clock, deploy_only):
+    add_team(engine, clock)
     deploy_only("zvt_casus", dmn=("afwegingskader.dmn",))
 
 

@@ -51,6 +51,11 @@ ACCOUNTS = [  # username, partner, roles, active
 
 @pytest.fixture
 def accounts(engine):
+    add_accounts(engine)
+
+
+def add_accounts(engine) -> None:
+    """PARTNERS and ACCOUNTS."""
     with engine.database.unit_of_work() as uow:
         for code, name, officer in PARTNERS:
             uow.session.add(Partner(id=code, name=name, kind="convenant", grondslag="AVG 6.1.e", active=True,

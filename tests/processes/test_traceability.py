@@ -3,7 +3,8 @@ import re
 
 from lxml import etree
 
-from tests.processes.conftest import BPMN_NS, PROCESSES, ROOT
+from tests.conftest import ROOT
+from tests.processes.conftest import BPMN_NS, PROCESSES
 
 DOC = ROOT / "docs" / "processen.md"
 CODE = re.compile(r"`([A-Za-z_][A-Za-z0-9_]*)`")

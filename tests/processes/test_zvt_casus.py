@@ -85,11 +85,6 @@ def to_plan(engine, **beoordeling):
     return case
 
 
-@pytest.fixture
-def casus(deploy_only):
-    deploy_only("zvt_casus", dmn=("afwegingskader.dmn",))
-
-
 # -- aanmelding and beoordeling ------------------------------------------------------
 
 def test_an_aanmelding_suggests_a_niveau_and_is_due_for_beoordeling_in_three_werkdagen(engine, casus):

@@ -6,8 +6,17 @@ import pytest
 
 from engine import InvalidTaskData
 from tests.processes.conftest import FORMS, start
-from tests.processes.test_zvt_casus import (INFORMEREN, OPPAKKEN, PLAN, PLAN_BIJSTELLEN, PRIVACYCHECK, aanmelding,
-                                            casus, new_case, to_plan, zorgoverleg)  # noqa: F401 - casus is a fixture
+from tests.processes.test_zvt_casus import (
+    INFORMEREN,
+    OPPAKKEN,
+    PLAN,
+    PLAN_BIJSTELLEN,
+    PRIVACYCHECK,
+    aanmelding,
+    new_case,
+    to_plan,
+    zorgoverleg,
+)
 from web.forms import dutch_errors
 
 NOT_A_PARTICIPANT = "U kunt hier alleen kiezen wat bij ‘Partners die meedoen’ staat."

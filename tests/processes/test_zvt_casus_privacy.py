@@ -8,17 +8,11 @@ import pytest
 from engine import InvalidTaskData, casework, participation
 from tests.engine.test_case_items import GGZ, HERE, POLITIE, WOONFRIESLAND, person
 from tests.engine.test_participation import participants
-from tests.processes.test_zvt_casus import (BESLUIT_41, INFORMEREN, OPPAKKEN, PLAN, PRIVACYCHECK, new_case,
-                                            zorgoverleg)
+from tests.processes.test_zvt_casus import BESLUIT_41, INFORMEREN, OPPAKKEN, PLAN, PRIVACYCHECK, new_case, zorgoverleg
 
 ELKIEN = person("elkien", "partnermedewerker")
 CRISISOVERLEG = {"datum": "2026-11-28", "aanwezige_partners": ["politie", "gemeente_heerenveen"],
                  "afspraken": "Politie rijdt extra surveillance."}
-
-
-@pytest.fixture
-def casus(deploy_only):
-    deploy_only("zvt_casus", dmn=("afwegingskader.dmn",))
 
 
 def check(partners, afgemeld=()):

@@ -17,8 +17,16 @@ import pytest
 
 from engine.migrating import MigrationRefused
 from tests.processes.conftest import FORMS, PROCESSES, Case
-from tests.processes.test_zvt_casus import (AMS_WINTER, BESLUIT_41, INFORMEREN, OPPAKKEN, PLAN, PRIVACYCHECK,
-                                            new_case, zorgoverleg)
+from tests.processes.test_zvt_casus import (
+    AMS_WINTER,
+    BESLUIT_41,
+    INFORMEREN,
+    OPPAKKEN,
+    PLAN,
+    PRIVACYCHECK,
+    new_case,
+    zorgoverleg,
+)
 
 BEFORE = Path(__file__).parent / "fixtures" / "zvt_casus_v_before"
 NEW_FORMS = ("privacycheck_crisisoverleg", "privacycheck_plangesprek")

@@ -18,8 +18,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from jinja2 import BytecodeCache
 
-from engine import Engine
+from engine import Engine, process_drafts
 from engine.db import Account
+from engine.identity import User
+from tests.conftest import FORMS, PROCESSES
 from web import create_app
 from zvt import demo
 from zvt.config import Config
@@ -209,3 +211,14 @@ def production(database_url, clock):
     yield production
     app.extensions["zvt_engine"].close()
     engine.close()
+
+
+OWNER = User("proceseigenaar", "Demo Proceseigenaar", "gemeente_heerenveen", frozenset({"proceseigenaar"}), directs=True)
+
+
+@pytest.fixture
+def draft(engine) -> str:
+    """The page of a draft of the zvt_casus, as the proceseigenaar OWNER starts one (the form editor's tests)."""
+    engine.deploy(PROCESSES, FORMS)
+    draft_id = process_drafts.start_from_latest(engine, OWNER, "zvt_casus")
+    return f"/processen/zvt_casus/concepten/{draft_id}"

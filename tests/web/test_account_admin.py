@@ -13,7 +13,6 @@ from sqlalchemy import select
 from engine import accounts, api_clients, casework, mail_sending, outbox
 from engine.db import Account, AccountEvent, AccountRequest, OutboxMail
 from engine.identity import Origin, User
-from tests.engine.test_outbox import smtp  # noqa: F401  (the loopback SMTP server fixture)
 from tests.processes.conftest import FORMS, PROCESSES
 from tests.processes.test_zvt_casus import aanmelding
 from tests.web.conftest import AuthActions, add_account, client_for, totp_code
@@ -326,7 +325,7 @@ def _account_id(engine, username: str) -> int:
 def test_the_gemachtigde_approves_an_api_client_on_the_same_page_and_only_then_its_token_works(
         engine, app, clock, mail):
     token = api_clients.add(engine.database, "elkien-crm", "Huurdersysteem Elkien", "elkien", ["partnermedewerker"],
-                            "zvt-cli", clock(), reason="Het huurdersysteem meldt huurachterstanden aan.").token
+                            "beheer-cli", clock(), reason="Het huurdersysteem meldt huurachterstanden aan.").token
     with pytest.raises(api_clients.TokenRefused, match="pending"):
         api_clients.admit(engine.database, token, clock())
     link = _link(mail(), "gemachtigde.elkien@example.nl", "/account/goedkeuren/")
@@ -335,6 +334,7 @@ def test_the_gemachtigde_approves_an_api_client_on_the_same_page_and_only_then_i
     assert "Deze aanvraag is voor een computersysteem van uw organisatie, geen medewerker." in page
     assert "nieuwe API-koppeling" in page and "API-koppeling: Huurdersysteem Elkien" in page
     assert "Het huurdersysteem meldt huurachterstanden aan." in page and "E-mailadres" not in page
+    assert "Rollen nu" not in page and "een beheerder, op de server" in page
     assert _post_form(officer, link, {"besluit": "goedkeuren"}).status_code == 200
     assert api_clients.admit(engine.database, token, clock()).user.username == "api-elkien-crm"
     assert [row.state for row in api_clients.clients(engine.database, clock())] == ["actief"]

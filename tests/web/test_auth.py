@@ -12,7 +12,13 @@ from engine import accounts
 from engine.db import Account, LoginAttempt, Partner
 from engine.identity import Origin
 from tests.web.conftest import (
-    FAST_HASHER, AuthActions, add_account, build_app, client_for, set_active, totp_code,
+    FAST_HASHER,
+    AuthActions,
+    add_account,
+    build_app,
+    client_for,
+    set_active,
+    totp_code,
 )
 
 WRONG = "De gebruikersnaam of het wachtwoord klopt niet."

@@ -19,6 +19,10 @@ PARTNERS_WITHOUT_POLITIE = ["gemeente_heerenveen", "woonfriesland"]
 
 @pytest.fixture
 def case(engine):
+    return taken_up_case(engine)
+
+
+def taken_up_case(engine) -> int:
     """A zvt_casus filed by WoonFriesland and taken up with the municipality and WoonFriesland."""
     engine.deploy(PROCESSES, FORMS)
     number = casework.start_case(engine, WOONFRIESLAND, "zvt_casus", aanmelding(), HERE)

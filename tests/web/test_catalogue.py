@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from engine import Engine, casework
+from engine import casework
 from engine.identity import Origin, User
 from tests.processes.conftest import FORMS, PROCESSES
 from tests.processes.test_zvt_casus import aanmelding

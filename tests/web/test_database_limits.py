@@ -12,14 +12,19 @@ from engine.db import DatabaseLimits
 from tests.engine.bpmn import simple_process
 from tests.web.conftest import AuthActions, build_app, client_for
 from tests.web.database_faults import StallingProxy, case_locked, timers_locked
-from tests.web.test_casework_pages import case, open_task  # noqa: F401 - `case` is a fixture
-from zvt.scheduler import add_rounds
+from tests.web.test_casework_pages import open_task, taken_up_case
 from zvt.config import Config, open_engine
+from zvt.scheduler import add_rounds
 
 # Short limits, so that a test waits seconds, not the production defaults.
 LIMITS = DatabaseLimits(statement_timeout=1, connect_timeout=2, network_timeout=2)
 INFORMEREN_FORM = {"datum_geinformeerd": "2026-11-26", "manier": "gesprek", "gegevens_en_doel": "ja",
                    "bronnen_en_ontvangers": "WoonFriesland", "rechten_uitgelegd": "ja", "uitgenodigd_voor_plan": "ja"}
+
+
+@pytest.fixture
+def case(engine):
+    return taken_up_case(engine)
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """Drafts of a task form, a form sent after the idle timeout, a double submit, and where the
 user goes after completing a task. Through the Flask test client, on SQLite and PostgreSQL."""
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select

@@ -8,18 +8,9 @@ import lxml.html
 import pytest
 
 from engine import process_drafts
-from engine.identity import User
-from tests.processes.conftest import FORMS, PROCESSES
+from tests.processes.conftest import FORMS
+from tests.web.conftest import OWNER as OWNER  # re-exported: the form editor's other tests import it from here
 from tests.web.conftest import AuthActions, client_for
-
-OWNER = User("proceseigenaar", "Demo Proceseigenaar", "gemeente_heerenveen", frozenset({"proceseigenaar"}), directs=True)
-
-
-@pytest.fixture
-def draft(engine) -> str:
-    engine.deploy(PROCESSES, FORMS)
-    draft_id = process_drafts.start_from_latest(engine, OWNER, "zvt_casus")
-    return f"/processen/zvt_casus/concepten/{draft_id}"
 
 
 def posted_as_shown(client, page: str) -> dict:

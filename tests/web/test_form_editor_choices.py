@@ -7,7 +7,7 @@ import lxml.html
 import pytest
 
 from tests.web.conftest import AuthActions, client_for
-from tests.web.test_form_editor import draft, posted_as_shown  # noqa: F401 (draft is a fixture)
+from tests.web.test_form_editor import posted_as_shown
 from tests.web.test_form_editor_fields import CHECK_PASSES, saved_form
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from engine import process_drafts
 from tests.web.conftest import AuthActions, client_for
-from tests.web.test_form_editor import OWNER, draft, posted_as_shown  # noqa: F401 (draft is a fixture)
+from tests.web.test_form_editor import OWNER, posted_as_shown
 
 CHECK_PASSES = "Geen problemen: dit concept kan klaargezet worden."
 

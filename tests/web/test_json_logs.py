@@ -8,12 +8,17 @@ from datetime import datetime
 import pytest
 
 from tests.web.conftest import build_app, client_for
-from tests.web.test_casework_pages import NAAM, case  # noqa: F401 - `case` is a fixture
+from tests.web.test_casework_pages import taken_up_case
 from zvt.logging_setup import StderrHandler
 
 BASE = {"time", "level", "logger", "message", "process"}
 REQUEST = BASE | {"request_id", "method", "endpoint", "route", "status", "duration_ms"}
 MARKER = "Zq7-geheim-Jansen-04-03-1971"
+
+
+@pytest.fixture
+def case(engine):
+    return taken_up_case(engine)
 
 
 @pytest.fixture(params=["json", "text"])

@@ -8,12 +8,17 @@ import pytest
 from engine.db import DatabaseLimits
 from tests.web.conftest import AuthActions, build_app, client_for
 from tests.web.database_faults import case_locked, history_refused
-from tests.web.test_casework_pages import case, open_task  # noqa: F401 - `case` is a fixture
+from tests.web.test_casework_pages import open_task, taken_up_case
 
 MARKER = "Zq7-MARKER-ingetypt-door-de-procesregisseur"
 FORM = {"datum_geinformeerd": "2026-11-26", "manier": "gesprek", "gegevens_en_doel": "ja",
         "bronnen_en_ontvangers": f"WoonFriesland en {MARKER}", "rechten_uitgelegd": "ja",
         "uitgenodigd_voor_plan": "ja"}
+
+
+@pytest.fixture
+def case(engine):
+    return taken_up_case(engine)
 
 
 @pytest.fixture

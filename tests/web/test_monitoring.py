@@ -13,11 +13,16 @@ from engine.db import OutboxMail
 from engine.heartbeat import Heartbeat
 from tests.engine.test_scheduler import BROKEN_PROCESS, TIMER_PROCESS, deploy
 from tests.web.conftest import build_app, client_for
-from tests.web.test_casework_pages import case  # noqa: F401 - `case` is a fixture
+from tests.web.test_casework_pages import taken_up_case
 from zvt.config import Monitoring
 from zvt.scheduler import recorded_round
 
 SCHEDULER = "scheduler-host:4242"
+
+
+@pytest.fixture
+def case(engine):
+    return taken_up_case(engine)
 
 
 def scheduler_round(app, owner: str = SCHEDULER, interval: int = 30):

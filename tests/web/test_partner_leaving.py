@@ -10,7 +10,8 @@ from sqlalchemy import select
 from engine import account_state, accounts, partner_leaving
 from engine.db import Account, AccountEvent, Partner
 from engine.identity import Origin
-from tests.web.conftest import FAST_HASHER, account_row as account, add_account
+from tests.web.conftest import FAST_HASHER, add_account
+from tests.web.conftest import account_row as account
 
 HERE = Origin("192.0.2.7", "pytest")
 # The test clock is Friday 27 November 2026 17:00 in Amsterdam; the partner leaves on Saturday 28 November.

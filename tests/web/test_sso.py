@@ -16,11 +16,9 @@ from sqlalchemy import select
 from engine import sso as engine_sso
 from engine.db import Account, AccountEvent, LoginAttempt, Partner
 from tests.conftest import Clock
-from tests.oidc_provider import (  # noqa: F401 - the fixture
-    APP_BASE, CLIENT_ID, CLIENT_SECRET, ProviderBrowser, oidc_provider,
-)
-from tests.web.conftest import AuthActions, account_row as account, add_account, build_app, client_for, totp_code
-
+from tests.oidc_provider import APP_BASE, CLIENT_ID, CLIENT_SECRET, ProviderBrowser
+from tests.web.conftest import AuthActions, add_account, build_app, client_for, totp_code
+from tests.web.conftest import account_row as account
 from web import sso as web_sso
 from zvt.config import ConfigError
 
@@ -263,7 +261,7 @@ def test_logout_ends_the_session_here_and_at_the_provider(client, engine, browse
     html = page.get_data(as_text=True)
     url = unescape(re.search(r'id="uitloggen-organisatie" href="([^"]+)"|href="([^"]+)" id="uitloggen-organisatie"',
                              html).group(0).split('href="')[1].split('"')[0])
-    assert f'<meta http-equiv="refresh" content="0;url=' in html
+    assert '<meta http-equiv="refresh" content="0;url=' in html
     assert url.startswith(f"{sso.issuer}/session/end?") and "id_token_hint=" in url
     assert "post_logout_redirect_uri=http%3A%2F%2F127.0.0.1%3A5000%2Finloggen%2Forganisatie%2Fuitgelogd" in url
     assert account(engine, "anna").session_epoch == epoch + 1  # every session of the account ended

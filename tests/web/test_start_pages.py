@@ -62,7 +62,7 @@ def test_each_start_page_opens_for_exactly_its_roles_and_a_refusal_is_logged(app
     auth = AuthActions(client)
     auth.login(username)
     allowed = {process for process, (_, _, roles) in STARTS.items() if username in roles}
-    for process, (path, label, roles) in STARTS.items():
+    for process, (path, _label, _roles) in STARTS.items():
         page = client.get(path)
         if process in allowed:
             assert page.status_code == 200, (username, path)

@@ -14,7 +14,6 @@ from engine.db import AccessLogEntry
 from engine.identity import Origin, User
 from tests.processes.conftest import FORMS, PROCESSES
 from tests.processes.test_zvt_casus import aanmelding
-
 from web.toegangslog import LINK_FIELDS
 
 from .test_printing import pdf_text

@@ -78,7 +78,7 @@ def shown(prop: Mapping, value: Any) -> Any:
     """The value as far as the page shows it (web/forms/render.py display_value): of a group only
     the fields its schema names; what else it holds (a code looked up for a rule) is not for reading."""
     if isinstance(value, list):
-        items = prop.get("items") if isinstance(prop.get("items"), dict) else {}
+        items = items if isinstance(items := prop.get("items"), dict) else {}
         return [shown(items, v) for v in value]
     if isinstance(value, Mapping):
         props = dict(properties_of(prop))
@@ -104,7 +104,7 @@ def _informing(page: CasePage) -> dict | None:
 def _feedback(process_id: str, data: Mapping, forms: Mapping[str, dict]) -> dict | None:
     told = data.get(feedback.FEEDBACK_KEY)
     decision = feedback_decision(process_id, forms, told)
-    if decision is None:
+    if decision is None or not isinstance(told, dict):  # a decision comes from a dict
         return None
     return {"decision": str(decision), "explanation": _text(told.get("toelichting")),
             "advice": _text(told.get("advies")), "decided_at": _text(told.get("moment"))}
@@ -113,7 +113,7 @@ def _feedback(process_id: str, data: Mapping, forms: Mapping[str, dict]) -> dict
 def _niveau(data: Mapping) -> dict | None:
     if "niveau" not in data and "voorgesteld_niveau" not in data:
         return None
-    history = data.get("niveau_historie") if isinstance(data.get("niveau_historie"), list) else []
+    history = history if isinstance(history := data.get("niveau_historie"), list) else []
     return {"current": data.get("niveau"), "proposed": data.get("voorgesteld_niveau"),
             "history": [{key: entry.get(key) for key in _NIVEAU_FIELDS}
                         for entry in history if isinstance(entry, dict)]}

@@ -34,8 +34,8 @@ def _field_of(schema: Mapping, pointer: str) -> tuple[str, Mapping | None, bool]
     node: Mapping = schema
     taken: list[str] = []
     for part in parts:
-        props = node.get("properties") if isinstance(node.get("properties"), dict) else {}
-        items = node.get("items") if isinstance(node.get("items"), dict) else None
+        props = props if isinstance(props := node.get("properties"), dict) else {}
+        items = items if isinstance(items := node.get("items"), dict) else None
         if part in props and isinstance(props[part], dict):
             node = props[part]
         elif items is not None and part.isdigit() and widget_of(node, read_only=False) == "rows":
@@ -56,7 +56,7 @@ def _message(error: FieldError, prop: Mapping | None, deeper: bool, schema: Mapp
         return "Dit veld hoort niet bij het formulier."
     if code == "noForm":
         return "Bij deze taak hoort geen formulier. Er hoeft niets ingevuld te worden."
-    if code == PARTNER_EXISTS or (code == "not" and prop.get(NEW_CODE) is True):
+    if code == PARTNER_EXISTS or (code == "not" and prop is not None and prop.get(NEW_CODE) is True):
         # The form's rule (x-zvt-nieuwe-partnercode) and the register change's own check say it alike.
         return "Er staat al een partner met deze code in het partnerregister. Kies een andere code."
     if prop is None:
@@ -185,7 +185,7 @@ def _missing_message(error: FieldError, prop: Mapping, schema: Mapping) -> str:
 
 def _row_fields(prop: Mapping) -> dict:
     """The field itself ("") and the fields of its rows, by name."""
-    items = prop.get("items") if isinstance(prop.get("items"), Mapping) else {}
+    items = items if isinstance(items := prop.get("items"), Mapping) else {}
     return {"": prop, **(items.get("properties") or {})}
 
 
@@ -219,7 +219,7 @@ def _conditional_nots(schema: Mapping, parts: list[str]) -> list:
             if conditional and "not" in node:
                 found.append(node["not"])
         else:
-            props = node.get("properties") if isinstance(node.get("properties"), dict) else {}
+            props = props if isinstance(props := node.get("properties"), dict) else {}
             if rest[0] in props:
                 walk(props[rest[0]], rest[1:], conditional)
             elif rest[0].isdigit():

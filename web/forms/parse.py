@@ -76,7 +76,7 @@ def _parse_rows(prop: Mapping, form, names: tuple, path: tuple, empty_lists: lis
     # At most six digits: a row number is small, and int() refuses very long digit strings.
     indexes = sorted({int(m.group(1)) for key in form.keys() if key.startswith(prefix)
                       and (m := re.match(r"(\d{1,6})-", key[len(prefix):]))})
-    rows = []
+    rows: list = []
     for index in indexes:
         row_empty_lists: list[tuple] = []
         row = _parse_object(prop["items"], form, names + (index,), path + (len(rows),), row_empty_lists)

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field as dataclass_field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,7 @@ from engine.list_rules import ONE_OF
 from engine.ui_schema import ordered, widgets_for
 
 from .dates import dutch_date, dutch_datetime, moment_of
-from .schema import (ABSENT, CHOICES, choice_value, field_id, field_name, options_of, properties_of,
-                     widget_of)
+from .schema import ABSENT, CHOICES, choice_value, field_id, field_name, options_of, properties_of, widget_of
 
 # Rows of an array of objects: the entered ones plus this many empty ones to fill in.
 EXTRA_ROWS = 2
@@ -141,7 +141,7 @@ def _items(schema: Mapping, values: Mapping, path: tuple, titles: tuple, *, top:
             value = context.read_only.get(name, values.get(name, ABSENT))
         else:
             value = values.get(name, ABSENT)
-        field_ui = ui.get(name) if isinstance(ui.get(name), Mapping) else {}
+        field_ui = field_ui if isinstance(field_ui := ui.get(name), Mapping) else {}
         item = _field(prop, value, path + (name,), titles, required=name in required, top=top, context=context,
                       ui=field_ui)
         if item.widget != "read_only":
@@ -194,12 +194,12 @@ def _field(prop: Mapping, value: Any, path: tuple, titles: tuple, *, required: b
         if widget == "boolean":
             options = [(True, "Ja"), (False, "Nee")]
         else:
-            options = options_of(prop.get("items") if widget == "checkboxes" else prop) or []
+            options = options_of((prop.get("items") or {}) if widget == "checkboxes" else prop) or []
         chosen = {choice_value(v) for v in value} if widget == "checkboxes" and isinstance(value, list) else (
             set() if value is ABSENT or value is None else {choice_value(value)})
         # "x-zvt-een-van" over a list the case filled in (a read-only field): offer only what the
         # server would take, and what was chosen already, so that its error can be shown.
-        allowed = context.read_only.get(prop.get(ONE_OF)) if isinstance(prop.get(ONE_OF), str) else None
+        allowed = context.read_only.get(one_of) if isinstance(one_of := prop.get(ONE_OF), str) else None
         if isinstance(allowed, list):
             allowed = {choice_value(v) for v in allowed} | chosen
             options = [(const, option_title) for const, option_title in options if choice_value(const) in allowed]
@@ -212,7 +212,7 @@ def _field(prop: Mapping, value: Any, path: tuple, titles: tuple, *, required: b
                                top=False, context=context, ui=ui)
     elif widget == "rows":
         item.rows = _rows(prop, value if isinstance(value, list) else [], path, titles + (title,), context,
-                          ui.get("items") if isinstance(ui.get("items"), Mapping) else {})
+                          rows_ui if isinstance(rows_ui := ui.get("items"), Mapping) else {})
     return item
 
 
@@ -262,7 +262,7 @@ def display_value(prop: Mapping, value: Any) -> dict:
     if isinstance(value, list):
         if not value:
             return _text("Geen")
-        items_schema = prop.get("items") if isinstance(prop.get("items"), dict) else {}
+        items_schema = items_schema if isinstance(items_schema := prop.get("items"), dict) else {}
         return {"kind": "list", "entries": [display_value(items_schema, v) for v in value]}
     if isinstance(value, Mapping):
         props = dict(properties_of(prop))

@@ -34,7 +34,7 @@ def widget_of(prop: Mapping, read_only: bool = True) -> str:
         return "radio" if len(options) <= MAX_RADIO_OPTIONS else "select"
     kind = prop.get("type")
     if kind == "array":
-        items = prop.get("items") if isinstance(prop.get("items"), dict) else {}
+        items = items if isinstance(items := prop.get("items"), dict) else {}
         if options_of(items) is not None:
             return "checkboxes"
         if items.get("type") == "object" or "properties" in items:

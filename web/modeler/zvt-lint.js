@@ -84,6 +84,18 @@ function zvtRules(facts) {
   };
 }
 
+// bpmnlint's recommended rules alone, as `make test` runs them with .bpmnlintrc; the server checks
+// a draft with these (server-lint.js), and ZVT's own rules in Python (engine/zvt_rules.py).
+export function recommendedConfig() {
+  return {
+    config: { extends: "bpmnlint:recommended" },
+    resolver: {
+      resolveRule: (pkg, name) => (pkg === "bpmnlint" ? BPMNLINT[name] : null),
+      resolveConfig: (pkg, name) => (pkg === "bpmnlint" && name === "recommended" ? recommended : null),
+    },
+  };
+}
+
 export function lintConfig(facts) {
   const ours = zvtRules(facts);
   const rules = {};

@@ -15,8 +15,11 @@ from lxml import etree
 from .graph import BPMN, BPMNDI, DC, DI, Graph
 from .labels import association_points, boundary_label, data_label, flow_labels, node_label
 from .placement import place
-from .routing import routes as route_all, score
-from .writing import bounds, collaboration as find_collaboration, element, free_id, prefixes as find_prefixes, splice
+from .routing import routes as route_all
+from .routing import score
+from .writing import bounds, element, free_id, splice
+from .writing import collaboration as find_collaboration
+from .writing import prefixes as find_prefixes
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 
@@ -38,6 +41,8 @@ def add_diagram(xml_bytes: bytes, replace: bool = False) -> bytes:
     if len(processes) != 1:
         raise ValueError(f"expected one executable process, found {len(processes)}")
     process, pid = processes[0], processes[0].get("id")
+    if pid is None:
+        raise ValueError("the executable process has no id")
     # The ids in an old diagram are free again: it goes.
     taken = set(root.xpath("//@id[not(ancestor::bpmndi:BPMNDiagram)]", namespaces={"bpmndi": BPMNDI}))
     collaboration, participant, new_collaboration = find_collaboration(root, pid, taken)

@@ -1,20 +1,19 @@
 """Columns: which column each node goes in, and how the columns fold into bands."""
 from __future__ import annotations
 
-import math
-
 from .geometry import COL_GAP, LABEL_BAND, MAX_WIDTH
 from .graph import Graph
 
 
-def layers(graph: Graph) -> tuple[dict[str, int], set[str], dict[str, int]]:
+def layers(graph: Graph) -> tuple[dict[str, int], set[str | None], dict[str, int]]:
     """The column of each node, the flows that close a loop, and each node's longest way to an end."""
-    out = {n: [] for n in graph.tags}
+    out: dict[str, list[tuple[str | None, str]]] = {n: [] for n in graph.tags}
     for fid, (source, target) in graph.flows.items():
         out[source].append((fid, target))
     for boundary, host in graph.attached.items():
         out[host].append((None, boundary))  # in its task's column, so its flows come after the task
-    back, state = set(), {}
+    back: set[str | None] = set()
+    state: dict[str, str] = {}
 
     def visit(node):
         state[node] = "open"
@@ -41,15 +40,15 @@ def layers(graph: Graph) -> tuple[dict[str, int], set[str], dict[str, int]]:
                 order.append(target)
     layer, height = dict.fromkeys(graph.tags, 0), dict.fromkeys(graph.tags, 0)
     for node in order:
-        for fid, target in forward[node]:
-            layer[target] = max(layer[target], layer[node] + (fid is not None))
+        for flow, target in forward[node]:
+            layer[target] = max(layer[target], layer[node] + (flow is not None))
     for node in reversed(order):
         for _, target in forward[node]:
             height[node] = max(height[node], height[target] + 1)
     return layer, back, height
 
 
-def side_paths(graph: Graph, layer: dict[str, int], back: set[str]) -> dict[str, int]:
+def side_paths(graph: Graph, layer: dict[str, int], back: set[str | None]) -> dict[str, int]:
     """The nodes a case reaches only when a timer on a task fires, each with its column
     counted from the first of them: what happens when a time runs out."""
     out: dict[str, list[tuple[str, str]]] = {}

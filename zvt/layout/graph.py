@@ -1,7 +1,12 @@
 """The part of a process the layout draws: flow nodes, lanes and sequence flows."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lxml import etree
+
+if TYPE_CHECKING:
+    from .geometry import Box
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -15,8 +20,24 @@ class Graph:
     place adds the grid it lays them out on: layer (the column of each node), back (flows
     that close a loop), col_x, widths and gaps (of the columns), gutters (y of free runs) and side (the nodes only a timer leads to)."""
 
+    # What place (placement.py) adds.
+    sizes: dict[str, tuple[float, float]]
+    layer: dict[str, int]
+    back: set[str | None]  # None: a boundary event's tie to its task, when a loop closes through it
+    side: dict[str, int]
+    col_x: list[float]
+    widths: list[float]
+    gaps: list[float]
+    timed: list[str]
+    margin_x: list[float]
+    top: set[str]
+    gutters: list[float]
+    data_boxes: dict[str, Box]
+
     def __init__(self, process):
-        self.tags, self.kinds, self.names = {}, {}, {}
+        self.tags: dict[str, str] = {}
+        self.kinds: dict[str, str] = {}
+        self.names: dict[str, str | None] = {}
         self.flows: dict[str, tuple[str, str]] = {}
         self.flow_names: dict[str, str | None] = {}
         self.attached: dict[str, str] = {}  # boundary event -> its task
@@ -29,8 +50,8 @@ class Graph:
                 self.flow_names[eid] = element.get("name")
             elif tag in ("dataObjectReference", "dataStoreReference"):
                 self.data[eid] = element.get("name")
-            elif _kind(tag):
-                self.tags[eid], self.kinds[eid], self.names[eid] = tag, _kind(tag), element.get("name")
+            elif kind := _kind(tag):
+                self.tags[eid], self.kinds[eid], self.names[eid] = tag, kind, element.get("name")
                 if tag == "boundaryEvent":
                     self.attached[eid] = element.get("attachedToRef")
         # A task reads (input) or writes (output) a data object: drawn as a line between them.

@@ -9,14 +9,14 @@ from .text import label_size
 def node_label(graph: Graph, boxes: dict[str, Box], node: str) -> Box:
     """Under the event or gateway, where bpmn-js puts it, but as wide as its longest word:
     without bounds bpmn-js wraps it at 90px and cuts a longer word."""
-    box, (width, height) = boxes[node], label_size(graph.names[node])
+    box, (width, height) = boxes[node], label_size(graph.names[node] or "")
     return Box(box.cx - width / 2, box.bottom + 3, width, height)
 
 
 def boundary_label(graph: Graph, boxes: dict[str, Box], node: str) -> Box:
     """Beside the flow that leaves the event downwards, not under the event where bpmn-js
     would put it and the flow would cross it out; the last event on a task: on the right."""
-    box, (width, height) = boxes[node], label_size(graph.names[node], 80)
+    box, (width, height) = boxes[node], label_size(graph.names[node] or "", 80)
     last = [b for b in graph.attached if graph.attached[b] == graph.attached[node]][-1] == node
     y = box.y - 2 - height if node in graph.top else box.bottom + 2
     return Box(box.cx + 4 if last else box.cx - 4 - width, y, width, height)
@@ -43,7 +43,7 @@ def flow_labels(graph: Graph, boxes, routes, taken: dict, lanes: list[Box]) -> d
 
 
 def _flow_label(graph: Graph, fid: str, points, routes, lanes: list[Box], obstacles, lines) -> Box | None:
-    width, height = label_size(graph.flow_names[fid])
+    width, height = label_size(graph.flow_names[fid] or "")
     siblings = [(min(a[0], b[0]), max(a[0], b[0]), a[1]) for other, (s, _) in graph.flows.items()
                 if s == graph.flows[fid][0] and other != fid
                 for a, b in zip(routes[other], routes[other][1:]) if a[1] == b[1]]
@@ -66,9 +66,10 @@ def _flow_label(graph: Graph, fid: str, points, routes, lanes: list[Box], obstac
 
 def data_label(graph: Graph, ref: str, box: Box) -> Box | None:
     """Left of the data object (the one furthest right: right of it), clear of its lines."""
-    if not graph.data[ref]:
+    name = graph.data[ref]
+    if not name:
         return None
-    width, height = label_size(graph.data[ref], 80)
+    width, height = label_size(name, 80)
     neighbours = [b for b in graph.data_boxes.values() if b.y == box.y and b.x > box.x and b.x - box.right < 20]
     x = box.x - 4 - width if neighbours else box.right + 4
     return Box(x, box.y + 10, width, height)

@@ -4,8 +4,20 @@ from __future__ import annotations
 import math
 
 from .columns import fits, fold, layers, side_paths
-from .geometry import COL_GAP, LABEL_BAND, LANE_TOP, ORIGIN, ROW, ROW_GAP, SIZES, TOP_ROOM, TRACKS, Box
-from .geometry import DATA_ROOM, MARGIN_STEP
+from .geometry import (
+    COL_GAP,
+    DATA_ROOM,
+    LABEL_BAND,
+    LANE_TOP,
+    MARGIN_STEP,
+    ORIGIN,
+    ROW,
+    ROW_GAP,
+    SIZES,
+    TOP_ROOM,
+    TRACKS,
+    Box,
+)
 from .graph import Graph
 from .text import label_size, task_width
 
@@ -97,10 +109,10 @@ def _columns(graph: Graph, layer: dict[str, int]) -> tuple[list[float], list[flo
               for c in range(columns)]
     # Flows turn in the left COL_GAP of a gap; a named flow from the column before gets room
     # for its label after that.
-    gaps = [COL_GAP] * columns
+    gaps: list[float] = [COL_GAP] * columns
     for fid, (source, target) in graph.flows.items():
         if graph.flow_names[fid] and layer[target] == layer[graph.attached.get(source, source)] + 1:
-            gaps[layer[target]] = max(gaps[layer[target]], COL_GAP + label_size(graph.flow_names[fid])[0] + 10)
+            gaps[layer[target]] = max(gaps[layer[target]], COL_GAP + label_size(graph.flow_names[fid] or "")[0] + 10)
     return widths, gaps
 
 
@@ -121,7 +133,7 @@ def _place_data(graph: Graph, boxes: dict[str, Box]) -> None:
 
 def _rows(graph: Graph, layer, band, height) -> dict[str, int]:
     """The row of each node within its lane and band."""
-    preds = {n: [] for n in graph.tags}
+    preds: dict[str, list[str]] = {n: [] for n in graph.tags}
     for fid, (source, target) in graph.flows.items():
         if fid not in graph.back:
             preds[target].append(source)

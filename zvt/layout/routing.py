@@ -13,7 +13,7 @@ def routes(graph: Graph, boxes: dict[str, Box]) -> dict[str, list[tuple[float, f
     and where it cuts across the main path a reader takes a wrong turn."""
     avoid: dict[str, set] = {}
     main = None
-    for attempt in range(5):
+    for _attempt in range(5):
         routes = {fid: _route(graph, boxes, fid, avoid.get(fid, ()), main) for fid in graph.flows}
         _spread(graph, routes)
         settled = main is not None

@@ -106,7 +106,7 @@ def task_width(name: str | None, height: float, steps=range(100, 401, 20)) -> in
     return steps[-1]
 
 
-def label_size(name: str, width: float = 90) -> tuple[int, int]:
+def label_size(name: str, width: float = 90) -> tuple[float, int]:
     """An external label's size: on one line when it fits in `width`, else wrapped at
     `width`, or wider where a word would not fit; 14px a line as bpmn-js draws 11px text."""
     one_line = text_width(name, LABEL_FONT)

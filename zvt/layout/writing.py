@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from xml.sax.saxutils import quoteattr
 
 from lxml import etree
@@ -44,7 +45,8 @@ def splice(xml_bytes: bytes, root, process, declarations: str, pool_xml, diagram
         text = xml_bytes[len(bom):].decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ValueError(f"the file is not UTF-8: {exc}") from None
-    depth, spans, root_end = 0, [], None  # spans: (start, end) of each element in the root
+    spans: list[tuple[int, int]] = []  # (start, end) of each element in the root
+    depth, root_end = 0, None
     for match in _MARKUP.finditer(text):
         markup = match.group()
         if markup == "<!":
@@ -72,6 +74,8 @@ def splice(xml_bytes: bytes, root, process, declarations: str, pool_xml, diagram
     def indented(xml: str) -> str:
         return (newline + indent).join(xml.split("\n"))
 
+    if root_end is None:
+        raise ValueError("could not find the root element in the text of the file")
     insert_at = len(text[:root_end - 1].rstrip())  # the declarations go after the last attribute
     edits = [(insert_at, insert_at, declarations)]
     if pool_xml:
@@ -97,7 +101,7 @@ def free_id(wanted: str, taken: set) -> str:
     return candidate
 
 
-def element(prefix: str, name: str, attributes: dict, children: list[str] = ()) -> str:
+def element(prefix: str, name: str, attributes: dict, children: Sequence[str] = ()) -> str:
     tag = f"{prefix}:{name}" if prefix else name
     attrs = "".join(f" {k}={quoteattr(str(v))}" for k, v in attributes.items())
     if not children:

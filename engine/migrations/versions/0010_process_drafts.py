@@ -6,10 +6,10 @@ reason it was deployed with.
 Revision ID: 0010
 Revises: 0009
 """
-from alembic import op
 import sqlalchemy as sa
-import engine.db
+from alembic import op
 
+import engine.db
 
 revision = '0010'
 down_revision = '0009'

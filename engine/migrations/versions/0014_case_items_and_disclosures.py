@@ -4,10 +4,10 @@ and each partner's grondslag per case
 Revision ID: 0014
 Revises: 0010
 """
-from alembic import op
 import sqlalchemy as sa
-import engine.db
+from alembic import op
 
+import engine.db
 
 revision = '0014'
 down_revision = '0010'

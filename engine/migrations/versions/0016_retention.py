@@ -3,10 +3,10 @@
 Revision ID: 0016
 Revises: 0015
 """
-from alembic import op
 import sqlalchemy as sa
-import engine.db
+from alembic import op
 
+import engine.db
 
 revision = '0016'
 down_revision = '0015'

@@ -12,11 +12,11 @@ Revises: 0016
 """
 from types import SimpleNamespace
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import engine.db
 from engine.chain import GENESIS, data_digest, plain_digest
-
 
 revision = '0017'
 down_revision = '0016'

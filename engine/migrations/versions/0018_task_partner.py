@@ -7,9 +7,8 @@ a partner how to reach another's FG and its person responsible for a breach.
 Revision ID: 0018
 Revises: 0017
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0018'
 down_revision = '0017'

@@ -8,7 +8,6 @@ Revises: 0018
 """
 from alembic import op
 
-
 revision = '0019'
 down_revision = '0018'
 branch_labels = None

@@ -9,10 +9,10 @@ and the kind of error.
 Revision ID: 0020
 Revises: 0019
 """
-from alembic import op
 import sqlalchemy as sa
-import engine.db
+from alembic import op
 
+import engine.db
 
 revision = '0020'
 down_revision = '0019'

@@ -7,9 +7,8 @@ was told (AVG art. 14 lid 3 c; engine/participation.py, engine/informing.py).
 Revision ID: 0021
 Revises: 0020
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0021'
 down_revision = '0020'

@@ -7,9 +7,8 @@ the code named the municipality), and who asks for and who authorises the partne
 Revision ID: 0022
 Revises: 0021
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0022'
 down_revision = '0021'

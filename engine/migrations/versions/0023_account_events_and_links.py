@@ -7,11 +7,10 @@ employee setting a first password) by one-time links.
 Revision ID: 0023
 Revises: 0022
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import engine.db
-
 
 revision = '0023'
 down_revision = '0022'

@@ -7,9 +7,8 @@ file), and an account is found by the provider's issuer and the person's subject
 Revision ID: 0024
 Revises: 0023
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0024'
 down_revision = '0023'

@@ -8,11 +8,10 @@ asked and who decided, when, and why a refusal.
 Revision ID: 0025
 Revises: 0024
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import engine.db
-
 
 revision = '0025'
 down_revision = '0024'

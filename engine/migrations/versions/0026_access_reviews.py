@@ -7,11 +7,10 @@ a one-time link; at the deadline what was not confirmed lapses. These tables are
 Revision ID: 0026
 Revises: 0025
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import engine.db
-
 
 revision = '0026'
 down_revision = '0025'

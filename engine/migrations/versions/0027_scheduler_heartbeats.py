@@ -9,11 +9,10 @@ reading every waiting timer.
 Revision ID: 0027
 Revises: 0026
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import engine.db
-
 
 revision = '0027'
 down_revision = '0026'

@@ -12,11 +12,10 @@ finished.
 Revision ID: 0028
 Revises: 0027
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import engine.db
-
 
 revision = '0028'
 down_revision = '0027'

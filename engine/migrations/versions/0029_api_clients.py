@@ -7,11 +7,10 @@ limit with the count of the current minute, shared by every worker through the d
 Revision ID: 0029
 Revises: 0028
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import engine.db
-
 
 revision = '0029'
 down_revision = '0028'

@@ -14,9 +14,8 @@ list now applies the need-to-know rule and pages in SQL (engine/case_visibility.
 Revision ID: 0030
 Revises: 0029
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0030'
 down_revision = '0029'

@@ -1,0 +1,54 @@
+"""Fixtures the engine's tests share: a copy of the fixture processes and forms to change, and for the
+audit chains' tests (test_audit_chain.py, test_audit_anchors.py) a few cases with their history and
+access log, the anchor file and `zvt audit verify` on the test's database."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from engine import access_log
+from engine.identity import Origin, User
+from tests.conftest import FIXTURES
+from zvt.cli import main
+
+HERE = Origin("192.0.2.10", "pytest")
+PIET = User("piet", "Piet", "gemeente_heerenveen", frozenset({"procesregisseur"}), directs=True)
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """A processes/ and forms/ pair that tests may change."""
+    shutil.copytree(FIXTURES / "processes", tmp_path / "processes")
+    shutil.copytree(FIXTURES / "forms", tmp_path / "forms")
+    return tmp_path
+
+
+@pytest.fixture
+def logs(deployed, clock):
+    """A few cases (history rows) and accesses (access-log rows), each chain at least 6 rows."""
+    for number in range(3):
+        case = deployed.start("proef_casus", {"aanmelder": f"Woonstichting {number}"}, actor="piet")
+        with deployed.database.unit_of_work() as uow:
+            for action in ("create", "read"):
+                access_log.record(uow.session, PIET, HERE, action, "case", str(case), case, True, clock())
+            uow.commit()
+        clock.advance(minutes=5)
+    return deployed
+
+
+@pytest.fixture
+def anchor_file(tmp_path):
+    return tmp_path / "anchors.log"
+
+
+@pytest.fixture
+def verify(database_url, anchor_file, monkeypatch):
+    monkeypatch.setenv("ZVT_ENV", "development")
+    monkeypatch.setenv("ZVT_DATABASE_URL", database_url)
+    monkeypatch.setenv("ZVT_AUDIT_ANCHOR_FILE", str(anchor_file))
+
+    def run(*args):
+        return CliRunner().invoke(main, ["audit", "verify", *args], catch_exceptions=False)
+    return run

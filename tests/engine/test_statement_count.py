@@ -1,0 +1,62 @@
+"""How many SQL statements a plain step and a start send, counted on a real database: a change
+that adds a read or a write to every step shows here (issue 15: half of a step was ORM work).
+
+Counted with SQLAlchemy's `before_cursor_execute` event on the engine's own connection pool, so
+every statement the driver sees counts (SQLite's BEGIN IMMEDIATE too; PostgreSQL begins
+implicitly and takes the hash chain's advisory lock, engine/chain.py)."""
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event
+
+BENCH = Path(__file__).parents[2] / "bench"
+
+# A step of the zorgoverleg loop: begin (SQLite) or the chain's lock (PostgreSQL); the task with its
+# case, definition and open tasks; the case's timers; the history chain's head; the case row with
+# its revision check; who may do the new task (its mail); two history rows (one INSERT of both on
+# PostgreSQL); the new task and timer in, the old ones out.
+STEP = {"sqlite": 12, "postgresql": 11}
+# A start: begin or the chain's lock; the latest definition; the case row in; the chain's head; the
+# case row's state; who may do the first task; the history row, the first task and its timer.
+START = {"sqlite": 9, "postgresql": 9}
+
+
+class Statements:
+    def __init__(self, engine):
+        self.sql, self.seen = engine.database.sql, []
+        event.listen(self.sql, "before_cursor_execute", self._seen)
+
+    def _seen(self, _connection, _cursor, statement, _parameters, _context, _many):
+        self.seen.append(" ".join(statement.split())[:90])
+
+    def during(self, action) -> list[str]:
+        self.seen = []
+        action()
+        return self.seen
+
+    def close(self):
+        event.remove(self.sql, "before_cursor_execute", self._seen)
+
+
+@pytest.fixture
+def statements(engine):
+    counter = Statements(engine)
+    yield counter
+    counter.close()
+
+
+def test_a_plain_step_and_a_start_send_a_fixed_number_of_statements(engine, clock, statements):
+    engine.deploy(BENCH / "processes", BENCH / "forms")
+    kind = engine.database.sql.dialect.name
+    engine.start("zorgoverleg_loop", {}, actor="anna")  # the first start parses the process
+    started = []
+    seen = statements.during(lambda: started.append(engine.start("zorgoverleg_loop", {}, actor="anna")))
+    assert len(seen) == START[kind], "\n".join(seen)
+    for _ in range(3):
+        [task] = engine.ready_tasks(started[0])
+        clock.advance(minutes=5)
+        seen = statements.during(lambda task=task: engine.complete(task.id, {"vervolg": "doorgaan"}, actor="anna"))
+        assert len(seen) == STEP[kind], "\n".join(seen)
+    # What the statements wrote is all there: three completions in the history, one open task.
+    assert [h.bpmn_id for h in engine.history(started[0])].count("zorgoverleg") == 3
+    assert len(engine.ready_tasks(started[0])) == 1

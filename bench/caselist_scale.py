@@ -1,12 +1,12 @@
 """Casussen at scale: how long one page of the case list and one search by name take when the team
 has 1,000, 5,000 or 20,000 cases, on PostgreSQL. A benchmark that prints figures, not a timed test.
 
-engine/caselist.py runs the policy in Python over a few light columns of every case that
-matches the filters, before paging, so that no count or page can hold a case the reader may not
-see; the case data is read only for the page shown and for a search. This measures what that
-costs as the cases pile up. Each case is a zvt_casus waiting for its beoordeling, started once
-through the engine and copied (tests/engine/bulk.py); half of them are re-filed as if referred by
-another partner, so the WoonFriesland partnermedewerker may see half. Every figure is the median
+engine/caselist.py applies the policy in SQL (engine/case_visibility.py) and counts and pages
+there; before (until 6 December 2026) it ran the policy in Python over every case matching the
+filters. This measures what the list costs as the cases pile up; bench/scale.py goes to a million.
+Each case is a zvt_casus waiting for its beoordeling, started once through the engine and copied
+(tests/engine/bulk.py); half of them are re-filed as if referred by another partner, so the
+WoonFriesland partnermedewerker may see half. Every figure is the median
 of 5 calls of `list_cases` (the work of the web page without the HTML), after one warm-up call.
 
     python bench/caselist_scale.py [--cases 1000 5000 20000]

@@ -5,7 +5,8 @@ the starts per second (bench/start_rate.py) PostgreSQL for its second figure; th
 load (bench/web_load.py) needs PostgreSQL and the bench extra (locust), the case list at scale
 (bench/caselist_scale.py), the timer load (bench/timer_load.py) and the logs' verification
 (bench/audit_verify.py) PostgreSQL: `make bench`; the retention job (bench/retention_bench.py) runs
-on SQLite and, when it is there, PostgreSQL."""
+on SQLite and, when it is there, PostgreSQL. The scale benchmark (bench/scale.py: a million closed
+cases) only with `--scale` (`zvt bench --scale`), as it fills a database for half an hour."""
 from __future__ import annotations
 
 import sys
@@ -26,9 +27,10 @@ from bench import (
     timer_load,
     web_load,
 )
+from bench import scale as scale_bench
 
 
-def main(quick: bool = False) -> None:
+def main(quick: bool = False, scale: bool = False) -> None:
     cycles = 200 if quick else 1000
     flat_cost.main(cycles)
     print()
@@ -51,7 +53,13 @@ def main(quick: bool = False) -> None:
     print()
     retention_bench.main(200 if quick else 1000)
     audit_verify.main(10_000 if quick else audit_verify.ROWS)
+    if scale:
+        print()
+        if quick:
+            scale_bench.main(20_000, 2_000, run_time=15)
+        else:
+            scale_bench.main()
 
 
 if __name__ == "__main__":
-    main(quick="--quick" in sys.argv)
+    main(quick="--quick" in sys.argv, scale="--scale" in sys.argv)

@@ -257,12 +257,12 @@ def start_gunicorn(database_url: str, workers: int, threads: int, workdir: Path)
 # -- locust -------------------------------------------------------------------------
 
 def run_locust(host: str, users: int, run_time: int, think_time: float, workdir: Path,
-               cases: dict[str, Any]) -> dict:
+               cases: dict[str, Any] | list, locustfile: Path = LOCUSTFILE) -> dict:
     prefix = workdir / "locust"
     cases_path = workdir / "cases.json"
     cases_path.write_text(json.dumps(cases), encoding="utf-8")
     command = [
-        sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless",
+        sys.executable, "-m", "locust", "-f", str(locustfile), "--headless",
         # Caseworkers arrive two a second, and the figures count from when all are working
         # (--reset-stats): the steady state, not twenty logins in the same millisecond.
         "-u", str(users), "-r", str(SPAWN_RATE), "--reset-stats", "--run-time", f"{run_time}s", "--host", host,

@@ -2,10 +2,13 @@
 
 The list follows the case page's rule exactly: a case is listed (and counted) only when
 `policy.may_view_case` lets the reader open it, with the case's open lanes as the case page reads
-them (a teamleider or FG sees a case only while it holds an open task in their lane). The policy
-runs in Python on a few light columns of every candidate case, before paging, so the count and
-the pages never include a case the reader may not see; the case data itself (names, date of
-birth, niveau) is read only for the cases a search or filter needs and for the page shown.
+them (a teamleider or FG sees a case only while it holds an open task in their lane). That rule runs
+in SQL (engine/case_visibility.py, tested to select exactly what the policy allows), with the
+filters and the search, so the database counts the cases and returns only the page shown: with a
+million closed and a hundred thousand open cases (bench/scale.py) no Python loop goes over them. A
+search by name or date of birth matches the search keys the engine keeps beside each case's data
+(engine/case_search.py); the case data itself (names, date of birth, niveau) is read only for the
+page shown, and for every case found when filtering on the niveau, which only the data holds.
 
 What is logged (NEN 7513), in the transaction that reads:
 - a page of the list without a search: one "read" row per listed case that holds personal data
@@ -27,15 +30,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, exists, func, literal, select, true
 
-from . import access_log, policy
+from . import access_log, case_search, case_visibility, policy, process_rules
 from .api import Engine
 from .clock import aware
-from .db import Definition, HumanTask, Instance
+from .db import Definition, HumanTask, Instance, UTCDateTime
 from .errors import EngineError
 from .identity import Origin, User
-from .ui_schema import person_fields
 
 PAGE_SIZE = 25
 MAX_QUERY_LENGTH = 100
@@ -156,7 +158,7 @@ def name_matches(query: str, name: str | None) -> bool:
     """The search's rule: the name holds the query (from `name_query`), whatever the case of the
     letters and the spaces: "de vries" finds "Jan de  Vries" and "Jannie de Vries", "jan de
     vries" not "Jannie de Vries"."""
-    return name is not None and query in " ".join(name.split()).casefold()
+    return name is not None and query in case_search.name_key(name)
 
 
 def cases_named(session, query: str, cases: list[tuple[int, int, str]]) -> list[tuple[int, str]]:
@@ -182,15 +184,24 @@ def list_cases(engine: Engine, user: User, filters: Filters, origin: Origin, now
             access_log.record(session, user, origin, "search", "caselist", search.kind, None, False, now)
             uow.commit()
             raise SearchRefused("role grants no access to personal data")
-        candidates = _visible(session, user, filters, search, now)
+        query = _visible(session, user, filters, search, now)
         details: dict[int, _Detail] = {}
-        if (search is not None and search.kind != "casusnummer") or filters.niveau is not None:
+        if filters.niveau is None:
+            # Every filter is in the query: count and page in SQL.
+            total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+            pages = max(1, -(-total // PAGE_SIZE))
+            page = min(max(filters.page, 1), pages)
+            shown = _candidates(session, user, list(session.scalars(
+                query.order_by(Instance.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))), now)
+        else:
+            # The niveau as the case data holds it (an integer), read for each case the query finds.
+            candidates = _candidates(session, user, list(session.scalars(query.order_by(Instance.id.desc()))), now)
             details = _details(session, [c for c in candidates if policy.holds_personal_data(c.process_id)])
             candidates = [c for c in candidates if _matches(details.get(c.number, _NO_DETAIL), filters, search)]
-        total = len(candidates)
-        pages = max(1, -(-total // PAGE_SIZE))
-        page = min(max(filters.page, 1), pages)
-        shown = candidates[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
+            total = len(candidates)
+            pages = max(1, -(-total // PAGE_SIZE))
+            page = min(max(filters.page, 1), pages)
+            shown = candidates[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
         personal = [c.number for c in shown if policy.holds_personal_data(c.process_id)]
         missing = [c for c in shown if c.number in personal and c.number not in details]
         if missing:
@@ -214,63 +225,78 @@ def filter_processes(engine: Engine, user: User) -> list[tuple[str, str]]:
         return _processes(uow.session, user)
 
 
-def _visible(session, user: User, filters: Filters, search: Search | None, now: datetime) -> list[_Candidate]:
-    """Every case matching the filters that need no case data, that the policy lets the reader
-    see, newest first."""
-    query = (select(Instance.id, Instance.process_id, Instance.participants, Instance.status, Instance.started_at,
-                    Instance.paused_at, Definition.name, Definition.id, Definition.content_hash)
-             .join(Definition, Definition.id == Instance.definition_id)
-             .where(Instance.status.in_(STATUSES.get(filters.status, STATUSES["running"])))
-             .order_by(Instance.id.desc()))
+def _visible(session, user: User, filters: Filters, search: Search | None, now: datetime):
+    """The numbers of the cases matching the filters (the niveau only roughly: `_matches` reads it)
+    that the policy lets the reader see (engine/case_visibility.py), as a query."""
+    dialect = session.get_bind().dialect.name
+    query = (select(Instance.id)
+             # The statuses in the SQL text, not as a parameter: a plan for the running cases then
+             # always may use the indexes that hold only those (ix_instances_search_name_running).
+             .where(Instance.status.in_(bindparam("statuses", list(STATUSES.get(filters.status, STATUSES["running"])),
+                                                  expanding=True, literal_execute=True)),
+                    case_visibility.visible(user, dialect)))
     if filters.process:
         query = query.where(Instance.process_id == filters.process)
-    if search is not None and search.kind == "casusnummer":
-        query = query.where(Instance.id == search.number)
+    if search is not None:
+        query = query.where(_search_condition(search))
     if filters.niveau is not None:
         query = query.where(Instance.data[NIVEAU_KEY].as_integer() == filters.niveau)
-    rows = session.execute(query).all()
-    if not rows:
+    if filters.overdue:
+        # Late as the list shows it: the earliest due date of its open tasks has passed; a paused
+        # deadline only if it was late when the clock stopped (as the inbox).
+        moment = func.coalesce(Instance.paused_at, bindparam("now", now, type_=UTCDateTime))
+        query = query.where(exists(select(literal(1)).where(
+            HumanTask.instance_id == Instance.id, HumanTask.due_at.is_not(None), HumanTask.due_at <= moment)))
+    if filters.mine:
+        query = query.where(Instance.id.in_(select(HumanTask.instance_id).where(HumanTask.assignee == user.username)))
+    return query
+
+
+def _search_condition(search: Search):
+    """The search as SQL: the case number, or the search keys the engine keeps (engine/case_search.py),
+    of cases that hold personal data (a process without any shows no name, so is never found by one)."""
+    if search.kind == "casusnummer":
+        return Instance.id == search.number
+    without_personal = sorted(p for p, rule in process_rules.active().processes.items() if not rule.personal_data)
+    personal = Instance.process_id.not_in(without_personal) if without_personal else true()
+    if search.kind == "naam":
+        assert search.name is not None  # parse_search sets it for a search by name
+        pattern = search.name.replace("/", "//").replace("%", "/%").replace("_", "/_")
+        return and_(personal, Instance.search_name.like(f"%{pattern}%", escape="/"))
+    return and_(personal, Instance.search_birth == search.birth_date)
+
+
+def _candidates(session, user: User, numbers: list[int], now: datetime) -> list[_Candidate]:
+    """The cases `numbers` (newest first, as given) with what the list shows besides their data."""
+    if not numbers:
         return []
+    rows = {row.id: row for row in session.execute(
+        select(Instance.id, Instance.process_id, Instance.status, Instance.started_at, Instance.paused_at,
+               Definition.name, Definition.id.label("definition"), Definition.content_hash)
+        .join(Definition, Definition.id == Instance.definition_id).where(Instance.id.in_(numbers)))}
     tasks: dict[int, list[tuple]] = {}
-    task_query = select(HumanTask.instance_id, HumanTask.lane, HumanTask.assignee, HumanTask.due_at, HumanTask.partner)
-    if len(rows) == 1:
-        task_query = task_query.where(HumanTask.instance_id == rows[0].id)
-    for instance_id, lane, assignee, due_at, partner in session.execute(task_query):
-        tasks.setdefault(instance_id, []).append((policy.lane_key(lane, partner), assignee, due_at))
+    for instance_id, assignee, due_at in session.execute(
+            select(HumanTask.instance_id, HumanTask.assignee, HumanTask.due_at).where(HumanTask.instance_id.in_(numbers))):
+        tasks.setdefault(instance_id, []).append((assignee, due_at))
+    people = _person_fields(session, {(r.definition, r.content_hash) for r in rows.values()})
     found = []
-    people = _person_fields(session, {(r[7], r[8]) for r in rows})
-    for number, process_id, participants, status, started_at, paused_at, process_name, definition, content in rows:
+    for number in numbers:
+        row = rows[number]
+        candidate = _Candidate(number, row.process_id, row.name, row.status, row.started_at, row.paused_at,
+                               people[(row.definition, row.content_hash)])
         open_tasks = tasks.get(number, [])
-        lanes = {lane for lane, _, _ in open_tasks}
-        if not policy.may_view_case(user, process_id, participants or [], lanes):
-            continue
-        candidate = _Candidate(number, process_id, process_name, status, started_at, paused_at,
-                               people[(definition, content)])
-        dues = [due for _, _, due in open_tasks if due is not None]
+        dues = [due for _, due in open_tasks if due is not None]
         if dues:
             candidate.next_due = min(dues)
             # A paused deadline is late only if it was late when the clock stopped (as the inbox).
-            candidate.overdue = candidate.next_due <= (paused_at or now)
-        candidate.mine = any(assignee == user.username for _, assignee, _ in open_tasks)
-        if (filters.overdue and not candidate.overdue) or (filters.mine and not candidate.mine):
-            continue
+            candidate.overdue = candidate.next_due <= (row.paused_at or now)
+        candidate.mine = any(assignee == user.username for assignee, _ in open_tasks)
         found.append(candidate)
     return found
 
 
-# (definition id, content hash) -> its person fields. A definition never changes once deployed;
-# the hash keeps another database's definition with the same id apart.
-_PERSON_FIELDS: dict[tuple[int, str], tuple[str | None, str | None]] = {}
-
-
 def _person_fields(session, keys: set[tuple[int, str]]) -> dict[tuple[int, str], tuple[str | None, str | None]]:
-    missing = {key for key in keys if key not in _PERSON_FIELDS}
-    if missing:
-        query = select(Definition.id, Definition.content_hash, Definition.process_id, Definition.forms).where(
-            Definition.id.in_({definition for definition, _ in missing}))
-        for definition, content, process_id, forms in session.execute(query):
-            _PERSON_FIELDS[(definition, content)] = person_fields(forms or {}, process_id)
-    return {key: _PERSON_FIELDS.get(key, (None, None)) for key in keys}
+    return case_search.person_fields_of(session, keys)
 
 
 class _Person(NamedTuple):

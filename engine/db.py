@@ -112,9 +112,22 @@ class Instance(Base):
     __tablename__ = "instances"
     # A scheduled process has exactly one instance waiting for its start timer; the database
     # enforces it, so two deploys or two schedulers racing can never start it twice.
+    # Casussen pages the running (or closed) cases newest first (on PostgreSQL from the index alone:
+    # it holds what need to know reads besides the open tasks, engine/case_visibility.py), and
+    # searches by name (a trigram index on PostgreSQL: any part of a name) or by date of birth
+    # (engine/caselist.py).
     __table_args__ = (Index(
         "uq_instances_one_scheduled", "process_id", unique=True,
-        postgresql_where=text("status = 'scheduled'"), sqlite_where=text("status = 'scheduled'")),)
+        postgresql_where=text("status = 'scheduled'"), sqlite_where=text("status = 'scheduled'")),
+        Index("ix_instances_status_id", "status", "id", postgresql_include=["process_id", "participants"]),
+        Index("ix_instances_search_name", "search_name", postgresql_using="gin",
+              postgresql_ops={"search_name": "gin_trgm_ops"}),
+        Index("ix_instances_search_birth", "search_birth"),
+        # The running cases alone, which a search looks in unless the reader asks for closed ones
+        # too: a tenth of the cases, so a tenth of the index to read.
+        Index("ix_instances_search_name_running", "search_name", postgresql_using="gin",
+              postgresql_ops={"search_name": "gin_trgm_ops"},
+              postgresql_where=text("status = 'running'"), sqlite_where=text("status = 'running'")))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("definitions.id"), index=True)
@@ -143,6 +156,10 @@ class Instance(Base):
     hold_reason: Mapped[str | None] = mapped_column(Text)
     held_by: Mapped[str | None] = mapped_column(String(255))
     held_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The person's name as the search matches it, and the date of birth as stored
+    # (engine/case_search.py): written at every save, cleared with the data.
+    search_name: Mapped[str | None] = mapped_column(Text)
+    search_birth: Mapped[str | None] = mapped_column(Text)
 
     __mapper_args__ = {"version_id_col": revision}
 

@@ -213,6 +213,7 @@ def _destroy(database: Database, rules: RetentionRules, case: int, now: datetime
         # The case row last: its revision check fails a racing command (there should be none on
         # a closed case), and the record above was written in the same transaction.
         instance.data, instance.state, instance.status = {}, None, "destroyed"
+        instance.search_name = instance.search_birth = None
         instance.pause_reason = instance.paused_at = instance.paused_by = None
         instance.updated_at = destroyed_at
         flush(session, [instance])

@@ -17,7 +17,7 @@ from uuid import UUID
 
 from sqlalchemy import select
 
-from . import budget, logsafe, metrics, outbox, policy, retention, runtime, taking_part
+from . import budget, case_search, logsafe, metrics, outbox, policy, retention, runtime, taking_part
 from .clock import running_at, timers_stopped_at
 from .db import Definition, HistoryEntry, HumanTask, Instance, Timer
 from .definitions import form_key
@@ -139,6 +139,7 @@ class Step:
         completed = workflow.is_completed()
         instance.data = runtime.current_data(workflow, instance.data or {}, finished_tasks)
         instance.participants = taking_part.effective(session, instance, self._changes())
+        case_search.update(session, instance, self.definition)
         instance.state = None if completed else self.store.dump(workflow)
         was_waiting = instance.status == "scheduled"
         instance.status = "completed" if completed else ("scheduled" if runtime.waiting_to_start(workflow) else "running")

@@ -477,7 +477,10 @@ main.add_command(accounts_group)
 
 @main.command()
 @click.option("--quick", is_flag=True, help="Fewer rounds: a smoke run, not figures to quote.")
-def bench(quick: bool):
+@click.option("--scale", is_flag=True,
+              help="Also the scale benchmark (bench/scale.py): 1,000,000 closed and 100,000 open cases in "
+                   "PostgreSQL, about half an hour and 15 GB of disk; with --quick 20,000 and 2,000.")
+def bench(quick: bool, scale: bool):
     """Run the benchmarks in bench/run_all.py and print their figures."""
     path = PROJECT_ROOT / "bench" / "run_all.py"
     if not path.is_file():
@@ -491,7 +494,7 @@ def bench(quick: bool):
         _fail(f"error: {path} cannot be loaded as a module")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    result = module.main(quick=quick)
+    result = module.main(quick=quick, scale=scale)
     if isinstance(result, int) and not isinstance(result, bool) and result:
         raise SystemExit(result)
 

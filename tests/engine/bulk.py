@@ -36,7 +36,8 @@ def copy_case(engine: Engine, instance_id: int, copies: int, chunk: int = 500) -
                 instance = Instance(
                     definition_id=original.definition_id, process_id=original.process_id, status=original.status,
                     state=_UUID.sub(lambda m, ids=new_ids: ids.get(m[0], m[0]), original.state), data=dict(original.data),
-                    participants=list(original.participants or []), started_at=original.started_at,
+                    participants=list(original.participants or []), search_name=original.search_name,
+                    search_birth=original.search_birth, started_at=original.started_at,
                     started_by=original.started_by, updated_at=original.updated_at)
                 batch.append((instance, new_ids))
                 uow.session.add(instance)

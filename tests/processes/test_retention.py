@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, inspect, select, text
 
 from engine import access_log, audit, case_items, chain, drafts, participation, retention, sharing
-from engine.db import AccessLogEntry, Destruction, HistoryEntry, LoginAttempt, OutboxMail
+from engine.db import AccessLogEntry, Destruction, HistoryEntry, Instance, LoginAttempt, OutboxMail
 from engine.identity import Origin, User
 from engine.legal_hold import HoldRefused
 from tests.engine.test_outbox import add_team
@@ -101,6 +101,9 @@ def test_after_destruction_no_personal_value_of_the_case_remains_in_any_table(en
     assert destroy_at == datetime(2028, 11, 27, 17, 0, tzinfo=AMS_WINTER)
     # The search finds what is there: the case's row, its history and its closing step's mail.
     before = where_found(engine, PERSONAL)
+    with engine.database.unit_of_work(write=False) as uow:
+        assert None not in uow.session.execute(select(Instance.search_name, Instance.search_birth)
+                                               .where(Instance.id == case.id)).one()
     assert {("instances", "data"), ("history", "data")} <= before
     log_rows = access_rows(engine, case.id)
 
@@ -114,6 +117,9 @@ def test_after_destruction_no_personal_value_of_the_case_remains_in_any_table(en
     assert where_found(engine, ["1969-07-21"]) == set()  # the date of birth too
     tombstone = engine.instance(case.id)
     assert (tombstone.status, tombstone.data) == ("destroyed", {})
+    with engine.database.unit_of_work(write=False) as uow:  # the search keys beside the data go with it
+        assert uow.session.execute(select(Instance.search_name, Instance.search_birth)
+                                   .where(Instance.id == case.id)).one() == (None, None)
     # The history's chain covers each row's data by its digest: emptied at destruction, it holds.
     with engine.database.unit_of_work(write=False) as uow:
         assert audit.verify(uow.session, chain.key_bytes(chain.DEV_AUDIT_KEY), "history").intact

@@ -1,0 +1,92 @@
+"""The simulated users of bench/scale.py (locust, headless; not a test).
+
+Each locust user takes the next account of the --bench-cases file (procesregisseurs of the
+directing municipality and partnermedewerkers of the partners), logs in once, then loops: Mijn taken,
+Casussen (the default view: running cases, newest first), a page further (page 5), a search by name
+for one of the cases they may see (typed in small letters, through the form, as the page does), and
+that case's page; pausing (exponential, mean --think-time) between requests.
+
+Request names are the kinds bench/scale.py reports: login, inbox, caselist, caselist_page, search,
+case. A response a user would not expect (another status, a search that does not list the case, a
+case list without cases) is a failure.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import random
+import re
+import threading
+
+import gevent
+from locust import HttpUser, events, task
+
+_numbers = itertools.count(0)
+_numbers_lock = threading.Lock()
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+CASE_LINK = re.compile(r'href="/casussen/(\d+)"')
+
+
+def _csrf(page: str) -> str:
+    found = CSRF.search(page)
+    if found is None:
+        raise ValueError("the page has no CSRF token")
+    return found.group(1)
+
+
+@events.init_command_line_parser.add_listener
+def _options(parser):
+    parser.add_argument("--bench-password", default="", help="password of the bench accounts")
+    parser.add_argument("--bench-cases", default="", help="JSON file: the accounts, their cases and names")
+    parser.add_argument("--think-time", type=float, default=1.0,
+                        help="mean seconds between a user's requests (exponential; 0: none)")
+
+
+class Reader(HttpUser):
+    def on_start(self):
+        with open(self.environment.parsed_options.bench_cases, encoding="utf-8") as handle:
+            accounts = json.load(handle)
+        with _numbers_lock:
+            me = accounts[next(_numbers) % len(accounts)]
+        self.username, self.cases = me["username"], me["cases"]  # [[number, name], ...]
+        page = self.client.get("/inloggen", name="login")
+        token = _csrf(page.text)
+        with self.client.post("/inloggen", name="login", allow_redirects=False, catch_response=True,
+                              data={"csrf_token": token, "gebruikersnaam": self.username,
+                                    "wachtwoord": self.environment.parsed_options.bench_password}) as response:
+            if response.status_code != 302:
+                response.failure(f"login of {self.username} gave {response.status_code}")
+
+    def pause(self):
+        mean = self.environment.parsed_options.think_time
+        if mean > 0:
+            gevent.sleep(random.expovariate(1 / mean))
+
+    @task
+    def work(self):
+        with self.client.get("/taken", name="inbox", catch_response=True) as response:
+            if response.status_code != 200:
+                response.failure(f"inbox gave {response.status_code}")
+        self.pause()
+        token = None
+        with self.client.get("/casussen", name="caselist", catch_response=True) as response:
+            if response.status_code != 200 or not CASE_LINK.search(response.text):
+                response.failure(f"caselist gave {response.status_code} without cases")
+                return
+            token = _csrf(response.text)
+        self.pause()
+        with self.client.get("/casussen", params={"pagina": "5"}, name="caselist_page", catch_response=True) as response:
+            if response.status_code != 200 or not CASE_LINK.search(response.text):
+                response.failure(f"page 5 gave {response.status_code} without cases")
+        self.pause()
+        number, name = random.choice(self.cases)
+        with self.client.post("/casussen", name="search", data={"csrf_token": token, "zoek": name.lower()},
+                              catch_response=True) as response:
+            if response.status_code != 200 or f'href="/casussen/{number}"' not in response.text:
+                response.failure(f"search for case {number} gave {response.status_code} without it")
+        self.pause()
+        with self.client.get(f"/casussen/{number}", name="case", catch_response=True) as response:
+            if response.status_code != 200:
+                response.failure(f"case {number} gave {response.status_code}")
+        self.pause()

@@ -10,6 +10,7 @@ silently."""
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from py_mini_racer import JSEvalException, JSFunction, JSPromise, JSPromiseError, MiniRacer
@@ -31,12 +32,20 @@ def lint(files: list[Path]) -> list[Problem]:
     found: list[Problem] = []
     for path in files:
         try:
-            findings = _lint_one(path.read_text(encoding="utf-8"))
+            findings = _in_own_thread(_lint_one, path.read_text(encoding="utf-8"))
         except (JSEvalException, JSPromiseError, UnicodeDecodeError) as exc:
             found.append(Problem(path.name, None, f"bpmnlint failed: {type(exc).__name__}: {str(exc)[:300]}"))
             continue
         found += [Problem(path.name, f["id"], f"bpmnlint {f['rule'] or 'parse'}: {f['message']}") for f in findings]
     return found
+
+
+def _in_own_thread(call, *args):
+    """`call(*args)` in a thread of its own. mini-racer drives V8 from the asyncio loop running in
+    the calling thread when there is one (Playwright's sync API keeps one running in a test
+    process) and then refuses a time limit; a fresh thread has none, so it starts its own."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call, *args).result()
 
 
 def _lint_one(xml: str) -> list[dict]:

@@ -3,6 +3,7 @@ without Node checks a process draft. It must find what bpmnlint's own CLI finds 
 and a file it cannot read is a problem, never a pass."""
 from __future__ import annotations
 
+import asyncio
 import re
 import subprocess
 from pathlib import Path
@@ -64,3 +65,17 @@ def test_without_the_bundle_the_check_says_it_could_not_run(tmp_path, monkeypatc
     monkeypatch.setattr(bpmn_lint, "BUNDLE", tmp_path / "bpmnlint.js")
     [problem] = bpmn_lint.lint([ROOT / "processes" / "klacht.bpmn"])
     assert problem.reason == "bpmnlint could not run (the package lacks bpmnlint.js; run make install)"
+
+
+def test_it_runs_where_an_asyncio_loop_is_running_in_the_calling_thread(tmp_path):
+    # As in a test process where Playwright's sync API keeps a loop running: mini-racer would take
+    # that loop and refuse the time limit, so the check runs in a thread of its own.
+    old, new = BROKEN["unnamed_end"]
+    broken = tmp_path / "klacht.bpmn"
+    broken.write_text((ROOT / "processes" / "klacht.bpmn").read_text().replace(old, new))
+
+    async def from_a_coroutine():
+        return bpmn_lint.lint([broken])
+
+    [problem] = asyncio.run(from_a_coroutine())
+    assert (problem.element, problem.reason.split(":")[0]) == ("einde_herinnering", "bpmnlint label-required")

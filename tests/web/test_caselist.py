@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, unquote_plus, urlsplit
 import pytest
 from sqlalchemy import select, true
 
-from engine import case_visibility, casework
+from engine import case_visibility, caselist, casework
 from engine.caselist import PAGE_SIZE, BadSearch, parse_search
 from engine.db import AccessLogEntry
 from engine.identity import Origin, User
@@ -239,3 +239,21 @@ def test_should_the_sql_let_a_case_through_the_policy_still_keeps_it_off_the_pag
     assert f"need-to-know SQL let through case {cases['smit']}" in caplog.text
     reads = [r.instance_id for r in log_rows(engine, "partnermedewerker") if r.action == "read"]
     assert cases["smit"] not in reads
+
+
+def test_past_the_count_limit_the_list_says_more_than_and_pages_the_newest(auth, client, engine, cases, monkeypatch):
+    monkeypatch.setattr(caselist, "COUNT_LIMIT", PAGE_SIZE + 1)  # 1,000 in use; as many cases are slow to make
+    for n in range(PAGE_SIZE + 2):
+        casework.start_case(engine, POLITIE, "zvt_casus", aanmelding(betrokkene_naam=f"Persoon {n}"), HERE)
+    auth.login("politie")  # sees PAGE_SIZE + 3 cases
+    _, first, body = listed(client)
+    assert f"Meer dan {PAGE_SIZE + 1} casussen (pagina 1 van 2)" in body
+    assert f"U ziet de nieuwste {PAGE_SIZE + 1}." in body and len(first) == PAGE_SIZE
+    _, second, body = listed(client, "?pagina=2")
+    assert len(second) == 1 and not first & second and cases["smit"] not in first | second  # the oldest
+    assert min(first) > max(second)
+    found = searched(auth, "Mevrouw C. Smit")[1]  # a search finds it
+    assert found == {cases["smit"]}
+    auth.login("partnermedewerker")
+    count, numbers, body = listed(client)
+    assert (count, numbers) == (2, {cases["vries"], cases["bakker"]}) and "Meer dan" not in body

@@ -93,11 +93,12 @@ _LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 def lock(session) -> None:
     if session.bind.dialect.name == "postgresql":
         # Two transactions must never both chain onto the same last row (see the module doc).
-        session.execute(_LOCK, {"key": CHAIN_LOCK})
+        session.connection().execute(_LOCK, {"key": CHAIN_LOCK})
 
 
 def head_hash(session, model) -> str:
-    return session.scalar(_head_query(model)) or GENESIS
+    # On the session's connection, past the ORM's statement handling: every step reads it.
+    return session.connection().scalar(_head_query(model)) or GENESIS
 
 
 @functools.cache

@@ -37,6 +37,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from . import runtime
 from .accounts import task_candidates, usable_accounts
@@ -162,7 +163,7 @@ def write(session, instance: Instance, news: StepNews, new_tasks: list[HumanTask
 
     known = {} if candidates is None else candidates
 
-    def may_do(lane: str | None, partner: str | None) -> list[Account]:
+    def may_do(lane: str | None, partner: str | None) -> list[Any]:  # rows of accounts.task_candidates
         # Once per lane and case kind: a step that opens parallel tasks or fires several
         # timers would ask again, and so would each case of a batch.
         key = (lane, partner, instance.process_id, tuple(participants), frozenset(open_lanes))

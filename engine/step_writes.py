@@ -15,11 +15,11 @@ chained here (engine/chain.py) under the same lock, in the order they are given.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, inspect, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnDefault, Table, bindparam, delete, inspect, update
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from . import chain
@@ -50,6 +50,40 @@ def write_case(session: Session, instance: Instance) -> None:
     # Everything set on it is written now: what a flush does after writing the row (the session's
     # next flush skips it, and writes only what is set on it after this).
     state._commit_all(state.dict, session.identity_map)
+
+
+def insert_case(session: Session, instance: Instance) -> None:
+    """INSERT a new case row (revision 1) and keep the object in the session as that row, as a
+    flush would, in one statement without the unit of work: a start writes it before its step."""
+    instance.revision = 1
+    for key, default in _case_defaults().items():  # every column given, so the object holds the whole row
+        if key not in instance.__dict__:
+            setattr(instance, key, default())
+    values = {key: value for key, value in instance.__dict__.items() if key in _case_defaults()}
+    result = session.connection().execute(_insert(table_of(Instance)), values)
+    inserted = result.inserted_primary_key
+    assert inserted is not None  # an INSERT of one row has it
+    instance.id = inserted[0]
+    make_transient_to_detached(instance)  # its values are the row's now
+    session.add(instance)
+
+
+@functools.cache
+def _case_defaults() -> dict[str, Callable[[], Any]]:
+    """Per column of the case row but its id, what an INSERT gives it when not set: the column's default."""
+    defaults: dict[str, Callable[[], Any]] = {}
+    for column in table_of(Instance).columns:
+        if column.key == "id":
+            continue
+        default = column.default
+        assert default is None or isinstance(default, ColumnDefault), "a case column with a database-side default"
+        if default is None:
+            defaults[column.key] = lambda: None
+        elif default.is_callable:
+            defaults[column.key] = functools.partial(default.arg, None)  # SQLAlchemy's wrapper takes a context
+        else:
+            defaults[column.key] = functools.partial(lambda value: value, default.arg)
+    return defaults
 
 
 @functools.cache

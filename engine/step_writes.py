@@ -8,9 +8,9 @@ the changed rows in one UPDATE each, the gone rows in one DELETE each (executema
 
 The objects stay what the rest of the engine reads: the case and the rows it had are kept in
 the session with the values written as their committed ones (so a later flush neither writes
-them again nor misses what is changed after), the gone ones leave it, and new rows are plain
-unsaved objects (`new_rows`), built as before, read by the step's mails. History rows are
-chained here (engine/chain.py) under the same lock, in the order they are given.
+them again nor misses what is changed after), the gone ones leave it, and new rows are objects
+built as before (the step's mails read them) that are written here and never added to the
+session. History rows are chained here (engine/chain.py) under the same lock, in their order.
 """
 from __future__ import annotations
 

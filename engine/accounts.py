@@ -15,7 +15,7 @@ import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pyotp.utils import strings_equal
-from sqlalchemy import String, bindparam, select, update
+from sqlalchemy import Row, String, bindparam, select, update
 
 from . import login_limits, partner_register, policy
 from .clock import aware
@@ -255,7 +255,7 @@ def load_user(engine: Engine, username: str) -> User | None:
 
 
 def task_candidates(session, lane: str | None, process_id: str, participants, open_lanes, *, day: date,
-                    with_email: bool = False, partner: str | None = None) -> list[Account]:
+                    with_email: bool = False, partner: str | None = None) -> list[Row]:
     """The accounts that may do a task: active, of a partner taking part on `day`, with the task's lane
     among their roles and let through by the policy (engine/policy.py may_do_task; `partner`:
     the task is for that partner's staff alone).
@@ -263,19 +263,23 @@ def task_candidates(session, lane: str | None, process_id: str, participants, op
     One rule for everyone who asks: the colleagues a task can be given to (casework) and the
     people told of a new task by e-mail (outbox), so no mail points someone at a task the
     task page would refuse them. `with_email` leaves out accounts without an address.
+    Rows of the columns those callers read (username, display_name, partner_id, roles, email,
+    directs), not Account objects: every step that opens a task asks, for every account.
     """
     if lane is None:
         return []
     participants, open_lanes = list(participants or ()), set(open_lanes or ())
-    return [account for account, directs in session.execute(_candidates_query(with_email), {"day": day.isoformat()})
-            if lane in (account.roles or ()) and policy.may_do_task(
-                user_of(account, directs=bool(directs)), lane, process_id, participants, open_lanes, partner)]
+    found = session.connection().execute(_candidates_query(with_email), {"day": day.isoformat()})
+    return [account for account in found if lane in (account.roles or ()) and policy.may_do_task(
+        user_of(account, directs=bool(account.directs)), lane, process_id, participants, open_lanes, partner)]
 
 
 @functools.cache
 def _candidates_query(with_email: bool):
     """task_candidates' SELECT, built once (every step that opens a task runs it): the day is a parameter."""
-    return (usable_accounts(with_email, day=bindparam("day", type_=String)).add_columns(Partner.directs)
+    return (usable_accounts(with_email, day=bindparam("day", type_=String))
+            .with_only_columns(Account.username, Account.display_name, Account.partner_id, Account.roles,
+                               Account.email, Partner.directs)
             .order_by(Account.display_name, Account.id))
 
 
@@ -295,7 +299,7 @@ def usable_accounts(with_email: bool = False, *, day):
     return query.where(Account.email.is_not(None)) if with_email else query
 
 
-def user_of(account: Account, *, directs: bool = False) -> User:
+def user_of(account: Account | Row, *, directs: bool = False) -> User:
     """The User of an account; `directs`: its partner directs the team (Partner.directs), which
     whoever builds the User reads with the account."""
     return User(username=account.username, display_name=account.display_name, partner=account.partner_id,

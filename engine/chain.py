@@ -92,12 +92,20 @@ _LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 
 def lock(session) -> None:
     if session.bind.dialect.name == "postgresql":
-        # Two transactions must never both chain onto the same last row (see the module doc).
-        session.execute(_LOCK, {"key": CHAIN_LOCK})
+        # Two transactions must never both chain onto the same last row (see the module doc). Held
+        # until the transaction ends, so taken once in it: a step that writes history and the
+        # access log's row (a form sent from the web) asks once. (No savepoint is used, whose
+        # rollback would let it go.)
+        connection = session.connection()  # begins the transaction if none has begun
+        transaction = session.get_transaction()
+        if session.info.get("chain_locked_in") is not transaction:
+            connection.execute(_LOCK, {"key": CHAIN_LOCK})
+            session.info["chain_locked_in"] = transaction
 
 
 def head_hash(session, model) -> str:
-    return session.scalar(_head_query(model)) or GENESIS
+    # On the session's connection, past the ORM's statement handling: every step reads it.
+    return session.connection().scalar(_head_query(model)) or GENESIS
 
 
 @functools.cache

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, select, update
 
-from . import partner_choices, runtime, taking_part
+from . import partner_choices, runtime, step_writes, taking_part
 from .clock import aware
 from .db import Definition, HumanTask, Instance, Timer
 from .definitions import is_scheduled, start_form_key
@@ -56,8 +56,7 @@ class Commands(EnginePart):
             definition_id=definition.id, process_id=definition.process_id, status="running", state=None,
             data={}, started_at=now, started_by=actor, updated_at=now,
         )
-        session.add(instance)
-        session.flush()
+        step_writes.insert_case(session, instance)
         workflow = self.store.new(definition)
         workflow.task_tree.data.update(data)
         step = Step(session, self.store, definition, instance, workflow, now, Preloaded.of_new_case(instance.id))

@@ -34,8 +34,10 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from . import runtime
 from .accounts import task_candidates, usable_accounts
@@ -137,11 +139,12 @@ def _named(prop: str) -> str:
 
 
 def write(session, instance: Instance, news: StepNews, new_tasks: list[HumanTask], open_lanes: set[str],
-          actor: str, now: datetime, candidates: dict | None = None) -> int:
+          actor: str, now: datetime, candidates: dict | None = None, keep: Callable[[list], None] | None = None) -> int:
     """Add the step's mails to the session (the caller's transaction); return how many.
     `candidates`: who may do a lane's task, as looked up before in this transaction; a
     transaction that steps many cases passes the same dict to each, so that cases alike
-    (process, participants, open lanes) ask the database once."""
+    (process, participants, open lanes) ask the database once. `keep(mails)` takes the new rows
+    instead of the session (engine/step_writes.py)."""
     if not (news.timers or news.messages or new_tasks):
         return 0
     case = instance.id
@@ -160,7 +163,7 @@ def write(session, instance: Instance, news: StepNews, new_tasks: list[HumanTask
 
     known = {} if candidates is None else candidates
 
-    def may_do(lane: str | None, partner: str | None) -> list[Account]:
+    def may_do(lane: str | None, partner: str | None) -> list[Any]:  # rows of accounts.task_candidates
         # Once per lane and case kind: a step that opens parallel tasks or fires several
         # timers would ask again, and so would each case of a batch.
         key = (lane, partner, instance.process_id, tuple(participants), frozenset(open_lanes))
@@ -203,7 +206,7 @@ def write(session, instance: Instance, news: StepNews, new_tasks: list[HumanTask
         subject, body = _ELEMENT_TEXTS[message.kind]
         add(message.kind, recipients, subject.format(case=case), body.format(case=case), f"/casussen/{case}")
 
-    session.add_all(mails)
+    (session.add_all if keep is None else keep)(mails)
     return len(mails)
 
 

@@ -17,12 +17,13 @@ from uuid import UUID
 
 from sqlalchemy import select
 
-from . import budget, case_search, logsafe, metrics, outbox, policy, retention, runtime, taking_part
+from . import budget, case_search, logsafe, metrics, outbox, policy, retention, runtime, step_writes, taking_part
 from .clock import running_at, timers_stopped_at
 from .db import Definition, HistoryEntry, HumanTask, Instance, Timer
 from .definitions import form_key
 from .errors import InvalidTaskData, StepOverBudget, WorkflowFailed
 from .step_actions import ActionRunner
+from .step_writes import CoreRows, OrmRows
 from .unit_of_work import flush
 
 log = logging.getLogger(__name__)
@@ -123,18 +124,24 @@ class Step:
         open_rows = {row.id: row for row in self._rows(HumanTask)}
         # Read before pruning: the fired timers and the tasks on whose border they sat go now.
         news = outbox.collect(session, workflow, finished_tasks)
+        # The rows are written with Core statements after the case row (engine/step_writes.py), unless the
+        # caller writes many cases' rows together, or history rows the session holds must be chained first.
+        rows = OrmRows(session) if not flush_now or any(isinstance(row, HistoryEntry) for row in session.new) \
+            else CoreRows(session)
+        history = []
         for finished in finished_tasks:
             data = entered.get(finished.task_id)
             if data is None and finished.task_type == "StartEvent":
                 data = entered.get("start")
             opened = open_rows.get(finished.task_id)
-            session.add(HistoryEntry(
+            history.append(HistoryEntry(
                 instance_id=instance.id, task_id=finished.task_id, process_id=finished.process_id,
                 bpmn_id=finished.bpmn_id, name=finished.name, task_type=finished.task_type,
                 lane=finished.lane, state=finished.state, actor=actor, finished_at=self.now, data=data,
                 opened_at=opened.created_at if opened is not None else None,
                 due_at=opened.due_at if opened is not None else None,
             ))
+        rows.add(history)
         runtime.prune(workflow)
         completed = workflow.is_completed()
         instance.data = runtime.current_data(workflow, instance.data or {}, finished_tasks)
@@ -152,12 +159,15 @@ class Step:
             instance.completed_at = self.now
             instance.destroy_at = retention.destroy_at(self.store.retention, instance)
         session.add(instance)
-        if flush_now and not (self.preloaded is not None and self.preloaded.new_case):
+        if isinstance(rows, CoreRows):
+            step_writes.write_case(session, instance)
+        elif flush_now and not (self.preloaded is not None and self.preloaded.new_case):
             flush(session, [instance])
-        self._sync_timers(runtime.waiting_timers(workflow))
-        new_tasks, open_lanes = self._sync_human_tasks(open_rows)
+        self._sync_timers(runtime.waiting_timers(workflow), rows)
+        new_tasks, open_lanes = self._sync_human_tasks(open_rows, rows)
         outbox.write(session, instance, news, new_tasks, open_lanes, actor, self.now,
-                     candidates=self.preloaded.candidates if self.preloaded is not None else None)
+                     candidates=self.preloaded.candidates if self.preloaded is not None else None, keep=rows.add)
+        rows.write()
         if flush_now:
             flush(session)
         metrics.step_seconds.labels(self.definition.process_id).observe(
@@ -176,21 +186,19 @@ class Step:
             return self.preloaded.rows.get((model, self.instance.id), [])
         return list(self.session.scalars(select(model).where(model.instance_id == self.instance.id)))
 
-    def _sync_human_tasks(self, existing: dict[str, HumanTask]) -> tuple[list[HumanTask], set[str]]:
+    def _sync_human_tasks(self, existing: dict[str, HumanTask], rows: OrmRows) -> tuple[list[HumanTask], set[str]]:
         """Returns the rows of tasks that opened in this step and the lanes of all open tasks.
         `existing`: the case's open-task rows as the step began saving, by task id."""
-        session, instance = self.session, self.instance
+        instance = self.instance
         ready = {str(t.id): t for t in runtime.ready_user_tasks(self.workflow)}
-        for task_id, row in existing.items():
-            if task_id not in ready:
-                session.delete(row)
+        rows.remove(row for task_id, row in existing.items() if task_id not in ready)
         forms = self.definition.forms
         added: list[HumanTask] = []
         for task_id, task in ready.items():
             due_at = runtime.task_due(task)
             if (open_row := existing.get(task_id)) is not None:
-                if due_at is not None:
-                    open_row.due_at = due_at
+                if due_at is not None and due_at != open_row.due_at:
+                    rows.change(open_row, {"due_at": due_at})
                 continue
             spec = task.task_spec
             key = form_key(spec._wf_spec.name, spec.bpmn_id)
@@ -199,22 +207,20 @@ class Step:
                 name=spec.bpmn_name, lane=spec.lane, partner=runtime.task_partner(task),
                 form=key if key in forms else None, assignee=None, due_at=due_at, created_at=self.now,
             ))
-        session.add_all(added)
-        rows = [existing[t] for t in ready if t in existing] + added
-        return added, {policy.lane_key(r.lane, r.partner) for r in rows if r.lane is not None}
+        rows.add(added)
+        open_rows = [existing[t] for t in ready if t in existing] + added
+        return added, {policy.lane_key(r.lane, r.partner) for r in open_rows if r.lane is not None}
 
-    def _sync_timers(self, timers) -> None:
-        session, instance = self.session, self.instance
+    def _sync_timers(self, timers, rows: OrmRows) -> None:
+        instance = self.instance
         existing = {row.id: row for row in self._rows(Timer)}
-        for timer_id, row in existing.items():
-            if timer_id not in timers:
-                session.delete(row)
+        rows.remove(row for timer_id, row in existing.items() if timer_id not in timers)
         for timer_id, (bpmn_id, due_at) in timers.items():
             row = existing.get(timer_id)
             if row is None:
                 row = Timer(id=timer_id, instance_id=instance.id, bpmn_id=bpmn_id, due_at=due_at, attempts=0)
-                session.add(row)
+                rows.add([row])
             elif row.due_at != due_at:
                 # A cycle timer that fired waits for its next moment: a fresh timer.
-                row.due_at, row.attempts, row.last_error = due_at, 0, None
+                rows.change(row, {"due_at": due_at, "attempts": 0, "last_error": None})
             self.timer_rows[timer_id] = row

@@ -56,19 +56,19 @@ class UnitOfWork:
             self.session.close()
 
     def commit(self) -> None:
-        with _conflicts_as_errors():
+        with conflicts_as_errors():
             self.session.commit()
 
 
 def flush(session: Session, objects=None) -> None:
     """Write pending changes now (only those of `objects`, when given), so a lost race
     surfaces as Conflict inside the command."""
-    with _conflicts_as_errors():
+    with conflicts_as_errors():
         session.flush(objects)
 
 
 @contextmanager
-def _conflicts_as_errors():
+def conflicts_as_errors():
     try:
         yield
     except StaleDataError as exc:

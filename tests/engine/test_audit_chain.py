@@ -10,10 +10,11 @@ from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
-from engine import access_log, anchors, chain
+from engine import Engine, access_log, anchors, chain
 from engine.db import AccessLogEntry, HistoryEntry
+from tests.conftest import empty_database
 from tests.engine.conftest import HERE, PIET
 from zvt.cli import main
 
@@ -211,6 +212,41 @@ def test_a_history_row_written_by_a_step_joins_the_chain_under_the_lock(logs):
     # JSON data is hashed as it comes back from the database, keys in any order.
     assert entries[0].data is not None or any(e.data for e in entries)
     assert json.loads(json.dumps(entries[-1].data, sort_keys=True)) == entries[-1].data
+
+
+@pytest.fixture
+def postgresql_engine(request, tmp_path, clock):
+    """An engine on PostgreSQL alone: SQLite's writers hold its one write lock instead (BEGIN IMMEDIATE)."""
+    engine = Engine(empty_database(request, "postgresql", tmp_path), clock=clock)
+    yield engine
+    engine.close()
+
+
+def test_the_chains_lock_is_taken_once_per_transaction_and_again_in_the_next(postgresql_engine):
+    """A step that writes history and the access log's row asks for the lock once; the next
+    transaction of the same session must take it again (another connection then cannot)."""
+    engine = postgresql_engine
+
+    def held_elsewhere() -> bool:
+        with engine.database.sql.connect() as other:
+            return not other.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": chain.CHAIN_LOCK})
+
+    locks = []
+    event.listen(engine.database.sql, "before_cursor_execute",
+                 lambda *args: locks.append(1) if "pg_advisory_xact_lock" in args[2] else None)
+    uow = engine.database.unit_of_work()
+    with uow:
+        session = uow.session
+        chain.lock(session)
+        chain.lock(session)  # no second statement, and still held
+        assert len(locks) == 1
+        assert held_elsewhere()
+        uow.commit()
+        assert not held_elsewhere()
+        chain.lock(session)  # a new transaction of the same session
+        assert len(locks) == 2
+        assert held_elsewhere()
+    assert not held_elsewhere()
 
 
 def test_the_scheduled_check_anchors_verifies_only_what_is_new_and_raises_an_incident(logs, anchor_file, clock,

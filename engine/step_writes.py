@@ -1,0 +1,201 @@
+"""A step's rows written with SQLAlchemy Core statements instead of the ORM's unit of work.
+
+Half of a step was the ORM's flushes (issue 15): working out what changed, ordering it and
+emitting one statement per table and kind, per object. A step knows what it changes, so it says
+it: the case row first with its revision check in one UPDATE (where a command that lost a race
+stops, before it writes any other row), then the new rows of each table in one INSERT each,
+the changed rows in one UPDATE each, the gone rows in one DELETE each (executemany).
+
+The objects stay what the rest of the engine reads: the case and the rows it had are kept in
+the session with the values written as their committed ones (so a later flush neither writes
+them again nor misses what is changed after), the gone ones leave it, and new rows are objects
+built as before (the step's mails read them) that are written here and never added to the
+session. History rows are chained here (engine/chain.py) under the same lock, in their order.
+"""
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnDefault, Table, bindparam, delete, inspect, update
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+
+from . import chain
+from .db import HistoryEntry, Instance
+from .errors import Conflict
+from .unit_of_work import affected, conflicts_as_errors
+
+CONFLICT = "someone else changed this case first; nothing was saved"
+
+
+def table_of(model) -> Table:
+    return model.__table__
+
+
+def write_case(session: Session, instance: Instance) -> None:
+    """UPDATE the case row with what was set on it since it was read and the next revision, where
+    its revision is still the one read; raise Conflict when another command saved it first."""
+    state = inspect(instance)
+    # What was set and differs from what was read, as the ORM's flush would compare it.
+    changed = {key: state.dict[key] for key, before in state.committed_state.items() if state.dict[key] != before}
+    revision = instance.revision
+    with conflicts_as_errors():
+        result = session.connection().execute(_case_update(), {**changed, "revision": revision + 1, "_id": instance.id,
+                                                               "_revision": revision})
+    if affected(result) != 1:  # the revision moved on since we read it: another command won
+        raise Conflict(CONFLICT)
+    set_committed_value(instance, "revision", revision + 1)
+    # Everything set on it is written now: what a flush does after writing the row (the session's
+    # next flush skips it, and writes only what is set on it after this).
+    state._commit_all(state.dict, session.identity_map)
+
+
+def insert_case(session: Session, instance: Instance) -> None:
+    """INSERT a new case row (revision 1) and keep the object in the session as that row, as a
+    flush would, in one statement without the unit of work: a start writes it before its step."""
+    instance.revision = 1
+    for key, default in _case_defaults().items():  # every column given, so the object holds the whole row
+        if key not in instance.__dict__:
+            setattr(instance, key, default())
+    values = {key: value for key, value in instance.__dict__.items() if key in _case_defaults()}
+    result = session.connection().execute(_insert(table_of(Instance)), values)
+    inserted = result.inserted_primary_key
+    assert inserted is not None  # an INSERT of one row has it
+    instance.id = inserted[0]
+    make_transient_to_detached(instance)  # its values are the row's now
+    session.add(instance)
+
+
+@functools.cache
+def _case_defaults() -> dict[str, Callable[[], Any]]:
+    """Per column of the case row but its id, what an INSERT gives it when not set: the column's default."""
+    defaults: dict[str, Callable[[], Any]] = {}
+    for column in table_of(Instance).columns:
+        if column.key == "id":
+            continue
+        default = column.default
+        assert default is None or isinstance(default, ColumnDefault), "a case column with a database-side default"
+        if default is None:
+            defaults[column.key] = lambda: None
+        elif default.is_callable:
+            defaults[column.key] = functools.partial(default.arg, None)  # SQLAlchemy's wrapper takes a context
+        else:
+            defaults[column.key] = functools.partial(lambda value: value, default.arg)
+    return defaults
+
+
+@functools.cache
+def _case_update():
+    table = table_of(Instance)
+    return update(table).where(table.c.id == bindparam("_id"), table.c.revision == bindparam("_revision"))
+
+
+def insert(session: Session, rows: Sequence[Any]) -> None:
+    """INSERT new (unsaved) objects of one model, in their order: the columns each was given."""
+    if not rows:
+        return
+    table = table_of(type(rows[0]))
+    if isinstance(rows[0], HistoryEntry):
+        chain.link(session, list(rows))
+    columns = [column.key for column in table.columns]
+    groups: dict[tuple[str, ...], list[dict]] = {}
+    for row in rows:
+        given = row.__dict__
+        keys = tuple(key for key in columns if key in given)
+        groups.setdefault(keys, []).append({key: given[key] for key in keys})
+    for values in groups.values():
+        session.connection().execute(_insert(table), values)
+
+
+@functools.cache
+def _insert(table: Table):
+    return table.insert()
+
+
+def update_rows(session: Session, changes: Iterable[tuple[Any, dict[str, Any]]]) -> None:
+    """UPDATE rows of one model by primary key: `changes` pairs a persistent object with its new
+    values, which become the object's committed ones."""
+    groups: dict[tuple[type, tuple[str, ...]], list[tuple[Any, dict]]] = {}
+    for row, values in changes:
+        groups.setdefault((type(row), tuple(sorted(values))), []).append((row, values))
+    for (model, _keys), pairs in groups.items():
+        session.connection().execute(_update_by_id(table_of(model)), [{**values, "_id": row.id} for row, values in pairs])
+        for row, values in pairs:
+            for key, value in values.items():
+                set_committed_value(row, key, value)
+
+
+@functools.cache
+def _update_by_id(table: Table):
+    """SET what the parameters name (Core takes the columns from the first set)."""
+    return update(table).where(table.c.id == bindparam("_id"))
+
+
+def delete_rows(session: Session, rows: Sequence[Any]) -> None:
+    """DELETE persistent objects of one model by primary key; they leave the session."""
+    if not rows:
+        return
+    session.connection().execute(_delete_by_id(table_of(type(rows[0]))), [{"_id": row.id} for row in rows])
+    for row in rows:
+        if inspect(row).persistent:
+            session.expunge(row)
+
+
+@functools.cache
+def _delete_by_id(table: Table):
+    return delete(table).where(table.c.id == bindparam("_id"))
+
+
+class OrmRows:
+    """A step's rows through the session's unit of work: for a caller that flushes the rows of
+    many cases together, or when rows the session holds must be written first."""
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    def add(self, rows: Sequence[Any]) -> None:
+        self.session.add_all(rows)
+
+    def change(self, row: Any, values: dict[str, Any]) -> None:
+        for key, value in values.items():
+            setattr(row, key, value)
+
+    def remove(self, rows: Iterable[Any]) -> None:
+        for row in rows:
+            self.session.delete(row)
+
+    def write(self) -> None:
+        """Nothing: the session's next flush writes them."""
+
+
+class CoreRows(OrmRows):
+    """A step's rows gathered, then written with a few Core statements (`write`): the new ones per
+    table in the order they came (history first: its chain), then the changed, then the gone."""
+
+    def __init__(self, session: Session):
+        super().__init__(session)
+        self.new: dict[type, list] = {}
+        self.changed: list[tuple[Any, dict[str, Any]]] = []
+        self.gone: dict[type, list] = {}
+
+    def add(self, rows: Sequence[Any]) -> None:
+        for row in rows:
+            self.new.setdefault(type(row), []).append(row)
+
+    def change(self, row: Any, values: dict[str, Any]) -> None:
+        self.changed.append((row, values))
+
+    def remove(self, rows: Iterable[Any]) -> None:
+        for row in rows:
+            self.gone.setdefault(type(row), []).append(row)
+
+    def write(self) -> None:
+        with conflicts_as_errors():
+            for rows in self.new.values():
+                insert(self.session, rows)
+            update_rows(self.session, self.changed)
+            for rows in self.gone.values():
+                delete_rows(self.session, rows)
+        self.new, self.changed, self.gone = {}, [], {}

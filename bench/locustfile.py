@@ -22,26 +22,15 @@ import random
 import re
 import threading
 
-import gevent
-from locust import HttpUser, events, task
+from locust import task
+
+from bench.locust_common import CASE_LINK, BenchUser, csrf
 
 _numbers = itertools.count(1)
 _numbers_lock = threading.Lock()
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def _csrf(page: str) -> str:
-    found = CSRF.search(page)
-    if found is None:
-        raise ValueError("the page has no CSRF token")
-    return found.group(1)
-
-
 # A row of the inbox: the task's link, then the case cell (a link "<process name> <case number>").
 TASK_ROW = re.compile(r'href="/taken/([0-9a-f-]{36})">[^<]*</a></td>\s*<td class="utrecht-table__cell"><a [^>]*>[^<]*?(\d+)</a></td>')
-
-CASE_LINK = re.compile(r'href="/casussen/(\d+)"')
 
 PRIVACYCHECK = {"uitgenodigde_partners": ["gemeente_heerenveen", "woonfriesland", "ggz_friesland"],
                 "noodzaak_nagegaan": "ja"}
@@ -51,15 +40,7 @@ ZORGOVERLEG = {"datum": "2026-11-23", "betrokkene_uitgenodigd": "ja", "betrokken
                "besluit_overleg": "doorgaan", "volgend_overleg_op": "2026-12-07"}
 
 
-@events.init_command_line_parser.add_listener
-def _options(parser):
-    parser.add_argument("--bench-password", default="", help="password of the bench accounts")
-    parser.add_argument("--bench-cases", default="", help="JSON file: username -> case numbers")
-    parser.add_argument("--think-time", type=float, default=1.0,
-                        help="mean seconds between a caseworker's requests (exponential; 0: none)")
-
-
-class Caseworker(HttpUser):
+class Caseworker(BenchUser):
     def on_start(self):
         with _numbers_lock:
             self.username = f"regisseur{next(_numbers):02d}"
@@ -67,18 +48,7 @@ class Caseworker(HttpUser):
             bench_cases = json.load(handle)
         self.cases = {str(n) for n in bench_cases[self.username]}
         self.names = bench_cases["names"]
-        page = self.client.get("/inloggen", name="login")
-        token = _csrf(page.text)
-        with self.client.post("/inloggen", name="login", allow_redirects=False, catch_response=True,
-                              data={"csrf_token": token, "gebruikersnaam": self.username,
-                                    "wachtwoord": self.environment.parsed_options.bench_password}) as response:
-            if response.status_code != 302:
-                response.failure(f"login of {self.username} gave {response.status_code}")
-
-    def pause(self):
-        mean = self.environment.parsed_options.think_time
-        if mean > 0:
-            gevent.sleep(random.expovariate(1 / mean))
+        self.log_in(self.username)
 
     @task
     def work(self):
@@ -93,7 +63,7 @@ class Caseworker(HttpUser):
         page = self.client.get(f"/taken/{task_id}", name="task")
         if page.status_code != 200:
             return  # counted as a failure by locust
-        token = _csrf(page.text)
+        token = csrf(page.text)
         if "Oppakken</button>" in page.text:
             with self.client.post(f"/taken/{task_id}/oppakken", name="claim", data={"csrf_token": token},
                                   allow_redirects=False, catch_response=True) as response:
@@ -101,7 +71,7 @@ class Caseworker(HttpUser):
                     response.failure(f"claim gave {response.status_code}")
                     return
             page = self.client.get(f"/taken/{task_id}", name="task")
-            token = _csrf(page.text)
+            token = csrf(page.text)
         data = PRIVACYCHECK if 'name="noodzaak_nagegaan"' in page.text else ZORGOVERLEG
         self.pause()
         with self.client.post(f"/taken/{task_id}", name="submit", data={"csrf_token": token, **data},
@@ -116,11 +86,14 @@ class Caseworker(HttpUser):
         with self.client.get("/casussen", name="caselist", catch_response=True) as response:
             if response.status_code != 200 or not CASE_LINK.search(response.text):
                 response.failure(f"caselist gave {response.status_code} without cases")
+                return
+            token = csrf(response.text)
         self.pause()
         number = random.choice(sorted(self.cases))
-        # The name in small letters, as people type it: "bench-persoon 7" finds "Bench-persoon 7".
-        with self.client.get("/casussen", params={"zoek": self.names[number].lower()}, name="search",
-                             catch_response=True) as response:
+        # The name in small letters, as people type it: "bench-persoon 7" finds "Bench-persoon 7";
+        # through the form, as the page sends it (a name never goes in an address).
+        with self.client.post("/casussen", data={"csrf_token": token, "zoek": self.names[number].lower()},
+                              name="search", catch_response=True) as response:
             if response.status_code != 200 or f'href="/casussen/{number}"' not in response.text:
                 response.failure(f"search for case {number} gave {response.status_code} without it")
         self.pause()

@@ -15,53 +15,24 @@ from __future__ import annotations
 import itertools
 import json
 import random
-import re
 import threading
 
-import gevent
-from locust import HttpUser, events, task
+from locust import task
+
+from bench.locust_common import CASE_LINK, BenchUser, csrf
 
 _numbers = itertools.count(0)
 _numbers_lock = threading.Lock()
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-CASE_LINK = re.compile(r'href="/casussen/(\d+)"')
 
-
-def _csrf(page: str) -> str:
-    found = CSRF.search(page)
-    if found is None:
-        raise ValueError("the page has no CSRF token")
-    return found.group(1)
-
-
-@events.init_command_line_parser.add_listener
-def _options(parser):
-    parser.add_argument("--bench-password", default="", help="password of the bench accounts")
-    parser.add_argument("--bench-cases", default="", help="JSON file: the accounts, their cases and names")
-    parser.add_argument("--think-time", type=float, default=1.0,
-                        help="mean seconds between a user's requests (exponential; 0: none)")
-
-
-class Reader(HttpUser):
+class Reader(BenchUser):
     def on_start(self):
         with open(self.environment.parsed_options.bench_cases, encoding="utf-8") as handle:
             accounts = json.load(handle)
         with _numbers_lock:
             me = accounts[next(_numbers) % len(accounts)]
         self.username, self.cases = me["username"], me["cases"]  # [[number, name], ...]
-        page = self.client.get("/inloggen", name="login")
-        token = _csrf(page.text)
-        with self.client.post("/inloggen", name="login", allow_redirects=False, catch_response=True,
-                              data={"csrf_token": token, "gebruikersnaam": self.username,
-                                    "wachtwoord": self.environment.parsed_options.bench_password}) as response:
-            if response.status_code != 302:
-                response.failure(f"login of {self.username} gave {response.status_code}")
-
-    def pause(self):
-        mean = self.environment.parsed_options.think_time
-        if mean > 0:
-            gevent.sleep(random.expovariate(1 / mean))
+        self.log_in(self.username)
 
     @task
     def work(self):
@@ -74,7 +45,7 @@ class Reader(HttpUser):
             if response.status_code != 200 or not CASE_LINK.search(response.text):
                 response.failure(f"caselist gave {response.status_code} without cases")
                 return
-            token = _csrf(response.text)
+            token = csrf(response.text)
         self.pause()
         with self.client.get("/casussen", params={"pagina": "5"}, name="caselist_page", catch_response=True) as response:
             if response.status_code != 200 or not CASE_LINK.search(response.text):

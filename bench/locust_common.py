@@ -41,6 +41,14 @@ class BenchUser(HttpUser):
             if response.status_code != 302:
                 response.failure(f"login of {username} gave {response.status_code}")
 
+    def open_caselist(self) -> str | None:
+        """Casussen, which must list cases: the CSRF token of its search form, None when it failed."""
+        with self.client.get("/casussen", name="caselist", catch_response=True) as response:
+            if response.status_code != 200 or not CASE_LINK.search(response.text):
+                response.failure(f"caselist gave {response.status_code} without cases")
+                return None
+            return csrf(response.text)
+
     def pause(self) -> None:
         mean = self.environment.parsed_options.think_time
         if mean > 0:

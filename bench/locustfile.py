@@ -24,7 +24,7 @@ import threading
 
 from locust import task
 
-from bench.locust_common import CASE_LINK, BenchUser, csrf
+from bench.locust_common import BenchUser, csrf
 
 _numbers = itertools.count(1)
 _numbers_lock = threading.Lock()
@@ -83,11 +83,9 @@ class Caseworker(BenchUser):
 
     def find_a_case(self):
         """Casussen, then a search by part of a name for one of their own cases: each must list it."""
-        with self.client.get("/casussen", name="caselist", catch_response=True) as response:
-            if response.status_code != 200 or not CASE_LINK.search(response.text):
-                response.failure(f"caselist gave {response.status_code} without cases")
-                return
-            token = csrf(response.text)
+        token = self.open_caselist()
+        if token is None:
+            return
         self.pause()
         number = random.choice(sorted(self.cases))
         # The name in small letters, as people type it: "bench-persoon 7" finds "Bench-persoon 7";

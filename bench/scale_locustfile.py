@@ -19,7 +19,7 @@ import threading
 
 from locust import task
 
-from bench.locust_common import CASE_LINK, BenchUser, csrf
+from bench.locust_common import CASE_LINK, BenchUser
 
 _numbers = itertools.count(0)
 _numbers_lock = threading.Lock()
@@ -40,12 +40,9 @@ class Reader(BenchUser):
             if response.status_code != 200:
                 response.failure(f"inbox gave {response.status_code}")
         self.pause()
-        token = None
-        with self.client.get("/casussen", name="caselist", catch_response=True) as response:
-            if response.status_code != 200 or not CASE_LINK.search(response.text):
-                response.failure(f"caselist gave {response.status_code} without cases")
-                return
-            token = csrf(response.text)
+        token = self.open_caselist()
+        if token is None:
+            return
         self.pause()
         with self.client.get("/casussen", params={"pagina": "5"}, name="caselist_page", catch_response=True) as response:
             if response.status_code != 200 or not CASE_LINK.search(response.text):

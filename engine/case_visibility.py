@@ -51,10 +51,15 @@ def _open_lane(key: str):
     return _open_task(or_(*options))
 
 
+def without_personal_data() -> list[str]:
+    """The processes whose cases hold no personal data (processes/process_rules.json), sorted."""
+    return sorted(p for p, rule in rules().processes.items() if not rule.personal_data)
+
+
 def visible(user: User, dialect: str):
     """The SQL condition on `instances` under which `policy.may_view_case` lets `user` see a case."""
     processes = rules().processes
-    without_personal = sorted(p for p, rule in processes.items() if not rule.personal_data)
+    without_personal = without_personal_data()
     allowed: list[ColumnElement[bool]] = []
     open_to_user = [p for p in without_personal if user.roles & processes[p].open_to_roles]
     if open_to_user:

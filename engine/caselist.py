@@ -33,7 +33,7 @@ from typing import NamedTuple
 
 from sqlalchemy import and_, bindparam, exists, func, literal, select, true
 
-from . import access_log, case_search, case_visibility, policy, process_rules
+from . import access_log, case_search, case_visibility, policy
 from .api import Engine
 from .clock import aware
 from .db import Definition, HumanTask, Instance, UTCDateTime
@@ -173,7 +173,7 @@ def cases_named(session, query: str, cases: list[tuple[int, int, str]]) -> list[
     """Of `cases`, (case number, definition id, its content hash), those whose person's name
     matches `query` (`name_matches`), in the given order: (case number, the name as the case
     holds it). Reads the names of these cases only; a destroyed case has none left."""
-    people = _person_fields(session, {(definition, content) for _, definition, content in cases})
+    people = case_search.person_fields_of(session, {(definition, content) for _, definition, content in cases})
     found = [_Person(number, people[(definition, content)]) for number, definition, content in cases]
     details = _details(session, found)
     return [(person.number, name) for person in found
@@ -268,7 +268,7 @@ def _search_condition(search: Search):
     of cases that hold personal data (a process without any shows no name, so is never found by one)."""
     if search.kind == "casusnummer":
         return Instance.id == search.number
-    without_personal = sorted(p for p, rule in process_rules.active().processes.items() if not rule.personal_data)
+    without_personal = case_visibility.without_personal_data()
     personal = Instance.process_id.not_in(without_personal) if without_personal else true()
     if search.kind == "naam":
         assert search.name is not None  # parse_search sets it for a search by name
@@ -293,7 +293,7 @@ def _candidates(session, user: User, numbers: list[int], now: datetime) -> list[
         tasks.setdefault(instance_id, []).append((assignee, due_at))
         if lane is not None:
             lanes.setdefault(instance_id, set()).add(policy.lane_key(lane, partner))
-    people = _person_fields(session, {(r.definition, r.content_hash) for r in rows.values()})
+    people = case_search.person_fields_of(session, {(r.definition, r.content_hash) for r in rows.values()})
     found = []
     for number in numbers:
         row = rows[number]
@@ -314,9 +314,6 @@ def _candidates(session, user: User, numbers: list[int], now: datetime) -> list[
         found.append(candidate)
     return found
 
-
-def _person_fields(session, keys: set[tuple[int, str]]) -> dict[tuple[int, str], tuple[str | None, str | None]]:
-    return case_search.person_fields_of(session, keys)
 
 
 class _Person(NamedTuple):

@@ -29,10 +29,11 @@ def lint(files: list[Path]) -> list[Problem]:
     if not BUNDLE.is_file():
         return [Problem(files[0].name if files else "processes", None,
                         f"bpmnlint could not run (the package lacks {BUNDLE.name}; run make install)")]
+    bundle = BUNDLE.read_text(encoding="utf-8")
     found: list[Problem] = []
     for path in files:
         try:
-            findings = _in_own_thread(_lint_one, path.read_text(encoding="utf-8"))
+            findings = _in_own_thread(_lint_one, bundle, path.read_text(encoding="utf-8"))
         except (JSEvalException, JSPromiseError, UnicodeDecodeError) as exc:
             found.append(Problem(path.name, None, f"bpmnlint failed: {type(exc).__name__}: {str(exc)[:300]}"))
             continue
@@ -48,10 +49,10 @@ def _in_own_thread(call, *args):
         return pool.submit(call, *args).result()
 
 
-def _lint_one(xml: str) -> list[dict]:
+def _lint_one(bundle: str, xml: str) -> list[dict]:
     with MiniRacer() as context:
         context.set_hard_memory_limit(MAX_MEMORY)
-        context.eval(BUNDLE.read_text(encoding="utf-8"), timeout_sec=TIMEOUT_SECONDS)
+        context.eval(bundle, timeout_sec=TIMEOUT_SECONDS)
         check = context.eval("zvtBpmnLint")
         if not isinstance(check, JSFunction):
             raise TypeError("the bundle defines no function zvtBpmnLint")

@@ -26,32 +26,47 @@ class Database:
         keep_data_out_of_library_logs()
         self.is_sqlite = self.sql.dialect.name == "sqlite"
         writer = self.sql.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else self.sql
+        # On PostgreSQL a reading unit of work is a READ ONLY transaction (psycopg says so in its
+        # BEGIN): a write in it fails instead of being quietly discarded, and so it can end with
+        # COMMIT (UnitOfWork.__exit__).
+        reader = self.sql if self.is_sqlite else self.sql.execution_options(postgresql_readonly=True)
         # What every session carries (Session.info): the audit key, and what the engine adds before
         # its first session, such as the retention rules (engine/management_report.py reads them).
         self.info: dict[str, Any] = {"audit_key": self.audit_key}
-        self._read = sessionmaker(bind=self.sql, expire_on_commit=False, autoflush=False, info=self.info)
+        self._read = sessionmaker(bind=reader, expire_on_commit=False, autoflush=False, info=self.info)
         self._write = sessionmaker(bind=writer, expire_on_commit=False, autoflush=False, info=self.info)
         chain.chain_history_on_flush(self._write)
 
     def unit_of_work(self, write: bool = True) -> UnitOfWork:
-        return UnitOfWork((self._write if write else self._read)())
+        if write:
+            return UnitOfWork(self._write())
+        return UnitOfWork(self._read(), end_with_commit=not self.is_sqlite)
 
     def dispose(self) -> None:
         self.sql.dispose()
 
 
 class UnitOfWork:
-    """Leaving the block rolls back unless commit() was called."""
+    """Leaving the block rolls back unless commit() was called.
 
-    def __init__(self, session: Session):
+    `end_with_commit`: a READ ONLY transaction that ends well ends with COMMIT, which for it is
+    the same as ROLLBACK, because psycopg drops every prepared statement of the connection on a
+    ROLLBACK (and sends DEALLOCATE ALL): with every page's read ending in one, PostgreSQL would
+    parse and plan each statement anew and a step's statements would never be prepared."""
+
+    def __init__(self, session: Session, end_with_commit: bool = False):
         self.session = session
+        self.end_with_commit = end_with_commit
 
     def __enter__(self) -> UnitOfWork:
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, exc_type, *exc_info) -> None:
         try:
-            self.session.rollback()
+            if self.end_with_commit and exc_type is None:
+                self.session.commit()
+            else:
+                self.session.rollback()
         finally:
             self.session.close()
 

@@ -1,18 +1,21 @@
 """The scale benchmark's generated cases (bench/scale_fill.py, PostgreSQL only: it copies in SQL) are
-cases the engine can work with: one opens and its task completes, and the inbox and Casussen show
-exactly what the policy allows. No timing."""
+cases the engine can work with: one opens and its task completes, the inbox and Casussen show
+exactly what the policy allows, and `zvt audit verify` finds their history and access log chained
+(and still finds a changed row). No timing."""
 import pytest
-from sqlalchemy import select
+from click.testing import CliRunner
+from sqlalchemy import func, select, text
 
 from bench.scale_fill import DIRECTING, fill
 from engine import Engine, casework
 from engine.case_search import name_key
 from engine.caselist import Filters, list_cases
-from engine.db import HumanTask, Instance
+from engine.db import AccessLogEntry, HistoryEntry, HumanTask, Instance
 from engine.identity import Origin, User
 from engine.queries import latest_definition
 from engine.ui_schema import person_fields
 from tests.conftest import empty_database
+from zvt.cli import main
 
 HERE = Origin("192.0.2.1", "test")
 
@@ -89,3 +92,53 @@ def test_generated_cases_keep_their_search_keys_and_show_as_the_policy_allows(fi
 
 def _participants(cases, number: int) -> list:
     return next(c.participants or [] for c in cases if c.id == number)
+
+
+def _verify(monkeypatch, url: str) -> tuple[int, dict[str, str]]:
+    """`zvt audit verify` on the database, with the development key the benchmark's app runs with."""
+    monkeypatch.setenv("ZVT_ENV", "development")
+    monkeypatch.setenv("ZVT_DATABASE_URL", url)
+    monkeypatch.delenv("ZVT_AUDIT_KEY", raising=False)
+    monkeypatch.delenv("ZVT_AUDIT_ANCHOR_FILE", raising=False)
+    result = CliRunner().invoke(main, ["audit", "verify"], catch_exceptions=False)
+    return result.exit_code, {line.split(":")[0]: line for line in result.output.splitlines()}
+
+
+def _sql(engine, statement: str, **values) -> None:
+    with engine.database.unit_of_work() as uow:
+        uow.session.execute(text(statement), values)
+        uow.commit()
+
+
+def test_the_generated_cases_history_and_access_log_verify_and_a_changed_row_is_still_found(filled, monkeypatch):
+    engine, templates = filled
+    with engine.database.unit_of_work(write=False) as uow:
+        session = uow.session
+        counts = {"history": session.scalar(select(func.count()).select_from(HistoryEntry)),
+                  "access_log": session.scalar(select(func.count()).select_from(AccessLogEntry))}
+        # Copies' rows: a history row whose data has the copy's own name (its digest computed by the fill),
+        # a later one of another copy, and an access-log row.
+        named = session.scalar(select(HistoryEntry.id).where(
+            HistoryEntry.instance_id.not_in(templates.values()),
+            text("CAST(data AS jsonb) ? 'betrokkene_naam'")).order_by(HistoryEntry.id).offset(50).limit(1))
+        later = session.scalar(select(HistoryEntry.id).where(
+            HistoryEntry.instance_id.not_in(templates.values()), HistoryEntry.id > named + 500).limit(1))
+        logged = session.scalar(select(AccessLogEntry.id).order_by(AccessLogEntry.id).offset(300).limit(1))
+    assert counts["history"] > 5000 and counts["access_log"] == 500  # one access-log row per copy
+    code, lines = _verify(monkeypatch, engine.database.url)
+    assert code == 0, lines
+    assert lines["history"] == f"history: intact, {counts['history']} rows, last anchor none"
+    assert lines["access_log"] == f"access_log: intact, {counts['access_log']} rows, last anchor none"
+
+    _sql(engine, "UPDATE history SET actor = 'iemand' WHERE id = :id", id=later)
+    _sql(engine, "UPDATE access_log SET username = 'iemand' WHERE id = :id", id=logged)
+    code, lines = _verify(monkeypatch, engine.database.url)
+    assert code == 1
+    assert lines["history"].startswith(f"history: BROKEN at row {later}: changed: its hash does not match its fields")
+    assert lines["access_log"].startswith(f"access_log: BROKEN at row {logged}: changed")
+    # The data of an earlier row: its digest, which its hash covers, no longer matches.
+    _sql(engine, "UPDATE history SET data = CAST(CAST(data AS jsonb) || '{\"betrokkene_naam\": \"Iemand\"}' AS json) "
+                 "WHERE id = :id", id=named)
+    code, lines = _verify(monkeypatch, engine.database.url)
+    assert lines["history"] == (f"history: BROKEN at row {named}: changed: its data does not match the digest its "
+                                "hash covers")

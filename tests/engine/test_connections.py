@@ -1,8 +1,12 @@
-"""A reading unit of work (`Database.unit_of_work(write=False)`): on PostgreSQL a READ ONLY transaction
-that ends with COMMIT, so that psycopg keeps the connection's prepared statements (it drops them all
-on a ROLLBACK), and a write in it fails instead of being discarded unnoticed."""
+"""The database connection's work per unit of work on PostgreSQL, kept small: a reading unit of work
+(`Database.unit_of_work(write=False)`) is a READ ONLY transaction that ends with COMMIT, so that
+psycopg keeps the connection's prepared statements (it drops them all on a ROLLBACK), and a write in
+it fails instead of being discarded unnoticed; a pooled connection is checked without a round trip,
+and one the server closed is replaced (engine/db.py)."""
+import time
+
 import pytest
-from sqlalchemy import insert, text
+from sqlalchemy import create_engine, insert, text
 from sqlalchemy.exc import DBAPIError
 
 from engine.db import Partner
@@ -58,3 +62,27 @@ def test_a_reading_unit_of_work_that_fails_rolls_back(database):
             raise RuntimeError("the caller's own error")
     with database.unit_of_work(write=False) as uow:  # the connection is usable again
         assert uow.session.execute(text("SELECT 1")).scalar_one() == 1
+
+
+def _backend(database) -> int:
+    with database.unit_of_work(write=False) as uow:
+        return uow.session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_connection_the_server_closed_is_replaced_before_it_is_used(database, database_url):
+    first = _backend(database)
+    assert _backend(database) == first  # the pool hands the same connection back
+    admin = create_engine(database_url)
+    with admin.connect() as connection:  # as a restart or an idle timeout of the server would
+        assert connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first}).scalar_one()
+        deadline = time.monotonic() + 10
+        while connection.execute(text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"),
+                                 {"pid": first}).scalar_one():  # gone: its goodbye was sent
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+    admin.dispose()
+    with database.unit_of_work() as uow:  # a command after it just works, on a new connection
+        uow.session.execute(insert(Partner).values(NEW_PARTNER))
+        uow.commit()
+    assert _backend(database) != first

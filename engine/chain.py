@@ -97,10 +97,29 @@ def lock(session) -> None:
         # access log's row (a form sent from the web) asks once. (No savepoint is used, whose
         # rollback would let it go.)
         connection = session.connection()  # begins the transaction if none has begun
-        transaction = session.get_transaction()
-        if session.info.get("chain_locked_in") is not transaction:
+        if not _held(session):
             connection.execute(_LOCK, {"key": CHAIN_LOCK})
-            session.info["chain_locked_in"] = transaction
+            session.info["chain_locked_in"] = session.get_transaction()
+
+
+_LOCKED_HEAD = text("SELECT zvt_chain_head(:key, :chain)")
+
+
+def locked_head_hash(session, model) -> str:
+    """The chain's last hash, read under the lock (taken now if this transaction has not yet): on
+    PostgreSQL lock and read are one call when the lock is not held yet (migration 0031)."""
+    connection = session.connection()  # begins the transaction if none has begun
+    if session.bind.dialect.name != "postgresql" or _held(session):
+        lock(session)
+        return head_hash(session, model)
+    head = connection.scalar(_LOCKED_HEAD, {"key": CHAIN_LOCK, "chain": model.__tablename__})
+    session.info["chain_locked_in"] = session.get_transaction()
+    return head or GENESIS
+
+
+def _held(session) -> bool:
+    """The lock was taken in the session's running transaction (call once it has begun)."""
+    return session.info.get("chain_locked_in") is session.get_transaction()
 
 
 def head_hash(session, model) -> str:
@@ -120,8 +139,10 @@ def link(session, rows: list, previous: str | None = None) -> None:
         return
     key = session.info["audit_key"]
     model = type(rows[0])
-    lock(session)
-    previous = previous or head_hash(session, model)
+    if previous is None:
+        previous = locked_head_hash(session, model)
+    else:
+        lock(session)
     for row in rows:
         if model is HistoryEntry:
             row.data_digest = data_digest(row.data)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import threading
 from datetime import timedelta
 
 import pytest
@@ -247,6 +248,30 @@ def test_the_chains_lock_is_taken_once_per_transaction_and_again_in_the_next(pos
         assert len(locks) == 2
         assert held_elsewhere()
     assert not held_elsewhere()
+
+
+def test_a_writer_that_waited_for_the_lock_chains_onto_the_row_committed_before_it(postgresql_engine, clock):
+    """On PostgreSQL the lock and the chain's head are one call (migration 0031): the head must be
+    read after the lock is held, so that a writer that waited for it sees the row its holder
+    committed meanwhile, not the head from before it waited (two rows with one predecessor)."""
+    database = postgresql_engine.database
+    first, second = database.unit_of_work(), database.unit_of_work()
+    found: list[str] = []
+    with first, second:
+        head = chain.locked_head_hash(first.session, AccessLogEntry)
+        assert head == chain.GENESIS
+        waiting = threading.Thread(target=lambda: found.append(chain.locked_head_hash(second.session, AccessLogEntry)))
+        waiting.start()
+        waiting.join(0.5)
+        assert waiting.is_alive() and not found  # it waits for the lock
+        row = AccessLogEntry(at=clock(), username="piet", partner="politie", role="medewerker", action="read",
+                             object_type="case", object_id="1", origin_ip="192.0.2.1", origin_device="test",
+                             result="toegestaan")
+        chain.link(first.session, [row])  # under the lock it holds: onto the head it read
+        first.session.add(row)
+        first.commit()
+        waiting.join(10)
+        assert found == [row.hash] and row.previous_hash == chain.GENESIS
 
 
 def test_the_scheduled_check_anchors_verifies_only_what_is_new_and_raises_an_incident(logs, anchor_file, clock,

@@ -54,15 +54,16 @@ run: install
 
 # The linter and the type checker first (configured in pyproject.toml): a finding fails the build.
 # The browser tests drive Debian's Chromium (tests/browser); they fail, not skip, without it.
-# systemd-analyze checks the units of the deployment kit (tests/test_deploy_kit.py). The engine's
-# and the processes' tests run on Python 3.13 (or 3.12) too, where the machine has it.
+# systemd-analyze checks the units of the deployment kit (tests/test_deploy_kit.py). The engine's,
+# the processes' and the web pages' tests run on Python 3.13 (or 3.12) too, where the machine has
+# it, and the wheel's tests install the wheel on that Python (tests/newer_python.py).
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	PYTHON=$(BIN)/python scripts/ensure_postgres.sh
 	command -v chromium >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium; }
 	command -v systemd-analyze >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends systemd; }
-	scripts/test_newer_python.sh
+	PYTHON=$(BIN)/python scripts/test_newer_python.sh
 	$(BIN)/python -m pytest -n 2 -q
 
 bench: install $(VENV)/.bench-installed

@@ -1,8 +1,8 @@
 """Every engine test runs twice: on a SQLite file and on PostgreSQL, both migrated by Alembic.
 
 Also the fixtures that tests in several folders use (a test module never imports a fixture of
-another): deploy_only, the built wheel, the `zvt` command line, and as plugins `smtp` and
-`oidc_provider`."""
+another): deploy_only, the built wheel and the Python to install it with, the `zvt` command line,
+and as plugins `smtp` and `oidc_provider`."""
 from __future__ import annotations
 
 import fcntl
@@ -20,7 +20,7 @@ from sqlalchemy.exc import OperationalError
 from engine import Engine
 from engine.db import Base
 from engine.migrate import upgrade
-from tests import test_packaging
+from tests import newer_python, test_packaging
 from zvt.cli import main
 
 FIXTURES = Path(__file__).parent / "engine" / "fixtures"
@@ -145,6 +145,14 @@ def wheel(tmp_path_factory, worker_id) -> Path:
             return built[0]
         (shared / "zvt-wheel").mkdir()
         return test_packaging.build(shared / "zvt-wheel")
+
+
+def pytest_generate_tests(metafunc):
+    """`venv_python`: the Python a test installs the wheel with (tests/newer_python.py), named in
+    the test's id, e.g. test_an_installed_wheel_serves_the_app_without_node[python3.13]."""
+    if "venv_python" in metafunc.fixturenames:
+        python = newer_python.for_the_wheel()
+        metafunc.parametrize("venv_python", [python], ids=[python.label])
 
 
 @pytest.fixture

@@ -5,7 +5,9 @@ The wheel is built as the container image's build stage builds it: the RUN lines
 deploy/Dockerfile that follow `COPY . .`, run in a copy of the repository whose node_modules is
 that of `make install` (its `npm ci` is the same as the Dockerfile's). Built once per test run
 and shared by the test workers; about 15 s, and installing it with its dependencies into a fresh
-virtual environment about 25 s more.
+virtual environment about 25 s more. That environment is one of the newest Python the machine has
+(tests/newer_python.py: 3.13 or 3.12, else the one running the tests), named in the test's id; the
+whole suite runs on 3.11, so the installed product is proven on the newer one.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
+from tests import newer_python
 from tests.deploy_settings import DEPLOY, REPO, filled_in_example
 from web import vendor_files
 
@@ -100,15 +103,25 @@ def get(url: str) -> tuple[int, str, bytes]:
         return error.code, error.headers.get_content_type(), error.read()
 
 
-def test_an_installed_wheel_serves_the_app_without_node(wheel, tmp_path):
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True)
+def install(wheel: Path, venv: Path, python: newer_python.Python) -> Path:
+    """A fresh virtual environment of `python` with the wheel installed and no Node; its bin folder."""
+    print(f"the wheel is installed with Python {python.version} ({python.executable})")
+    subprocess.run([python.executable, "-m", "venv", "--without-pip", venv], check=True)
     # This run's pip installs into the new environment: the pinned dependencies from its cache and
     # the package indexes, as the image's `pip install` does.
     subprocess.run([sys.executable, "-m", "pip", "--python", venv / "bin" / "python", "install", "--quiet",
                     "--no-compile", "--disable-pip-version-check", wheel], check=True, capture_output=True)
     bin_folder = venv / "bin"
+    # The environment runs on the Python chosen, not on the one running the tests.
+    said = newer_python.ask(str(bin_folder / "python"))
+    assert said is not None and (said.version, said.base_prefix) == (python.version, python.base_prefix), said
     assert shutil.which("node", path=str(bin_folder)) is None
+    return bin_folder
+
+
+def test_an_installed_wheel_serves_the_app_without_node(wheel, venv_python, tmp_path):
+    venv = tmp_path / "venv"
+    bin_folder = install(wheel, venv, venv_python)
     # The image's working folder: the release's processes and forms, and nothing of the checkout.
     srv = tmp_path / "srv"
     shutil.copytree(REPO / "processes", srv / "processes")

@@ -1,6 +1,7 @@
 """ZVT as an operator runs it (README.md, "In productie"): the wheel installed into a fresh virtual
-environment without Node, gunicorn with `gunicorn.conf.py` (two workers) and `zvt scheduler`
-against PostgreSQL, production settings from deploy/zvt.env.example, mail over SMTP on loopback.
+environment without Node, of the newest Python the machine has (tests/test_packaging.py), gunicorn
+with `gunicorn.conf.py` (two workers) and `zvt scheduler` against PostgreSQL, production settings
+from deploy/zvt.env.example, mail over SMTP on loopback.
 A teamleider signs in with password and authenticator code, starts a convenantzaak and completes
 its first task; `/metrics` and `/ready` answer, and the logs are JSON lines that hold no address.
 
@@ -14,7 +15,6 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 import time
 import uuid
 from datetime import datetime, timezone
@@ -32,7 +32,7 @@ from engine import Engine
 from engine.db import Account
 from tests.conftest import POSTGRES_URL
 from tests.deploy_settings import REPO, filled_in_example
-from tests.test_packaging import free_port
+from tests.test_packaging import free_port, install
 
 PASSWORD = "een-lang-wachtwoord-voor-de-test"
 PARTNERS = [{"code": "gemeente_heerenveen", "name": "Gemeente Heerenveen", "kind": "convenant",
@@ -98,14 +98,9 @@ def started(process: subprocess.Popen, log: Path, ready, what: str, seconds: flo
         time.sleep(0.3)
 
 
-def test_the_installed_wheel_runs_under_gunicorn_and_the_scheduler_on_postgresql(wheel, database, smtp,
-                                                                                   tmp_path):
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True)
-    subprocess.run([sys.executable, "-m", "pip", "--python", venv / "bin" / "python", "install", "--quiet",
-                    "--no-compile", "--disable-pip-version-check", wheel], check=True, capture_output=True)
-    bin_folder = venv / "bin"
-    assert shutil.which("node", path=str(bin_folder)) is None
+def test_the_installed_wheel_runs_under_gunicorn_and_the_scheduler_on_postgresql(wheel, venv_python, database,
+                                                                                   smtp, tmp_path):
+    bin_folder = install(wheel, tmp_path / "venv", venv_python)
     # The release beside the wheel: processes, forms and gunicorn.conf.py (README.md, "In productie").
     srv = tmp_path / "srv"
     shutil.copytree(REPO / "processes", srv / "processes")

@@ -86,3 +86,12 @@ def test_a_connection_the_server_closed_is_replaced_before_it_is_used(database, 
         uow.session.execute(insert(Partner).values(NEW_PARTNER))
         uow.commit()
     assert _backend(database) != first
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_taking_a_connection_from_the_pool_sends_nothing_to_the_server(database, monkeypatch):
+    pings = []
+    monkeypatch.setattr(database.sql.dialect, "do_ping", lambda connection: pings.append(connection) or True)
+    for _ in range(3):
+        _backend(database)
+    assert pings == []  # SQLAlchemy's pre-ping would have asked the server each time

@@ -14,14 +14,13 @@ BENCH = Path(__file__).parents[2] / "bench"
 # A step of the zorgoverleg loop: begin (SQLite; PostgreSQL begins implicitly); the task with its
 # case, definition and open tasks; the case's timers; the case row with its revision check; who may
 # do the new task (its mail); the history chain's head (on PostgreSQL with the chain's lock, in one
-# call, migration 0031); then the rows: on SQLite two history rows in one INSERT (executemany), the
-# new task and timer in, the old ones out, a statement each; on PostgreSQL all of them in one
-# statement (engine/step_writes.py write_together).
-STEP = {"sqlite": 11, "postgresql": 6}
+# call, migration 0031); two history rows in one INSERT (executemany, engine/step_writes.py); the
+# new task and timer in, the old ones out.
+STEP = {"sqlite": 11, "postgresql": 10}
 # A start: begin (SQLite); the latest definition; the case row in; the case row's state; who may
 # do the first task; the chain's head (with its lock on PostgreSQL); the history row, the first task
-# and its timer (on PostgreSQL in one statement).
-START = {"sqlite": 9, "postgresql": 6}
+# and its timer.
+START = {"sqlite": 9, "postgresql": 8}
 
 
 class Statements:

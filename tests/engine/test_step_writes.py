@@ -77,7 +77,7 @@ def test_history_rows_given_different_columns_keep_the_order_of_their_chain(engi
         statements.clear()
         rows.write()
         uow.commit()
-    assert [s.split(" (")[0] for s in statements if "history" in s and s.startswith(("INSERT", "WITH"))] == \
+    assert [s.split(" (")[0] for s in statements if s.startswith("INSERT INTO history")] == \
         ["INSERT INTO history"] * 3
     with engine.database.unit_of_work(write=False) as uow:
         entries = uow.session.scalars(select(HistoryEntry).order_by(HistoryEntry.id)).all()

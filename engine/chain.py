@@ -99,7 +99,7 @@ def lock(session) -> None:
         connection = session.connection()  # begins the transaction if none has begun
         if not _held(session):
             connection.execute(_LOCK, {"key": CHAIN_LOCK})
-            session.info["chain_locked_in"] = session.get_transaction()
+            _took(session)
 
 
 _LOCKED_HEAD = text("SELECT zvt_chain_head(:key, :chain)")
@@ -107,19 +107,23 @@ _LOCKED_HEAD = text("SELECT zvt_chain_head(:key, :chain)")
 
 def locked_head_hash(session, model) -> str:
     """The chain's last hash, read under the lock (taken now if this transaction has not yet): on
-    PostgreSQL lock and read are one call when the lock is not held yet (migration 0031)."""
+    PostgreSQL lock and read are one call when the lock is not held yet (migration 0031); on
+    SQLite the writer holds the write lock of BEGIN IMMEDIATE already."""
     connection = session.connection()  # begins the transaction if none has begun
-    if session.bind.dialect.name != "postgresql" or _held(session):
-        lock(session)
-        return head_hash(session, model)
-    head = connection.scalar(_LOCKED_HEAD, {"key": CHAIN_LOCK, "chain": model.__tablename__})
-    session.info["chain_locked_in"] = session.get_transaction()
-    return head or GENESIS
+    if session.bind.dialect.name == "postgresql" and not _held(session):
+        head = connection.scalar(_LOCKED_HEAD, {"key": CHAIN_LOCK, "chain": model.__tablename__})
+        _took(session)
+        return head or GENESIS
+    return head_hash(session, model)
 
 
 def _held(session) -> bool:
     """The lock was taken in the session's running transaction (call once it has begun)."""
     return session.info.get("chain_locked_in") is session.get_transaction()
+
+
+def _took(session) -> None:
+    session.info["chain_locked_in"] = session.get_transaction()
 
 
 def head_hash(session, model) -> str:

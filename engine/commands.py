@@ -15,7 +15,7 @@ from .db import Definition, HumanTask, Instance, Timer
 from .definitions import is_scheduled, start_form_key
 from .engine_part import EnginePart
 from .errors import Conflict, EngineError, TaskClosedByDeadline
-from .queries import read_only_of
+from .queries import read_only_of, require_open
 from .steps import Preloaded, Step
 from .unit_of_work import affected
 from .validation import check_data
@@ -91,8 +91,7 @@ class Commands(EnginePart):
             if loaded is None:
                 self._raise_missing_task(uow.session, task_id)
             row, definition, instance, preloaded = loaded
-            if instance.status not in ("running", "scheduled"):
-                raise Conflict(f"instance {instance.id} is {instance.status}")
+            require_open(instance)
             apply_guard(uow, guard, row, instance)
             workflow = self.store.load(definition, instance.state)
             task = runtime.find_task(workflow, task_id)

@@ -121,8 +121,7 @@ class Queries(EnginePart):
         instance = session.get(Instance, instance_id)
         if instance is None:
             raise InstanceNotFound(f"instance {instance_id} does not exist")
-        if instance.status not in ("running", "scheduled"):
-            raise Conflict(f"instance {instance_id} is {instance.status}")
+        require_open(instance)
         return session.get(Definition, instance.definition_id), instance
 
     @staticmethod
@@ -168,6 +167,12 @@ def read_only_values(store, definition: Definition, instance: Instance, task_id:
 def read_only_of(task, schema: dict | None) -> dict:
     fields = read_only_fields(schema) if schema else []
     return {k: task.data[k] for k in fields if k in task.data}
+
+
+def require_open(instance: Instance) -> None:
+    """Conflict unless a command may step the case: it runs, or waits for its start timer."""
+    if instance.status not in ("running", "scheduled"):
+        raise Conflict(f"instance {instance.id} is {instance.status}")
 
 
 def task_view(row: HumanTask, paused_at: datetime | None = None) -> TaskView:

@@ -36,7 +36,7 @@ class Preloaded:
     recipients outbox.write looks up, and per case its participation changes
     (taking_part.latest) when they were read already. One transaction that steps many cases
     (the scheduler's) reads these once for all of them; a single `complete` reads them with the
-    task (engine/queries.py); a new case has none (`of_new_case`)."""
+    task (engine/commands.py load_task_case); a new case has none (`of_new_case`)."""
 
     rows: dict[tuple[type, int], list]
     candidates: dict = field(default_factory=dict)

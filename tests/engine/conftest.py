@@ -7,6 +7,7 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import event
 
 from engine import access_log
 from engine.identity import Origin, User
@@ -52,3 +53,30 @@ def verify(database_url, anchor_file, monkeypatch):
     def run(*args):
         return CliRunner().invoke(main, ["audit", "verify", *args], catch_exceptions=False)
     return run
+
+
+class Statements:
+    """The SQL statements the engine's connection pool sends (SQLAlchemy's before_cursor_execute),
+    each on one line and cut at 90 characters."""
+
+    def __init__(self, engine):
+        self.sql, self.seen = engine.database.sql, []
+        event.listen(self.sql, "before_cursor_execute", self._seen)
+
+    def _seen(self, _connection, _cursor, statement, _parameters, _context, _many):
+        self.seen.append(" ".join(statement.split())[:90])
+
+    def during(self, action) -> list[str]:
+        self.seen = []
+        action()
+        return self.seen
+
+    def close(self):
+        event.remove(self.sql, "before_cursor_execute", self._seen)
+
+
+@pytest.fixture
+def statements(engine):
+    counter = Statements(engine)
+    yield counter
+    counter.close()

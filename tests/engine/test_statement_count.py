@@ -6,9 +6,6 @@ every statement the driver sees counts (SQLite's BEGIN IMMEDIATE too; PostgreSQL
 implicitly, and takes the hash chain's advisory lock and reads its head in one call, engine/chain.py)."""
 from pathlib import Path
 
-import pytest
-from sqlalchemy import event
-
 BENCH = Path(__file__).parents[2] / "bench"
 
 # A step of the zorgoverleg loop: begin (SQLite; PostgreSQL begins implicitly); the task with its
@@ -21,30 +18,6 @@ STEP = {"sqlite": 11, "postgresql": 10}
 # do the first task; the chain's head (with its lock on PostgreSQL); the history row, the first task
 # and its timer.
 START = {"sqlite": 9, "postgresql": 8}
-
-
-class Statements:
-    def __init__(self, engine):
-        self.sql, self.seen = engine.database.sql, []
-        event.listen(self.sql, "before_cursor_execute", self._seen)
-
-    def _seen(self, _connection, _cursor, statement, _parameters, _context, _many):
-        self.seen.append(" ".join(statement.split())[:90])
-
-    def during(self, action) -> list[str]:
-        self.seen = []
-        action()
-        return self.seen
-
-    def close(self):
-        event.remove(self.sql, "before_cursor_execute", self._seen)
-
-
-@pytest.fixture
-def statements(engine):
-    counter = Statements(engine)
-    yield counter
-    counter.close()
 
 
 def test_a_plain_step_and_a_start_send_a_fixed_number_of_statements(engine, clock, statements):

@@ -4,7 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from engine import chain
 from engine.db import HistoryEntry, HumanTask, Timer
@@ -18,18 +18,6 @@ def case(engine):
     """A case of the zorgoverleg loop: one open task, one timer."""
     engine.deploy(BENCH / "processes", BENCH / "forms")
     return engine.start("zorgoverleg_loop", {}, actor="anna")
-
-
-@pytest.fixture
-def statements(engine):
-    seen: list[str] = []
-
-    def _seen(_connection, _cursor, statement, *_rest):
-        seen.append(statement)
-
-    event.listen(engine.database.sql, "before_cursor_execute", _seen)
-    yield seen
-    event.remove(engine.database.sql, "before_cursor_execute", _seen)
 
 
 def _copy(task: HumanTask, **changes) -> HumanTask:
@@ -48,11 +36,10 @@ def test_added_changed_and_removed_rows_are_written_a_statement_per_table_and_ki
                   _copy(task, id="00000000-0000-4000-8000-000000000002", name="Nog een taak")])
         rows.change(timer, {"due_at": clock() + timedelta(days=3), "attempts": 2})
         rows.remove([task])
-        statements.clear()
-        rows.write()
+        seen = statements.during(rows.write)
         uow.commit()
     # The two new tasks in one INSERT, the timer's UPDATE, the old task's DELETE.
-    assert [" ".join(s.split()[:3]) for s in statements] == \
+    assert [" ".join(s.split()[:3]) for s in seen] == \
         ["INSERT INTO human_tasks", "UPDATE timers SET", "DELETE FROM human_tasks"]
     with engine.database.unit_of_work(write=False) as uow:
         names = uow.session.scalars(select(HumanTask.name).where(HumanTask.instance_id == case)
@@ -74,10 +61,9 @@ def test_history_rows_given_different_columns_keep_the_order_of_their_chain(engi
     with engine.database.unit_of_work() as uow:
         rows = CoreRows(uow.session)
         rows.add([entry("a", opened_at=clock(), due_at=None), entry("b"), entry("c", opened_at=clock(), due_at=None)])
-        statements.clear()
-        rows.write()
+        seen = statements.during(rows.write)
         uow.commit()
-    assert [s.split(" (")[0] for s in statements if s.startswith("INSERT INTO history")] == \
+    assert [s.split(" (")[0] for s in seen if s.startswith("INSERT INTO history")] == \
         ["INSERT INTO history"] * 3
     with engine.database.unit_of_work(write=False) as uow:
         entries = uow.session.scalars(select(HistoryEntry).order_by(HistoryEntry.id)).all()

@@ -23,6 +23,7 @@ import hashlib
 import hmac
 import json
 from datetime import timezone
+from typing import Any
 
 from sqlalchemy import event, inspect, select, text
 
@@ -99,7 +100,7 @@ def lock(session) -> None:
         connection = session.connection()  # begins the transaction if none has begun
         if not _held(session):
             connection.execute(_LOCK, {"key": CHAIN_LOCK})
-            _took(session)
+            took(session)
 
 
 _LOCKED_HEAD = text("SELECT zvt_chain_head(:key, :chain)")
@@ -109,12 +110,20 @@ def locked_head_hash(session, model) -> str:
     """The chain's last hash, read under the lock (taken now if this transaction has not yet): on
     PostgreSQL lock and read are one call when the lock is not held yet (migration 0031); on
     SQLite the writer holds the write lock of BEGIN IMMEDIATE already."""
-    connection = session.connection()  # begins the transaction if none has begun
+    statement, parameters = locked_head_statement(session, model)
+    head = session.connection().scalar(statement, parameters)
+    took(session)
+    return head or GENESIS
+
+
+def locked_head_statement(session, model) -> tuple[Any, dict[str, Any]]:
+    """What locked_head_hash runs, for a caller that sends it with other statements
+    (engine/driver_writes.py): the statement and its parameters. Its result is the head hash, or
+    None for an empty chain (GENESIS); the caller says `took(session)` once it ran."""
+    session.connection()  # begins the transaction if none has begun
     if session.bind.dialect.name == "postgresql" and not _held(session):
-        head = connection.scalar(_LOCKED_HEAD, {"key": CHAIN_LOCK, "chain": model.__tablename__})
-        _took(session)
-        return head or GENESIS
-    return head_hash(session, model)
+        return _LOCKED_HEAD, {"key": CHAIN_LOCK, "chain": model.__tablename__}
+    return _head_query(model), {}
 
 
 def _held(session) -> bool:
@@ -122,7 +131,8 @@ def _held(session) -> bool:
     return session.info.get("chain_locked_in") is session.get_transaction()
 
 
-def _took(session) -> None:
+def took(session) -> None:
+    """The chain's lock is held from now until the transaction ends (on SQLite: BEGIN IMMEDIATE's)."""
     session.info["chain_locked_in"] = session.get_transaction()
 
 

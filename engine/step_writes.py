@@ -1,10 +1,12 @@
-"""A step's rows written with SQLAlchemy Core statements instead of the ORM's unit of work.
+"""A step's rows written with a few statements of its own instead of the ORM's unit of work.
 
 Half of a step was the ORM's flushes (issue 15): working out what changed, ordering it and
 emitting one statement per table and kind, per object. A step knows what it changes, so it says
 it: the case row first with its revision check in one UPDATE (where a command that lost a race
-stops, before it writes any other row), then the new rows of each table in one INSERT each,
-the changed rows in one UPDATE each, the gone rows in one DELETE each (executemany).
+stops, before it writes any other row), with the history chain's head; then the new rows of
+each table in one INSERT each, the changed rows in one UPDATE each, the gone rows in one DELETE
+each (executemany). The statements go to the driver in two batches (engine/driver_writes.py): on
+PostgreSQL two round trips for the whole step.
 
 The objects stay what the rest of the engine reads: the case and the rows it had are kept in
 the session with the values written as their committed ones (so a later flush neither writes
@@ -24,8 +26,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from . import chain
 from .db import HistoryEntry, Instance
+from .driver_writes import Batch, Pending
 from .errors import Conflict
-from .unit_of_work import affected, conflicts_as_errors
+from .unit_of_work import conflicts_as_errors
 
 CONFLICT = "someone else changed this case first; nothing was saved"
 
@@ -34,21 +37,27 @@ def table_of(model) -> Table:
     return model.__table__
 
 
-def write_case(session: Session, instance: Instance) -> None:
-    """UPDATE the case row with what was set on it since it was read and the next revision, where
-    its revision is still the one read; raise Conflict when another command saved it first."""
+def case_update(batch: Batch, instance: Instance) -> Pending:
+    """Add to `batch` the UPDATE of the case row with what was set on it since it was read and the
+    next revision, where its revision is still the one read; after the batch is sent, call
+    `case_written` with what this returns."""
     state = inspect(instance)
     # What was set and differs from what was read, as the ORM's flush would compare it.
     changed = {key: state.dict[key] for key, before in state.committed_state.items() if state.dict[key] != before}
     revision = instance.revision
-    with conflicts_as_errors():
-        result = session.connection().execute(_case_update(), {**changed, "revision": revision + 1, "_id": instance.id,
-                                                               "_revision": revision})
-    if affected(result) != 1:  # the revision moved on since we read it: another command won
+    return batch.read(_case_update(), {**changed, "revision": revision + 1, "_id": instance.id, "_revision": revision},
+                      column_keys=[*changed, "revision"])
+
+
+def case_written(session: Session, instance: Instance, update: Pending) -> None:
+    """After case_update's batch was sent: raise Conflict when another command saved the case first,
+    else keep what was written as the case object's committed values."""
+    if update.rowcount != 1:  # the revision moved on since we read it: another command won
         raise Conflict(CONFLICT)
-    set_committed_value(instance, "revision", revision + 1)
+    set_committed_value(instance, "revision", instance.revision + 1)
     # Everything set on it is written now: what a flush does after writing the row (the session's
     # next flush skips it, and writes only what is set on it after this).
+    state = inspect(instance)
     state._commit_all(state.dict, session.identity_map)
 
 
@@ -60,7 +69,7 @@ def insert_case(session: Session, instance: Instance) -> None:
         if key not in instance.__dict__:
             setattr(instance, key, default())
     values = {key: value for key, value in instance.__dict__.items() if key in _case_defaults()}
-    result = session.connection().execute(_insert(table_of(Instance)), values)
+    result = session.connection().execute(table_of(Instance).insert(), values)
     inserted = result.inserted_primary_key
     assert inserted is not None  # an INSERT of one row has it
     instance.id = inserted[0]
@@ -92,13 +101,12 @@ def _case_update():
     return update(table).where(table.c.id == bindparam("_id"), table.c.revision == bindparam("_revision"))
 
 
-def insert(session: Session, rows: Sequence[Any]) -> None:
-    """INSERT new (unsaved) objects of one model, in their order: the columns each was given."""
+def insert(batch: Batch, rows: Sequence[Any]) -> None:
+    """Add to `batch` the INSERTs of new (unsaved) objects of one model, in their order: the columns
+    each was given. History rows must be chained already."""
     if not rows:
         return
     table = table_of(type(rows[0]))
-    if isinstance(rows[0], HistoryEntry):
-        chain.link(session, list(rows))
     columns = [column.key for column in table.columns]
     # In runs of rows given the same columns, in their order: history rows get their ids in the
     # order they were chained in.
@@ -109,23 +117,25 @@ def insert(session: Session, rows: Sequence[Any]) -> None:
         if not runs or runs[-1][0] != keys:
             runs.append((keys, []))
         runs[-1][1].append({key: given[key] for key in keys})
-    for _keys, values in runs:
-        session.connection().execute(_insert(table), values)
+    for keys, values in runs:
+        batch.add(_insert(table), values, column_keys=keys)
 
 
 @functools.cache
 def _insert(table: Table):
-    return table.insert()
+    # inline(): no RETURNING of the new ids, which nobody reads (and SQLAlchemy would add).
+    return table.insert().inline()
 
 
-def update_rows(session: Session, changes: Iterable[tuple[Any, dict[str, Any]]]) -> None:
-    """UPDATE rows of one model by primary key: `changes` pairs a persistent object with its new
-    values, which become the object's committed ones."""
+def update_rows(batch: Batch, changes: Iterable[tuple[Any, dict[str, Any]]]) -> None:
+    """Add to `batch` the UPDATEs of rows of one model by primary key: `changes` pairs a persistent
+    object with its new values, which become the object's committed ones."""
     groups: dict[tuple[type, tuple[str, ...]], list[tuple[Any, dict]]] = {}
     for row, values in changes:
         groups.setdefault((type(row), tuple(sorted(values))), []).append((row, values))
-    for (model, _keys), pairs in groups.items():
-        session.connection().execute(_update_by_id(table_of(model)), [{**values, "_id": row.id} for row, values in pairs])
+    for (model, keys), pairs in groups.items():
+        batch.add(_update_by_id(table_of(model)), [{**values, "_id": row.id} for row, values in pairs],
+                  column_keys=keys)
         for row, values in pairs:
             for key, value in values.items():
                 set_committed_value(row, key, value)
@@ -133,18 +143,14 @@ def update_rows(session: Session, changes: Iterable[tuple[Any, dict[str, Any]]])
 
 @functools.cache
 def _update_by_id(table: Table):
-    """SET what the parameters name (Core takes the columns from the first set)."""
+    """SET what the column keys name (given when compiled)."""
     return update(table).where(table.c.id == bindparam("_id"))
 
 
-def delete_rows(session: Session, rows: Sequence[Any]) -> None:
-    """DELETE persistent objects of one model by primary key; they leave the session."""
-    if not rows:
-        return
-    session.connection().execute(_delete_by_id(table_of(type(rows[0]))), [{"_id": row.id} for row in rows])
-    for row in rows:
-        if inspect(row).persistent:
-            session.expunge(row)
+def delete_rows(batch: Batch, rows: Sequence[Any]) -> None:
+    """Add to `batch` the DELETEs of persistent objects of one model by primary key."""
+    if rows:
+        batch.add(_delete_by_id(table_of(type(rows[0]))), [{"_id": row.id} for row in rows])
 
 
 @functools.cache
@@ -175,11 +181,13 @@ class OrmRows:
 
 
 class CoreRows(OrmRows):
-    """A step's rows gathered, then written with a few Core statements (`write`): the new ones per
-    table in the order they came (history first: its chain), then the changed, then the gone."""
+    """A step's rows gathered, then written by `write` in two batches (engine/driver_writes.py): the
+    case row (`case`) with the history chain's head, then the new rows per table in the order they
+    came (history first: its chain), the changed and the gone."""
 
     def __init__(self, session: Session):
         super().__init__(session)
+        self.case: Instance | None = None
         self.new: dict[type, list] = {}
         self.changed: list[tuple[Any, dict[str, Any]]] = []
         self.gone: dict[type, list] = {}
@@ -196,10 +204,28 @@ class CoreRows(OrmRows):
             self.gone.setdefault(type(row), []).append(row)
 
     def write(self) -> None:
+        session = self.session
+        connection = session.connection()
+        history = self.new.get(HistoryEntry, [])
+        first = Batch(connection)
+        case = (self.case, case_update(first, self.case)) if self.case is not None else None
+        head = first.read(*chain.locked_head_statement(session, HistoryEntry)) if history else None
         with conflicts_as_errors():
+            first.send()
+            if case is not None:
+                case_written(session, *case)
+            if head is not None:
+                chain.took(session)
+                chain.link(session, history, head.scalar() or chain.GENESIS)
+            rest = Batch(connection)
             for rows in self.new.values():
-                insert(self.session, rows)
-            update_rows(self.session, self.changed)
+                insert(rest, rows)
+            update_rows(rest, self.changed)
             for rows in self.gone.values():
-                delete_rows(self.session, rows)
-        self.new, self.changed, self.gone = {}, [], {}
+                delete_rows(rest, rows)
+            rest.send()
+        for rows in self.gone.values():
+            for row in rows:
+                if inspect(row).persistent:
+                    session.expunge(row)
+        self.case, self.new, self.changed, self.gone = None, {}, [], {}

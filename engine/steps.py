@@ -17,7 +17,7 @@ from uuid import UUID
 
 from sqlalchemy import select
 
-from . import budget, case_search, logsafe, metrics, outbox, policy, retention, runtime, step_writes, taking_part
+from . import budget, case_search, logsafe, metrics, outbox, policy, retention, runtime, taking_part
 from .clock import running_at, timers_stopped_at
 from .db import Definition, HistoryEntry, HumanTask, Instance, Timer
 from .definitions import form_key
@@ -124,8 +124,8 @@ class Step:
         open_rows = {row.id: row for row in self._rows(HumanTask)}
         # Read before pruning: the fired timers and the tasks on whose border they sat go now.
         news = outbox.collect(session, workflow, finished_tasks)
-        # The rows are written with Core statements after the case row (engine/step_writes.py), unless the
-        # caller writes many cases' rows together, or history rows the session holds must be chained first.
+        # The rows are written by statements of their own, the case row first (engine/step_writes.py), unless
+        # the caller writes many cases' rows together, or history rows the session holds must be chained first.
         rows = OrmRows(session) if not flush_now or any(isinstance(row, HistoryEntry) for row in session.new) \
             else CoreRows(session)
         history = []
@@ -160,7 +160,7 @@ class Step:
             instance.destroy_at = retention.destroy_at(self.store.retention, instance)
         session.add(instance)
         if isinstance(rows, CoreRows):
-            step_writes.write_case(session, instance)
+            rows.case = instance  # written first, when the rows are
         elif flush_now and not (self.preloaded is not None and self.preloaded.new_case):
             flush(session, [instance])
         self._sync_timers(runtime.waiting_timers(workflow), rows)

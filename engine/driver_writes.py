@@ -1,0 +1,129 @@
+"""Statements sent by the database driver itself, on PostgreSQL several in one round trip.
+
+Why by hand (issue 15): a step's writes are a handful of small statements, and on PostgreSQL
+most of their cost was waiting for the server once per statement. psycopg can send statements
+one after the other without waiting (its pipeline mode, psycopg.org/psycopg3/docs/advanced/
+pipeline.html), but SQLAlchemy cannot run in that mode: it reads each statement's result
+metadata as soon as it is sent. So a `Batch` takes SQLAlchemy statements, has SQLAlchemy
+compile each once (its SQL text and every parameter's bind processor: JSON, UTC moments), and
+gives them to the driver's cursor: on PostgreSQL all in one pipeline, on SQLite one after the
+other (there is no server to wait for; the driver still skips SQLAlchemy's per-statement work).
+
+What a caller gets is what SQLAlchemy gives: errors as SQLAlchemy's exceptions (an
+OperationalError of a lost race stays one), and the connection's before_cursor_execute and
+after_cursor_execute events fire for every statement, so whoever counts or logs statements sees
+these too. Statements run in the connection's transaction, which SQLAlchemy still ends.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Sequence
+from contextlib import nullcontext
+from typing import Any
+
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
+
+# SQLAlchemy's own statement log (echo, or a level of INFO set on it): these statements are in it too.
+_echo = logging.getLogger("sqlalchemy.engine.Engine")
+
+
+class Pending:
+    """A statement of a batch whose result is read once the batch is sent."""
+
+    def __init__(self) -> None:
+        self.rowcount = -1
+        self.rows: list[tuple] = []
+
+    def scalar(self) -> Any:
+        return self.rows[0][0] if self.rows else None
+
+
+class Batch:
+    """Statements for one connection, sent together by `send()`, in the order they were added."""
+
+    def __init__(self, connection: Connection):
+        self.connection = connection
+        self.dialect = connection.dialect
+        self.queued: list[tuple[Any, list[dict[str, Any]], Pending | None]] = []
+
+    def add(self, statement, rows: Sequence[dict[str, Any]], column_keys: Sequence[str] | None = None) -> None:
+        """Run `statement` once per parameter set in `rows` (no result read). `column_keys`: the
+        columns an INSERT or UPDATE sets, as for SQLAlchemy's compile()."""
+        if rows:
+            self.queued.append((_compiled(self.dialect, statement, tuple(column_keys or ())), list(rows), None))
+
+    def read(self, statement, parameters: dict[str, Any], column_keys: Sequence[str] | None = None) -> Pending:
+        """Run `statement` once; its rows and row count are on the returned Pending after send()."""
+        pending = Pending()
+        self.queued.append((_compiled(self.dialect, statement, tuple(column_keys or ())), [parameters], pending))
+        return pending
+
+    def send(self) -> None:
+        queued, self.queued = self.queued, []
+        if not queued:
+            return
+        connection = self.connection
+        driver = connection.connection.driver_connection
+        assert driver is not None  # a connection in use has its driver connection
+        dispatch = connection.dispatch
+        pipeline = driver.pipeline() if self.dialect.name == "postgresql" else nullcontext()
+        cursors: list[tuple[Any, Pending | None]] = []
+        try:
+            with pipeline:
+                for (sql, convert), rows, pending in queued:
+                    cursor = driver.cursor()
+                    cursors.append((cursor, pending))
+                    parameters = [convert(row) for row in rows]
+                    many = pending is None
+                    dispatch.before_cursor_execute(connection, cursor, sql, parameters, None, many)
+                    _echo.info(sql)
+                    if many:
+                        cursor.executemany(sql, parameters)
+                    else:
+                        cursor.execute(sql, parameters[0])
+                    dispatch.after_cursor_execute(connection, cursor, sql, parameters, None, many)
+            for cursor, pending in cursors:
+                if pending is not None:
+                    pending.rowcount = cursor.rowcount
+                    pending.rows = list(cursor.fetchall()) if cursor.description else []
+        except self.dialect.loaded_dbapi.Error as exc:
+            # As SQLAlchemy raises it, parameters hidden (a person's data); in a pipeline the error
+            # comes when the batch is read back, so it names every statement of the batch.
+            invalidated = self.dialect.is_disconnect(exc, driver, None)
+            if invalidated:
+                connection.invalidate(exc)
+            raise DBAPIError.instance("; ".join(sql for (sql, _), _rows, _pending in queued),
+                                      [rows for _sql, rows, _pending in queued], exc,
+                                      self.dialect.loaded_dbapi.Error, hide_parameters=True,
+                                      connection_invalidated=invalidated, dialect=self.dialect) from exc
+        finally:
+            for cursor, _pending in cursors:
+                cursor.close()
+
+
+@functools.lru_cache(maxsize=512)
+def _compiled(dialect, statement, column_keys: tuple[str, ...]) -> tuple[str, Callable[[dict], Any]]:
+    """The statement's SQL for the driver and what turns a parameter dict into the driver's
+    parameters: each bind processor applied, and in order where the driver's style is positional."""
+    compiled = statement.compile(dialect=dialect, column_keys=list(column_keys) or None)
+    processors = {name: processor for name, bind in compiled.binds.items()
+                  if (processor := bind.type.bind_processor(dialect)) is not None}
+    # Values the statement holds itself (a LIMIT's, say).
+    held = {name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required}
+
+    def processed(row: dict) -> dict:
+        if held:
+            row = {**held, **row}
+        return {key: processors[key](value) if key in processors else value for key, value in row.items()}
+
+    if compiled.positional:
+        order = list(compiled.positiontup or ())
+
+        def positional(row: dict) -> tuple:
+            values = processed(row)
+            return tuple(values[name] for name in order)
+
+        return compiled.string, positional
+    return compiled.string, processed

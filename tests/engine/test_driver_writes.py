@@ -1,0 +1,78 @@
+"""engine/driver_writes.py: statements SQLAlchemy compiled, sent by the driver itself (on PostgreSQL
+in one pipeline), land as SQLAlchemy would write them, give their results, and fail as SQLAlchemy
+statements fail: its exception classes, parameters hidden, nothing written."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from engine.db import HistoryEntry, OutboxMail, Timer
+from engine.driver_writes import Batch
+
+MARKER = "Jansen-7c1f"  # a value only these tests write
+
+
+def _history(case: int, name: str, at: datetime, data) -> dict:
+    return {"instance_id": case, "task_id": name, "process_id": "proef", "bpmn_id": name, "name": name,
+            "task_type": "UserTask", "lane": None, "state": "COMPLETED", "actor": "anna", "finished_at": at,
+            "data": data, "data_digest": None, "previous_hash": "0" * 64, "hash": name.ljust(64, "0")}
+
+
+@pytest.fixture
+def case(deployed):
+    return deployed.start("proef_casus", {"aanmelder": "Woonstichting"}, actor="piet")
+
+
+def test_json_and_moments_are_written_as_sqlalchemy_writes_them(deployed, case):
+    """The columns' bind processors run: JSON data, and an aware moment stored as the same instant
+    (a Dutch afternoon: the UTC column type converts it)."""
+    at = datetime(2026, 12, 7, 15, 30, tzinfo=timezone(timedelta(hours=1)))
+    data = {"naam": MARKER, "lijst": [1, 2, {"ja": True}], "leeg": None}
+    table = HistoryEntry.__table__
+    with deployed.database.unit_of_work() as uow:
+        batch = Batch(uow.session.connection())
+        rows = [_history(case, "a", at, data), _history(case, "b", at, None)]
+        batch.add(table.insert().inline(), rows, column_keys=list(rows[0]))
+        batch.send()
+        uow.commit()
+    with deployed.database.unit_of_work(write=False) as uow:
+        found = {h.task_id: (h.data, h.finished_at) for h in uow.session.scalars(
+            select(HistoryEntry).where(HistoryEntry.task_id.in_(["a", "b"])))}
+    assert found["a"][0] == data and found["b"][0] is None
+    assert found["a"][1] == at and found["a"][1].utcoffset() == timedelta(0)
+
+
+def test_reads_give_their_rows_and_counts_after_the_batch_is_sent(deployed, case, clock):
+    timers = Timer.__table__
+    with deployed.database.unit_of_work() as uow:
+        [timer] = uow.session.scalars(select(Timer).where(Timer.instance_id == case)).all()
+        batch = Batch(uow.session.connection())
+        moved = batch.read(timers.update().where(timers.c.id == timer.id), {"attempts": 3}, column_keys=["attempts"])
+        missed = batch.read(timers.update().where(timers.c.id == "nobody"), {"attempts": 3}, column_keys=["attempts"])
+        # Sent after the UPDATE, in the same batch: it sees what the UPDATE wrote.
+        counted = batch.read(select(func.count()).select_from(timers).where(timers.c.attempts == 3).limit(5), {})
+        batch.send()
+        uow.commit()
+    assert (moved.rowcount, missed.rowcount) == (1, 0)
+    assert counted.scalar() == 1
+
+
+def test_a_failing_batch_raises_sqlalchemys_error_with_no_parameter_and_writes_nothing(deployed, case, clock):
+    outbox = OutboxMail.__table__
+    mail = {"kind": "nieuwe_taak", "recipient": "a@example.org", "subject": MARKER, "body": MARKER, "link": "/",
+            "instance_id": case, "created_at": clock(), "attempts": 0}
+    with deployed.database.unit_of_work() as uow:
+        before = uow.session.scalar(select(func.count()).select_from(OutboxMail))
+    with pytest.raises(IntegrityError) as raised, deployed.database.unit_of_work() as uow:
+        batch = Batch(uow.session.connection())
+        batch.add(outbox.insert().inline(), [mail], column_keys=list(mail))
+        batch.add(outbox.insert().inline(), [{**mail, "recipient": None}], column_keys=list(mail))  # NOT NULL
+        batch.send()
+        uow.commit()
+    # SQLAlchemy's part names the statements and hides their parameters (PostgreSQL's own message
+    # before it quotes the failing row: engine/logsafe.py keeps such messages out of the logs).
+    ours = str(raised.value)[str(raised.value).index("[SQL: "):]
+    assert "INSERT INTO outbox" in ours and "parameters hidden" in ours and MARKER not in ours
+    with deployed.database.unit_of_work() as uow:  # the pool's connection works on, the first row is gone
+        assert uow.session.scalar(select(func.count()).select_from(OutboxMail)) == before

@@ -7,9 +7,10 @@ hold across processes and hosts that share one database.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyotp
 from argon2 import PasswordHasher
@@ -268,9 +269,25 @@ def task_candidates(session, lane: str | None, process_id: str, participants, op
     """
     if lane is None:
         return []
+    statement, parameters = candidates_statement(with_email, day)
+    return candidates_among(session.connection().execute(statement, parameters), lane, process_id, participants,
+                            open_lanes, partner)
+
+
+def candidates_statement(with_email: bool, day: date) -> tuple[Any, dict[str, str]]:
+    """task_candidates' SELECT of every account that can log in on `day`, with its parameters: for
+    a caller that sends it with other statements (engine/step_writes.py) and then picks with
+    `candidates_among`."""
+    return _candidates_query(with_email), {"day": day.isoformat()}
+
+
+def candidates_among(accounts: Iterable[Any], lane: str | None, process_id: str, participants, open_lanes,
+                     partner: str | None = None) -> list[Any]:
+    """Of the rows of candidates_statement, the accounts that may do a task in `lane` (task_candidates)."""
+    if lane is None:
+        return []
     participants, open_lanes = list(participants or ()), set(open_lanes or ())
-    found = session.connection().execute(_candidates_query(with_email), {"day": day.isoformat()})
-    return [account for account in found if lane in (account.roles or ()) and policy.may_do_task(
+    return [account for account in accounts if lane in (account.roles or ()) and policy.may_do_task(
         user_of(account, directs=bool(account.directs)), lane, process_id, participants, open_lanes, partner)]
 
 

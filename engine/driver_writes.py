@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections import namedtuple
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from typing import Any
@@ -30,11 +31,12 @@ _echo = logging.getLogger("sqlalchemy.engine.Engine")
 
 
 class Pending:
-    """A statement of a batch whose result is read once the batch is sent."""
+    """A statement of a batch whose result is read once the batch is sent: `rows` as SQLAlchemy
+    would give them (each column's result processor applied; a SELECT's by column name too)."""
 
     def __init__(self) -> None:
         self.rowcount = -1
-        self.rows: list[tuple] = []
+        self.rows: list[Any] = []
 
     def scalar(self) -> Any:
         return self.rows[0][0] if self.rows else None
@@ -47,6 +49,7 @@ class Batch:
         self.connection = connection
         self.dialect = connection.dialect
         self.queued: list[tuple[Any, list[dict[str, Any]], Pending | None]] = []
+        self.results: list[tuple[Pending, Callable[[list[tuple]], list[Any]]]] = []
 
     def add(self, statement, rows: Sequence[dict[str, Any]], column_keys: Sequence[str] | None = None) -> None:
         """Run `statement` once per parameter set in `rows` (no result read). `column_keys`: the
@@ -58,10 +61,12 @@ class Batch:
         """Run `statement` once; its rows and row count are on the returned Pending after send()."""
         pending = Pending()
         self.queued.append((_compiled(self.dialect, statement, tuple(column_keys or ())), [parameters], pending))
+        self.results.append((pending, _result_rows(self.dialect, statement)))
         return pending
 
     def send(self) -> None:
         queued, self.queued = self.queued, []
+        results, self.results = self.results, []
         if not queued:
             return
         connection = self.connection
@@ -87,7 +92,9 @@ class Batch:
             for cursor, pending in cursors:
                 if pending is not None:
                     pending.rowcount = cursor.rowcount
-                    pending.rows = list(cursor.fetchall()) if cursor.description else []
+                    pending.rows = cursor.fetchall() if cursor.description else []
+            for pending, rows_of in results:
+                pending.rows = rows_of(pending.rows)
         except self.dialect.loaded_dbapi.Error as exc:
             # As SQLAlchemy raises it, parameters hidden (a person's data); in a pipeline the error
             # comes when the batch is read back, so it names every statement of the batch.
@@ -127,3 +134,19 @@ def _compiled(dialect, statement, column_keys: tuple[str, ...]) -> tuple[str, Ca
 
         return compiled.string, positional
     return compiled.string, processed
+
+
+@functools.lru_cache(maxsize=512)
+def _result_rows(dialect, statement) -> Callable[[list[tuple]], list[Any]]:
+    """What turns the driver's rows of `statement` into SQLAlchemy's: a SELECT's rows as named
+    tuples of its columns, each column's result processor applied (JSON on SQLite, booleans)."""
+    columns = getattr(statement, "selected_columns", None)
+    if columns is None:  # a text() statement: its values as the driver gives them
+        return list
+    names = [column.key for column in columns]
+    row_type = namedtuple("Row", names, rename=True)  # type: ignore[misc]  # built per statement
+    processors = [dialect.type_descriptor(column.type).result_processor(dialect, None) for column in columns]
+    if not any(processors):
+        return lambda rows: [row_type(*row) for row in rows]
+    return lambda rows: [row_type(*(value if processor is None else processor(value)
+                                    for processor, value in zip(processors, row))) for row in rows]

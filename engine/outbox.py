@@ -40,7 +40,7 @@ from datetime import datetime
 from typing import Any
 
 from . import runtime
-from .accounts import task_candidates, usable_accounts
+from .accounts import candidates_among, task_candidates, usable_accounts
 from .db import Account, HumanTask, Instance, OutboxMail
 
 # Sending lives in engine/mail_sending.py; the scheduler and the configuration keep reaching it here.
@@ -138,13 +138,22 @@ def _named(prop: str) -> str:
     return f"attribute 'zvt:{ATTRIBUTE_OF[prop]}'"
 
 
+def asks_who_may_do(news: StepNews, new_tasks: list[HumanTask]) -> bool:
+    """Whether `write` will look up who may do a task: a new task in a lane, or a fired timer (whose
+    task's holder may be gone)."""
+    return bool(news.timers) or any(row.lane is not None for row in new_tasks)
+
+
 def write(session, instance: Instance, news: StepNews, new_tasks: list[HumanTask], open_lanes: set[str],
-          actor: str, now: datetime, candidates: dict | None = None, keep: Callable[[list], None] | None = None) -> int:
+          actor: str, now: datetime, candidates: dict | None = None, keep: Callable[[list], None] | None = None,
+          accounts: list | None = None) -> int:
     """Add the step's mails to the session (the caller's transaction); return how many.
     `candidates`: who may do a lane's task, as looked up before in this transaction; a
     transaction that steps many cases passes the same dict to each, so that cases alike
-    (process, participants, open lanes) ask the database once. `keep(mails)` takes the new rows
-    instead of the session (engine/step_writes.py)."""
+    (process, participants, open lanes) ask the database once. `accounts`: the rows of
+    accounts.candidates_statement (with e-mail, on this day), read already in this transaction,
+    to pick from instead of asking. `keep(mails)` takes the new rows instead of the session
+    (engine/step_writes.py)."""
     if not (news.timers or news.messages or new_tasks):
         return 0
     case = instance.id
@@ -168,8 +177,10 @@ def write(session, instance: Instance, news: StepNews, new_tasks: list[HumanTask
         # timers would ask again, and so would each case of a batch.
         key = (lane, partner, instance.process_id, tuple(participants), frozenset(open_lanes))
         if key not in known:
-            known[key] = task_candidates(session, lane, instance.process_id, participants, open_lanes,
-                                         day=day_of(now), with_email=True, partner=partner)
+            known[key] = (task_candidates(session, lane, instance.process_id, participants, open_lanes,
+                                          day=day_of(now), with_email=True, partner=partner) if accounts is None
+                          else candidates_among(accounts, lane, instance.process_id, participants, open_lanes,
+                                                partner))
         return known[key]
 
     for row in new_tasks:

@@ -181,9 +181,10 @@ class OrmRows:
 
 
 class CoreRows(OrmRows):
-    """A step's rows gathered, then written by `write` in two batches (engine/driver_writes.py): the
-    case row (`case`) with the history chain's head, then the new rows per table in the order they
-    came (history first: its chain), the changed and the gone."""
+    """A step's rows gathered, then written in two batches (engine/driver_writes.py): `write_case`
+    sends the case row (`case`) with the history chain's head and what the step reads with them
+    (`read_with_case`); `write` the new rows per table in the order they came (history first: its
+    chain), the changed and the gone."""
 
     def __init__(self, session: Session):
         super().__init__(session)
@@ -191,6 +192,7 @@ class CoreRows(OrmRows):
         self.new: dict[type, list] = {}
         self.changed: list[tuple[Any, dict[str, Any]]] = []
         self.gone: dict[type, list] = {}
+        self.first: Batch | None = None
 
     def add(self, rows: Sequence[Any]) -> None:
         for row in rows:
@@ -203,29 +205,47 @@ class CoreRows(OrmRows):
         for row in rows:
             self.gone.setdefault(type(row), []).append(row)
 
-    def write(self) -> None:
+    def _unchained(self) -> list[HistoryEntry]:
+        return [row for row in self.new.get(HistoryEntry, []) if row.hash is None]
+
+    def read_with_case(self, statement, parameters: dict[str, Any]) -> Pending:
+        """Read with the case row's batch: the result is there once write_case() has run."""
+        if self.first is None:
+            self.first = Batch(self.session.connection())
+        return self.first.read(statement, parameters)
+
+    def write_case(self) -> None:
+        """Send the case row's UPDATE with its revision check and the history chain's head (taking
+        the chain's lock), and the reads of read_with_case; raise Conflict when another command
+        saved the case first. History rows added by now are chained."""
         session = self.session
-        connection = session.connection()
-        history = self.new.get(HistoryEntry, [])
-        first = Batch(connection)
+        first = self.first if self.first is not None else Batch(session.connection())
+        self.first = None
+        history = self._unchained()
         case = (self.case, case_update(first, self.case)) if self.case is not None else None
         head = first.read(*chain.locked_head_statement(session, HistoryEntry)) if history else None
+        self.case = None
         with conflicts_as_errors():
             first.send()
-            if case is not None:
-                case_written(session, *case)
-            if head is not None:
-                chain.took(session)
-                chain.link(session, history, head.scalar() or chain.GENESIS)
-            rest = Batch(connection)
-            for rows in self.new.values():
-                insert(rest, rows)
-            update_rows(rest, self.changed)
-            for rows in self.gone.values():
-                delete_rows(rest, rows)
+        if case is not None:
+            case_written(session, *case)
+        if head is not None:
+            chain.took(session)
+            chain.link(session, history, head.scalar() or chain.GENESIS)
+
+    def write(self) -> None:
+        if self.case is not None or self.first is not None or self._unchained():
+            self.write_case()
+        rest = Batch(self.session.connection())
+        for rows in self.new.values():
+            insert(rest, rows)
+        update_rows(rest, self.changed)
+        for rows in self.gone.values():
+            delete_rows(rest, rows)
+        with conflicts_as_errors():
             rest.send()
         for rows in self.gone.values():
             for row in rows:
                 if inspect(row).persistent:
-                    session.expunge(row)
-        self.case, self.new, self.changed, self.gone = None, {}, [], {}
+                    self.session.expunge(row)
+        self.new, self.changed, self.gone = {}, [], {}

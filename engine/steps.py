@@ -18,10 +18,12 @@ from uuid import UUID
 from sqlalchemy import select
 
 from . import budget, case_search, logsafe, metrics, outbox, policy, retention, runtime, taking_part
+from .accounts import candidates_statement
 from .clock import running_at, timers_stopped_at
 from .db import Definition, HistoryEntry, HumanTask, Instance, Timer
 from .definitions import form_key
 from .errors import InvalidTaskData, StepOverBudget, WorkflowFailed
+from .partner_register import day_of
 from .step_actions import ActionRunner
 from .step_writes import CoreRows, OrmRows
 from .unit_of_work import flush
@@ -165,8 +167,14 @@ class Step:
             flush(session, [instance])
         self._sync_timers(runtime.waiting_timers(workflow), rows)
         new_tasks, open_lanes = self._sync_human_tasks(open_rows, rows)
+        accounts = None
+        if isinstance(rows, CoreRows):
+            if outbox.asks_who_may_do(news, new_tasks):  # read with the case row: no round trip of its own
+                accounts = rows.read_with_case(*candidates_statement(with_email=True, day=day_of(self.now)))
+            rows.write_case()
         outbox.write(session, instance, news, new_tasks, open_lanes, actor, self.now,
-                     candidates=self.preloaded.candidates if self.preloaded is not None else None, keep=rows.add)
+                     candidates=self.preloaded.candidates if self.preloaded is not None else None, keep=rows.add,
+                     accounts=None if accounts is None else accounts.rows)
         rows.write()
         if flush_now:
             flush(session)

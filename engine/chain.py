@@ -118,7 +118,7 @@ def locked_head_hash(session, model) -> str:
 
 def locked_head_statement(session, model) -> tuple[Any, dict[str, Any]]:
     """What locked_head_hash runs, for a caller that sends it with other statements
-    (engine/driver_writes.py): the statement and its parameters. Its result is the head hash, or
+    (engine/driver_batch.py): the statement and its parameters. Its result is the head hash, or
     None for an empty chain (GENESIS); the caller says `took(session)` once it ran."""
     session.connection()  # begins the transaction if none has begun
     if session.bind.dialect.name == "postgresql" and not _held(session):

@@ -13,6 +13,7 @@ from . import partner_choices, runtime, step_writes, taking_part
 from .clock import aware
 from .db import Definition, HumanTask, Instance, Timer
 from .definitions import is_scheduled, start_form_key
+from .driver_batch import Batch, columns_of, persistent
 from .engine_part import EnginePart
 from .errors import Conflict, EngineError, TaskClosedByDeadline
 from .queries import read_only_of, require_open
@@ -141,27 +142,38 @@ class Commands(EnginePart):
 
 
 # Built once: constructing a statement costs about as much as running it on SQLite.
-_TASK_CASE = (select(HumanTask, Instance, Definition, taking_part.changed(Instance.id))
+_CASE_OF_TASK = select(HumanTask.instance_id).where(HumanTask.id == bindparam("task_id")).scalar_subquery()
+_TASK_COLUMNS, _CASE_COLUMNS, _DEFINITION_COLUMNS = (columns_of(model) for model in (HumanTask, Instance, Definition))
+_TASK_CASE = (select(*_TASK_COLUMNS, *_CASE_COLUMNS, *_DEFINITION_COLUMNS, taking_part.changed(Instance.id))
               .join(Instance, Instance.id == HumanTask.instance_id)
               .join(Definition, Definition.id == Instance.definition_id)
-              .where(HumanTask.instance_id == select(HumanTask.instance_id)
-                     .where(HumanTask.id == bindparam("task_id")).scalar_subquery()))
-_CASE_TIMERS = select(Timer).where(Timer.instance_id == bindparam("case"))
+              .where(HumanTask.instance_id == _CASE_OF_TASK))
+_CASE_TIMERS = select(*columns_of(Timer)).where(Timer.instance_id == _CASE_OF_TASK)
 
 
 def load_task_case(session, task_id: str) -> tuple[HumanTask, Definition, Instance, Preloaded] | None:
     """An open task's row, its case and the case's definition, with what the step will need of the
     case (every open-task and timer row, and whether its participation changed), in two statements
-    instead of six; None when no task has this id. Deployed definitions never change, so reading
-    one with its case is safe."""
-    found = session.execute(_TASK_CASE, {"task_id": task_id}).all()
-    row = next((r[0] for r in found if r[0].id == task_id), None)
+    sent together (on PostgreSQL one round trip with the transaction's BEGIN) instead of six; None
+    when no task has this id. Deployed definitions never change, so reading one with its case is
+    safe. The rows become the session's objects as a query's would (driver_batch.persistent)."""
+    batch = Batch(session.connection())
+    found = batch.read(_TASK_CASE, {"task_id": task_id})
+    timer_rows = batch.read(_CASE_TIMERS, {"task_id": task_id})
+    batch.send()
+    if not found.rows:
+        return None
+    tasks, cases = len(_TASK_COLUMNS), len(_TASK_COLUMNS) + len(_CASE_COLUMNS)
+    first = found.rows[0]
+    instance = persistent(session, Instance, first[tasks:cases])
+    definition = persistent(session, Definition, first[cases:-1])
+    rows = [persistent(session, HumanTask, found_row[:tasks]) for found_row in found.rows]
+    row = next((r for r in rows if r.id == task_id), None)
     if row is None:
         return None
-    _, instance, definition, changed = found[0]
-    timers = list(session.scalars(_CASE_TIMERS, {"case": instance.id}))
-    preloaded = Preloaded({(HumanTask, instance.id): [r[0] for r in found], (Timer, instance.id): timers},
-                          changes={} if changed else {instance.id: {}})
+    timers = [persistent(session, Timer, values) for values in timer_rows.rows]
+    preloaded = Preloaded({(HumanTask, instance.id): rows, (Timer, instance.id): timers},
+                          changes={} if first[-1] else {instance.id: {}})
     return row, definition, instance, preloaded
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, or_, select
 from . import partner_choices, runtime
 from .db import Definition, HistoryEntry, HumanTask, Instance, Timer
 from .definitions import start_form_key
+from .driver_batch import Batch, columns_of, persistent
 from .engine_part import EnginePart
 from .errors import Conflict, InstanceNotFound, ProcessNotFound, TaskAlreadyCompleted, TaskNotFound
 from .ui_schema import UI_SUFFIX
@@ -184,13 +185,17 @@ def task_view(row: HumanTask, paused_at: datetime | None = None) -> TaskView:
 
 
 # Built once: every start runs it.
-_LATEST = (select(Definition).where(Definition.process_id == bindparam("process_id"))
+_LATEST = (select(*columns_of(Definition)).where(Definition.process_id == bindparam("process_id"))
            .order_by(Definition.version.desc()).limit(1))
 
 
 def latest_definition(session, process_id: str) -> Definition:
-    """The newest deployed version of a process; ProcessNotFound when it was never deployed."""
-    definition = session.scalar(_LATEST, {"process_id": process_id})
-    if definition is None:
+    """The newest deployed version of a process; ProcessNotFound when it was never deployed.
+    Sent by the driver (engine/driver_batch.py): on PostgreSQL a start's first statement goes in
+    one round trip with its BEGIN."""
+    batch = Batch(session.connection())
+    found = batch.read(_LATEST, {"process_id": process_id})
+    batch.send()
+    if not found.rows:
         raise ProcessNotFound(f"process '{process_id}' is not deployed")
-    return definition
+    return persistent(session, Definition, found.rows[0])

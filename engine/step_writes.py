@@ -5,7 +5,7 @@ emitting one statement per table and kind, per object. A step knows what it chan
 it: the case row first with its revision check in one UPDATE (where a command that lost a race
 stops, before it writes any other row), with the history chain's head; then the new rows of
 each table in one INSERT each, the changed rows in one UPDATE each, the gone rows in one DELETE
-each (executemany). The statements go to the driver in two batches (engine/driver_writes.py): on
+each (executemany). The statements go to the driver in two batches (engine/driver_batch.py): on
 PostgreSQL two round trips for the whole step.
 
 The objects stay what the rest of the engine reads: the case and the rows it had are kept in
@@ -26,7 +26,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from . import chain
 from .db import HistoryEntry, Instance
-from .driver_writes import Batch, Pending
+from .driver_batch import Batch, Pending
 from .errors import Conflict
 from .unit_of_work import conflicts_as_errors
 
@@ -181,7 +181,7 @@ class OrmRows:
 
 
 class CoreRows(OrmRows):
-    """A step's rows gathered, then written in two batches (engine/driver_writes.py): `write_case`
+    """A step's rows gathered, then written in two batches (engine/driver_batch.py): `write_case`
     sends the case row (`case`) with the history chain's head and what the step reads with them
     (`read_with_case`); `write` the new rows per table in the order they came (history first: its
     chain), the changed and the gone."""

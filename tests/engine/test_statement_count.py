@@ -2,7 +2,7 @@
 that adds a read or a write to every step shows here (issue 15: half of a step was ORM work).
 
 Counted with SQLAlchemy's `before_cursor_execute` event on the engine's own connection pool, so
-every statement the driver sees counts: those engine/driver_writes.py hands the driver itself
+every statement the driver sees counts: those engine/driver_batch.py hands the driver itself
 fire the event too (on PostgreSQL several of them go in one round trip), and so does SQLite's
 BEGIN IMMEDIATE. PostgreSQL begins implicitly, and takes the hash chain's advisory lock and reads
 its head in one call (engine/chain.py)."""

@@ -1,4 +1,4 @@
-"""engine/driver_writes.py: statements SQLAlchemy compiled, sent by the driver itself (on PostgreSQL
+"""engine/driver_batch.py: statements SQLAlchemy compiled, sent by the driver itself (on PostgreSQL
 in one pipeline), land as SQLAlchemy would write them, give their results, and fail as SQLAlchemy
 statements fail: its exception classes, parameters hidden, nothing written."""
 from datetime import datetime, timedelta, timezone
@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from engine.db import HistoryEntry, OutboxMail, Timer
-from engine.driver_writes import Batch
+from engine.db import Definition, HistoryEntry, OutboxMail, Timer
+from engine.driver_batch import Batch, columns_of, persistent
 
 MARKER = "Jansen-7c1f"  # a value only these tests write
 
@@ -76,3 +76,22 @@ def test_a_failing_batch_raises_sqlalchemys_error_with_no_parameter_and_writes_n
     assert "INSERT INTO outbox" in ours and "parameters hidden" in ours and MARKER not in ours
     with deployed.database.unit_of_work() as uow:  # the pool's connection works on, the first row is gone
         assert uow.session.scalar(select(func.count()).select_from(OutboxMail)) == before
+
+
+def test_a_row_read_past_the_orm_becomes_the_sessions_object_as_a_query_would_load_it(deployed, case):
+    with deployed.database.unit_of_work() as uow:
+        session = uow.session
+        batch = Batch(session.connection())
+        found = batch.read(select(*columns_of(Definition)).order_by(Definition.id.desc()).limit(1), {})
+        batch.send()
+        definition = persistent(session, Definition, found.rows[0])
+        assert definition in session and not session.dirty and not session.new
+        assert persistent(session, Definition, found.rows[0]) is definition  # the row's one object
+        assert "specs" not in definition.__dict__  # deferred: read when first used, as the ORM would
+        assert definition.specs == session.scalar(select(Definition.specs).where(Definition.id == definition.id))
+        definition.reason = "nieuwe reden"  # a change is a change to write, as on a loaded object
+        assert list(session.dirty) == [definition]
+        session.flush()
+        uow.commit()
+    with deployed.database.unit_of_work(write=False) as uow:
+        assert uow.session.get_one(Definition, definition.id).reason == "nieuwe reden"

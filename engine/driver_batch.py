@@ -1,13 +1,16 @@
 """Statements sent by the database driver itself, on PostgreSQL several in one round trip.
 
-Why by hand (issue 15): a step's writes are a handful of small statements, and on PostgreSQL
-most of their cost was waiting for the server once per statement. psycopg can send statements
-one after the other without waiting (its pipeline mode, psycopg.org/psycopg3/docs/advanced/
+Why by hand (issue 15): a step is a handful of small statements, and on PostgreSQL most of
+their cost was waiting for the server once per statement. psycopg can send statements one
+after the other without waiting (its pipeline mode, psycopg.org/psycopg3/docs/advanced/
 pipeline.html), but SQLAlchemy cannot run in that mode: it reads each statement's result
 metadata as soon as it is sent. So a `Batch` takes SQLAlchemy statements, has SQLAlchemy
 compile each once (its SQL text and every parameter's bind processor: JSON, UTC moments), and
-gives them to the driver's cursor: on PostgreSQL all in one pipeline, on SQLite one after the
-other (there is no server to wait for; the driver still skips SQLAlchemy's per-statement work).
+gives them to the driver's cursor: on PostgreSQL all in one pipeline (the transaction's BEGIN
+too, when the batch is its first), on SQLite one after the other (there is no server to wait
+for; the driver still skips SQLAlchemy's per-statement work). Rows read come back as SQLAlchemy
+gives them (each column's result processor applied), and `persistent` makes a row the
+session's object, as the ORM's loading would.
 
 What a caller gets is what SQLAlchemy gives: errors as SQLAlchemy's exceptions (an
 OperationalError of a lost race stays one), and the connection's before_cursor_execute and
@@ -25,6 +28,10 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.instrumentation import manager_of_class
+from sqlalchemy.orm.util import identity_key
 
 # SQLAlchemy's own statement log (echo, or a level of INFO set on it): these statements are in it too.
 _echo = logging.getLogger("sqlalchemy.engine.Engine")
@@ -115,15 +122,18 @@ def _compiled(dialect, statement, column_keys: tuple[str, ...]) -> tuple[str, Ca
     """The statement's SQL for the driver and what turns a parameter dict into the driver's
     parameters: each bind processor applied, and in order where the driver's style is positional."""
     compiled = statement.compile(dialect=dialect, column_keys=list(column_keys) or None)
+    # The dialect's own form of each type (SQLite's DATETIME writes text, say), as SQLAlchemy uses it.
     processors = {name: processor for name, bind in compiled.binds.items()
-                  if (processor := bind.type.bind_processor(dialect)) is not None}
+                  if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None}
     # Values the statement holds itself (a LIMIT's, say).
     held = {name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required}
 
     def processed(row: dict) -> dict:
-        if held:
-            row = {**held, **row}
-        return {key: processors[key](value) if key in processors else value for key, value in row.items()}
+        values = {**held, **row}
+        for key, processor in processors.items():
+            if key in values:
+                values[key] = processor(values[key])
+        return values
 
     if compiled.positional:
         order = list(compiled.positiontup or ())
@@ -145,8 +155,43 @@ def _result_rows(dialect, statement) -> Callable[[list[tuple]], list[Any]]:
         return list
     names = [column.key for column in columns]
     row_type = namedtuple("Row", names, rename=True)  # type: ignore[misc]  # built per statement
-    processors = [dialect.type_descriptor(column.type).result_processor(dialect, None) for column in columns]
+    processors = [column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns]
     if not any(processors):
         return lambda rows: [row_type(*row) for row in rows]
     return lambda rows: [row_type(*(value if processor is None else processor(value)
                                     for processor, value in zip(processors, row))) for row in rows]
+
+
+def columns_of(model) -> list:
+    """The columns of `model` a query reads for `persistent`: all but the deferred ones (loaded
+    when first used, as the ORM would)."""
+    return [prop.columns[0] for prop in _loaded(model)]
+
+
+def persistent(session, model, values: Sequence[Any]):
+    """The object of `model` for a row read past the ORM, in the order of `columns_of(model)`, kept
+    in the session as that row, as if a query had loaded it (what is set on it later is a change to
+    write). When the session holds that row's object already, that object, as a query gives it."""
+    held = session.identity_map.get(identity_key(model, values[_key_index(model)]))
+    if held is not None:
+        return held
+    # By hand what the ORM's loading does: the values become the object's committed ones, with no
+    # change events (the constructor would record each as a change, then have them forgotten).
+    obj = manager_of_class(model).new_instance()
+    for prop, value in zip(_loaded(model), values):
+        set_committed_value(obj, prop.key, value)
+    make_transient_to_detached(obj)
+    session.add(obj)
+    return obj
+
+
+@functools.cache
+def _loaded(model) -> list:
+    return [prop for prop in model.__mapper__.column_attrs if not prop.deferred]
+
+
+@functools.cache
+def _key_index(model) -> int:
+    """Where the primary key is among the values of `persistent` (every model here has one column)."""
+    [key] = model.__mapper__.primary_key
+    return columns_of(model).index(key)

@@ -16,9 +16,11 @@ from bench.engine_loop import LoopRun
 TARGET_RATIO = 1.0  # at cycles 2-10
 
 
-def measure(first: int = 10, samples: int = 21, rounds: int = 3) -> dict:
+def measure(first: int = 10, samples: int = 21, rounds: int = 15) -> dict:
     engine_medians, plain_medians = [], []
-    for _ in range(rounds):  # interleaved, so a busy moment of the machine hits both
+    # Interleaved in many short rounds, so that a busy moment of the shared machine (its speed
+    # swings by a fifth within minutes) hits both alike; three rounds let one burst decide.
+    for _ in range(rounds):
         run = LoopRun()
         try:
             for _ in range(first - 1):

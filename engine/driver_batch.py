@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import instance_dict
 from sqlalchemy.orm.instrumentation import manager_of_class
 from sqlalchemy.orm.util import identity_key
 
@@ -175,14 +175,19 @@ def persistent(session, model, values: Sequence[Any]):
     held = session.identity_map.get(identity_key(model, values[_key_index(model)]))
     if held is not None:
         return held
-    # By hand what the ORM's loading does: the values become the object's committed ones, with no
-    # change events (the constructor would record each as a change, then have them forgotten).
+    # By hand what the ORM's loading does: the values go into the object's dict, with no change
+    # events (the constructor would record each as a change, then have them forgotten), and
+    # make_transient_to_detached makes them its committed, loaded values.
     obj = manager_of_class(model).new_instance()
-    for prop, value in zip(_loaded(model), values):
-        set_committed_value(obj, prop.key, value)
+    instance_dict(obj).update(zip(_keys(model), values))
     make_transient_to_detached(obj)
     session.add(obj)
     return obj
+
+
+@functools.cache
+def _keys(model) -> list[str]:
+    return [prop.key for prop in _loaded(model)]
 
 
 @functools.cache

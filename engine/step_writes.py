@@ -69,10 +69,10 @@ def insert_case(session: Session, instance: Instance) -> None:
         if key not in instance.__dict__:
             setattr(instance, key, default())
     values = {key: value for key, value in instance.__dict__.items() if key in _case_defaults()}
-    result = session.connection().execute(table_of(Instance).insert(), values)
-    inserted = result.inserted_primary_key
-    assert inserted is not None  # an INSERT of one row has it
-    instance.id = inserted[0]
+    batch = Batch(session.connection())
+    inserted = batch.read(_case_insert(), values, column_keys=list(values))
+    batch.send()
+    instance.id = inserted.scalar()
     make_transient_to_detached(instance)  # its values are the row's now
     session.add(instance)
 
@@ -93,6 +93,12 @@ def _case_defaults() -> dict[str, Callable[[], Any]]:
         else:
             defaults[column.key] = functools.partial(lambda value: value, default.arg)
     return defaults
+
+
+@functools.cache
+def _case_insert():
+    table = table_of(Instance)
+    return table.insert().returning(table.c.id)
 
 
 @functools.cache

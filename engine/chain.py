@@ -136,11 +136,6 @@ def took(session) -> None:
     session.info["chain_locked_in"] = session.get_transaction()
 
 
-def head_hash(session, model) -> str:
-    # On the session's connection, past the ORM's statement handling: every step reads it.
-    return session.connection().scalar(_head_query(model)) or GENESIS
-
-
 @functools.cache
 def _head_query(model):
     return select(model.hash).order_by(model.id.desc()).limit(1)

@@ -752,7 +752,8 @@ def _drop_closed_connections(engine: SqlEngine) -> None:
     replaced when it is taken from the pool, before a statement is sent on it.
 
     Written here instead of SQLAlchemy's `pool_pre_ping`, which sends a statement and waits for
-    its answer on every checkout: two of a start's 26 round trips. An idle connection has nothing
+    its answer on every checkout: a round trip more for each transaction (a start with its first
+    step has two). An idle connection has nothing
     to read, so its socket turns readable only when the server sent it something on its own, its
     goodbye (FATAL) and the closing of the socket: one poll() without waiting tells. A peer that
     vanished without a word is found by the TCP keepalives and timeouts (_postgres_connect_args),

@@ -188,13 +188,12 @@ class OrmRows:
 
 class CoreRows(OrmRows):
     """A step's rows gathered, then written in two batches (engine/driver_batch.py): `write_case`
-    sends the case row (`case`) with the history chain's head and what the step reads with them
+    sends the case row with the history chain's head and what the step reads with them
     (`read_with_case`); `write` the new rows per table in the order they came (history first: its
     chain), the changed and the gone."""
 
     def __init__(self, session: Session):
         super().__init__(session)
-        self.case: Instance | None = None
         self.new: dict[type, list] = {}
         self.changed: list[tuple[Any, dict[str, Any]]] = []
         self.gone: dict[type, list] = {}
@@ -220,27 +219,26 @@ class CoreRows(OrmRows):
             self.first = Batch(self.session.connection())
         return self.first.read(statement, parameters)
 
-    def write_case(self) -> None:
-        """Send the case row's UPDATE with its revision check and the history chain's head (taking
-        the chain's lock), and the reads of read_with_case; raise Conflict when another command
-        saved the case first. History rows added by now are chained."""
+    def write_case(self, case: Instance | None = None) -> None:
+        """Send the UPDATE of the `case` row with its revision check and the history chain's head
+        (taking the chain's lock), and the reads of read_with_case; raise Conflict when another
+        command saved the case first. History rows added by now are chained."""
         session = self.session
         first = self.first if self.first is not None else Batch(session.connection())
         self.first = None
         history = self._unchained()
-        case = (self.case, case_update(first, self.case)) if self.case is not None else None
+        update = case_update(first, case) if case is not None else None
         head = first.read(*chain.locked_head_statement(session, HistoryEntry)) if history else None
-        self.case = None
         with conflicts_as_errors():
             first.send()
-        if case is not None:
-            case_written(session, *case)
+        if case is not None and update is not None:
+            case_written(session, case, update)
         if head is not None:
             chain.took(session)
             chain.link(session, history, head.scalar() or chain.GENESIS)
 
     def write(self) -> None:
-        if self.case is not None or self.first is not None or self._unchained():
+        if self.first is not None or self._unchained():  # write_case() has not run
             self.write_case()
         rest = Batch(self.session.connection())
         for rows in self.new.values():

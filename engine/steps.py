@@ -161,9 +161,9 @@ class Step:
             instance.completed_at = self.now
             instance.destroy_at = retention.destroy_at(self.store.retention, instance)
         session.add(instance)
-        if isinstance(rows, CoreRows):
-            rows.case = instance  # written first, when the rows are
-        elif flush_now and not (self.preloaded is not None and self.preloaded.new_case):
+        # The case row first: CoreRows sends it first (write_case below); the ORM's rows after a flush of it.
+        new_case = self.preloaded is not None and self.preloaded.new_case
+        if flush_now and not isinstance(rows, CoreRows) and not new_case:
             flush(session, [instance])
         self._sync_timers(runtime.waiting_timers(workflow), rows)
         new_tasks, open_lanes = self._sync_human_tasks(open_rows, rows)
@@ -171,7 +171,7 @@ class Step:
         if isinstance(rows, CoreRows):
             if outbox.asks_who_may_do(news, new_tasks):  # read with the case row: no round trip of its own
                 accounts = rows.read_with_case(*candidates_statement(with_email=True, day=day_of(self.now)))
-            rows.write_case()
+            rows.write_case(instance)
         outbox.write(session, instance, news, new_tasks, open_lanes, actor, self.now,
                      candidates=self.preloaded.candidates if self.preloaded is not None else None, keep=rows.add,
                      accounts=None if accounts is None else accounts.rows)

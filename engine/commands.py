@@ -16,7 +16,7 @@ from .definitions import is_scheduled, start_form_key
 from .driver_batch import Batch, columns_of, persistent
 from .engine_part import EnginePart
 from .errors import Conflict, EngineError, TaskClosedByDeadline
-from .queries import read_only_of, require_open
+from .queries import latest_definition, read_only_of, require_open
 from .steps import Preloaded, Step
 from .unit_of_work import affected
 from .validation import check_data
@@ -34,7 +34,10 @@ class Commands(EnginePart):
         """
         now = aware(self.clock())
         with self.database.unit_of_work() as uow:
-            definition = self._latest(uow.session, process_id)
+            # The new case's id is read with the definition: on PostgreSQL in one round trip.
+            batch = Batch(uow.session.connection())
+            case_id = step_writes.new_case_id(batch)
+            definition = latest_definition(uow.session, process_id, batch)
             spec = self.store.specs(definition)[0]
             if is_scheduled(spec):
                 raise EngineError(f"process '{process_id}' starts by its timer and cannot be started by hand")
@@ -46,18 +49,25 @@ class Commands(EnginePart):
             clash = sorted(set(data) & set(context))
             if clash:
                 raise ValueError(f"context may not overwrite form fields: {', '.join(clash)}")
-            instance = self._new_instance(uow.session, definition, {**data, **context}, actor, now)
+            instance = self._new_instance(uow.session, definition, {**data, **context}, actor, now, case_id.scalar())
             if audit is not None:
                 audit(uow.session, instance.id)
             uow.commit()
             return instance.id
 
-    def _new_instance(self, session, definition: Definition, data: dict, actor: str, now: datetime) -> Instance:
+    def _new_instance(self, session, definition: Definition, data: dict, actor: str, now: datetime,
+                      case_id: int | None = None) -> Instance:
+        """A new case, run to its first wait and saved; `case_id` as read by step_writes.new_case_id,
+        or None to read it now. Its row is inserted when the step saves, with the step's other rows."""
+        if case_id is None:
+            batch = Batch(session.connection())
+            read = step_writes.new_case_id(batch)
+            batch.send()
+            case_id = read.scalar()
         instance = Instance(
-            definition_id=definition.id, process_id=definition.process_id, status="running", state=None,
-            data={}, started_at=now, started_by=actor, updated_at=now,
+            id=case_id, definition_id=definition.id, process_id=definition.process_id, status="running",
+            state=None, data={}, started_at=now, started_by=actor, updated_at=now,
         )
-        step_writes.insert_case(session, instance)
         workflow = self.store.new(definition)
         workflow.task_tree.data.update(data)
         step = Step(session, self.store, definition, instance, workflow, now, Preloaded.of_new_case(instance.id))

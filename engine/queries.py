@@ -189,11 +189,11 @@ _LATEST = (select(*columns_of(Definition)).where(Definition.process_id == bindpa
            .order_by(Definition.version.desc()).limit(1))
 
 
-def latest_definition(session, process_id: str) -> Definition:
+def latest_definition(session, process_id: str, batch: Batch | None = None) -> Definition:
     """The newest deployed version of a process; ProcessNotFound when it was never deployed.
     Sent by the driver (engine/driver_batch.py): on PostgreSQL a start's first statement goes in
-    one round trip with its BEGIN."""
-    batch = Batch(session.connection())
+    one round trip with its BEGIN, and with what the caller added to `batch`."""
+    batch = batch or Batch(session.connection())
     found = batch.read(_LATEST, {"process_id": process_id})
     batch.send()
     if not found.rows:

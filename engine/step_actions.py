@@ -29,7 +29,7 @@ from datetime import datetime
 
 from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
 
-from . import runtime
+from . import runtime, step_writes
 
 ACTION_PROPERTY = "actie"
 
@@ -93,13 +93,17 @@ class ActionRunner:
     def before(self, task) -> None:
         action = self._action(task, after_script=False)
         if action is not None:
-            self.ran = True
-            result = _function(action)(self.session, self.instance, dict(task.data), self.now)
+            result = self._run(action, task)
             task.data.update(result or {})
 
     def after(self, task) -> None:
         # The tasks after this one copied its data already: what the action returned would be lost.
         action = self._action(task, after_script=True)
         if action is not None:
-            self.ran = True
-            _function(action)(self.session, self.instance, dict(task.data), self.now)
+            self._run(action, task)
+
+    def _run(self, action: Action, task) -> dict | None:
+        self.ran = True
+        if step_writes.is_new(self.instance):  # a start's case has no row yet: the action's rows refer to it
+            step_writes.insert_case(self.session, self.instance)
+        return _function(action)(self.session, self.instance, dict(task.data), self.now)

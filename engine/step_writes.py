@@ -3,7 +3,8 @@
 Half of a step was the ORM's flushes (issue 15): working out what changed, ordering it and
 emitting one statement per table and kind, per object. A step knows what it changes, so it says
 it: the case row first with its revision check in one UPDATE (where a command that lost a race
-stops, before it writes any other row), with the history chain's head; then the new rows of
+stops, before it writes any other row; a start's new case row is inserted there, once, with the
+id it read before its step ran), with the history chain's head; then the new rows of
 each table in one INSERT each, the changed rows in one UPDATE each, the gone rows in one DELETE
 each (executemany). The statements go to the driver in two batches (engine/driver_batch.py): on
 PostgreSQL two round trips for the whole step.
@@ -20,7 +21,7 @@ import functools
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnDefault, Table, bindparam, delete, inspect, update
+from sqlalchemy import ColumnDefault, Table, bindparam, delete, func, inspect, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -61,20 +62,49 @@ def case_written(session: Session, instance: Instance, update: Pending) -> None:
     state._commit_all(state.dict, session.identity_map)
 
 
-def insert_case(session: Session, instance: Instance) -> None:
-    """INSERT a new case row (revision 1) and keep the object in the session as that row, as a
-    flush would, in one statement without the unit of work: a start writes it before its step."""
+def new_case_id(batch: Batch) -> Pending:
+    """Add to `batch` the read of the id the next case row takes: a start knows it before its
+    first step runs, so it inserts the case row once, with the step's other rows (`case_insert`),
+    and not first empty and then again. On PostgreSQL the id column's sequence gives it; on SQLite
+    it is the highest id plus one, the row id SQLite itself gives (the id has no AUTOINCREMENT),
+    and it stays free because a writing transaction there holds the write lock from its BEGIN
+    (BEGIN IMMEDIATE, engine/unit_of_work.py)."""
+    return batch.read(_next_case_id(batch.dialect.name), {})
+
+
+def is_new(instance: Instance) -> bool:
+    """Whether the case has no row yet: made by a start, not loaded and not inserted."""
+    return inspect(instance).key is None
+
+
+def case_insert(batch: Batch, instance: Instance) -> None:
+    """Add to `batch` the INSERT of a new case row (revision 1) with its id (`new_case_id`) and
+    every column given, so the object holds the whole row; after the batch is sent, call
+    `case_inserted`."""
     instance.revision = 1
-    for key, default in _case_defaults().items():  # every column given, so the object holds the whole row
+    for key, default in _case_defaults().items():
         if key not in instance.__dict__:
             setattr(instance, key, default())
-    values = {key: value for key, value in instance.__dict__.items() if key in _case_defaults()}
-    batch = Batch(session.connection())
-    inserted = batch.read(_case_insert(), values, column_keys=list(values))
-    batch.send()
-    instance.id = inserted.scalar()
-    make_transient_to_detached(instance)  # its values are the row's now
+    values = {key: value for key, value in instance.__dict__.items() if key == "id" or key in _case_defaults()}
+    batch.add(_insert(table_of(Instance)), [values], column_keys=list(values))
+
+
+def case_inserted(session: Session, instance: Instance) -> None:
+    """After case_insert's batch was sent: keep the object in the session as that row, as a flush
+    would (its values are the row's committed ones)."""
+    if instance in session:
+        session.expunge(instance)
+    make_transient_to_detached(instance)
     session.add(instance)
+
+
+def insert_case(session: Session, instance: Instance) -> None:
+    """INSERT a new case row now, in a batch of its own: for a start whose step runs an engine
+    action, which writes rows that refer to the case (engine/step_actions.py)."""
+    batch = Batch(session.connection())
+    case_insert(batch, instance)
+    batch.send()
+    case_inserted(session, instance)
 
 
 @functools.cache
@@ -96,9 +126,11 @@ def _case_defaults() -> dict[str, Callable[[], Any]]:
 
 
 @functools.cache
-def _case_insert():
+def _next_case_id(dialect_name: str):
     table = table_of(Instance)
-    return table.insert().returning(table.c.id)
+    if dialect_name == "postgresql":
+        return select(func.nextval(func.pg_get_serial_sequence(table.name, table.c.id.name)))
+    return select(func.coalesce(func.max(table.c.id), 0) + 1)
 
 
 @functools.cache
@@ -220,19 +252,28 @@ class CoreRows(OrmRows):
         return self.first.read(statement, parameters)
 
     def write_case(self, case: Instance | None = None) -> None:
-        """Send the UPDATE of the `case` row with its revision check and the history chain's head
+        """Send the UPDATE of the `case` row with its revision check (its INSERT when a start made
+        it: `is_new`) and the history chain's head
         (taking the chain's lock), and the reads of read_with_case; raise Conflict when another
         command saved the case first. History rows added by now are chained."""
         session = self.session
         first = self.first if self.first is not None else Batch(session.connection())
         self.first = None
         history = self._unchained()
-        update = case_update(first, case) if case is not None else None
+        update = None
+        if case is not None:
+            if is_new(case):
+                case_insert(first, case)
+            else:
+                update = case_update(first, case)
         head = first.read(*chain.locked_head_statement(session, HistoryEntry)) if history else None
         with conflicts_as_errors():
             first.send()
-        if case is not None and update is not None:
-            case_written(session, case, update)
+        if case is not None:
+            if update is None:
+                case_inserted(session, case)
+            else:
+                case_written(session, case, update)
         if head is not None:
             chain.took(session)
             chain.link(session, history, head.scalar() or chain.GENESIS)

@@ -16,9 +16,9 @@ BENCH = Path(__file__).parents[2] / "bench"
 # call, migration 0031); two history rows in one INSERT (executemany, engine/step_writes.py); the
 # new task and timer in, the old ones out.
 STEP = {"sqlite": 11, "postgresql": 10}
-# A start: begin (SQLite); the latest definition; the case row in; the case row's state; who may
-# do the first task; the chain's head (with its lock on PostgreSQL); the history row, the first task
-# and its timer.
+# A start: begin (SQLite); the new case's id; the latest definition; the case row in, once, with
+# its first step's state; who may do the first task; the chain's head (with its lock on
+# PostgreSQL); the history row, the first task and its timer.
 START = {"sqlite": 9, "postgresql": 8}
 
 
@@ -29,6 +29,9 @@ def test_a_plain_step_and_a_start_send_a_fixed_number_of_statements(engine, cloc
     started = []
     seen = statements.during(lambda: started.append(engine.start("zorgoverleg_loop", {}, actor="anna")))
     assert len(seen) == START[kind], "\n".join(seen)
+    # The case row is written once: not inserted empty and then updated with what the step did.
+    assert [s.split(" (")[0] for s in seen if s.startswith(("INSERT INTO instances", "UPDATE instances"))] == \
+        ["INSERT INTO instances"]
     for _ in range(3):
         [task] = engine.ready_tasks(started[0])
         clock.advance(minutes=5)

@@ -22,21 +22,23 @@ HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
 def timed(pid: str, *, action: str = "toegangsreview_opstellen", element: str = "scriptTask",
-          after: str = "klaar = True") -> str:
-    """start -> wait one hour -> prepare -> the action's task (its own script: `after`) -> end."""
+          after: str = "klaar = True", wait: bool = True) -> str:
+    """start -> wait one hour (unless not `wait`) -> prepare -> the action's task (its own script:
+    `after`) -> end."""
     prepare = ('review_kwartaal = "2027-K1"\nreview_soort = "volledig"\nreview_rollen = ["beheerder"]\n'
                'review_termijn = "2027-01-18T09:00:00+01:00"')
     body = f'<bpmn:script>{after}</bpmn:script>' if element == "scriptTask" else ""
+    timer = ('<bpmn:intermediateCatchEvent id="wachten"><bpmn:timerEventDefinition>'
+             '<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">"PT1H"</bpmn:timeDuration>'
+             '</bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>'
+             '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wachten" />'
+             '<bpmn:sequenceFlow id="f2" sourceRef="wachten" targetRef="voorbereiden" />') if wait else \
+        '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="voorbereiden" />'
     return (HEAD.format(pid=pid) + f'<bpmn:process id="{pid}" isExecutable="true">'
-            '<bpmn:startEvent id="start" />'
-            '<bpmn:intermediateCatchEvent id="wachten"><bpmn:timerEventDefinition>'
-            '<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">"PT1H"</bpmn:timeDuration>'
-            '</bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>'
+            '<bpmn:startEvent id="start" />' + timer +
             f'<bpmn:scriptTask id="voorbereiden"><bpmn:script>{prepare}</bpmn:script></bpmn:scriptTask>'
             f'<bpmn:{element} id="actie" zvt:actie="{action}">{body}</bpmn:{element}>'
             '<bpmn:endEvent id="einde" />'
-            '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wachten" />'
-            '<bpmn:sequenceFlow id="f2" sourceRef="wachten" targetRef="voorbereiden" />'
             '<bpmn:sequenceFlow id="f3" sourceRef="voorbereiden" targetRef="actie" />'
             '<bpmn:sequenceFlow id="f4" sourceRef="actie" targetRef="einde" />'
             '</bpmn:process></bpmn:definitions>\n')
@@ -108,6 +110,19 @@ def test_the_action_runs_in_the_step_and_its_result_is_in_the_case(engine, tmp_p
     assert engine.fire_due_timers(clock.advance(hours=1)) == 1
     assert reviews(engine) == 1
     assert engine.instance(case).data["aantal"] == 0  # no partner: no lists, and the script saw the result
+
+
+def test_an_action_in_the_first_step_of_a_start_writes_rows_that_refer_to_the_new_case(engine, tmp_path, clock):
+    """A start inserts its case row with the step's other rows; an action writes (and flushes) rows
+    of its own that refer to the case before that, so the case row goes in before the action runs."""
+    deploy(engine, tmp_path, direct=timed("direct", after="aantal = review_lijsten", wait=False))
+    case = engine.start("direct", {}, actor="piet")
+    assert engine.instance(case).status == "completed"
+    assert engine.instance(case).data["aantal"] == 0
+    with engine.database.unit_of_work(write=False) as uow:
+        assert list(uow.session.scalars(select(AccessReview.instance_id))) == [case]
+        assert uow.session.scalar(select(func.count()).select_from(HistoryEntry)
+                                  .where(HistoryEntry.instance_id == case, HistoryEntry.bpmn_id == "actie")) == 1
 
 
 def test_a_step_that_fails_after_its_action_leaves_none_of_its_rows_and_the_other_cases_fire(engine, tmp_path,

@@ -114,3 +114,22 @@ def test_a_command_that_loses_the_race_while_the_winner_is_still_writing_gets_a_
     assert isinstance(second["outcome"], Conflict), second["outcome"]
     assert [h.actor for h in deployed.history(instance_id) if h.bpmn_id == "beoordeling"] == ["anna"]
     assert [t.bpmn_id for t in deployed.ready_tasks(instance_id)] == ["plan"]
+
+
+def test_nodes_starting_cases_at_the_same_moment_each_get_a_case_of_their_own(deployed, database_url, clock):
+    """A start takes its case's id before its step runs (engine/step_writes.py new_case_id): on
+    PostgreSQL from the sequence, on SQLite under the write lock its BEGIN IMMEDIATE took. Four
+    nodes starting at once get four cases, each whole."""
+    others = [Engine(database_url, clock=clock) for _ in range(3)]
+    try:
+        results = race([lambda node=node, n=n: node.start("proef_casus", {}, actor=f"node{n}")
+                        for n, node in enumerate([deployed, *others])])
+    finally:
+        for other in others:
+            other.close()
+    assert [kind for kind, _ in results] == ["ok"] * 4, results
+    started = [value for _, value in results]
+    assert len(set(started)) == 4
+    for n, instance_id in enumerate(started):
+        assert deployed.instance(instance_id).started_by == f"node{n}"
+        assert [t.bpmn_id for t in deployed.ready_tasks(instance_id)] == ["beoordeling"]

@@ -57,7 +57,7 @@ class Preloaded:
 
     @classmethod
     def of_new_case(cls, instance_id: int) -> Preloaded:
-        """A case inserted in this transaction: no timer, task or participation row yet."""
+        """A case started in this transaction: no timer, task or participation row yet."""
         return cls({}, changes={instance_id: {}}, new_case=True)
 
 

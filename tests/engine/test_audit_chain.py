@@ -64,8 +64,8 @@ def rechain(engine, name: str, digest) -> None:
         updates.append({"id": row.id, "previous_hash": row.previous_hash, "hash": previous})
     # Two passes, as the unique hash would otherwise clash halfway.
     sql(engine, f"UPDATE {name} SET hash = 'x' || CAST(id AS VARCHAR(20))")
-    for update in updates:
-        sql(engine, f"UPDATE {name} SET previous_hash = :previous_hash, hash = :hash WHERE id = :id", **update)
+    for values in updates:
+        sql(engine, f"UPDATE {name} SET previous_hash = :previous_hash, hash = :hash WHERE id = :id", **values)
 
 
 def anchor_now(engine, anchor_file):

@@ -253,9 +253,9 @@ class CoreRows(OrmRows):
 
     def write_case(self, case: Instance | None = None) -> None:
         """Send the UPDATE of the `case` row with its revision check (its INSERT when a start made
-        it: `is_new`) and the history chain's head
-        (taking the chain's lock), and the reads of read_with_case; raise Conflict when another
-        command saved the case first. History rows added by now are chained."""
+        it: `is_new`), the history chain's head (taking the chain's lock) and the reads of
+        read_with_case; raise Conflict when another command saved the case first. History rows
+        added by now are chained."""
         session = self.session
         first = self.first if self.first is not None else Batch(session.connection())
         self.first = None

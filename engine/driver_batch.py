@@ -16,6 +16,10 @@ What a caller gets is what SQLAlchemy gives: errors as SQLAlchemy's exceptions (
 OperationalError of a lost race stays one), and the connection's before_cursor_execute and
 after_cursor_execute events fire for every statement, so whoever counts or logs statements sees
 these too. Statements run in the connection's transaction, which SQLAlchemy still ends.
+
+A batch whose rows nobody reads before the transaction ends can be `defer`red: it goes with
+whatever the connection sends next, which for a step's last rows is the COMMIT (on PostgreSQL
+one round trip for both; SQLAlchemy's commit then finds the transaction ended and sends nothing).
 """
 from __future__ import annotations
 
@@ -26,15 +30,21 @@ from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from typing import Any
 
-from sqlalchemy.engine import Connection
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_dict
 from sqlalchemy.orm.instrumentation import manager_of_class
 from sqlalchemy.orm.util import identity_key
+from sqlalchemy.pool import Pool
 
 # SQLAlchemy's own statement log (echo, or a level of INFO set on it): these statements are in it too.
 _echo = logging.getLogger("sqlalchemy.engine.Engine")
+
+# Where a deferred batch waits: the database connection's info, which SQLAlchemy's Connection
+# and its pool record share.
+_DEFERRED = "zvt_deferred_batch"
 
 
 class Pending:
@@ -71,8 +81,28 @@ class Batch:
         self.results.append((pending, _result_rows(self.dialect, statement)))
         return pending
 
-    def send(self) -> None:
+    def defer(self) -> None:
+        """Send these statements with the connection's next: before SQLAlchemy's next statement,
+        ahead of the next batch's in its round trip, or with the transaction's COMMIT. A rollback
+        drops them, as it would have undone them. For statements whose result nobody reads: an
+        error in them comes from where they are sent, the commit at the latest."""
+        assert not self.results, "a deferred batch reads nothing"
+        if not self.queued:
+            return
+        info = self.connection.info
+        held = info.pop(_DEFERRED, None)
+        if held is not None:
+            self.queued = held.queued + self.queued
+        info[_DEFERRED] = self
+
+    def send(self, commit: bool = False) -> None:
+        """Send the statements, after any deferred ones of the connection; with `commit`, end the
+        transaction with them (on PostgreSQL in the same round trip; on SQLite the COMMIT that
+        SQLAlchemy sends next does it)."""
+        held = self.connection.info.pop(_DEFERRED, None)
         queued, self.queued = self.queued, []
+        if held is not None:
+            queued = held.queued + queued
         results, self.results = self.results, []
         if not queued:
             return
@@ -96,6 +126,12 @@ class Batch:
                     else:
                         cursor.execute(sql, parameters[0])
                     dispatch.after_cursor_execute(connection, cursor, sql, parameters, None, many)
+                if commit and self.dialect.name == "postgresql":
+                    # The server ends the transaction; psycopg's commit() then sees it idle and
+                    # sends nothing.
+                    cursor = driver.cursor()
+                    cursors.append((cursor, None))
+                    cursor.execute("COMMIT", prepare=False)
             for cursor, pending in cursors:
                 if pending is not None:
                     pending.rowcount = cursor.rowcount
@@ -115,6 +151,42 @@ class Batch:
         finally:
             for cursor, _pending in cursors:
                 cursor.close()
+
+
+def _deferred(connection) -> Batch | None:
+    """Take the connection's deferred batch, if any. An invalidated or closed connection has none
+    (its info went with its database connection; asking for it would try to reconnect)."""
+    if connection.invalidated or connection.closed:
+        return None
+    return connection.info.pop(_DEFERRED, None)
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _send_deferred_first(connection, _cursor, _statement, _parameters, _context, _many) -> None:
+    """Any statement of SQLAlchemy's (a flush, a query) comes after the deferred batch's."""
+    held = _deferred(connection)
+    if held is not None:
+        held.send()
+
+
+@event.listens_for(Engine, "commit")
+def _send_deferred_with_commit(connection) -> None:
+    held = _deferred(connection)
+    if held is not None:
+        held.send(commit=True)
+
+
+@event.listens_for(Engine, "rollback")
+def _drop_deferred(connection) -> None:
+    _deferred(connection)
+
+
+@event.listens_for(Pool, "checkin")
+def _drop_deferred_of_returned(_dbapi_connection, record) -> None:
+    """A connection back in the pool carries nothing into its next transaction (a session closed
+    without commit or rollback, a connection invalidated)."""
+    if record is not None:
+        record.info.pop(_DEFERRED, None)
 
 
 @functools.lru_cache(maxsize=512)

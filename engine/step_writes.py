@@ -287,8 +287,9 @@ class CoreRows(OrmRows):
         update_rows(rest, self.changed)
         for rows in self.gone.values():
             delete_rows(rest, rows)
-        with conflicts_as_errors():
-            rest.send()
+        # Nothing of this step reads them back: they go with the transaction's COMMIT, or with
+        # whatever the command still sends before it.
+        rest.defer()
         for rows in self.gone.values():
             for row in rows:
                 if inspect(row).persistent:

@@ -95,3 +95,96 @@ def test_a_row_read_past_the_orm_becomes_the_sessions_object_as_a_query_would_lo
         uow.commit()
     with deployed.database.unit_of_work(write=False) as uow:
         assert uow.session.get_one(Definition, definition.id).reason == "nieuwe reden"
+
+
+def _mail(case: int, at: datetime, **values) -> dict:
+    return {"kind": "nieuwe_taak", "recipient": "a@example.org", "subject": MARKER, "body": MARKER, "link": "/",
+            "instance_id": case, "created_at": at, "attempts": 0, **values}
+
+
+def _marked(database) -> int:
+    with database.unit_of_work(write=False) as uow:
+        return uow.session.scalar(select(func.count()).select_from(OutboxMail).where(OutboxMail.subject == MARKER))
+
+
+def test_a_deferred_batch_goes_before_the_next_statement_of_its_transaction(deployed, case, clock):
+    """Whatever the transaction reads or writes after deferring (SQLAlchemy's statements, another
+    batch) comes after the deferred rows and sees them."""
+    outbox = OutboxMail.__table__
+    with deployed.database.unit_of_work() as uow:
+        batch = Batch(uow.session.connection())
+        batch.add(outbox.insert().inline(), [_mail(case, clock())], column_keys=list(_mail(case, clock())))
+        batch.defer()
+        assert uow.session.scalar(select(func.count()).select_from(OutboxMail)
+                                  .where(OutboxMail.subject == MARKER)) == 1
+        later = Batch(uow.session.connection())
+        later.add(outbox.insert().inline(), [_mail(case, clock())], column_keys=list(_mail(case, clock())))
+        later.defer()
+        counted = Batch(uow.session.connection())
+        count = counted.read(select(func.count()).select_from(outbox).where(outbox.c.subject == MARKER), {})
+        counted.send()
+        assert count.scalar() == 2
+        uow.commit()
+    assert _marked(deployed.database) == 2
+
+
+def test_a_deferred_batch_goes_with_the_commit(deployed, case, clock, monkeypatch):
+    """Nothing sent after it: its rows are written by the commit, on PostgreSQL in the COMMIT's
+    own round trip (the server has ended the transaction when SQLAlchemy's commit comes)."""
+    outbox = OutboxMail.__table__
+    dialect = deployed.database.sql.dialect
+    seen = []
+
+    def do_commit(dbapi_connection):
+        # Where the driver's transaction stands when SQLAlchemy commits (psycopg's; SQLite's has none).
+        seen.append(getattr(getattr(dbapi_connection, "pgconn", None), "transaction_status", None))
+        type(dialect).do_commit(dialect, dbapi_connection)
+
+    monkeypatch.setattr(dialect, "do_commit", do_commit)
+    with deployed.database.unit_of_work() as uow:
+        batch = Batch(uow.session.connection())
+        batch.add(outbox.insert().inline(), [_mail(case, clock())], column_keys=list(_mail(case, clock())))
+        batch.defer()
+        uow.commit()
+    [status] = seen
+    assert _marked(deployed.database) == 1
+    if deployed.database.is_sqlite:
+        assert status is None
+    else:
+        from psycopg.pq import TransactionStatus
+        assert status == TransactionStatus.IDLE  # without the batch's COMMIT it would be INTRANS
+
+
+def test_a_deferred_batch_that_fails_fails_the_commit_and_writes_nothing(deployed, case, clock):
+    outbox = OutboxMail.__table__
+    with pytest.raises(IntegrityError), deployed.database.unit_of_work() as uow:
+        batch = Batch(uow.session.connection())
+        batch.add(outbox.insert().inline(), [_mail(case, clock())], column_keys=list(_mail(case, clock())))
+        batch.add(outbox.insert().inline(), [_mail(case, clock(), recipient=None)],  # NOT NULL
+                  column_keys=list(_mail(case, clock())))
+        batch.defer()
+        uow.commit()
+    assert _marked(deployed.database) == 0
+    with deployed.database.unit_of_work() as uow:  # the pool's connection works on
+        batch = Batch(uow.session.connection())
+        batch.add(outbox.insert().inline(), [_mail(case, clock())], column_keys=list(_mail(case, clock())))
+        batch.defer()
+        uow.commit()
+    assert _marked(deployed.database) == 1
+
+
+def test_a_rollback_drops_the_deferred_batch_and_the_next_transaction_starts_clean(deployed, case, clock):
+    outbox = OutboxMail.__table__
+    with deployed.database.unit_of_work() as uow:
+        connection = uow.session.connection()
+        batch = Batch(connection)
+        batch.add(outbox.insert().inline(), [_mail(case, clock())], column_keys=list(_mail(case, clock())))
+        batch.defer()
+        info = connection.info  # the database connection's, which the pool keeps
+        assert info
+        # No commit: leaving the block rolls back.
+    assert not [key for key in info if "deferred" in key]
+    with deployed.database.unit_of_work() as uow:  # the pool gives the same connection again
+        uow.session.add(OutboxMail(**_mail(case, clock(), subject="ander")))
+        uow.commit()
+    assert _marked(deployed.database) == 0

@@ -88,6 +88,7 @@ def test_a_refused_write_during_a_form_post_logs_no_form_value(production_like, 
     logged = everything_logged(caplog.records)
     # The failure is logged, with where it happened: enough to find it, nothing of the data.
     assert "database error on POST /taken/<taak:task_id>:" in logged and "IntegrityError (" in logged
-    assert 'File "' in logged and "step_writes.py" in logged  # where the history INSERT failed
+    # Where it failed: the command, whose step's last rows went with its commit (engine/driver_batch.py).
+    assert 'File "' in logged and "commands.py" in logged and "driver_batch.py" in logged
     assert MARKER not in logged
     assert open_task(engine, case).bpmn_id == "betrokkene_informeren"  # nothing was saved

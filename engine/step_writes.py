@@ -222,7 +222,8 @@ class CoreRows(OrmRows):
     """A step's rows gathered, then written in two batches (engine/driver_batch.py): `write_case`
     sends the case row with the history chain's head and what the step reads with them
     (`read_with_case`); `write` the new rows per table in the order they came (history first: its
-    chain), the changed and the gone."""
+    chain), the changed and the gone, deferred to go with the transaction's next statement or its
+    COMMIT (`Batch.defer`)."""
 
     def __init__(self, session: Session):
         super().__init__(session)

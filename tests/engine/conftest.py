@@ -80,3 +80,21 @@ def statements(engine):
     counter = Statements(engine)
     yield counter
     counter.close()
+
+
+@pytest.fixture
+def commits_seen(monkeypatch):
+    """`commits_seen(database)` gives a list that gets, each time SQLAlchemy commits on that
+    database, where the driver's transaction stands: psycopg's transaction status (IDLE when the
+    COMMIT went with a batch already, engine/driver_batch.py `defer`), None on SQLite."""
+    def watch(database) -> list:
+        dialect = database.sql.dialect
+        seen: list = []
+
+        def do_commit(dbapi_connection):
+            seen.append(getattr(getattr(dbapi_connection, "pgconn", None), "transaction_status", None))
+            type(dialect).do_commit(dialect, dbapi_connection)
+
+        monkeypatch.setattr(dialect, "do_commit", do_commit)
+        return seen
+    return watch

@@ -128,19 +128,11 @@ def test_a_deferred_batch_goes_before_the_next_statement_of_its_transaction(depl
     assert _marked(deployed.database) == 2
 
 
-def test_a_deferred_batch_goes_with_the_commit(deployed, case, clock, monkeypatch):
+def test_a_deferred_batch_goes_with_the_commit(deployed, case, clock, commits_seen):
     """Nothing sent after it: its rows are written by the commit, on PostgreSQL in the COMMIT's
     own round trip (the server has ended the transaction when SQLAlchemy's commit comes)."""
     outbox = OutboxMail.__table__
-    dialect = deployed.database.sql.dialect
-    seen = []
-
-    def do_commit(dbapi_connection):
-        # Where the driver's transaction stands when SQLAlchemy commits (psycopg's; SQLite's has none).
-        seen.append(getattr(getattr(dbapi_connection, "pgconn", None), "transaction_status", None))
-        type(dialect).do_commit(dialect, dbapi_connection)
-
-    monkeypatch.setattr(dialect, "do_commit", do_commit)
+    seen = commits_seen(deployed.database)
     with deployed.database.unit_of_work() as uow:
         batch = Batch(uow.session.connection())
         batch.add(outbox.insert().inline(), [_mail(case, clock())], column_keys=list(_mail(case, clock())))

@@ -40,3 +40,20 @@ def test_a_plain_step_and_a_start_send_a_fixed_number_of_statements(engine, cloc
     # What the statements wrote is all there: three completions in the history, one open task.
     assert [h.bpmn_id for h in engine.history(started[0])].count("zorgoverleg") == 3
     assert len(engine.ready_tasks(started[0])) == 1
+
+
+def test_a_step_sends_its_last_rows_with_its_commit(engine, clock, commits_seen):
+    """On PostgreSQL the step's last rows and the COMMIT go in one round trip (engine/driver_batch.py
+    `defer`): when SQLAlchemy comes to commit, the server has ended the transaction already. On
+    SQLite the rows are written before SQLAlchemy's COMMIT, in the same transaction."""
+    engine.deploy(BENCH / "processes", BENCH / "forms")
+    case = engine.start("zorgoverleg_loop", {}, actor="anna")
+    [task] = engine.ready_tasks(case)
+    seen = commits_seen(engine.database)
+    engine.complete(task.id, {"vervolg": "doorgaan"}, actor="anna")
+    [status] = seen
+    if engine.database.sql.dialect.name == "postgresql":
+        from psycopg.pq import TransactionStatus
+        assert status == TransactionStatus.IDLE
+    assert [h.bpmn_id for h in engine.history(case)].count("zorgoverleg") == 1
+    assert len(engine.ready_tasks(case)) == 1

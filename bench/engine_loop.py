@@ -23,11 +23,16 @@ class LoopRun:
         self.now = datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)
         self.engine = Engine(database_url, clock=lambda: self.now)
         self.engine.deploy(HERE / "processes", HERE / "forms", actor="bench")
-        self.instance_id = self.engine.start("zorgoverleg_loop", {}, actor="bench")
+        self.instance_id = self.start_case()
 
-    def step(self, vervolg: str = "doorgaan") -> float:
-        """Complete the open zorgoverleg; return the milliseconds the engine call took."""
-        [task] = self.engine.ready_tasks(self.instance_id)
+    def start_case(self) -> int:
+        """Start a case of the loop (the run's own at the start; another, for a figure beside it)."""
+        return self.engine.start("zorgoverleg_loop", {}, actor="bench")
+
+    def step(self, vervolg: str = "doorgaan", case: int | None = None) -> float:
+        """Complete the open zorgoverleg of the run's case (or of `case`); return the milliseconds
+        the engine call took."""
+        [task] = self.engine.ready_tasks(case or self.instance_id)
         self.now += timedelta(minutes=5)
         started = time.perf_counter()
         self.engine.complete(task.id, {"vervolg": vervolg}, actor="bench")

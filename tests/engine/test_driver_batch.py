@@ -19,6 +19,21 @@ def _history(case: int, name: str, at: datetime, data) -> dict:
             "data": data, "data_digest": None, "previous_hash": "0" * 64, "hash": name.ljust(64, "0")}
 
 
+def _mail(case: int, at: datetime, **values) -> dict:
+    return {"kind": "nieuwe_taak", "recipient": "a@example.org", "subject": MARKER, "body": MARKER, "link": "/",
+            "instance_id": case, "created_at": at, "attempts": 0, **values}
+
+
+def _marked(database) -> int:
+    with database.unit_of_work(write=False) as uow:
+        return uow.session.scalar(select(func.count()).select_from(OutboxMail).where(OutboxMail.subject == MARKER))
+
+
+def _queue_mail(batch: Batch, case: int, at: datetime, **values) -> None:
+    mail = _mail(case, at, **values)
+    batch.add(OutboxMail.__table__.insert().inline(), [mail], column_keys=list(mail))
+
+
 @pytest.fixture
 def case(deployed):
     return deployed.start("proef_casus", {"aanmelder": "Woonstichting"}, actor="piet")
@@ -59,15 +74,12 @@ def test_reads_give_their_rows_and_counts_after_the_batch_is_sent(deployed, case
 
 
 def test_a_failing_batch_raises_sqlalchemys_error_with_no_parameter_and_writes_nothing(deployed, case, clock):
-    outbox = OutboxMail.__table__
-    mail = {"kind": "nieuwe_taak", "recipient": "a@example.org", "subject": MARKER, "body": MARKER, "link": "/",
-            "instance_id": case, "created_at": clock(), "attempts": 0}
     with deployed.database.unit_of_work() as uow:
         before = uow.session.scalar(select(func.count()).select_from(OutboxMail))
     with pytest.raises(IntegrityError) as raised, deployed.database.unit_of_work() as uow:
         batch = Batch(uow.session.connection())
-        batch.add(outbox.insert().inline(), [mail], column_keys=list(mail))
-        batch.add(outbox.insert().inline(), [{**mail, "recipient": None}], column_keys=list(mail))  # NOT NULL
+        _queue_mail(batch, case, clock())
+        _queue_mail(batch, case, clock(), recipient=None)  # NOT NULL
         batch.send()
         uow.commit()
     # SQLAlchemy's part names the statements and hides their parameters (PostgreSQL's own message
@@ -97,28 +109,18 @@ def test_a_row_read_past_the_orm_becomes_the_sessions_object_as_a_query_would_lo
         assert uow.session.get_one(Definition, definition.id).reason == "nieuwe reden"
 
 
-def _mail(case: int, at: datetime, **values) -> dict:
-    return {"kind": "nieuwe_taak", "recipient": "a@example.org", "subject": MARKER, "body": MARKER, "link": "/",
-            "instance_id": case, "created_at": at, "attempts": 0, **values}
-
-
-def _marked(database) -> int:
-    with database.unit_of_work(write=False) as uow:
-        return uow.session.scalar(select(func.count()).select_from(OutboxMail).where(OutboxMail.subject == MARKER))
-
-
 def test_a_deferred_batch_goes_before_the_next_statement_of_its_transaction(deployed, case, clock):
     """Whatever the transaction reads or writes after deferring (SQLAlchemy's statements, another
     batch) comes after the deferred rows and sees them."""
     outbox = OutboxMail.__table__
     with deployed.database.unit_of_work() as uow:
         batch = Batch(uow.session.connection())
-        batch.add(outbox.insert().inline(), [_mail(case, clock())], column_keys=list(_mail(case, clock())))
+        _queue_mail(batch, case, clock())
         batch.defer()
         assert uow.session.scalar(select(func.count()).select_from(OutboxMail)
                                   .where(OutboxMail.subject == MARKER)) == 1
         later = Batch(uow.session.connection())
-        later.add(outbox.insert().inline(), [_mail(case, clock())], column_keys=list(_mail(case, clock())))
+        _queue_mail(later, case, clock())
         later.defer()
         counted = Batch(uow.session.connection())
         count = counted.read(select(func.count()).select_from(outbox).where(outbox.c.subject == MARKER), {})
@@ -131,11 +133,10 @@ def test_a_deferred_batch_goes_before_the_next_statement_of_its_transaction(depl
 def test_a_deferred_batch_goes_with_the_commit(deployed, case, clock, commits_seen):
     """Nothing sent after it: its rows are written by the commit, on PostgreSQL in the COMMIT's
     own round trip (the server has ended the transaction when SQLAlchemy's commit comes)."""
-    outbox = OutboxMail.__table__
     seen = commits_seen(deployed.database)
     with deployed.database.unit_of_work() as uow:
         batch = Batch(uow.session.connection())
-        batch.add(outbox.insert().inline(), [_mail(case, clock())], column_keys=list(_mail(case, clock())))
+        _queue_mail(batch, case, clock())
         batch.defer()
         uow.commit()
     [status] = seen
@@ -148,29 +149,26 @@ def test_a_deferred_batch_goes_with_the_commit(deployed, case, clock, commits_se
 
 
 def test_a_deferred_batch_that_fails_fails_the_commit_and_writes_nothing(deployed, case, clock):
-    outbox = OutboxMail.__table__
     with pytest.raises(IntegrityError), deployed.database.unit_of_work() as uow:
         batch = Batch(uow.session.connection())
-        batch.add(outbox.insert().inline(), [_mail(case, clock())], column_keys=list(_mail(case, clock())))
-        batch.add(outbox.insert().inline(), [_mail(case, clock(), recipient=None)],  # NOT NULL
-                  column_keys=list(_mail(case, clock())))
+        _queue_mail(batch, case, clock())
+        _queue_mail(batch, case, clock(), recipient=None)  # NOT NULL
         batch.defer()
         uow.commit()
     assert _marked(deployed.database) == 0
     with deployed.database.unit_of_work() as uow:  # the pool's connection works on
         batch = Batch(uow.session.connection())
-        batch.add(outbox.insert().inline(), [_mail(case, clock())], column_keys=list(_mail(case, clock())))
+        _queue_mail(batch, case, clock())
         batch.defer()
         uow.commit()
     assert _marked(deployed.database) == 1
 
 
 def test_a_rollback_drops_the_deferred_batch_and_the_next_transaction_starts_clean(deployed, case, clock):
-    outbox = OutboxMail.__table__
     with deployed.database.unit_of_work() as uow:
         connection = uow.session.connection()
         batch = Batch(connection)
-        batch.add(outbox.insert().inline(), [_mail(case, clock())], column_keys=list(_mail(case, clock())))
+        _queue_mail(batch, case, clock())
         batch.defer()
         info = connection.info  # the database connection's, which the pool keeps
         assert info

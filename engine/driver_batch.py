@@ -87,22 +87,22 @@ class Batch:
         drops them, as it would have undone them. For statements whose result nobody reads: an
         error in them comes from where they are sent, the commit at the latest."""
         assert not self.results, "a deferred batch reads nothing"
-        if not self.queued:
-            return
-        info = self.connection.info
-        held = info.pop(_DEFERRED, None)
+        self._after_deferred()
+        if self.queued:
+            self.connection.info[_DEFERRED] = self
+
+    def _after_deferred(self) -> None:
+        """Take over the connection's deferred statements, to go before this batch's own."""
+        held = self.connection.info.pop(_DEFERRED, None)
         if held is not None:
             self.queued = held.queued + self.queued
-        info[_DEFERRED] = self
 
     def send(self, commit: bool = False) -> None:
         """Send the statements, after any deferred ones of the connection; with `commit`, end the
         transaction with them (on PostgreSQL in the same round trip; on SQLite the COMMIT that
         SQLAlchemy sends next does it)."""
-        held = self.connection.info.pop(_DEFERRED, None)
+        self._after_deferred()
         queued, self.queued = self.queued, []
-        if held is not None:
-            queued = held.queued + queued
         results, self.results = self.results, []
         if not queued:
             return

@@ -1,4 +1,5 @@
 """The zvt command against a real SQLite file, as an administrator would use it."""
+import logging
 import os
 from datetime import datetime, timedelta, timezone
 
@@ -187,3 +188,22 @@ def test_retention_run_lists_case_numbers_without_data_and_destroys_each_case_on
     done = zvt("retention", "run")
     assert f"case {number} (proef_casus): destroyed" in done.output and "destroyed 1 cases" in done.output
     assert "destroyed 0 cases" in zvt("retention", "run").output
+
+
+def test_bench_prints_figures_without_the_info_lines_of_what_it_runs(zvt, tmp_path, monkeypatch, caplog):
+    # A stand-in for bench/run_all.py, logging as the migrations of its fresh databases do.
+    (tmp_path / "bench").mkdir()
+    (tmp_path / "bench" / "run_all.py").write_text(
+        "import logging\n"
+        "def main(quick, scale):\n"
+        "    logging.getLogger('alembic.runtime.migration').info('Running upgrade 0001 -> 0002')\n"
+        "    logging.getLogger('engine.outbox').warning('mail could not go')\n"
+        "    print('figure: 1.0 ms')\n")
+    monkeypatch.setattr("zvt.cli.PROJECT_ROOT", tmp_path)
+    caplog.set_level(logging.INFO)  # the root logger at INFO, as `zvt` sets it
+
+    result = zvt("bench", "--quick")
+
+    assert result.exit_code == 0 and "figure: 1.0 ms" in result.output
+    assert [r.getMessage() for r in caplog.records] == ["mail could not go"]
+    assert logging.getLogger().level == logging.INFO  # as it was, once the run is over

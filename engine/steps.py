@@ -17,7 +17,7 @@ from uuid import UUID
 
 from sqlalchemy import select
 
-from . import budget, case_search, logsafe, metrics, outbox, policy, retention, runtime, taking_part
+from . import budget, case_search, logsafe, metrics, outbox, partner_register, policy, retention, runtime, taking_part
 from .accounts import candidates_statement
 from .clock import running_at, timers_stopped_at
 from .db import Definition, HistoryEntry, HumanTask, Instance, Timer
@@ -46,6 +46,8 @@ class Preloaded:
     # The case was inserted in this transaction: no other command can see it, so none can race
     # with this one on it, and its row need not be written ahead of the others (Step.save).
     new_case: bool = False
+    # The directing partner's code, read by the first step that needs it (`directing`).
+    _directing: list[str | None] = field(default_factory=list, init=False, repr=False)
 
     @classmethod
     def read(cls, session, instance_ids) -> Preloaded:
@@ -59,6 +61,13 @@ class Preloaded:
     def of_new_case(cls, instance_id: int) -> Preloaded:
         """A case started in this transaction: no timer, task or participation row yet."""
         return cls({}, changes={instance_id: {}}, new_case=True)
+
+    def directing(self, session) -> str | None:
+        """The directing partner's code (partner_register.directing): one read for all the cases
+        a transaction steps; a scheduler's batch of 100 rights requests read it 100 times."""
+        if not self._directing:
+            self._directing.append(partner_register.directing(session))
+        return self._directing[0]
 
 
 class Step:
@@ -147,7 +156,7 @@ class Step:
         runtime.prune(workflow)
         completed = workflow.is_completed()
         instance.data = runtime.current_data(workflow, instance.data or {}, finished_tasks)
-        instance.participants = taking_part.effective(session, instance, self._changes())
+        instance.participants = taking_part.effective(session, instance, self._changes(), self._directing)
         case_search.update(session, instance, self.definition)
         instance.state = None if completed else self.store.dump(workflow)
         was_waiting = instance.status == "scheduled"
@@ -187,6 +196,13 @@ class Step:
         if self.preloaded is None or self.actions.ran:
             return None
         return self.preloaded.changes.get(self.instance.id)
+
+    def _directing(self) -> str | None:
+        """The directing partner's code as preloaded, or read now (also when an action of the step
+        ran: the covenant's actions write the partner register)."""
+        if self.preloaded is None or self.actions.ran:
+            return partner_register.directing(self.session)
+        return self.preloaded.directing(self.session)
 
     def _rows(self, model) -> list:
         """The case's rows of `model` (Timer or HumanTask): preloaded, or read now."""

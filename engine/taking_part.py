@@ -3,19 +3,24 @@
 casework layer."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from sqlalchemy import exists, select
 
 from . import partner_register, policy, process_rules
 from .db import CaseParticipation, Instance
 
 
-def effective(session, instance: Instance, changes: dict[str, str] | None = None) -> list[str]:
+def effective(session, instance: Instance, changes: dict[str, str] | None = None,
+              directing: Callable[[], str | None] | None = None) -> list[str]:
     """The partners taking part: the forms' choice, admitted ad-hoc partners in, opted-out out.
-    `changes`: the case's `latest`, when the caller read it already."""
+    `changes`: the case's `latest`, when the caller read it already; `directing`: what gives the
+    directing partner's code, when the caller keeps it (partner_register.directing otherwise)."""
     # The directing partner's code only where the process counts it (a query less for every other step).
     needs = process_rules.active().rule(instance.process_id).directing_partner
-    directing = partner_register.directing(session) if needs else None
-    chosen = set(policy.participants(instance.process_id, instance.data or {}, directing))
+    code = (directing or partial(partner_register.directing, session))() if needs else None
+    chosen = set(policy.participants(instance.process_id, instance.data or {}, code))
     for partner, change in (latest(session, instance.id) if changes is None else changes).items():
         if change == "afgemeld":
             chosen.discard(partner)

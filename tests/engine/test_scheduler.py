@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from engine import Engine, NotFound
 from engine.api import MAX_ATTEMPTS, RETRY_AFTER
-from engine.db import HistoryEntry, HumanTask, Timer
+from engine.db import HistoryEntry, HumanTask, Instance, Partner, Timer
 from tests.engine.bpmn import simple_process
 from tests.engine.bulk import copy_case
 
@@ -71,6 +71,26 @@ def test_a_round_fires_more_timers_than_one_batch_holds(engine, tmp_path, clock)
     assert firings(engine) == Counter({case: 1 for case in cases})
     with engine.database.unit_of_work(write=False) as uow:
         assert uow.session.scalar(select(func.count()).select_from(Timer)) == 0
+
+
+def test_a_batch_reads_the_directing_partner_once_for_all_its_cases(engine, tmp_path, clock, statements):
+    """The directing partner takes part in every rights request (processes/process_rules.json); a
+    batch of 100 such timers read the partner register 100 times, a sixth of firing them."""
+    with engine.database.unit_of_work() as uow:
+        uow.session.add(Partner(id="gemeente_heerenveen", name="Gemeente Heerenveen", kind="convenant",
+                                grondslag="Wmo 2015", active=True, directs=True))
+        uow.commit()
+    deploy(engine, tmp_path, ("rechten.bpmn", simple_process("rechten_betrokkene", timer='"PT1H"')))
+    cases = [engine.start("rechten_betrokkene", {}, actor="piet") for _ in range(5)]
+
+    seen = statements.during(lambda: engine.fire_due_timers(clock.now + timedelta(hours=1)))
+
+    assert firings(engine) == Counter({case: 1 for case in cases})
+    assert len([s for s in seen if "FROM partners WHERE partners.directs" in s]) == 1
+    # Each case still counts it: the step wrote what it worked out with the one read.
+    with engine.database.unit_of_work(write=False) as uow:
+        participants = list(uow.session.scalars(select(Instance.participants).where(Instance.id.in_(cases))))
+    assert participants == [["gemeente_heerenveen"]] * len(cases)
 
 
 def test_a_repeating_reminder_fires_once_per_moment_and_its_next_moment_waits_unclaimed(engine, tmp_path, clock):

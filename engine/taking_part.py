@@ -4,7 +4,6 @@ casework layer."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 
 from sqlalchemy import exists, select
 
@@ -19,7 +18,9 @@ def effective(session, instance: Instance, changes: dict[str, str] | None = None
     directing partner's code, when the caller keeps it (partner_register.directing otherwise)."""
     # The directing partner's code only where the process counts it (a query less for every other step).
     needs = process_rules.active().rule(instance.process_id).directing_partner
-    code = (directing or partial(partner_register.directing, session))() if needs else None
+    code = None
+    if needs:
+        code = directing() if directing is not None else partner_register.directing(session)
     chosen = set(policy.participants(instance.process_id, instance.data or {}, code))
     for partner, change in (latest(session, instance.id) if changes is None else changes).items():
         if change == "afgemeld":
